@@ -1,0 +1,5 @@
+//! Analyses over the model and graph: inventories, lot lineage, traces,
+//! ownership and the route search. They compute; they never print.
+
+pub mod inventory;
+pub mod trace;

@@ -1,0 +1,79 @@
+//! The command line: argument parsing, output to stdout, diagnostics to
+//! stderr, exit codes. The only module that touches argv, stdout and exit codes.
+//! One file per subcommand.
+
+mod output;
+mod trace;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub use output::Out;
+
+/// Exit codes (SPEC §2).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "chiptrace", version, about = "Trace AI-chip lots through trade records and find routes to restricted end users")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read a case folder and print every problem as file:line: message.
+    Validate(validate::Args),
+    /// Follow a lot or an entity's goods forward, or back to their origins.
+    Trace(trace::Args),
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Trace(a) => trace::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if output::is_broken_pipe(&e) {
+                return EXIT_OK;
+            }
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// Reads a case, printing its diagnostics to stderr. Returns None (after
+/// printing) when the case has errors, so the caller exits 2.
+pub(crate) fn load_case(dir: &PathBuf, policy: Option<PathBuf>) -> anyhow::Result<Option<crate::read::Loaded>> {
+    let loaded = crate::read::read_case(dir, &crate::read::ReadOptions { policy_file: policy })?;
+    let errors = loaded.diags.errors();
+    if errors > 0 {
+        for d in &loaded.diags.0 {
+            eprintln!("{d}");
+        }
+        eprintln!("{}: {errors} error(s); run `chiptrace validate {}` for the full report", dir.display(), dir.display());
+        return Ok(None);
+    }
+    if loaded.diags.warnings() > 0 {
+        eprintln!("{}: {} warning(s) (see `chiptrace validate`)", dir.display(), loaded.diags.warnings());
+    }
+    Ok(Some(loaded))
+}

@@ -1,0 +1,306 @@
+//! The case model: entities, records, relations and screening-list entries,
+//! as read from a case folder and checked. Everything downstream (graph,
+//! analysis, rules, exports) reads this model and never the files.
+//!
+//! Records are stored compactly because trade datasets reach millions of rows:
+//! strings that repeat or that only evidence needs (record ids, lots, products,
+//! sources) are interned, entities are referred to by index.
+
+mod country;
+mod time;
+
+pub use country::Country;
+pub use time::{DAY, Timestamp};
+
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::PathBuf;
+use string_interner::{DefaultBackend, StringInterner, symbol::SymbolU32};
+
+/// An interned string (record id, lot, product, source).
+pub type Sym = SymbolU32;
+
+/// Index of an entity in [`Case::entities`].
+pub type EntityId = u32;
+
+/// Index of a record in [`Case::records`].
+pub type RecordId = u32;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal $(| $alias:literal)*),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Parses case-insensitively, ignoring surrounding space, `-` and ` ` versus `_`.
+            pub fn parse(s: &str) -> Option<$name> {
+                let key = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+                match key.as_str() {
+                    $($text $(| $alias)* => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The accepted values, for error messages.
+            pub fn expected() -> String {
+                [$($text),+].join(", ")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// What an entity is in the trade.
+    EntityKind {
+        Manufacturer = "manufacturer" | "maker",
+        Distributor = "distributor",
+        Reseller = "reseller",
+        Integrator = "integrator",
+        Logistics = "logistics" | "forwarder",
+        DataCentre = "data_centre" | "data_center" | "datacenter" | "datacentre",
+        Cloud = "cloud",
+        EndUser = "end_user" | "enduser",
+        Investor = "investor",
+        Person = "person",
+        Unknown = "unknown",
+    }
+}
+
+string_enum! {
+    /// What a record says happened.
+    RecordKind {
+        Sale = "sale",
+        Shipment = "shipment",
+        Install = "install",
+        Lease = "lease",
+    }
+}
+
+string_enum! {
+    /// How a record was paid.
+    Payment {
+        Wire = "wire",
+        Crypto = "crypto" | "cryptocurrency" | "usdt" | "btc" | "bitcoin" | "eth" | "stablecoin",
+        Cash = "cash",
+        Card = "card",
+        Unknown = "unknown",
+    }
+}
+
+string_enum! {
+    /// A tie between two entities.
+    RelationKind {
+        Owns = "owns",
+        Director = "director",
+        Officer = "officer",
+        Controls = "controls",
+    }
+}
+
+impl RecordKind {
+    /// Sales and shipments move goods from one holder to the next; installs
+    /// and leases end a route (the units stay with `from`).
+    pub fn moves_goods(&self) -> bool {
+        matches!(self, RecordKind::Sale | RecordKind::Shipment)
+    }
+}
+
+/// Columns not in the format, kept as they were.
+pub type Attrs = BTreeMap<String, String>;
+
+/// A company, site or person.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entity {
+    pub id: String,
+    pub name: String,
+    pub kind: EntityKind,
+    pub country: Country,
+    pub aliases: Vec<String>,
+    pub incorporated: Option<Timestamp>,
+    pub address: Option<String>,
+    pub capacity_gpus: Option<u64>,
+    pub attrs: Attrs,
+    /// Line in entities.csv (0 for entities made by code).
+    pub line: u64,
+}
+
+/// One sale, shipment, install or lease.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub id: Sym,
+    pub date: Timestamp,
+    pub kind: RecordKind,
+    pub from: EntityId,
+    pub to: EntityId,
+    pub product: Sym,
+    pub quantity: u32,
+    pub lot: Option<Sym>,
+    pub parent_lot: Option<Sym>,
+    pub end_date: Option<Timestamp>,
+    pub value_usd: Option<f64>,
+    pub payment: Option<Payment>,
+    /// The declared end user as written (an entity id or a free name).
+    pub declared_end_user: Option<Sym>,
+    pub ship_to_country: Option<Country>,
+    pub source: Option<Sym>,
+    pub attrs: Option<Box<[(Sym, Sym)]>>,
+    /// Line in records.csv or records.jsonl.
+    pub line: u64,
+}
+
+/// Ownership or control between two entities.
+#[derive(Clone, Debug, Serialize)]
+pub struct Relation {
+    pub kind: RelationKind,
+    pub from: EntityId,
+    pub to: EntityId,
+    /// Percent, for `owns`.
+    pub share: Option<f64>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub attrs: Attrs,
+    pub line: u64,
+}
+
+impl Relation {
+    /// Whether the relation held at `t` (open ends hold forever).
+    pub fn holds_at(&self, t: Timestamp) -> bool {
+        self.since.is_none_or(|s| s <= t) && self.until.is_none_or(|u| t <= u)
+    }
+}
+
+/// One entry of a screening list, with the row it came from.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListEntry {
+    /// Short list id used in evidence, e.g. `entity_list`, `sdn`, `opensanctions`.
+    pub list: String,
+    /// The list's name as published, e.g. `Entity List (EL) - Bureau of Industry and Security`.
+    pub list_name: String,
+    /// The entry's id in its list (`entity_number`, `_id`, FollowTheMoney id) or its row number.
+    pub entry_id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub countries: Vec<Country>,
+    pub programs: Vec<String>,
+    /// When the entry was listed.
+    pub since: Option<Timestamp>,
+    /// File it came from, as the user named it.
+    pub file: String,
+    pub line: u64,
+}
+
+impl ListEntry {
+    /// The evidence key cited by findings: `list:<list>:<entry_id>`.
+    pub fn evidence(&self) -> String {
+        format!("list:{}:{}", self.list, self.entry_id)
+    }
+}
+
+/// A file that was read, for the dataset fingerprint.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputFile {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Counts of what was read and rejected.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ReadStats {
+    pub entities_read: usize,
+    pub entities_rejected: usize,
+    pub records_read: usize,
+    pub records_rejected: usize,
+    pub relations_read: usize,
+    pub relations_rejected: usize,
+    pub list_entries_read: usize,
+    pub list_rows_skipped: usize,
+}
+
+/// Everything in a case folder, checked and cross-referenced.
+#[derive(Debug, Default)]
+pub struct Case {
+    pub root: PathBuf,
+    pub entities: Vec<Entity>,
+    pub entity_index: HashMap<String, EntityId>,
+    pub records: Vec<Record>,
+    pub relations: Vec<Relation>,
+    pub lists: Vec<ListEntry>,
+    pub strings: Strings,
+    pub files: Vec<InputFile>,
+    pub stats: ReadStats,
+}
+
+impl Case {
+    /// The text of an interned string.
+    pub fn s(&self, sym: Sym) -> &str {
+        self.strings.resolve(sym)
+    }
+
+    pub fn entity(&self, id: EntityId) -> &Entity {
+        &self.entities[id as usize]
+    }
+
+    pub fn entity_by_key(&self, key: &str) -> Option<EntityId> {
+        self.entity_index.get(key).copied()
+    }
+
+    pub fn record_id(&self, r: RecordId) -> &str {
+        self.s(self.records[r as usize].id)
+    }
+
+    /// Finds a record by its id. Linear; for CLI look-ups, not hot loops.
+    pub fn record_by_key(&self, key: &str) -> Option<RecordId> {
+        let sym = self.strings.get(key)?;
+        self.records.iter().position(|r| r.id == sym).map(|i| i as RecordId)
+    }
+
+    /// The interned symbol of a string, if any record uses it.
+    pub fn sym(&self, text: &str) -> Option<Sym> {
+        self.strings.get(text)
+    }
+
+    /// A short hash of every input file, so a reader can tell two datasets apart.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for f in &self.files {
+            h.update(f.path.as_bytes());
+            h.update(f.sha256.as_bytes());
+        }
+        let digest = h.finalize();
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Interned strings of a case.
+#[derive(Debug, Default)]
+pub struct Strings(StringInterner<DefaultBackend>);
+
+impl Strings {
+    pub fn intern(&mut self, s: &str) -> Sym {
+        self.0.get_or_intern(s)
+    }
+
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        self.0.get(s)
+    }
+
+    pub fn resolve(&self, sym: Sym) -> &str {
+        self.0.resolve(sym).unwrap_or("")
+    }
+}

@@ -1,0 +1,76 @@
+//! Points in time: ISO 8601 dates and date-times, stored as UTC seconds.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Seconds since 1970-01-01T00:00:00Z. A date without a time is midnight UTC
+/// and prints back as a plain date.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Timestamp(pub i64);
+
+pub const DAY: i64 = 86_400;
+
+impl Timestamp {
+    /// Parses `2024-06-01`, `2024-06-01T08:30:00Z`, `2024-06-01T08:30:00+08:00`
+    /// and `2024-06-01T08:30:00` (taken as UTC). Impossible dates fail.
+    pub fn parse(s: &str) -> Option<Timestamp> {
+        let s = s.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Some(Timestamp(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp()));
+        }
+        if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+            return Some(Timestamp(dt.timestamp()));
+        }
+        for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
+            if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+                return Some(Timestamp(dt.and_utc().timestamp()));
+            }
+        }
+        None
+    }
+
+    pub fn from_date(d: NaiveDate) -> Timestamp {
+        Timestamp(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0))
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        DateTime::<Utc>::from_timestamp(self.0, 0).map(|d| d.date_naive()).unwrap_or_default()
+    }
+
+    /// Whole days from `self` to `later` (negative if `later` is earlier).
+    pub fn days_until(&self, later: Timestamp) -> f64 {
+        (later.0 - self.0) as f64 / DAY as f64
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match DateTime::<Utc>::from_timestamp(self.0, 0) {
+            Some(dt) if self.0.rem_euclid(DAY) == 0 => write!(f, "{}", dt.format("%Y-%m-%d")),
+            Some(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M:%SZ")),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timestamp;
+
+    #[test]
+    fn parses_dates_and_times() {
+        assert_eq!(Timestamp::parse("2024-06-01").unwrap().to_string(), "2024-06-01");
+        assert_eq!(Timestamp::parse("2024-06-01T08:30:00Z").unwrap().to_string(), "2024-06-01T08:30:00Z");
+        assert_eq!(Timestamp::parse("2024-06-01T08:30:00+08:00").unwrap().to_string(), "2024-06-01T00:30:00Z");
+        assert!(Timestamp::parse("2024-02-30").is_none());
+        assert!(Timestamp::parse("2024-13-01").is_none());
+        assert!(Timestamp::parse("yesterday").is_none());
+    }
+}

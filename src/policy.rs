@@ -1,0 +1,205 @@
+//! The screening policy: countries of concern, controlled products, hubs,
+//! dated rules, thresholds and rule weights (SPEC §4). Built in, overridable
+//! key by key from a `policy.toml`. Each default carries the reason for its
+//! value; `chiptrace scan --format json` and HTML reports print the policy used.
+
+use crate::diag::Diagnostics;
+use crate::model::{Country, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The policy in force for one scan.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// China, Hong Kong and Macau (treated as China under the EAR since 2020)
+    /// and the other EAR Country Group D:5 countries.
+    pub countries_of_concern: Vec<Country>,
+    /// Products whose export is controlled (ECCN 3A090/4A090 class accelerators).
+    /// Products outside this list raise no country or route flag on their own.
+    pub controlled_products: Vec<String>,
+    /// Countries through which diverted chips are most often routed in reported cases.
+    pub hub_countries: Vec<Country>,
+    /// Added to the built-in lists instead of replacing them.
+    pub add_countries_of_concern: Vec<Country>,
+    pub add_controlled_products: Vec<String>,
+    pub add_hub_countries: Vec<Country>,
+    /// The Entity List affiliates (50%) rule took effect on this date...
+    pub affiliates_rule_effective: Timestamp,
+    /// ...and was suspended over this period (inclusive).
+    pub affiliates_rule_suspended_from: Timestamp,
+    pub affiliates_rule_suspended_until: Timestamp,
+    /// Units sold on within this many days of arriving are a rapid resale: in the
+    /// reported diversion cases shell intermediaries resold within days, while
+    /// normal distribution holds stock for one to three months.
+    pub rapid_resale_days: f64,
+    /// A hub country passage shorter than this is a transshipment rather than
+    /// a sale into that market (two weeks covers a forwarder's turnaround).
+    pub hub_dwell_days: f64,
+    /// An intermediary incorporated less than this many days before its first
+    /// trade is new: half a year is shorter than any genuine distributor's
+    /// vetting by a chip maker's channel programme.
+    pub shell_age_days: f64,
+    /// More intermediaries than this between maker and terminal within
+    /// `long_chain_window_days` is layering: normal channels are maker,
+    /// distributor, reseller or integrator, customer.
+    pub long_chain_hops: usize,
+    pub long_chain_window_days: f64,
+    /// Lowest fuzzy name similarity (0..1) reported as a list match. Below 0.88
+    /// Jaro-Winkler starts to pair unrelated company names with a shared word.
+    pub fuzzy_threshold: f64,
+    /// A data centre that installed, leased or sold on less than this share of
+    /// what it received holds stock undeployed.
+    pub undeployed_ratio: f64,
+    /// Undeployed stock smaller than this many units is ordinary spares.
+    pub undeployed_min_units: u64,
+    /// Share held (alone or together) by listed parties that makes an affiliate.
+    pub affiliate_share: f64,
+    /// Score cut-offs: at or above `severity_high` is high, at or above `severity_medium` medium.
+    pub severity_high: f64,
+    pub severity_medium: f64,
+    /// Weight of each rule in the score (see `scan::score`).
+    pub weights: BTreeMap<String, f64>,
+    /// Longest route searched, in records. Routes longer than this are cut and reported as truncated.
+    pub max_depth: usize,
+    /// Most partial routes explored from one terminal step before the search is cut.
+    pub max_expansions: usize,
+}
+
+fn codes(list: &[&[u8; 2]]) -> Vec<Country> {
+    list.iter().map(|c| Country::from_code(c)).collect()
+}
+
+fn date(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap_or(Timestamp(0))
+}
+
+/// Default rule weights. The score is a noisy-or of the weights of the flags
+/// that fired, so a weight is the score that flag alone gives a route.
+/// Listing is near-conclusive; country and remote access are strong; the
+/// pattern flags are weak alone and meant to add up.
+pub fn default_weights() -> BTreeMap<String, f64> {
+    [
+        ("listed_party", 0.90),
+        ("listed_affiliate", 0.80),
+        ("country_of_concern", 0.55),
+        ("parent_in_country_of_concern", 0.50),
+        ("control_ties", 0.40),
+        ("remote_access", 0.50),
+        ("transshipment_hub", 0.25),
+        ("rapid_resale", 0.15),
+        ("shell_indicators", 0.25),
+        ("crypto_payment", 0.20),
+        ("end_user_mismatch", 0.35),
+        ("undeployed_inventory", 0.25),
+        ("quantity_mismatch", 0.25),
+        ("long_chain", 0.15),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            countries_of_concern: codes(&[
+                b"CN", b"HK", b"MO", b"AF", b"BY", b"CD", b"CF", b"CU", b"ER", b"HT", b"IQ", b"IR", b"KP", b"LB", b"LY", b"MM",
+                b"NI", b"RU", b"SD", b"SO", b"SS", b"SY", b"VE", b"ZW",
+            ]),
+            controlled_products: ["A100", "A800", "H100", "H800", "H200", "H20", "B100", "B200", "GB200"]
+                .map(String::from)
+                .to_vec(),
+            hub_countries: codes(&[b"SG", b"MY", b"TH", b"VN", b"AE", b"TW", b"IN", b"ID"]),
+            add_countries_of_concern: vec![],
+            add_controlled_products: vec![],
+            add_hub_countries: vec![],
+            affiliates_rule_effective: date("2025-09-29"),
+            affiliates_rule_suspended_from: date("2025-11-10"),
+            affiliates_rule_suspended_until: date("2026-11-09"),
+            rapid_resale_days: 14.0,
+            hub_dwell_days: 14.0,
+            shell_age_days: 180.0,
+            long_chain_hops: 3,
+            long_chain_window_days: 120.0,
+            fuzzy_threshold: 0.88,
+            undeployed_ratio: 0.5,
+            undeployed_min_units: 50,
+            affiliate_share: 50.0,
+            severity_high: 0.75,
+            severity_medium: 0.45,
+            weights: default_weights(),
+            max_depth: 12,
+            max_expansions: 20_000,
+        }
+    }
+}
+
+impl Policy {
+    pub fn is_country_of_concern(&self, c: Country) -> bool {
+        self.countries_of_concern.contains(&c) || self.add_countries_of_concern.contains(&c)
+    }
+
+    pub fn is_hub(&self, c: Country) -> bool {
+        self.hub_countries.contains(&c) || self.add_hub_countries.contains(&c)
+    }
+
+    /// Whether a product (already normalised to upper case) is controlled.
+    pub fn is_controlled(&self, product: &str) -> bool {
+        let p = crate::read::normalise_product(product);
+        self.controlled_products.iter().chain(&self.add_controlled_products).any(|c| crate::read::normalise_product(c) == p)
+    }
+
+    pub fn weight(&self, rule: &str) -> f64 {
+        self.weights.get(rule).copied().or_else(|| default_weights().get(rule).copied()).unwrap_or(0.0)
+    }
+
+    /// Whether the Entity List affiliates rule made a licence requirement at `t`.
+    pub fn affiliates_rule_in_force(&self, t: Timestamp) -> bool {
+        t >= self.affiliates_rule_effective
+            && !(self.affiliates_rule_suspended_from <= t && t <= self.affiliates_rule_suspended_until)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Timestamp::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an ISO 8601 date")))
+    }
+}
+
+/// Reads a policy file over the built-in policy. Problems become diagnostics
+/// and the built-in policy stays in force.
+pub fn load(path: &Path, diags: &mut Diagnostics) -> Policy {
+    let file = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.error(&file, 0, format!("cannot read policy: {e}"));
+            return Policy::default();
+        }
+    };
+    match toml::from_str::<Policy>(&text) {
+        Ok(mut p) => {
+            // Weights given in the file override the defaults one by one.
+            let mut w = default_weights();
+            w.extend(std::mem::take(&mut p.weights));
+            for (k, v) in &w {
+                if !(0.0..=1.0).contains(v) {
+                    diags.error(&file, 0, format!("weight `{k}`: {v} is outside 0..1"));
+                }
+            }
+            p.weights = w;
+            if !(p.severity_medium <= p.severity_high) {
+                diags.error(&file, 0, "severity_medium must not exceed severity_high");
+            }
+            p
+        }
+        Err(e) => {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1).unwrap_or(0);
+            diags.error(&file, line, format!("invalid policy: {}", e.message()));
+            Policy::default()
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! Reading a case folder (SPEC §1) into the [`Case`] model. Reading never
+//! stops at the first problem and never panics: it returns the case it could
+//! build and every diagnostic, and each row is either read or reported.
+
+pub mod table;
+
+use crate::diag::Diagnostics;
+use crate::model::*;
+use crate::policy::Policy;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use table::Row;
+
+/// Problems that stop reading before any row is looked at.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}: no such case folder")]
+    NoFolder(String),
+    #[error("{0}: not a folder (a case is a folder holding entities.csv and records.csv)")]
+    NotFolder(String),
+}
+
+/// Options for reading a case.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// A policy file to use instead of the case's `policy.toml`.
+    pub policy_file: Option<PathBuf>,
+}
+
+/// A case as read: the model, the policy in force, and every problem found.
+pub struct Loaded {
+    pub case: Case,
+    pub policy: Policy,
+    pub diags: Diagnostics,
+}
+
+const ENTITY_COLUMNS: &[&str] = &["id", "name", "kind", "country", "aliases", "incorporated", "address", "capacity_gpus"];
+const RECORD_COLUMNS: &[&str] = &[
+    "id",
+    "date",
+    "kind",
+    "from",
+    "to",
+    "product",
+    "quantity",
+    "lot",
+    "parent_lot",
+    "end_date",
+    "value_usd",
+    "payment",
+    "declared_end_user",
+    "ship_to_country",
+    "source",
+];
+const RELATION_COLUMNS: &[&str] = &["kind", "from", "to", "share", "since", "until"];
+
+/// Reads the case folder at `dir`.
+pub fn read_case(dir: &Path, opts: &ReadOptions) -> Result<Loaded, ReadError> {
+    let shown = dir.display().to_string();
+    if !dir.exists() {
+        return Err(ReadError::NoFolder(shown));
+    }
+    if !dir.is_dir() {
+        return Err(ReadError::NotFolder(shown));
+    }
+    let mut diags = Diagnostics::default();
+    let mut case = Case { root: dir.to_path_buf(), ..Case::default() };
+
+    read_entities(&mut case, &dir.join("entities.csv"), &mut diags);
+    let csv_path = dir.join("records.csv");
+    let jsonl_path = dir.join("records.jsonl");
+    match (csv_path.exists(), jsonl_path.exists()) {
+        (true, true) => {
+            diags.error(
+                &disp(&jsonl_path),
+                0,
+                "both records.csv and records.jsonl are present; keep one (records.csv was read)",
+            );
+            read_records(&mut case, &csv_path, &mut diags);
+        }
+        (true, false) => read_records(&mut case, &csv_path, &mut diags),
+        (false, true) => read_records(&mut case, &jsonl_path, &mut diags),
+        (false, false) => diags.error(&disp(&csv_path), 0, "required file is missing (records.csv or records.jsonl)"),
+    }
+    let rel_path = dir.join("relations.csv");
+    if rel_path.exists() {
+        read_relations(&mut case, &rel_path, &mut diags);
+    }
+    let lists_dir = dir.join("lists");
+    if lists_dir.is_dir() {
+        let (entries, skipped, files) = crate::lists::read_dir(&lists_dir, &mut diags);
+        case.stats.list_entries_read = entries.len();
+        case.stats.list_rows_skipped = skipped;
+        case.lists = entries;
+        case.files.extend(files);
+    }
+    let policy_path = opts.policy_file.clone().unwrap_or_else(|| dir.join("policy.toml"));
+    let policy = if opts.policy_file.is_some() || policy_path.exists() {
+        fingerprint_file(&mut case, &policy_path);
+        crate::policy::load(&policy_path, &mut diags)
+    } else {
+        Policy::default()
+    };
+    check_units(&case, &mut diags);
+    Ok(Loaded { case, policy, diags })
+}
+
+fn disp(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Opens a file, records its hash for the fingerprint, and reports a missing one.
+fn open(case: &mut Case, path: &Path, diags: &mut Diagnostics) -> Option<BufReader<File>> {
+    match File::open(path) {
+        Ok(f) => {
+            fingerprint_file(case, path);
+            Some(BufReader::with_capacity(1 << 16, f))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            diags.error(&disp(path), 0, "required file is missing");
+            None
+        }
+        Err(e) => {
+            diags.error(&disp(path), 0, format!("cannot open: {e}"));
+            None
+        }
+    }
+}
+
+/// Hashes a file's bytes (streamed) for the dataset fingerprint.
+pub(crate) fn fingerprint_file(case: &mut Case, path: &Path) {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let Ok(mut f) = File::open(path) else { return };
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    while let Ok(n) = f.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        h.update(&buf[..n]);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let sha256 = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    case.files.push(InputFile { path: name, sha256, bytes });
+}
+
+fn read_entities(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
+    let file = disp(path);
+    let Some(input) = open(case, path, diags) else { return };
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut entities = Vec::new();
+    let mut rejected = 0;
+    rejected += table::read_csv(input, &file, &["id", "name", "kind", "country"], diags, |row, diags| {
+        match entity_from_row(row, diags) {
+            Some(e) => {
+                if let Some(prev) = first_line.get(&e.id) {
+                    diags.error(row.file, row.line, format!("field `id`: duplicate id `{}` (first defined at line {prev})", e.id));
+                    rejected += 1;
+                } else {
+                    first_line.insert(e.id.clone(), row.line);
+                    entities.push(e);
+                }
+            }
+            None => rejected += 1,
+        }
+    });
+    case.entity_index = entities.iter().enumerate().map(|(i, e)| (e.id.clone(), i as EntityId)).collect();
+    case.stats.entities_read = entities.len();
+    case.stats.entities_rejected = rejected;
+    case.entities = entities;
+}
+
+/// Reports a missing required field.
+fn required<'r>(row: &'r Row, col: &str, diags: &mut Diagnostics) -> Option<&'r str> {
+    let v = row.get(col);
+    if v.is_none() {
+        diags.error(row.file, row.line, format!("field `{col}`: required value is empty"));
+    }
+    v
+}
+
+fn parse_date(row: &Row, col: &str, diags: &mut Diagnostics) -> Result<Option<Timestamp>, ()> {
+    match row.get(col) {
+        None => Ok(None),
+        Some(v) => match Timestamp::parse(v) {
+            Some(t) => Ok(Some(t)),
+            None => {
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!("field `{col}`: `{v}` is not a valid date (expected ISO 8601: 2024-06-01 or 2024-06-01T08:30:00Z)"),
+                );
+                Err(())
+            }
+        },
+    }
+}
+
+fn parse_country(row: &Row, col: &str, diags: &mut Diagnostics) -> Result<Option<Country>, ()> {
+    match row.get(col) {
+        None => Ok(None),
+        Some(v) => match Country::parse(v) {
+            Some(c) => Ok(Some(c)),
+            None => {
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!("field `{col}`: unknown country `{v}` (expected ISO 3166-1 alpha-2 such as CN, a name or alpha-3)"),
+                );
+                Err(())
+            }
+        },
+    }
+}
+
+fn entity_from_row(row: &Row, diags: &mut Diagnostics) -> Option<Entity> {
+    let id = required(row, "id", diags);
+    let name = required(row, "name", diags);
+    let kind_text = required(row, "kind", diags);
+    let country_text = row.get("country");
+    let mut ok = id.is_some() && name.is_some() && kind_text.is_some();
+    let kind = kind_text.and_then(|k| {
+        let parsed = EntityKind::parse(k);
+        if parsed.is_none() {
+            diags.error(row.file, row.line, format!("field `kind`: unknown entity kind `{k}` (expected one of {})", EntityKind::expected()));
+        }
+        parsed
+    });
+    ok &= kind.is_some();
+    let country = match country_text {
+        None => {
+            diags.error(row.file, row.line, "field `country`: required value is empty");
+            None
+        }
+        Some(_) => parse_country(row, "country", diags).ok().flatten(),
+    };
+    ok &= country.is_some();
+    let incorporated = parse_date(row, "incorporated", diags);
+    ok &= incorporated.is_ok();
+    let capacity = match row.get("capacity_gpus") {
+        None => Some(None),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) => Some(Some(n)),
+            Err(_) => {
+                diags.error(row.file, row.line, format!("field `capacity_gpus`: `{v}` is not a whole number of GPUs"));
+                None
+            }
+        },
+    };
+    ok &= capacity.is_some();
+    if !ok {
+        return None;
+    }
+    Some(Entity {
+        id: id?.to_string(),
+        name: name?.to_string(),
+        kind: kind?,
+        country: country?,
+        aliases: row
+            .get("aliases")
+            .map(|a| a.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+            .unwrap_or_default(),
+        incorporated: incorporated.ok()?,
+        address: row.get("address").map(String::from),
+        capacity_gpus: capacity?,
+        attrs: row.attrs(ENTITY_COLUMNS),
+        line: row.line,
+    })
+}
+
+fn lookup_entity(case: &Case, row: &Row, col: &str, diags: &mut Diagnostics) -> Option<EntityId> {
+    let v = required(row, col, diags)?;
+    let id = case.entity_by_key(v);
+    if id.is_none() {
+        diags.error(row.file, row.line, format!("field `{col}`: unknown entity `{v}` (not an id in entities.csv)"));
+    }
+    id
+}
+
+fn read_records(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
+    let file = disp(path);
+    let Some(input) = open(case, path, diags) else { return };
+    // First line of each record id, indexed by symbol, to report duplicates.
+    let mut first_line: HashMap<Sym, u64> = HashMap::new();
+    let mut records = Vec::new();
+    let mut rejected = 0;
+    let mut strings = std::mem::take(&mut case.strings);
+    let mut each = |row: &Row, diags: &mut Diagnostics| match record_from_row(case, &mut strings, row, diags) {
+        Some(r) => {
+            if let Some(prev) = first_line.get(&r.id) {
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!("field `id`: duplicate record id `{}` (first at line {prev})", strings.resolve(r.id)),
+                );
+                rejected += 1;
+            } else {
+                first_line.insert(r.id, row.line);
+                records.push(r);
+            }
+        }
+        None => rejected += 1,
+    };
+    let shape_rejected = if file.ends_with(".jsonl") {
+        table::read_jsonl(input, &file, diags, &mut each)
+    } else {
+        table::read_csv(input, &file, &["id", "date", "kind", "from", "to", "product", "quantity"], diags, &mut each)
+    };
+    case.strings = strings;
+    // Lots named as parents must exist somewhere, or the lineage is broken.
+    let lots: std::collections::HashSet<Sym> = records.iter().filter_map(|r: &Record| r.lot).collect();
+    for r in &records {
+        if let Some(p) = r.parent_lot
+            && !lots.contains(&p)
+        {
+            diags.warning(
+                &file,
+                r.line,
+                format!("field `parent_lot`: lot `{}` is not the lot of any record; lineage stops here", case.strings.resolve(p)),
+            );
+        }
+    }
+    case.stats.records_read = records.len();
+    case.stats.records_rejected = rejected + shape_rejected;
+    case.records = records;
+}
+
+fn record_from_row(case: &Case, strings: &mut Strings, row: &Row, diags: &mut Diagnostics) -> Option<Record> {
+    let id = required(row, "id", diags);
+    let date = match row.get("date") {
+        None => {
+            diags.error(row.file, row.line, "field `date`: required value is empty");
+            Err(())
+        }
+        Some(_) => parse_date(row, "date", diags),
+    };
+    let kind = required(row, "kind", diags).and_then(|k| {
+        let parsed = RecordKind::parse(k);
+        if parsed.is_none() {
+            diags.error(row.file, row.line, format!("field `kind`: unknown record kind `{k}` (expected one of {})", RecordKind::expected()));
+        }
+        parsed
+    });
+    let from = lookup_entity(case, row, "from", diags);
+    let to = lookup_entity(case, row, "to", diags);
+    let product = required(row, "product", diags);
+    let quantity = required(row, "quantity", diags).and_then(|q| match q.parse::<u32>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            diags.error(row.file, row.line, format!("field `quantity`: `{q}` is not a positive integer"));
+            None
+        }
+    });
+    let end_date = parse_date(row, "end_date", diags);
+    let value_usd = match row.get("value_usd") {
+        None => Ok(None),
+        Some(v) => match v.replace([',', '$'], "").parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+            _ => {
+                diags.error(row.file, row.line, format!("field `value_usd`: `{v}` is not a non-negative amount"));
+                Err(())
+            }
+        },
+    };
+    let payment = match row.get("payment") {
+        None => Ok(None),
+        Some(p) => Payment::parse(p).map(Some).ok_or_else(|| {
+            diags.error(row.file, row.line, format!("field `payment`: unknown payment `{p}` (expected one of {})", Payment::expected()));
+        }),
+    };
+    let ship_to = parse_country(row, "ship_to_country", diags);
+
+    let (Some(id), Ok(Some(date)), Some(kind), Some(from), Some(to), Some(product), Some(quantity), Ok(end_date), Ok(value_usd), Ok(payment), Ok(ship_to)) =
+        (id, date, kind, from, to, product, quantity, end_date, value_usd, payment, ship_to)
+    else {
+        return None;
+    };
+    let mut ok = true;
+    if from == to && matches!(kind, RecordKind::Sale | RecordKind::Lease) {
+        diags.error(row.file, row.line, format!("fields `from`/`to`: a {kind} from `{}` to itself", case.entity(from).id));
+        ok = false;
+    }
+    if let Some(end) = end_date {
+        if end < date {
+            diags.error(row.file, row.line, format!("field `end_date`: `{end}` is before the start `{date}`"));
+            ok = false;
+        }
+        if kind != RecordKind::Lease {
+            diags.warning(row.file, row.line, format!("field `end_date`: only a lease has an end date; ignored on a {kind}"));
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let mut intern_opt = |col: &str| row.get(col).map(|v| strings.intern(v));
+    let lot = intern_opt("lot");
+    let parent_lot = intern_opt("parent_lot");
+    let declared_end_user = intern_opt("declared_end_user");
+    let source = intern_opt("source");
+    if lot.is_some() && lot == parent_lot {
+        diags.warning(row.file, row.line, "field `parent_lot`: equals `lot`; ignored");
+    }
+    let attrs: Vec<(Sym, Sym)> = row.extra(RECORD_COLUMNS).map(|(k, v)| (strings.intern(k), strings.intern(v))).collect();
+    Some(Record {
+        id: strings.intern(id),
+        date,
+        kind,
+        from,
+        to,
+        product: strings.intern(&normalise_product(product)),
+        quantity,
+        lot,
+        parent_lot: if lot == parent_lot { None } else { parent_lot },
+        end_date: if kind == RecordKind::Lease { end_date } else { None },
+        value_usd,
+        payment,
+        declared_end_user,
+        ship_to_country: ship_to,
+        source,
+        attrs: (!attrs.is_empty()).then(|| attrs.into_boxed_slice()),
+        line: row.line,
+    })
+}
+
+/// Product names compare in upper case without inner spaces: `h100` = `H100`.
+pub fn normalise_product(p: &str) -> String {
+    p.split_whitespace().collect::<String>().to_uppercase()
+}
+
+fn read_relations(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
+    let file = disp(path);
+    let Some(input) = open(case, path, diags) else { return };
+    let mut relations = Vec::new();
+    let mut rejected = 0;
+    rejected += table::read_csv(input, &file, &["kind", "from", "to"], diags, |row, diags| match relation_from_row(case, row, diags) {
+        Some(r) => relations.push(r),
+        None => rejected += 1,
+    });
+    case.stats.relations_read = relations.len();
+    case.stats.relations_rejected = rejected;
+    case.relations = relations;
+}
+
+fn relation_from_row(case: &Case, row: &Row, diags: &mut Diagnostics) -> Option<Relation> {
+    let kind = required(row, "kind", diags).and_then(|k| {
+        let parsed = RelationKind::parse(k);
+        if parsed.is_none() {
+            diags.error(row.file, row.line, format!("field `kind`: unknown relation kind `{k}` (expected one of {})", RelationKind::expected()));
+        }
+        parsed
+    });
+    let from = lookup_entity(case, row, "from", diags);
+    let to = lookup_entity(case, row, "to", diags);
+    let share = match (kind, row.get("share")) {
+        (Some(RelationKind::Owns), None) => {
+            diags.error(row.file, row.line, "field `share`: required for `owns` (percent, 0 < share <= 100)");
+            Err(())
+        }
+        (_, None) => Ok(None),
+        (_, Some(v)) => match v.trim_end_matches('%').trim().parse::<f64>() {
+            Ok(x) if x > 0.0 && x <= 100.0 => Ok(Some(x)),
+            _ => {
+                diags.error(row.file, row.line, format!("field `share`: `{v}` is not a percent with 0 < share <= 100"));
+                Err(())
+            }
+        },
+    };
+    let since = parse_date(row, "since", diags);
+    let until = parse_date(row, "until", diags);
+    let (Some(kind), Some(from), Some(to), Ok(share), Ok(since), Ok(until)) = (kind, from, to, share, since, until) else {
+        return None;
+    };
+    if from == to {
+        diags.error(row.file, row.line, format!("fields `from`/`to`: `{}` {kind} itself", case.entity(from).id));
+        return None;
+    }
+    if let (Some(s), Some(u)) = (since, until)
+        && u < s
+    {
+        diags.error(row.file, row.line, format!("field `until`: `{u}` is before `since` `{s}`"));
+        return None;
+    }
+    Some(Relation { kind, from, to, share, since, until, attrs: row.attrs(RELATION_COLUMNS), line: row.line })
+}
+
+/// Units that do not add up are the scan's business, but `validate` warns of
+/// them: an entity that sends on more of a lot than it ever received.
+fn check_units(case: &Case, diags: &mut Diagnostics) {
+    let inv = crate::analysis::inventory::Inventory::build(case);
+    for w in inv.shortfalls(case) {
+        diags.warning(&w.file, w.line, w.message);
+    }
+}

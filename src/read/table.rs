@@ -1,0 +1,215 @@
+//! Low-level table reading shared by every CSV and JSON-lines reader: header
+//! mapping, required columns, per-field decoding of bytes that are not UTF-8,
+//! and rows that keep their line number.
+
+use crate::diag::Diagnostics;
+use crate::model::Attrs;
+use std::borrow::Cow;
+use std::io::Read;
+
+/// One row of a table, with its header, ready for field look-ups.
+pub struct Row<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    headers: &'a [String],
+    values: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Row<'a> {
+    pub fn new(file: &'a str, line: u64, headers: &'a [String], values: Vec<Cow<'a, str>>) -> Self {
+        Row { file, line, headers, values }
+    }
+
+    /// The trimmed value of a column; an empty cell is absent.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        let i = self.headers.iter().position(|h| h == column)?;
+        let v = self.values.get(i)?.trim();
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// Every non-empty column that is not one of `known`, kept as an attribute.
+    pub fn attrs(&self, known: &[&str]) -> Attrs {
+        let mut out = Attrs::new();
+        for (h, v) in self.headers.iter().zip(&self.values) {
+            let v = v.trim();
+            if !v.is_empty() && !known.contains(&h.as_str()) {
+                out.insert(h.clone(), v.to_string());
+            }
+        }
+        out
+    }
+
+    /// Iterates over (column, value) pairs that are not in `known` and not empty.
+    pub fn extra<'b>(&'b self, known: &'b [&str]) -> impl Iterator<Item = (&'b str, &'b str)> + 'b {
+        self.headers
+            .iter()
+            .zip(&self.values)
+            .map(|(h, v)| (h.as_str(), v.trim()))
+            .filter(move |(h, v)| !v.is_empty() && !known.contains(h))
+    }
+}
+
+/// Normalises a header cell: trimmed, lower case, byte-order mark removed.
+pub fn header_key(h: &str) -> String {
+    h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
+}
+
+/// Decodes one field: UTF-8 as is, anything else as Windows-1252 (what
+/// spreadsheets and older publishers write), with a warning naming the line.
+pub fn decode<'a>(bytes: &'a [u8], file: &str, line: u64, column: &str, diags: &mut Diagnostics) -> Cow<'a, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            diags.warning(
+                file,
+                line,
+                format!("field `{column}`: bytes that are not UTF-8, read as Windows-1252: `{}`", text.trim()),
+            );
+            Cow::Owned(text.into_owned())
+        }
+    }
+}
+
+/// Reads a CSV table from `input`, calling `each` for every row that has the
+/// header's shape. Returns the number of rows rejected here (bad shape or a
+/// missing required column), each with a diagnostic.
+pub fn read_csv<R: Read>(
+    input: R,
+    file: &str,
+    required: &[&str],
+    diags: &mut Diagnostics,
+    mut each: impl FnMut(&Row, &mut Diagnostics),
+) -> usize {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    let headers: Vec<String> = match rdr.read_byte_record(&mut record) {
+        Ok(true) => record
+            .iter()
+            .enumerate()
+            .map(|(i, h)| header_key(&decode(h, file, 1, &format!("header {}", i + 1), diags)))
+            .collect(),
+        Ok(false) => {
+            diags.error(file, 1, "the file is empty: expected a header row");
+            return 0;
+        }
+        Err(e) => {
+            diags.error(file, 1, format!("cannot read the header row: {e}"));
+            return 0;
+        }
+    };
+    let missing: Vec<&str> = required.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
+    for c in &missing {
+        diags.error(file, 1, format!("missing required column `{c}` (header has: {})", headers.join(", ")));
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if !h.is_empty() && headers[..i].contains(h) {
+            diags.warning(file, 1, format!("column `{h}` appears twice; the first one is read"));
+        }
+    }
+    let mut rejected = 0;
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(line);
+                diags.error(file, line, format!("malformed CSV: {e}"));
+                rejected += 1;
+                continue;
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue; // a blank line is not a row
+        }
+        if !missing.is_empty() {
+            rejected += 1;
+            continue;
+        }
+        if record.len() > headers.len() {
+            diags.error(
+                file,
+                line,
+                format!("row has {} fields but the header has {}: the extra fields have no column", record.len(), headers.len()),
+            );
+            rejected += 1;
+            continue;
+        }
+        let values: Vec<Cow<str>> = record
+            .iter()
+            .enumerate()
+            .map(|(i, f)| decode(f, file, line, headers.get(i).map(String::as_str).unwrap_or("?"), diags))
+            .map(|c| Cow::Owned(c.into_owned()))
+            .collect();
+        let row = Row::new(file, line, &headers, values);
+        each(&row, diags);
+    }
+    rejected
+}
+
+/// Reads JSON lines: one object a line. Calls `each` with a row whose columns
+/// are the object's keys. Returns the number of lines rejected here.
+pub fn read_jsonl<R: std::io::BufRead>(
+    input: R,
+    file: &str,
+    diags: &mut Diagnostics,
+    mut each: impl FnMut(&Row, &mut Diagnostics),
+) -> usize {
+    let mut rejected = 0;
+    for (i, line) in input.split(b'\n').enumerate() {
+        let line_no = i as u64 + 1;
+        let bytes = match line {
+            Ok(b) => b,
+            Err(e) => {
+                diags.error(file, line_no, format!("cannot read: {e}"));
+                rejected += 1;
+                break;
+            }
+        };
+        let text = decode(&bytes, file, line_no, "line", diags);
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                diags.error(file, line_no, format!("malformed JSON: {e}"));
+                rejected += 1;
+                continue;
+            }
+        };
+        let Some(obj) = value.as_object() else {
+            diags.error(file, line_no, "expected a JSON object on this line");
+            rejected += 1;
+            continue;
+        };
+        let mut headers = Vec::with_capacity(obj.len());
+        let mut values = Vec::with_capacity(obj.len());
+        let mut bad = false;
+        for (k, v) in obj {
+            let text = match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                other => {
+                    diags.error(file, line_no, format!("field `{k}`: expected a string or number, found `{other}`"));
+                    bad = true;
+                    break;
+                }
+            };
+            headers.push(header_key(k));
+            values.push(Cow::Owned(text));
+        }
+        if bad {
+            rejected += 1;
+            continue;
+        }
+        let row = Row::new(file, line_no, &headers, values);
+        each(&row, diags);
+    }
+    rejected
+}
