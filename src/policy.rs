@@ -105,8 +105,8 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             countries_of_concern: codes(&[
-                b"CN", b"HK", b"MO", b"AF", b"BY", b"CD", b"CF", b"CU", b"ER", b"HT", b"IQ", b"IR", b"KP", b"LB", b"LY", b"MM",
-                b"NI", b"RU", b"SD", b"SO", b"SS", b"SY", b"VE", b"ZW",
+                b"CN", b"HK", b"MO", b"AF", b"BY", b"CD", b"CF", b"CU", b"ER", b"HT", b"IQ", b"IR", b"KP", b"LB",
+                b"LY", b"MM", b"NI", b"RU", b"SD", b"SO", b"SS", b"SY", b"VE", b"ZW",
             ]),
             controlled_products: ["A100", "A800", "H100", "H800", "H200", "H20", "B100", "B200", "GB200"]
                 .map(String::from)
@@ -148,7 +148,10 @@ impl Policy {
     /// Whether a product (already normalised to upper case) is controlled.
     pub fn is_controlled(&self, product: &str) -> bool {
         let p = crate::read::normalise_product(product);
-        self.controlled_products.iter().chain(&self.add_controlled_products).any(|c| crate::read::normalise_product(c) == p)
+        self.controlled_products
+            .iter()
+            .chain(&self.add_controlled_products)
+            .any(|c| crate::read::normalise_product(c) == p)
     }
 
     pub fn weight(&self, rule: &str) -> f64 {

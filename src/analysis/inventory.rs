@@ -177,23 +177,35 @@ impl Inventory {
                 let held = product_bal.get(&(r.from, r.product)).map(Balance::available).unwrap_or(0);
                 let product = case.s(r.product);
                 if held < q {
-                    out.push(self.shortfall(case, ri, None, (q - held.max(0)) as u64, format!(
-                        "`{}` {what} {q} {product} in record `{}` but held only {} by then",
-                        sender.id,
-                        case.s(r.id),
-                        held.max(0)
-                    )));
+                    out.push(self.shortfall(
+                        case,
+                        ri,
+                        None,
+                        (q - held.max(0)) as u64,
+                        format!(
+                            "`{}` {what} {q} {product} in record `{}` but held only {} by then",
+                            sender.id,
+                            case.s(r.id),
+                            held.max(0)
+                        ),
+                    ));
                 } else if let Some(l) = r.lot {
                     let key = if received_lots.contains_key(&(r.from, l)) { l } else { r.parent_lot.unwrap_or(l) };
                     let lheld = lot_bal.get(&(r.from, key)).map(Balance::available).unwrap_or(0);
                     if lheld < q {
-                        out.push(self.shortfall(case, ri, Some(key), (q - lheld.max(0)) as u64, format!(
-                            "`{}` {what} {q} units of lot `{}` in record `{}` but held only {} of that lot by then",
-                            sender.id,
-                            case.s(key),
-                            case.s(r.id),
-                            lheld.max(0)
-                        )));
+                        out.push(self.shortfall(
+                            case,
+                            ri,
+                            Some(key),
+                            (q - lheld.max(0)) as u64,
+                            format!(
+                                "`{}` {what} {q} units of lot `{}` in record `{}` but held only {} of that lot by then",
+                                sender.id,
+                                case.s(key),
+                                case.s(r.id),
+                                lheld.max(0)
+                            ),
+                        ));
                     }
                 }
                 if r.kind.moves_goods() {

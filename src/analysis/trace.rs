@@ -151,7 +151,8 @@ fn entity_walk(case: &Case, lots: &Lots, order: &[RecordId], root: EntityId, max
     let mut steps = Vec::new();
     let mut truncated = false;
     let mut origins = HashSet::new();
-    let iter: Box<dyn Iterator<Item = &RecordId>> = if backward { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
+    let iter: Box<dyn Iterator<Item = &RecordId>> =
+        if backward { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
     for &ri in iter {
         let r = &case.records[ri as usize];
         let (near, far) = if backward { (r.to, r.from) } else { (r.from, r.to) };
@@ -229,6 +230,10 @@ fn holders(case: &Case, steps: &[Step], origins: &HashSet<EntityId>) -> Vec<Hold
     }
     first_seen
         .into_iter()
-        .map(|e| HolderRow { entity: e, units: units[&e], origin: origins.contains(&e) || case.entity(e).kind == EntityKind::Manufacturer })
+        .map(|e| HolderRow {
+            entity: e,
+            units: units[&e],
+            origin: origins.contains(&e) || case.entity(e).kind == EntityKind::Manufacturer,
+        })
         .collect()
 }

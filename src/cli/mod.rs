@@ -17,7 +17,11 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "chiptrace", version, about = "Trace AI-chip lots through trade records and find routes to restricted end users")]
+#[command(
+    name = "chiptrace",
+    version,
+    about = "Trace AI-chip lots through trade records and find routes to restricted end users"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -69,7 +73,11 @@ pub(crate) fn load_case(dir: &PathBuf, policy: Option<PathBuf>) -> anyhow::Resul
         for d in &loaded.diags.0 {
             eprintln!("{d}");
         }
-        eprintln!("{}: {errors} error(s); run `chiptrace validate {}` for the full report", dir.display(), dir.display());
+        eprintln!(
+            "{}: {errors} error(s); run `chiptrace validate {}` for the full report",
+            dir.display(),
+            dir.display()
+        );
         return Ok(None);
     }
     if loaded.diags.warnings() > 0 {

@@ -172,13 +172,24 @@ fn print_table(out: &mut Out, case: &Case, root: &str, t: &Trace) -> anyhow::Res
             ]
         })
         .collect();
-    table(out, &["holder", "name", "country", "received", "sent", "installed", "leased", "held", "hosted/rented", "note"], &rows)?;
+    table(
+        out,
+        &["holder", "name", "country", "received", "sent", "installed", "leased", "held", "hosted/rented", "note"],
+        &rows,
+    )?;
     if !t.out_of_order.is_empty() {
         writeln!(out)?;
         writeln!(out, "records of the lot that break time order (sent before the sender held the lot):")?;
         for &r in &t.out_of_order {
             let rec = &case.records[r as usize];
-            writeln!(out, "  {} {} {} -> {}", case.s(rec.id), rec.date, case.entity(rec.from).id, case.entity(rec.to).id)?;
+            writeln!(
+                out,
+                "  {} {} {} -> {}",
+                case.s(rec.id),
+                rec.date,
+                case.entity(rec.from).id,
+                case.entity(rec.to).id
+            )?;
         }
     }
     if t.truncated {

@@ -120,10 +120,8 @@ impl Lots {
                 }
             }
         }
-        let links: BTreeMap<String, (Sym, Sym)> = lots
-            .iter()
-            .filter_map(|(&l, lot)| lot.parent.map(|p| (case.s(l).to_string(), (p, l))))
-            .collect();
+        let links: BTreeMap<String, (Sym, Sym)> =
+            lots.iter().filter_map(|(&l, lot)| lot.parent.map(|p| (case.s(l).to_string(), (p, l)))).collect();
         for (p, l) in links.into_values() {
             lots.entry(p).or_default().children.push(l);
         }

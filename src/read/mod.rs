@@ -36,7 +36,8 @@ pub struct Loaded {
     pub diags: Diagnostics,
 }
 
-const ENTITY_COLUMNS: &[&str] = &["id", "name", "kind", "country", "aliases", "incorporated", "address", "capacity_gpus"];
+const ENTITY_COLUMNS: &[&str] =
+    &["id", "name", "kind", "country", "aliases", "incorporated", "address", "capacity_gpus"];
 const RECORD_COLUMNS: &[&str] = &[
     "id",
     "date",
@@ -159,7 +160,11 @@ fn read_entities(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
         match entity_from_row(row, diags) {
             Some(e) => {
                 if let Some(prev) = first_line.get(&e.id) {
-                    diags.error(row.file, row.line, format!("field `id`: duplicate id `{}` (first defined at line {prev})", e.id));
+                    diags.error(
+                        row.file,
+                        row.line,
+                        format!("field `id`: duplicate id `{}` (first defined at line {prev})", e.id),
+                    );
                     rejected += 1;
                 } else {
                     first_line.insert(e.id.clone(), row.line);
@@ -227,7 +232,11 @@ fn entity_from_row(row: &Row, diags: &mut Diagnostics) -> Option<Entity> {
     let kind = kind_text.and_then(|k| {
         let parsed = EntityKind::parse(k);
         if parsed.is_none() {
-            diags.error(row.file, row.line, format!("field `kind`: unknown entity kind `{k}` (expected one of {})", EntityKind::expected()));
+            diags.error(
+                row.file,
+                row.line,
+                format!("field `kind`: unknown entity kind `{k}` (expected one of {})", EntityKind::expected()),
+            );
         }
         parsed
     });
@@ -321,7 +330,10 @@ fn read_records(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
             diags.warning(
                 &file,
                 r.line,
-                format!("field `parent_lot`: lot `{}` is not the lot of any record; lineage stops here", case.strings.resolve(p)),
+                format!(
+                    "field `parent_lot`: lot `{}` is not the lot of any record; lineage stops here",
+                    case.strings.resolve(p)
+                ),
             );
         }
     }
@@ -342,7 +354,11 @@ fn record_from_row(case: &Case, strings: &mut Strings, row: &Row, diags: &mut Di
     let kind = required(row, "kind", diags).and_then(|k| {
         let parsed = RecordKind::parse(k);
         if parsed.is_none() {
-            diags.error(row.file, row.line, format!("field `kind`: unknown record kind `{k}` (expected one of {})", RecordKind::expected()));
+            diags.error(
+                row.file,
+                row.line,
+                format!("field `kind`: unknown record kind `{k}` (expected one of {})", RecordKind::expected()),
+            );
         }
         parsed
     });
@@ -370,19 +386,38 @@ fn record_from_row(case: &Case, strings: &mut Strings, row: &Row, diags: &mut Di
     let payment = match row.get("payment") {
         None => Ok(None),
         Some(p) => Payment::parse(p).map(Some).ok_or_else(|| {
-            diags.error(row.file, row.line, format!("field `payment`: unknown payment `{p}` (expected one of {})", Payment::expected()));
+            diags.error(
+                row.file,
+                row.line,
+                format!("field `payment`: unknown payment `{p}` (expected one of {})", Payment::expected()),
+            );
         }),
     };
     let ship_to = parse_country(row, "ship_to_country", diags);
 
-    let (Some(id), Ok(Some(date)), Some(kind), Some(from), Some(to), Some(product), Some(quantity), Ok(end_date), Ok(value_usd), Ok(payment), Ok(ship_to)) =
-        (id, date, kind, from, to, product, quantity, end_date, value_usd, payment, ship_to)
+    let (
+        Some(id),
+        Ok(Some(date)),
+        Some(kind),
+        Some(from),
+        Some(to),
+        Some(product),
+        Some(quantity),
+        Ok(end_date),
+        Ok(value_usd),
+        Ok(payment),
+        Ok(ship_to),
+    ) = (id, date, kind, from, to, product, quantity, end_date, value_usd, payment, ship_to)
     else {
         return None;
     };
     let mut ok = true;
     if from == to && matches!(kind, RecordKind::Sale | RecordKind::Lease) {
-        diags.error(row.file, row.line, format!("fields `from`/`to`: a {kind} from `{}` to itself", case.entity(from).id));
+        diags.error(
+            row.file,
+            row.line,
+            format!("fields `from`/`to`: a {kind} from `{}` to itself", case.entity(from).id),
+        );
         ok = false;
     }
     if let Some(end) = end_date {
@@ -391,7 +426,11 @@ fn record_from_row(case: &Case, strings: &mut Strings, row: &Row, diags: &mut Di
             ok = false;
         }
         if kind != RecordKind::Lease {
-            diags.warning(row.file, row.line, format!("field `end_date`: only a lease has an end date; ignored on a {kind}"));
+            diags.warning(
+                row.file,
+                row.line,
+                format!("field `end_date`: only a lease has an end date; ignored on a {kind}"),
+            );
         }
     }
     if !ok {
@@ -405,7 +444,8 @@ fn record_from_row(case: &Case, strings: &mut Strings, row: &Row, diags: &mut Di
     if lot.is_some() && lot == parent_lot {
         diags.warning(row.file, row.line, "field `parent_lot`: equals `lot`; ignored");
     }
-    let attrs: Vec<(Sym, Sym)> = row.extra(RECORD_COLUMNS).map(|(k, v)| (strings.intern(k), strings.intern(v))).collect();
+    let attrs: Vec<(Sym, Sym)> =
+        row.extra(RECORD_COLUMNS).map(|(k, v)| (strings.intern(k), strings.intern(v))).collect();
     Some(Record {
         id: strings.intern(id),
         date,
@@ -437,9 +477,11 @@ fn read_relations(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
     let Some(input) = open(case, path, diags) else { return };
     let mut relations = Vec::new();
     let mut rejected = 0;
-    rejected += table::read_csv(input, &file, &["kind", "from", "to"], diags, |row, diags| match relation_from_row(case, row, diags) {
-        Some(r) => relations.push(r),
-        None => rejected += 1,
+    rejected += table::read_csv(input, &file, &["kind", "from", "to"], diags, |row, diags| {
+        match relation_from_row(case, row, diags) {
+            Some(r) => relations.push(r),
+            None => rejected += 1,
+        }
     });
     case.stats.relations_read = relations.len();
     case.stats.relations_rejected = rejected;
@@ -450,7 +492,11 @@ fn relation_from_row(case: &Case, row: &Row, diags: &mut Diagnostics) -> Option<
     let kind = required(row, "kind", diags).and_then(|k| {
         let parsed = RelationKind::parse(k);
         if parsed.is_none() {
-            diags.error(row.file, row.line, format!("field `kind`: unknown relation kind `{k}` (expected one of {})", RelationKind::expected()));
+            diags.error(
+                row.file,
+                row.line,
+                format!("field `kind`: unknown relation kind `{k}` (expected one of {})", RelationKind::expected()),
+            );
         }
         parsed
     });
@@ -472,7 +518,8 @@ fn relation_from_row(case: &Case, row: &Row, diags: &mut Diagnostics) -> Option<
     };
     let since = parse_date(row, "since", diags);
     let until = parse_date(row, "until", diags);
-    let (Some(kind), Some(from), Some(to), Ok(share), Ok(since), Ok(until)) = (kind, from, to, share, since, until) else {
+    let (Some(kind), Some(from), Some(to), Ok(share), Ok(since), Ok(until)) = (kind, from, to, share, since, until)
+    else {
         return None;
     };
     if from == to {

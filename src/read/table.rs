@@ -132,7 +132,11 @@ pub fn read_csv<R: Read>(
             diags.error(
                 file,
                 line,
-                format!("row has {} fields but the header has {}: the extra fields have no column", record.len(), headers.len()),
+                format!(
+                    "row has {} fields but the header has {}: the extra fields have no column",
+                    record.len(),
+                    headers.len()
+                ),
             );
             rejected += 1;
             continue;

@@ -18,5 +18,8 @@ pub struct ScanConfig {
 /// Finds every route that plausibly ends with a restricted end user.
 pub fn scan(case: &Case, policy: &Policy, config: &ScanConfig) -> ScanReport {
     let _ = (policy, config);
-    ScanReport { findings: vec![], stats: ScanStats { records: case.records.len(), entities: case.entities.len(), ..Default::default() } }
+    ScanReport {
+        findings: vec![],
+        stats: ScanStats { records: case.records.len(), entities: case.entities.len(), ..Default::default() },
+    }
 }
