@@ -1,1 +1,4 @@
+//! The one integration test binary: every module below runs the real
+//! `chiptrace` binary or the library against fixture folders.
 
+mod common;
