@@ -176,32 +176,48 @@ impl<'de> Deserialize<'de> for Timestamp {
 /// and the built-in policy stays in force.
 pub fn load(path: &Path, diags: &mut Diagnostics) -> Policy {
     let file = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(&bytes, &file, diags),
         Err(e) => {
             diags.error(&file, 0, format!("cannot read policy: {e}"));
-            return Policy::default();
+            Policy::default()
         }
+    }
+}
+
+/// Reads a policy from the bytes of a policy file that diagnostics call `file`.
+pub fn load_bytes(bytes: &[u8], file: &str, diags: &mut Diagnostics) -> Policy {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        diags.error(file, 0, "cannot read policy: stream did not contain valid UTF-8");
+        return Policy::default();
     };
-    match toml::from_str::<Policy>(&text) {
+    match toml::from_str::<Policy>(text) {
         Ok(mut p) => {
             // Weights given in the file override the defaults one by one.
             let mut w = default_weights();
             w.extend(std::mem::take(&mut p.weights));
             for (k, v) in &w {
                 if !(0.0..=1.0).contains(v) {
-                    diags.error(&file, 0, format!("weight `{k}`: {v} is outside 0..1"));
+                    diags.error(file, 0, format!("weight `{k}`: {v} is outside 0..1"));
                 }
             }
             p.weights = w;
-            if !(p.severity_medium <= p.severity_high) {
-                diags.error(&file, 0, "severity_medium must not exceed severity_high");
+            // Written so that a NaN cut-off is refused too.
+            if !matches!(
+                p.severity_medium.partial_cmp(&p.severity_high),
+                Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+            ) {
+                diags.error(file, 0, "severity_medium must not exceed severity_high");
             }
             p
         }
         Err(e) => {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1).unwrap_or(0);
-            diags.error(&file, line, format!("invalid policy: {}", e.message()));
+            // Counted in bytes: a span need not fall on a character boundary.
+            let line = e
+                .span()
+                .map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
+                .unwrap_or(0);
+            diags.error(file, line, format!("invalid policy: {}", e.message()));
             Policy::default()
         }
     }

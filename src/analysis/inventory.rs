@@ -245,9 +245,10 @@ impl Inventory {
     }
 }
 
-/// The path of the records file the case was read from.
+/// The path of the records file the case was read from (records.jsonl only
+/// when that is the one that was read; the readers list the files they read).
 pub fn records_file(case: &Case) -> String {
-    let jsonl = case.root.join("records.jsonl");
-    let csv = case.root.join("records.csv");
-    if !csv.exists() && jsonl.exists() { jsonl } else { csv }.display().to_string()
+    let jsonl_read =
+        case.files.iter().any(|f| f.path == "records.jsonl") && !case.files.iter().any(|f| f.path == "records.csv");
+    case.root.join(if jsonl_read { "records.jsonl" } else { "records.csv" }).display().to_string()
 }

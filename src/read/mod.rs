@@ -1,6 +1,10 @@
 //! Reading a case folder (SPEC §1) into the [`Case`] model. Reading never
 //! stops at the first problem and never panics: it returns the case it could
 //! build and every diagnostic, and each row is either read or reported.
+//!
+//! A case is read from a folder ([`read_case`]) or from files held in memory
+//! ([`read_case_from_files`], for fuzzing and embedding); both go through the
+//! same code, which sees the files only through [`Source`].
 
 pub mod table;
 
@@ -9,7 +13,7 @@ use crate::model::*;
 use crate::policy::Policy;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use table::Row;
 
@@ -57,6 +61,61 @@ const RECORD_COLUMNS: &[&str] = &[
 ];
 const RELATION_COLUMNS: &[&str] = &["kind", "from", "to", "share", "since", "until"];
 
+/// Where the files of a case come from. Everything below reads through this,
+/// so a folder and files in memory are read by the same code.
+enum Source<'a> {
+    Dir(&'a Path),
+    /// (file name, bytes); a name may repeat, the first one counts.
+    Memory(&'a [(&'a str, &'a [u8])]),
+}
+
+impl<'a> Source<'a> {
+    /// The file as diagnostics name it: the folder joined with the name, or the bare name.
+    fn shown(&self, name: &str) -> String {
+        match self {
+            Source::Dir(d) => d.join(name).display().to_string(),
+            Source::Memory(_) => name.to_string(),
+        }
+    }
+
+    fn bytes(&self, name: &str) -> Option<&'a [u8]> {
+        match self {
+            Source::Dir(_) => None,
+            Source::Memory(files) => files.iter().find(|(n, _)| *n == name).map(|(_, b)| *b),
+        }
+    }
+
+    fn exists(&self, name: &str) -> bool {
+        match self {
+            Source::Dir(d) => d.join(name).exists(),
+            Source::Memory(_) => self.bytes(name).is_some(),
+        }
+    }
+
+    fn open(&self, name: &str) -> std::io::Result<Box<dyn BufRead + 'a>> {
+        match self {
+            Source::Dir(d) => Ok(Box::new(BufReader::with_capacity(1 << 16, File::open(d.join(name))?))),
+            Source::Memory(_) => match self.bytes(name) {
+                Some(b) => Ok(Box::new(b)),
+                None => Err(std::io::ErrorKind::NotFound.into()),
+            },
+        }
+    }
+
+    /// The file's hash for the dataset fingerprint (streamed from a folder).
+    fn fingerprint(&self, name: &str) -> Option<InputFile> {
+        match self {
+            Source::Dir(d) => fingerprint_path(&d.join(name)),
+            Source::Memory(_) => {
+                use sha2::{Digest, Sha256};
+                let b = self.bytes(name)?;
+                let sha256 = Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect();
+                Some(InputFile { path: name.to_string(), sha256, bytes: b.len() as u64 })
+            }
+        }
+    }
+}
+
 /// Reads the case folder at `dir`.
 pub fn read_case(dir: &Path, opts: &ReadOptions) -> Result<Loaded, ReadError> {
     let shown = dir.display().to_string();
@@ -66,75 +125,94 @@ pub fn read_case(dir: &Path, opts: &ReadOptions) -> Result<Loaded, ReadError> {
     if !dir.is_dir() {
         return Err(ReadError::NotFolder(shown));
     }
-    let mut diags = Diagnostics::default();
-    let mut case = Case { root: dir.to_path_buf(), ..Case::default() };
+    Ok(read_from(&Source::Dir(dir), dir, opts))
+}
 
-    read_entities(&mut case, &dir.join("entities.csv"), &mut diags);
-    let csv_path = dir.join("records.csv");
-    let jsonl_path = dir.join("records.jsonl");
-    match (csv_path.exists(), jsonl_path.exists()) {
+/// Reads a case from files held in memory, named as in a case folder
+/// (`entities.csv`, `records.csv` or `records.jsonl`, `relations.csv`,
+/// `policy.toml`); other names are ignored, and so are screening lists.
+/// Diagnostics name the files without a folder.
+pub fn read_case_from_files(files: &[(&str, &[u8])]) -> Loaded {
+    read_from(&Source::Memory(files), Path::new(""), &ReadOptions::default())
+}
+
+fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
+    let mut diags = Diagnostics::default();
+    let mut case = Case { root: root.to_path_buf(), ..Case::default() };
+
+    read_entities(&mut case, src, "entities.csv", &mut diags);
+    match (src.exists("records.csv"), src.exists("records.jsonl")) {
         (true, true) => {
             diags.error(
-                &disp(&jsonl_path),
+                &src.shown("records.jsonl"),
                 0,
                 "both records.csv and records.jsonl are present; keep one (records.csv was read)",
             );
-            read_records(&mut case, &csv_path, &mut diags);
+            read_records(&mut case, src, "records.csv", &mut diags);
         }
-        (true, false) => read_records(&mut case, &csv_path, &mut diags),
-        (false, true) => read_records(&mut case, &jsonl_path, &mut diags),
-        (false, false) => diags.error(&disp(&csv_path), 0, "required file is missing (records.csv or records.jsonl)"),
+        (true, false) => read_records(&mut case, src, "records.csv", &mut diags),
+        (false, true) => read_records(&mut case, src, "records.jsonl", &mut diags),
+        (false, false) => {
+            diags.error(&src.shown("records.csv"), 0, "required file is missing (records.csv or records.jsonl)")
+        }
     }
-    let rel_path = dir.join("relations.csv");
-    if rel_path.exists() {
-        read_relations(&mut case, &rel_path, &mut diags);
+    if src.exists("relations.csv") {
+        read_relations(&mut case, src, "relations.csv", &mut diags);
     }
-    let lists_dir = dir.join("lists");
-    if lists_dir.is_dir() {
-        let (entries, skipped, files) = crate::lists::read_dir(&lists_dir, &mut diags);
-        case.stats.list_entries_read = entries.len();
-        case.stats.list_rows_skipped = skipped;
-        case.lists = entries;
-        case.files.extend(files);
+    if let Source::Dir(dir) = src {
+        let lists_dir = dir.join("lists");
+        if lists_dir.is_dir() {
+            let (entries, skipped, files) = crate::lists::read_dir(&lists_dir, &mut diags);
+            case.stats.list_entries_read = entries.len();
+            case.stats.list_rows_skipped = skipped;
+            case.lists = entries;
+            case.files.extend(files);
+        }
     }
-    let policy_path = opts.policy_file.clone().unwrap_or_else(|| dir.join("policy.toml"));
-    let policy = if opts.policy_file.is_some() || policy_path.exists() {
-        fingerprint_file(&mut case, &policy_path);
-        crate::policy::load(&policy_path, &mut diags)
-    } else {
-        Policy::default()
+    let policy = match (&opts.policy_file, src) {
+        (Some(path), _) => {
+            case.files.extend(fingerprint_path(path));
+            crate::policy::load(path, &mut diags)
+        }
+        (None, Source::Dir(dir)) if src.exists("policy.toml") => {
+            let path = dir.join("policy.toml");
+            case.files.extend(fingerprint_path(&path));
+            crate::policy::load(&path, &mut diags)
+        }
+        (None, Source::Memory(_)) if src.exists("policy.toml") => {
+            case.files.extend(src.fingerprint("policy.toml"));
+            let bytes = src.bytes("policy.toml").unwrap_or_default();
+            crate::policy::load_bytes(bytes, "policy.toml", &mut diags)
+        }
+        (None, _) => Policy::default(),
     };
     check_units(&case, &mut diags);
-    Ok(Loaded { case, policy, diags })
-}
-
-fn disp(p: &Path) -> String {
-    p.display().to_string()
+    Loaded { case, policy, diags }
 }
 
 /// Opens a file, records its hash for the fingerprint, and reports a missing one.
-fn open(case: &mut Case, path: &Path, diags: &mut Diagnostics) -> Option<BufReader<File>> {
-    match File::open(path) {
+fn open<'a>(case: &mut Case, src: &Source<'a>, name: &str, diags: &mut Diagnostics) -> Option<Box<dyn BufRead + 'a>> {
+    match src.open(name) {
         Ok(f) => {
-            fingerprint_file(case, path);
-            Some(BufReader::with_capacity(1 << 16, f))
+            case.files.extend(src.fingerprint(name));
+            Some(f)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            diags.error(&disp(path), 0, "required file is missing");
+            diags.error(&src.shown(name), 0, "required file is missing");
             None
         }
         Err(e) => {
-            diags.error(&disp(path), 0, format!("cannot open: {e}"));
+            diags.error(&src.shown(name), 0, format!("cannot open: {e}"));
             None
         }
     }
 }
 
 /// Hashes a file's bytes (streamed) for the dataset fingerprint.
-pub(crate) fn fingerprint_file(case: &mut Case, path: &Path) {
+fn fingerprint_path(path: &Path) -> Option<InputFile> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
-    let Ok(mut f) = File::open(path) else { return };
+    let mut f = File::open(path).ok()?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut bytes = 0u64;
@@ -147,12 +225,12 @@ pub(crate) fn fingerprint_file(case: &mut Case, path: &Path) {
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let sha256 = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    case.files.push(InputFile { path: name, sha256, bytes });
+    Some(InputFile { path: name, sha256, bytes })
 }
 
-fn read_entities(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
-    let file = disp(path);
-    let Some(input) = open(case, path, diags) else { return };
+fn read_entities(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) {
+    let file = src.shown(name);
+    let Some(input) = open(case, src, name, diags) else { return };
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut entities = Vec::new();
     let mut rejected = 0;
@@ -291,9 +369,9 @@ fn lookup_entity(case: &Case, row: &Row, col: &str, diags: &mut Diagnostics) -> 
     id
 }
 
-fn read_records(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
-    let file = disp(path);
-    let Some(input) = open(case, path, diags) else { return };
+fn read_records(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) {
+    let file = src.shown(name);
+    let Some(input) = open(case, src, name, diags) else { return };
     // First line of each record id, indexed by symbol, to report duplicates.
     let mut first_line: HashMap<Sym, u64> = HashMap::new();
     let mut records = Vec::new();
@@ -315,7 +393,7 @@ fn read_records(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
         }
         None => rejected += 1,
     };
-    let shape_rejected = if file.ends_with(".jsonl") {
+    let shape_rejected = if name.ends_with(".jsonl") {
         table::read_jsonl(input, &file, diags, &mut each)
     } else {
         table::read_csv(input, &file, &["id", "date", "kind", "from", "to", "product", "quantity"], diags, &mut each)
@@ -472,9 +550,9 @@ pub fn normalise_product(p: &str) -> String {
     p.split_whitespace().collect::<String>().to_uppercase()
 }
 
-fn read_relations(case: &mut Case, path: &Path, diags: &mut Diagnostics) {
-    let file = disp(path);
-    let Some(input) = open(case, path, diags) else { return };
+fn read_relations(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) {
+    let file = src.shown(name);
+    let Some(input) = open(case, src, name, diags) else { return };
     let mut relations = Vec::new();
     let mut rejected = 0;
     rejected += table::read_csv(input, &file, &["kind", "from", "to"], diags, |row, diags| {
