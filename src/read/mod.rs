@@ -140,7 +140,7 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
     let mut diags = Diagnostics::default();
     let mut case = Case { root: root.to_path_buf(), ..Case::default() };
 
-    read_entities(&mut case, src, "entities.csv", &mut diags);
+    let refs = read_entities(&mut case, src, "entities.csv", &mut diags);
     match (src.exists("records.csv"), src.exists("records.jsonl")) {
         (true, true) => {
             diags.error(
@@ -148,16 +148,16 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
                 0,
                 "both records.csv and records.jsonl are present; keep one (records.csv was read)",
             );
-            read_records(&mut case, src, "records.csv", &mut diags);
+            read_records(&mut case, &refs, src, "records.csv", &mut diags);
         }
-        (true, false) => read_records(&mut case, src, "records.csv", &mut diags),
-        (false, true) => read_records(&mut case, src, "records.jsonl", &mut diags),
+        (true, false) => read_records(&mut case, &refs, src, "records.csv", &mut diags),
+        (false, true) => read_records(&mut case, &refs, src, "records.jsonl", &mut diags),
         (false, false) => {
             diags.error(&src.shown("records.csv"), 0, "required file is missing (records.csv or records.jsonl)")
         }
     }
     if src.exists("relations.csv") {
-        read_relations(&mut case, src, "relations.csv", &mut diags);
+        read_relations(&mut case, &refs, src, "relations.csv", &mut diags);
     }
     if let Source::Dir(dir) = src {
         let lists_dir = dir.join("lists");
@@ -228,34 +228,52 @@ fn fingerprint_path(path: &Path) -> Option<InputFile> {
     Some(InputFile { path: name, sha256, bytes })
 }
 
-fn read_entities(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) {
+/// What the other files need to know about entities.csv to explain a
+/// reference that does not resolve.
+struct EntityRefs {
+    /// The file as diagnostics name it.
+    file: String,
+    /// Whether entities.csv could be opened at all.
+    read: bool,
+    /// Ids of rows that were rejected, with their line.
+    rejected: HashMap<String, u64>,
+}
+
+fn read_entities(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) -> EntityRefs {
     let file = src.shown(name);
-    let Some(input) = open(case, src, name, diags) else { return };
+    let mut refs = EntityRefs { file: file.clone(), read: false, rejected: HashMap::new() };
+    let Some(input) = open(case, src, name, diags) else { return refs };
+    refs.read = true;
+    // First line of every id, whether or not its row was read, so that a
+    // duplicate is reported even when the first row had another problem.
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut entities = Vec::new();
     let mut rejected = 0;
-    rejected += table::read_csv(input, &file, &["id", "name", "kind", "country"], diags, |row, diags| {
-        match entity_from_row(row, diags) {
-            Some(e) => {
-                if let Some(prev) = first_line.get(&e.id) {
-                    diags.error(
-                        row.file,
-                        row.line,
-                        format!("field `id`: duplicate id `{}` (first defined at line {prev})", e.id),
-                    );
-                    rejected += 1;
-                } else {
-                    first_line.insert(e.id.clone(), row.line);
-                    entities.push(e);
-                }
+    let shape_rejected = table::read_csv(input, &file, &["id", "name", "kind", "country"], diags, |row, diags| {
+        let entity = entity_from_row(row, diags);
+        let Some(id) = row.get("id") else {
+            rejected += 1;
+            return;
+        };
+        if let Some(prev) = first_line.get(id) {
+            diags.error(row.file, row.line, format!("field `id`: duplicate id `{id}` (first defined at line {prev})"));
+            rejected += 1;
+            return;
+        }
+        first_line.insert(id.to_string(), row.line);
+        match entity {
+            Some(e) => entities.push(e),
+            None => {
+                refs.rejected.insert(id.to_string(), row.line);
+                rejected += 1;
             }
-            None => rejected += 1,
         }
     });
     case.entity_index = entities.iter().enumerate().map(|(i, e)| (e.id.clone(), i as EntityId)).collect();
     case.stats.entities_read = entities.len();
-    case.stats.entities_rejected = rejected;
+    case.stats.entities_rejected = rejected + shape_rejected;
     case.entities = entities;
+    refs
 }
 
 /// Reports a missing required field.
@@ -360,38 +378,48 @@ fn entity_from_row(row: &Row, diags: &mut Diagnostics) -> Option<Entity> {
     })
 }
 
-fn lookup_entity(case: &Case, row: &Row, col: &str, diags: &mut Diagnostics) -> Option<EntityId> {
+fn lookup_entity(case: &Case, refs: &EntityRefs, row: &Row, col: &str, diags: &mut Diagnostics) -> Option<EntityId> {
     let v = required(row, col, diags)?;
     let id = case.entity_by_key(v);
     if id.is_none() {
-        diags.error(row.file, row.line, format!("field `{col}`: unknown entity `{v}` (not an id in entities.csv)"));
+        let why = if !refs.read {
+            "entities.csv could not be read".to_string()
+        } else if let Some(line) = refs.rejected.get(v) {
+            format!("its row at {}:{line} was rejected", refs.file)
+        } else {
+            "not an id in entities.csv".to_string()
+        };
+        diags.error(row.file, row.line, format!("field `{col}`: unknown entity `{v}` ({why})"));
     }
     id
 }
 
-fn read_records(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) {
+fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, diags: &mut Diagnostics) {
     let file = src.shown(name);
     let Some(input) = open(case, src, name, diags) else { return };
-    // First line of each record id, indexed by symbol, to report duplicates.
+    // First line of each record id, indexed by symbol, to report duplicates
+    // (rows that were rejected count too, as for entities).
     let mut first_line: HashMap<Sym, u64> = HashMap::new();
     let mut records = Vec::new();
     let mut rejected = 0;
     let mut strings = std::mem::take(&mut case.strings);
-    let mut each = |row: &Row, diags: &mut Diagnostics| match record_from_row(case, &mut strings, row, diags) {
-        Some(r) => {
-            if let Some(prev) = first_line.get(&r.id) {
-                diags.error(
-                    row.file,
-                    row.line,
-                    format!("field `id`: duplicate record id `{}` (first at line {prev})", strings.resolve(r.id)),
-                );
-                rejected += 1;
-            } else {
-                first_line.insert(r.id, row.line);
-                records.push(r);
-            }
+    let mut each = |row: &Row, diags: &mut Diagnostics| {
+        let record = record_from_row(case, refs, &mut strings, row, diags);
+        let Some(id) = row.get("id") else {
+            rejected += 1;
+            return;
+        };
+        let sym = strings.intern(id);
+        if let Some(prev) = first_line.get(&sym) {
+            diags.error(row.file, row.line, format!("field `id`: duplicate record id `{id}` (first at line {prev})"));
+            rejected += 1;
+            return;
         }
-        None => rejected += 1,
+        first_line.insert(sym, row.line);
+        match record {
+            Some(r) => records.push(r),
+            None => rejected += 1,
+        }
     };
     let shape_rejected = if name.ends_with(".jsonl") {
         table::read_jsonl(input, &file, diags, &mut each)
@@ -420,7 +448,13 @@ fn read_records(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnosti
     case.records = records;
 }
 
-fn record_from_row(case: &Case, strings: &mut Strings, row: &Row, diags: &mut Diagnostics) -> Option<Record> {
+fn record_from_row(
+    case: &Case,
+    refs: &EntityRefs,
+    strings: &mut Strings,
+    row: &Row,
+    diags: &mut Diagnostics,
+) -> Option<Record> {
     let id = required(row, "id", diags);
     let date = match row.get("date") {
         None => {
@@ -440,8 +474,8 @@ fn record_from_row(case: &Case, strings: &mut Strings, row: &Row, diags: &mut Di
         }
         parsed
     });
-    let from = lookup_entity(case, row, "from", diags);
-    let to = lookup_entity(case, row, "to", diags);
+    let from = lookup_entity(case, refs, row, "from", diags);
+    let to = lookup_entity(case, refs, row, "to", diags);
     let product = required(row, "product", diags);
     let quantity = required(row, "quantity", diags).and_then(|q| match q.parse::<u32>() {
         Ok(n) if n > 0 => Some(n),
@@ -550,13 +584,13 @@ pub fn normalise_product(p: &str) -> String {
     p.split_whitespace().collect::<String>().to_uppercase()
 }
 
-fn read_relations(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) {
+fn read_relations(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, diags: &mut Diagnostics) {
     let file = src.shown(name);
     let Some(input) = open(case, src, name, diags) else { return };
     let mut relations = Vec::new();
     let mut rejected = 0;
     rejected += table::read_csv(input, &file, &["kind", "from", "to"], diags, |row, diags| {
-        match relation_from_row(case, row, diags) {
+        match relation_from_row(case, refs, row, diags) {
             Some(r) => relations.push(r),
             None => rejected += 1,
         }
@@ -566,7 +600,7 @@ fn read_relations(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnos
     case.relations = relations;
 }
 
-fn relation_from_row(case: &Case, row: &Row, diags: &mut Diagnostics) -> Option<Relation> {
+fn relation_from_row(case: &Case, refs: &EntityRefs, row: &Row, diags: &mut Diagnostics) -> Option<Relation> {
     let kind = required(row, "kind", diags).and_then(|k| {
         let parsed = RelationKind::parse(k);
         if parsed.is_none() {
@@ -578,8 +612,8 @@ fn relation_from_row(case: &Case, row: &Row, diags: &mut Diagnostics) -> Option<
         }
         parsed
     });
-    let from = lookup_entity(case, row, "from", diags);
-    let to = lookup_entity(case, row, "to", diags);
+    let from = lookup_entity(case, refs, row, "from", diags);
+    let to = lookup_entity(case, refs, row, "to", diags);
     let share = match (kind, row.get("share")) {
         (Some(RelationKind::Owns), None) => {
             diags.error(row.file, row.line, "field `share`: required for `owns` (percent, 0 < share <= 100)");
