@@ -2,3 +2,4 @@
 //! `chiptrace` binary or the library against fixture folders.
 
 mod common;
+mod validate;
