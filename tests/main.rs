@@ -2,4 +2,5 @@
 //! `chiptrace` binary or the library against fixture folders.
 
 mod common;
+mod trace;
 mod validate;

@@ -80,11 +80,23 @@ type Walk = (Vec<Step>, Vec<RecordId>, bool, HashSet<EntityId>);
 /// Forward from a lot: the lot and its splits, from its first holder on.
 fn lot_forward(case: &Case, lots: &Lots, order: &[RecordId], root: Sym) -> Walk {
     let family: HashSet<Sym> = lots.descendants(root).into_iter().collect();
-    let first = lots.get(root).and_then(|l| l.records.first()).map(|&r| &case.records[r as usize]);
     let mut origins = HashSet::new();
     // (entity, lot) -> (time it got the lot, depth)
     let mut has: HashMap<(EntityId, Sym), (Timestamp, u32)> = HashMap::new();
-    if let Some(f) = first {
+    // The lot starts with the sender of its first record, or with a maker that
+    // sends it (a maker makes units, so a misdated record elsewhere must not
+    // make the maker's own sale look out of order). A lot known only as the
+    // parent of splits starts with the first sender of each split.
+    let first_of = |lot: Sym| -> Option<&Record> {
+        let recs = &lots.get(lot)?.records;
+        let maker = recs.iter().find(|&&r| case.entity(case.records[r as usize].from).kind == EntityKind::Manufacturer);
+        maker.or(recs.first()).map(|&r| &case.records[r as usize])
+    };
+    let starts: Vec<&Record> = match first_of(root) {
+        Some(f) => vec![f],
+        None => lots.get(root).map(|l| l.children.iter().filter_map(|&c| first_of(c)).collect()).unwrap_or_default(),
+    };
+    for f in starts {
         origins.insert(f.from);
         has.insert((f.from, root), (Timestamp(i64::MIN), 0));
     }
@@ -121,7 +133,8 @@ fn lot_backward(case: &Case, lots: &Lots, order: &[RecordId], root: Sym) -> Walk
         .filter(|&&ri| case.records[ri as usize].lot.is_some_and(|l| rank.contains_key(&l)))
         .map(|&ri| Step { record: ri, depth: 0 })
         .collect();
-    // Depth counts back from the newest step.
+    // Steps stay in time order, as in every other trace; depth counts back
+    // from the newest step.
     let n = steps.len() as u32;
     for (i, s) in steps.iter_mut().enumerate() {
         s.depth = n - 1 - i as u32;
@@ -130,7 +143,6 @@ fn lot_backward(case: &Case, lots: &Lots, order: &[RecordId], root: Sym) -> Walk
     if let Some(oldest) = line.last().and_then(|l| lots.get(*l)).and_then(|l| l.records.first()) {
         origins.insert(case.records[*oldest as usize].from);
     }
-    steps.reverse();
     (steps, vec![], false, origins)
 }
 

@@ -40,7 +40,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let Some(loaded) = super::load_case(&a.case, None)? else { return Ok(EXIT_BAD_INPUT) };
     let case = &loaded.case;
     let (root, label) = if let Some(lot) = &a.lot {
-        match case.sym(lot).filter(|s| case.records.iter().any(|r| r.lot == Some(*s))) {
+        // A lot named only as the parent of splits can be traced too.
+        match case.sym(lot).filter(|s| case.records.iter().any(|r| r.lot == Some(*s) || r.parent_lot == Some(*s))) {
             Some(s) => (TraceRoot::Lot(s), lot.clone()),
             None => {
                 eprintln!("error: no record carries lot `{lot}`");
