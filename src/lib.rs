@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod diag;
+pub mod export;
 pub mod graph;
 pub mod lists;
 pub mod model;

@@ -2,6 +2,7 @@
 //! stderr, exit codes. The only module that touches argv, stdout and exit codes.
 //! One file per subcommand.
 
+mod export;
 mod output;
 mod trace;
 mod validate;
@@ -29,6 +30,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Draw a finding, a lot or an entity as DOT, SVG, PNG, HTML, GraphML or GEXF.
+    Export(export::Args),
     /// Read a case folder and print every problem as file:line: message.
     Validate(validate::Args),
     /// Follow a lot or an entity's goods forward, or back to their origins.
@@ -46,6 +49,7 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
+        Command::Export(a) => export::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Trace(a) => trace::run(a),
     };

@@ -1,0 +1,104 @@
+//! `chiptrace export CASE (--finding ID | --lot LOT | --entity ID | --all) --format F -o FILE`.
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, Out};
+use crate::export::{self, Bounds, Export, Format, diagram};
+use crate::scan::{ScanConfig, scan};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["finding", "lot", "entity", "all"])))]
+pub struct Args {
+    /// The case folder.
+    pub case: PathBuf,
+    /// A finding of `chiptrace scan CASE`, by id: its route, owners and evidence.
+    #[arg(long)]
+    pub finding: Option<String>,
+    /// A lot and the lots split from it, traced forward.
+    #[arg(long)]
+    pub lot: Option<String>,
+    /// An entity's neighbourhood: records in and out, and its owners and officers.
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// The whole case. As html, a report of every finding of the scan, each with
+    /// its diagram; as graphml or gexf, every entity, record and relation.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format; by default taken from the extension of -o.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// File to write (`-` for standard output).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// A policy file to use instead of the case's policy.toml.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Most records drawn for an entity or the whole case (graphml and gexf of --all are not cut).
+    #[arg(long, default_value_t = Bounds::default().max_records)]
+    pub max_records: usize,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let Some(format) = a.format.or_else(|| export::Format::from_path(&a.output)) else {
+        eprintln!(
+            "error: cannot tell the format from `{}`; pass --format dot, svg, png, html, graphml or gexf",
+            a.output.display()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    };
+    let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
+    let (case, policy) = (&loaded.case, &loaded.policy);
+    let report = scan(case, policy, &ScanConfig::default());
+    let bounds = Bounds { max_records: a.max_records };
+    let shown = a.case.display();
+    let x = if let Some(id) = &a.finding {
+        match report.findings.iter().find(|f| &f.id == id) {
+            Some(f) => Export::finding(case, policy, f),
+            None => {
+                eprintln!(
+                    "error: no finding `{id}` in the scan of {shown} ({} findings); run `chiptrace scan {shown}` to list their ids",
+                    report.findings.len()
+                );
+                return Ok(EXIT_BAD_INPUT);
+            }
+        }
+    } else if let Some(lot) = &a.lot {
+        match case.sym(lot).filter(|s| case.records.iter().any(|r| r.lot == Some(*s))) {
+            Some(l) => Export::diagram(case, policy, diagram::of_lot(case, policy, l, &report.findings)),
+            None => {
+                eprintln!("error: no record of {shown} carries lot `{lot}`");
+                return Ok(EXIT_BAD_INPUT);
+            }
+        }
+    } else if let Some(id) = &a.entity {
+        match case.entity_by_key(id) {
+            Some(e) => Export::diagram(case, policy, diagram::of_entity(case, policy, e, &report.findings, bounds)),
+            None => {
+                eprintln!("error: no entity with id `{id}` in {shown}/entities.csv");
+                return Ok(EXIT_BAD_INPUT);
+            }
+        }
+    } else {
+        let cut = match format {
+            Format::Graphml | Format::Gexf => None,
+            _ => Some(a.max_records),
+        };
+        Export::report(case, policy, &report.findings, cut)
+    };
+    if format == Format::Html && !export::render::dot_available() {
+        eprintln!(
+            "warning: Graphviz `dot` was not found; the report has its tables but no diagram (apt-get install graphviz)"
+        );
+    }
+    let bytes = export::export(&x, format)?;
+    if a.output.as_os_str() == "-" {
+        let mut out = Out::new();
+        out.write_all(&bytes)?;
+        out.flush()?;
+    } else {
+        std::fs::write(&a.output, &bytes)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the export: {e}", a.output.display()))?;
+        eprintln!("wrote {} ({format}, {} bytes)", a.output.display(), bytes.len());
+    }
+    Ok(EXIT_OK)
+}

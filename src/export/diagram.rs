@@ -1,0 +1,291 @@
+//! The subgraph an export draws: which entities, records and relations, in
+//! which order, and the strongest flag on each entity. Every exporter reads a
+//! [`Diagram`]; none of them decides what belongs in the picture.
+//!
+//! - a finding: its path records, the entities on them, the ownership and
+//!   control relations touching them, and every entity and record its flags
+//!   cite as evidence;
+//! - a lot: the records of its forward trace (the lot and the lots split from it);
+//! - an entity: the records in and out of it and their counterparties, bounded;
+//! - the whole case.
+//!
+//! Everything is sorted (entities by first appearance then id, records by date then
+//! id), so the same input draws the same picture byte for byte.
+
+use crate::analysis::inventory::Inventory;
+use crate::analysis::trace::{Direction, TraceRoot, trace};
+use crate::graph::Lots;
+use crate::model::*;
+use crate::policy::Policy;
+use crate::scan::Finding;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a diagram shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A finding's route, by finding id.
+    Finding(String),
+    /// A lot's forward trace, by lot id.
+    Lot(String),
+    /// An entity's neighbourhood, by entity id.
+    Entity(String),
+    /// Every entity, record and relation of the case.
+    Case,
+}
+
+impl Subject {
+    /// A heading such as `finding F-1a2b` or `lot L-100`.
+    pub fn title(&self) -> String {
+        match self {
+            Subject::Finding(id) => format!("finding {id}"),
+            Subject::Lot(l) => format!("lot {l} (forward trace)"),
+            Subject::Entity(e) => format!("entity {e} (neighbourhood)"),
+            Subject::Case => "whole case".to_string(),
+        }
+    }
+}
+
+/// The strongest flag on an entity, which colours it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    /// A rule id of SPEC §3 (`listed_party`, `country_of_concern`, ...).
+    pub rule: String,
+    /// The rule's weight in the policy, which orders marks.
+    pub weight: f64,
+    /// Why, in one sentence.
+    pub detail: String,
+}
+
+/// The picture to draw.
+#[derive(Clone, Debug)]
+pub struct Diagram {
+    pub subject: Subject,
+    /// Entities in order of their first drawn record (a sender before its
+    /// receiver); one without records follows the entity it is tied to.
+    pub entities: Vec<EntityId>,
+    /// Records, ordered by date, then record id.
+    pub records: Vec<RecordId>,
+    /// Indices into [`Case::relations`], ordered by (from id, to id, kind).
+    pub relations: Vec<u32>,
+    /// The strongest flag per entity, where any.
+    pub marks: BTreeMap<EntityId, Mark>,
+    /// Records on a finding's route, drawn heavier.
+    pub route: BTreeSet<RecordId>,
+    /// True when the bound on records cut the picture.
+    pub truncated: bool,
+}
+
+/// How much a diagram may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    /// Most records drawn for an entity's neighbourhood or the whole case.
+    pub max_records: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        // Beyond a few hundred edges a Graphviz drawing stops being readable.
+        Bounds { max_records: 400 }
+    }
+}
+
+/// Records in time order, ties broken by id, as every analysis walks them.
+fn by_time(case: &Case, mut rs: Vec<RecordId>) -> Vec<RecordId> {
+    rs.sort_by(|&a, &b| {
+        let (ra, rb) = (&case.records[a as usize], &case.records[b as usize]);
+        ra.date.cmp(&rb.date).then_with(|| case.s(ra.id).cmp(case.s(rb.id))).then(a.cmp(&b))
+    });
+    rs.dedup();
+    rs
+}
+
+/// The diagram of a finding's route and the evidence of its flags.
+///
+/// # Complexity
+/// O(R + L) for R records and L relations (evidence ids are looked up linearly once).
+pub fn of_finding(case: &Case, policy: &Policy, f: &Finding) -> Diagram {
+    let mut records: Vec<RecordId> = f.path.clone();
+    let mut extra_entities = vec![f.terminal];
+    let record_keys: BTreeMap<&str, RecordId> = evidence_keys(f)
+        .filter(|k| case.entity_by_key(k).is_none())
+        .filter_map(|k| case.record_by_key(k).map(|r| (k, r)))
+        .collect();
+    records.extend(record_keys.values().copied());
+    for k in evidence_keys(f) {
+        if let Some(e) = case.entity_by_key(k) {
+            extra_entities.push(e);
+        }
+    }
+    let mut d = build(case, Subject::Finding(f.id.clone()), by_time(case, records), extra_entities, false);
+    d.route = f.path.iter().copied().collect();
+    d.marks = marks(case, policy, std::slice::from_ref(f), &d.entities);
+    d
+}
+
+/// Entity, record and list keys cited by a finding's flags.
+fn evidence_keys(f: &Finding) -> impl Iterator<Item = &str> {
+    f.flags.iter().flat_map(|fl| fl.evidence.iter().map(String::as_str))
+}
+
+/// The diagram of a lot's forward trace: the lot and every lot split from it.
+///
+/// # Complexity
+/// O(R log R) for R records (the time sort of the case).
+pub fn of_lot(case: &Case, policy: &Policy, lot: Sym, findings: &[Finding]) -> Diagram {
+    let inv = Inventory::build(case);
+    let lots = Lots::build(case, &inv.order);
+    let t = trace(case, &lots, &inv.order, &TraceRoot::Lot(lot), Direction::Forward, u32::MAX);
+    let records = by_time(case, t.steps.iter().map(|s| s.record).collect());
+    let mut d = build(case, Subject::Lot(case.s(lot).to_string()), records, vec![], t.truncated);
+    d.marks = marks(case, policy, findings, &d.entities);
+    d
+}
+
+/// The diagram of an entity's neighbourhood: every record in or out of it
+/// (the earliest `bounds.max_records`) and the relations touching it.
+///
+/// # Complexity
+/// O(R log R) for R records.
+pub fn of_entity(case: &Case, policy: &Policy, e: EntityId, findings: &[Finding], bounds: Bounds) -> Diagram {
+    let rs: Vec<RecordId> = (0..case.records.len() as RecordId)
+        .filter(|&r| case.records[r as usize].from == e || case.records[r as usize].to == e)
+        .collect();
+    let mut rs = by_time(case, rs);
+    let truncated = rs.len() > bounds.max_records;
+    rs.truncate(bounds.max_records);
+    let mut d = build(case, Subject::Entity(case.entity(e).id.clone()), rs, vec![e], truncated);
+    d.marks = marks(case, policy, findings, &d.entities);
+    d
+}
+
+/// The whole case: every record (the earliest `max_records` where given),
+/// every entity and relation.
+///
+/// # Complexity
+/// O(R log R + E log E + L log L).
+pub fn of_case(case: &Case, policy: &Policy, findings: &[Finding], max_records: Option<usize>) -> Diagram {
+    let mut rs = by_time(case, (0..case.records.len() as RecordId).collect());
+    let truncated = max_records.is_some_and(|m| rs.len() > m);
+    if let Some(m) = max_records {
+        rs.truncate(m);
+    }
+    let all: Vec<EntityId> = if truncated { vec![] } else { (0..case.entities.len() as EntityId).collect() };
+    let mut d = build(case, Subject::Case, rs, all, truncated);
+    d.marks = marks(case, policy, findings, &d.entities);
+    d
+}
+
+/// Entities of `records` plus `extra`, and the relations touching them (one
+/// hop, so a terminal's owner or director is drawn, and chains between drawn
+/// entities are closed).
+fn build(case: &Case, subject: Subject, records: Vec<RecordId>, extra: Vec<EntityId>, truncated: bool) -> Diagram {
+    // Where an entity first appears: (record position in time order, 0 as
+    // sender or 1 as receiver), so a sender comes before its buyer on the same day.
+    let mut first: BTreeMap<EntityId, (usize, u8)> = BTreeMap::new();
+    for (pos, &r) in records.iter().enumerate() {
+        let rec = &case.records[r as usize];
+        for (e, side) in [(rec.from, 0), (rec.to, 1)] {
+            first.entry(e).or_insert((pos, side));
+        }
+    }
+    let far = (usize::MAX, u8::MAX);
+    for e in extra {
+        first.entry(e).or_insert(far);
+    }
+    let core: BTreeSet<EntityId> = first.keys().copied().collect();
+    let relations: Vec<u32> = case
+        .relations
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| core.contains(&r.from) || core.contains(&r.to))
+        .map(|(i, _)| i as u32)
+        .collect();
+    // An entity without drawn records (an owner, a director, evidence) takes
+    // the date of the entity it is tied to, so it is drawn beside it. Chains
+    // of ties are followed a few steps.
+    for &i in &relations {
+        let r = &case.relations[i as usize];
+        for e in [r.from, r.to] {
+            first.entry(e).or_insert(far);
+        }
+    }
+    let dated: BTreeSet<EntityId> = first.iter().filter(|(_, t)| **t < far).map(|(e, _)| *e).collect();
+    // A tied entity sorts just after the one it is tied to.
+    for _ in 0..4 {
+        for &i in &relations {
+            let r = &case.relations[i as usize];
+            for (a, b) in [(r.from, r.to), (r.to, r.from)] {
+                let t = (first[&b].0, 2);
+                if !dated.contains(&a) && first[&b] < far && t < first[&a] {
+                    first.insert(a, t);
+                }
+            }
+        }
+    }
+    let mut relations = relations;
+    relations.sort_by(|&a, &b| {
+        let (ra, rb) = (&case.relations[a as usize], &case.relations[b as usize]);
+        (&case.entity(ra.from).id, &case.entity(ra.to).id, ra.kind, ra.line).cmp(&(
+            &case.entity(rb.from).id,
+            &case.entity(rb.to).id,
+            rb.kind,
+            rb.line,
+        ))
+    });
+    let mut entities: Vec<EntityId> = first.keys().copied().collect();
+    entities.sort_by(|&a, &b| first[&a].cmp(&first[&b]).then_with(|| case.entity(a).id.cmp(&case.entity(b).id)));
+    Diagram { subject, entities, records, relations, marks: BTreeMap::new(), route: BTreeSet::new(), truncated }
+}
+
+/// The strongest flag on each drawn entity. A flag marks the entities its
+/// evidence names, or the finding's terminal when it names none. An entity in
+/// a country of concern that no flag marks is marked `country_of_concern`, so
+/// a lot or entity diagram shows where the goods reached such a country.
+pub fn marks(case: &Case, policy: &Policy, findings: &[Finding], drawn: &[EntityId]) -> BTreeMap<EntityId, Mark> {
+    let drawn: BTreeSet<EntityId> = drawn.iter().copied().collect();
+    let mut out: BTreeMap<EntityId, Mark> = BTreeMap::new();
+    let mut offer = |e: EntityId, m: Mark| {
+        if !drawn.contains(&e) {
+            return;
+        }
+        let stronger = match out.get(&e) {
+            None => true,
+            Some(old) => m.weight > old.weight || (m.weight == old.weight && m.rule < old.rule),
+        };
+        if stronger {
+            out.insert(e, m);
+        }
+    };
+    for f in findings {
+        for flag in &f.flags {
+            let named: Vec<EntityId> = flag.evidence.iter().filter_map(|k| case.entity_by_key(k)).collect();
+            let targets = if named.is_empty() { vec![f.terminal] } else { named };
+            for e in targets {
+                offer(
+                    e,
+                    Mark { rule: flag.rule.to_string(), weight: policy.weight(flag.rule), detail: flag.detail.clone() },
+                );
+            }
+        }
+    }
+    for &e in &drawn {
+        let ent = case.entity(e);
+        if policy.is_country_of_concern(ent.country) {
+            offer(
+                e,
+                Mark {
+                    rule: "country_of_concern".to_string(),
+                    // Below any flag of a finding, so a finding's flag wins on ties.
+                    weight: policy.weight("country_of_concern") - 1e-6,
+                    detail: format!("{} sits in {}, a country of concern under the policy", ent.id, ent.country),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// The date an entity first appears in the diagram's records, if it does.
+pub fn first_date(case: &Case, d: &Diagram, e: EntityId) -> Option<Timestamp> {
+    d.records.iter().map(|&r| &case.records[r as usize]).filter(|r| r.from == e || r.to == e).map(|r| r.date).min()
+}

@@ -1,0 +1,361 @@
+//! Graphviz DOT, built with graphviz-rust's `dot_structures` and printed by
+//! its printer. Left to right in time; entities shaped by kind, grouped in
+//! one cluster per country, filled by their strongest flag; records as edges
+//! labelled with record id, date, product and units (leases dashed "remote
+//! access", installs dotted); ownership and control in blue with the share;
+//! a legend of what is used.
+//!
+//! Node ids are synthetic (`n0`, `n1`, ... in diagram order) so that no data
+//! value ever becomes a DOT or SVG identifier; every data value goes through
+//! [`text::dot_quote`].
+
+use super::diagram::Mark;
+use super::{Diagram, Export, ExportError, Exporter, text};
+use crate::model::*;
+use graphviz_rust::dot_structures::{
+    Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
+};
+use graphviz_rust::printer::{DotPrinter, PrinterContext};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The DOT exporter.
+pub struct Dot;
+
+impl Exporter for Dot {
+    fn name(&self) -> &'static str {
+        "dot"
+    }
+    fn extension(&self) -> &'static str {
+        "dot"
+    }
+    fn export(&self, x: &Export) -> Result<Vec<u8>, ExportError> {
+        Ok(to_dot(x.case, &x.diagram).into_bytes())
+    }
+}
+
+/// The DOT text of a diagram, ending with a newline.
+pub fn to_dot(case: &Case, d: &Diagram) -> String {
+    let mut s = graph(case, d).print(&mut PrinterContext::default());
+    s.push('\n');
+    s
+}
+
+fn q(s: &str) -> Id {
+    Id::Escaped(text::dot_quote(s))
+}
+
+fn attr(k: &str, v: &str) -> Attribute {
+    Attribute(Id::Plain(k.to_string()), q(v))
+}
+
+fn nid(s: &str) -> NodeId {
+    NodeId(Id::Plain(s.to_string()), None)
+}
+
+fn node(id: &str, attrs: Vec<Attribute>) -> Stmt {
+    Stmt::Node(Node::new(nid(id), attrs))
+}
+
+fn edge(from: &str, to: &str, attrs: Vec<Attribute>) -> Stmt {
+    Stmt::Edge(Edge { ty: EdgeTy::Pair(Vertex::N(nid(from)), Vertex::N(nid(to))), attributes: attrs })
+}
+
+fn cluster(id: &str, stmts: Vec<Stmt>) -> Stmt {
+    Stmt::Subgraph(Subgraph { id: Id::Plain(id.to_string()), stmts })
+}
+
+/// The Graphviz shape of an entity kind.
+pub fn shape(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Manufacturer => "house",
+        EntityKind::Distributor => "box",
+        EntityKind::Reseller => "parallelogram",
+        EntityKind::Integrator => "component",
+        EntityKind::Logistics => "cds",
+        EntityKind::DataCentre => "box3d",
+        EntityKind::Cloud => "cylinder",
+        EntityKind::EndUser => "doubleoctagon",
+        EntityKind::Investor => "hexagon",
+        EntityKind::Person => "ellipse",
+        EntityKind::Unknown => "octagon",
+    }
+}
+
+/// Fill and text colour for an entity's strongest flag: red for listing,
+/// oranges for country and ownership concerns, yellow for pattern flags.
+pub fn colours(rule: &str) -> (&'static str, &'static str) {
+    match rule {
+        "listed_party" => ("#c62828", "#ffffff"),
+        "listed_affiliate" => ("#ef5350", "#ffffff"),
+        "remote_access" => ("#ab47bc", "#ffffff"),
+        "country_of_concern" => ("#ff9800", "#000000"),
+        "parent_in_country_of_concern" => ("#ffb74d", "#000000"),
+        "control_ties" => ("#ffcc80", "#000000"),
+        "end_user_mismatch" => ("#fff176", "#000000"),
+        _ => ("#fff9c4", "#000000"),
+    }
+}
+
+const SALE: &str = "#37474f";
+const MOVE: &str = "#78909c";
+const INSTALL: &str = "#2e7d32";
+const LEASE: &str = "#6a1b9a";
+const ROUTE: &str = "#d50000";
+const TIE: &str = "#1565c0";
+
+fn record_style(kind: RecordKind) -> Vec<Attribute> {
+    match kind {
+        RecordKind::Sale => vec![attr("color", SALE)],
+        RecordKind::Shipment => vec![attr("color", MOVE), attr("arrowhead", "empty")],
+        RecordKind::Install => vec![attr("color", INSTALL), attr("style", "dotted"), attr("arrowhead", "dot")],
+        RecordKind::Lease => vec![attr("color", LEASE), attr("style", "dashed"), attr("arrowhead", "vee")],
+    }
+}
+
+fn relation_style(kind: RelationKind) -> Vec<Attribute> {
+    match kind {
+        RelationKind::Owns => vec![attr("style", "bold"), attr("arrowhead", "odiamond")],
+        RelationKind::Director | RelationKind::Officer => {
+            vec![attr("style", "dashed"), attr("arrowhead", "odot")]
+        }
+        RelationKind::Controls => vec![attr("style", "bold,dashed"), attr("arrowhead", "diamond")],
+    }
+    .into_iter()
+    .chain([attr("color", TIE), attr("fontcolor", TIE)])
+    .collect()
+}
+
+/// What a record's edge says: kind (but for sales), record id and dates,
+/// product and units, lot, and a crypto payment.
+fn record_label(case: &Case, r: &Record) -> String {
+    let mut lines = Vec::new();
+    match r.kind {
+        RecordKind::Sale => {}
+        RecordKind::Lease => lines.push("remote access (lease)".to_string()),
+        k => lines.push(k.to_string()),
+    }
+    let id = text::shorten(&text::display(case.s(r.id)), 32);
+    match (r.kind, r.end_date) {
+        (RecordKind::Lease, Some(end)) => lines.push(format!("{id} \u{b7} {} \u{2192} {end}", r.date)),
+        _ => lines.push(format!("{id} \u{b7} {}", r.date)),
+    }
+    lines.push(format!("{} \u{d7} {}", text::shorten(&text::display(case.s(r.product)), 24), r.quantity));
+    if let Some(l) = r.lot {
+        lines.push(format!("lot {}", text::shorten(&text::display(case.s(l)), 28)));
+    }
+    if r.payment == Some(Payment::Crypto) {
+        lines.push("paid in crypto".to_string());
+    }
+    lines.join("\n")
+}
+
+fn relation_label(r: &Relation) -> String {
+    match (r.kind, r.share) {
+        (RelationKind::Owns, Some(s)) => format!("owns {}%", trim_float(s)),
+        (k, _) => k.to_string(),
+    }
+}
+
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The node of an entity: name on up to two lines, then id, kind and country.
+fn entity_node(id: &str, e: &Entity, mark: Option<&Mark>) -> Stmt {
+    let name = text::wrap(&text::display(&e.name), 24, 3).join("\n");
+    let key = text::shorten(&text::display(&e.id), 24);
+    let label = format!("{name}\n{key} \u{b7} {} \u{b7} {}", e.kind, e.country);
+    let mut tip = format!("{} ({}, {}, {})", text::display(&e.name), text::display(&e.id), e.kind, e.country);
+    let mut attrs = vec![attr("label", &label), attr("shape", shape(e.kind))];
+    if let Some(m) = mark {
+        let (fill, font) = colours(&m.rule);
+        tip.push_str(&format!(" \u{2014} {}: {}", m.rule, text::display(&m.detail)));
+        attrs.extend([attr("fillcolor", fill), attr("fontcolor", font), attr("penwidth", "2")]);
+    }
+    if e.kind == EntityKind::Logistics {
+        // The arrow of the `cds` shape eats into its label.
+        attrs.push(attr("margin", "0.3,0.05"));
+    }
+    if e.kind == EntityKind::Unknown {
+        attrs.push(attr("style", "filled,dashed"));
+    }
+    attrs.push(attr("tooltip", &text::shorten(&tip, 600)));
+    node(id, attrs)
+}
+
+/// The graph of a diagram.
+pub fn graph(case: &Case, d: &Diagram) -> Graph {
+    let ids: BTreeMap<EntityId, String> = d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
+    let mut title = format!("chiptrace \u{b7} {}", text::shorten(&text::display(&d.subject.title()), 80));
+    title.push_str(&format!(
+        "\ncase {} \u{b7} {} entities, {} records, {} relations",
+        case.fingerprint(),
+        d.entities.len(),
+        d.records.len(),
+        d.relations.len()
+    ));
+    if d.truncated {
+        title.push_str("\ncut at the bound on records (raise --max-records to draw more)");
+    }
+    let mut stmts = vec![
+        Stmt::GAttribute(GraphAttributes::Graph(vec![
+            attr("rankdir", "LR"),
+            attr("newrank", "true"),
+            attr("label", &title),
+            attr("labelloc", "t"),
+            attr("labeljust", "l"),
+            attr("fontname", "Helvetica,Arial,sans-serif"),
+            attr("fontsize", "14"),
+            attr("nodesep", "0.35"),
+            attr("ranksep", "0.8"),
+            attr("bgcolor", "#ffffff"),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Node(vec![
+            attr("fontname", "Helvetica,Arial,sans-serif"),
+            attr("fontsize", "10"),
+            attr("style", "filled"),
+            attr("fillcolor", "#ffffff"),
+            attr("margin", "0.08,0.04"),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Edge(vec![
+            attr("fontname", "Helvetica,Arial,sans-serif"),
+            attr("fontsize", "8"),
+        ])),
+    ];
+
+    // One cluster per country, in order of the country's first entity.
+    let mut countries: Vec<Country> = Vec::new();
+    let mut members: BTreeMap<Country, Vec<Stmt>> = BTreeMap::new();
+    for &e in &d.entities {
+        let ent = case.entity(e);
+        if !members.contains_key(&ent.country) {
+            countries.push(ent.country);
+        }
+        members.entry(ent.country).or_default().push(entity_node(&ids[&e], ent, d.marks.get(&e)));
+    }
+    for c in countries {
+        let mut body = vec![
+            Stmt::Attribute(attr("label", c.as_str())),
+            Stmt::Attribute(attr("style", "rounded,dashed")),
+            Stmt::Attribute(attr("color", "#9e9e9e")),
+            Stmt::Attribute(attr("fontcolor", "#616161")),
+            Stmt::Attribute(attr("fontsize", "12")),
+        ];
+        body.extend(members.remove(&c).unwrap_or_default());
+        stmts.push(cluster(&format!("cluster_country_{}", c.as_str()), body));
+    }
+
+    for &ri in &d.records {
+        let r = &case.records[ri as usize];
+        let mut attrs = vec![attr("label", &record_label(case, r))];
+        attrs.extend(record_style(r.kind));
+        if d.route.contains(&ri) {
+            attrs.retain(|a| a.0 != Id::Plain("color".into()));
+            attrs.extend([attr("color", ROUTE), attr("fontcolor", ROUTE), attr("penwidth", "2.5")]);
+        }
+        attrs.push(attr("tooltip", &format!("record {}", text::shorten(&text::display(case.s(r.id)), 200))));
+        stmts.push(edge(&ids[&r.from], &ids[&r.to], attrs));
+    }
+    for &li in &d.relations {
+        let r = &case.relations[li as usize];
+        let mut attrs = vec![attr("label", &relation_label(r))];
+        attrs.extend(relation_style(r.kind));
+        stmts.push(edge(&ids[&r.from], &ids[&r.to], attrs));
+    }
+    stmts.extend(legend(case, d, &ids));
+    Graph::DiGraph { id: Id::Plain("chiptrace".to_string()), strict: false, stmts }
+}
+
+/// A legend of the shapes, flags and edge styles the diagram uses, in two
+/// columns, ranked after the last entities so it stands at the right of the
+/// drawing rather than above it.
+fn legend(case: &Case, d: &Diagram, ids: &BTreeMap<EntityId, String>) -> Vec<Stmt> {
+    let mut body = vec![
+        Stmt::Attribute(attr("label", "legend")),
+        Stmt::Attribute(attr("style", "rounded")),
+        Stmt::Attribute(attr("color", "#bdbdbd")),
+        Stmt::Attribute(attr("fontcolor", "#616161")),
+        Stmt::Attribute(attr("fontsize", "11")),
+        Stmt::GAttribute(GraphAttributes::Node(vec![
+            attr("fontsize", "9"),
+            attr("width", "0.3"),
+            attr("height", "0.25"),
+        ])),
+    ];
+    let mut items: Vec<(String, Vec<Attribute>)> = Vec::new();
+    let kinds: BTreeSet<EntityKind> = d.entities.iter().map(|&e| case.entity(e).kind).collect();
+    for k in &kinds {
+        items.push((format!("legend_kind_{}", k.as_str()), vec![attr("label", k.as_str()), attr("shape", shape(*k))]));
+    }
+    let mut rules: Vec<(&str, f64)> = d.marks.values().map(|m| (m.rule.as_str(), m.weight)).collect();
+    rules.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    rules.dedup_by(|a, b| a.0 == b.0);
+    for (rule, _) in rules {
+        let (fill, font) = colours(rule);
+        items.push((
+            format!("legend_flag_{}", rule.replace(|c: char| !c.is_ascii_alphanumeric(), "_")),
+            vec![
+                attr("label", &format!("flag: {rule}")),
+                attr("shape", "box"),
+                attr("fillcolor", fill),
+                attr("fontcolor", font),
+                attr("penwidth", "2"),
+            ],
+        ));
+    }
+    // Two columns: each even item is tied to the next by an invisible edge.
+    let mut left: Vec<String> = Vec::new();
+    let mut pairs: Vec<Stmt> = Vec::new();
+    for (i, (id, attrs)) in items.iter().enumerate() {
+        body.push(node(id, attrs.clone()));
+        if i % 2 == 0 {
+            left.push(id.clone());
+            if let Some((next, _)) = items.get(i + 1) {
+                pairs.push(edge(id, next, vec![attr("style", "invis")]));
+            }
+        }
+    }
+    body.extend(pairs);
+    // Edge samples: one pair of points per style used.
+    let mut samples: Vec<(String, Vec<Attribute>)> = Vec::new();
+    let record_kinds: BTreeSet<RecordKind> = d.records.iter().map(|&r| case.records[r as usize].kind).collect();
+    for k in record_kinds {
+        let label = if k == RecordKind::Lease { "lease: remote access".to_string() } else { k.to_string() };
+        samples.push((label, record_style(k)));
+    }
+    if !d.route.is_empty() {
+        samples.push(("the finding's route".to_string(), vec![attr("color", ROUTE), attr("penwidth", "2.5")]));
+    }
+    let relation_kinds: BTreeSet<RelationKind> = d.relations.iter().map(|&r| case.relations[r as usize].kind).collect();
+    for k in relation_kinds {
+        let label = if k == RelationKind::Owns { "owns (share)".to_string() } else { k.to_string() };
+        samples.push((label, relation_style(k)));
+    }
+    for (i, (label, mut style)) in samples.into_iter().enumerate() {
+        let (a, b) = (format!("legend_e{i}a"), format!("legend_e{i}b"));
+        for n in [&a, &b] {
+            body.push(node(n, vec![attr("shape", "point"), attr("width", "0.05"), attr("label", "")]));
+        }
+        style.push(attr("label", &label));
+        style.push(attr("fontsize", "9"));
+        body.push(edge(&a, &b, style));
+        left.push(a);
+    }
+    let mut out = vec![cluster("cluster_legend", body)];
+    // Invisible, weightless edges from the entities nothing leaves put the legend after them.
+    let Some(anchor) = left.first() else { return out };
+    let mut senders: BTreeSet<EntityId> = d.records.iter().map(|&r| case.records[r as usize].from).collect();
+    senders.extend(d.relations.iter().map(|&r| case.relations[r as usize].from));
+    let mut sinks: Vec<&EntityId> = d.entities.iter().filter(|e| !senders.contains(e)).collect();
+    if sinks.is_empty() {
+        sinks.extend(d.entities.last());
+    }
+    for e in sinks {
+        out.push(edge(&ids[e], anchor, vec![attr("style", "invis"), attr("weight", "0")]));
+    }
+    let mut same = vec![Stmt::Attribute(attr("rank", "same"))];
+    same.extend(left.iter().map(|n| node(n, vec![])));
+    out.push(Stmt::Subgraph(Subgraph { id: Id::Plain("legend_column".to_string()), stmts: same }));
+    out
+}

@@ -1,0 +1,63 @@
+//! SVG and PNG, rendered from the DOT of [`super::dot`] by Graphviz's `dot`
+//! through graphviz-rust's `exec`. Where `dot` is not installed the error
+//! says how to install it.
+
+use super::{Export, ExportError, Exporter, Format, dot};
+use graphviz_rust::cmd::{CommandArg, Format as GvFormat};
+use std::io::ErrorKind;
+
+/// The SVG exporter.
+pub struct Svg;
+
+/// The PNG exporter.
+pub struct Png;
+
+impl Exporter for Svg {
+    fn name(&self) -> &'static str {
+        "svg"
+    }
+    fn extension(&self) -> &'static str {
+        "svg"
+    }
+    fn export(&self, x: &Export) -> Result<Vec<u8>, ExportError> {
+        render(&dot::to_dot(x.case, &x.diagram), Format::Svg)
+    }
+}
+
+impl Exporter for Png {
+    fn name(&self) -> &'static str {
+        "png"
+    }
+    fn extension(&self) -> &'static str {
+        "png"
+    }
+    fn export(&self, x: &Export) -> Result<Vec<u8>, ExportError> {
+        render(&dot::to_dot(x.case, &x.diagram), Format::Png)
+    }
+}
+
+/// Renders DOT text with Graphviz `dot` to SVG or PNG.
+pub fn render(dot_text: &str, format: Format) -> Result<Vec<u8>, ExportError> {
+    let gv = match format {
+        Format::Png => GvFormat::Png,
+        _ => GvFormat::Svg,
+    };
+    // 96 dpi keeps PNGs the size the SVG is drawn at, sharp enough to read labels.
+    let args = vec![CommandArg::Format(gv), CommandArg::Custom("-Gdpi=96".to_string())];
+    let args = if format == Format::Png { args } else { args.into_iter().take(1).collect() };
+    match graphviz_rust::exec_dot(dot_text.to_string(), args) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == ErrorKind::NotFound => Err(ExportError::DotMissing { format }),
+        Err(e) => Err(ExportError::Render { format, message: e.to_string().trim().to_string() }),
+    }
+}
+
+/// Whether Graphviz `dot` can be run.
+pub fn dot_available() -> bool {
+    std::process::Command::new("dot")
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}

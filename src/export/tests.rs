@@ -1,0 +1,149 @@
+//! Exporters on the demo case with hand-made findings, so they are tested
+//! whatever the scan reports.
+
+use super::*;
+use crate::model::{Case, ListEntry};
+use crate::policy::Policy;
+use crate::read::{ReadOptions, read_case};
+use crate::scan::{Finding, Flag, Severity};
+use std::path::Path;
+
+fn demo() -> (Case, Policy) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let mut loaded = read_case(&dir, &ReadOptions::default()).expect("the demo case reads");
+    // The list readers may not read the simple form; the export needs only a row to cite.
+    if !loaded.case.lists.iter().any(|l| l.name.starts_with("Huaxin")) {
+        loaded.case.lists.push(ListEntry {
+            list: "entity_list".into(),
+            list_name: "Entity List".into(),
+            entry_id: "3".into(),
+            name: "Huaxin Holdings Group Co. Ltd.".into(),
+            aliases: vec!["Huaxin Group".into()],
+            countries: vec![],
+            programs: vec!["EAR744.11".into()],
+            since: None,
+            file: dir.join("lists/demo_entity_list.csv").display().to_string(),
+            line: 3,
+        });
+    }
+    (loaded.case, loaded.policy)
+}
+
+/// The L-300 route to JHC with two flags, as a scan would report it.
+fn jhc_finding(case: &Case) -> Finding {
+    let path: Vec<_> = ["R16", "R17", "R18", "R19", "R20"].iter().map(|r| case.record_by_key(r).unwrap()).collect();
+    Finding {
+        id: "F-test/../1".to_string(),
+        score: 0.91,
+        severity: Severity::High,
+        terminal: case.entity_by_key("JHC").unwrap(),
+        product: case.sym("H200").unwrap(),
+        quantity: 200,
+        lot: case.sym("L-300"),
+        inferred: false,
+        plausibility: 1.0,
+        path,
+        flags: vec![
+            Flag {
+                rule: "listed_affiliate",
+                detail: "JHC is 60% owned through HXH by HXG, listed on the Entity List".to_string(),
+                evidence: vec!["HXG".to_string(), huaxin_listing(case)],
+            },
+            Flag {
+                rule: "crypto_payment",
+                detail: "R19 and R20 were paid in crypto".to_string(),
+                evidence: vec!["R19".into(), "R20".into()],
+            },
+            Flag { rule: "country_of_concern", detail: "JHC sits in CN".to_string(), evidence: vec![] },
+        ],
+    }
+}
+
+/// The evidence key of the demo list's Huaxin row.
+fn huaxin_listing(case: &Case) -> String {
+    case.lists.iter().find(|l| l.name.starts_with("Huaxin")).expect("the demo list has Huaxin").evidence()
+}
+
+#[test]
+fn a_finding_draws_its_route_the_owners_and_the_evidence() {
+    let (case, policy) = demo();
+    let f = jhc_finding(&case);
+    let d = diagram::of_finding(&case, &policy, &f);
+    let ids: Vec<&str> = d.entities.iter().map(|&e| case.entity(e).id.as_str()).collect();
+    for want in ["VS", "AED", "PRC", "LST", "GBT", "JHC", "HXH", "HXG", "CWE"] {
+        assert!(ids.contains(&want), "{want} missing from {ids:?}");
+    }
+    assert_eq!(d.records.len(), 5);
+    assert_eq!(d.route.len(), 5);
+    // HXG is named by the strongest flag; JHC gets the terminal's flag.
+    assert_eq!(d.marks[&case.entity_by_key("HXG").unwrap()].rule, "listed_affiliate");
+    assert_eq!(d.marks[&case.entity_by_key("JHC").unwrap()].rule, "country_of_concern");
+    // Time order: the maker first.
+    assert_eq!(ids[0], "VS");
+}
+
+#[test]
+fn dot_parses_back_and_escapes_nothing_into_identifiers() {
+    let (case, policy) = demo();
+    let f = jhc_finding(&case);
+    let x = Export::finding(&case, &policy, &f);
+    let dot = String::from_utf8(export(&x, Format::Dot).unwrap()).unwrap();
+    graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("{e}\n{dot}"));
+    assert!(dot.contains("rankdir=\"LR\""));
+    assert!(dot.contains("cluster_country_HK"));
+    assert!(dot.contains("owns 60%"));
+    assert!(dot.contains("paid in crypto"));
+}
+
+#[test]
+fn graphml_and_gexf_hold_every_node_and_edge() {
+    let (case, policy) = demo();
+    let d = diagram::of_case(&case, &policy, &[], None);
+    let x = Export::diagram(&case, &policy, d);
+    let g = String::from_utf8(export(&x, Format::Graphml).unwrap()).unwrap();
+    assert_eq!(g.matches("<node ").count(), case.entities.len());
+    assert_eq!(g.matches("<edge ").count(), case.records.len() + case.relations.len());
+    assert!(g.contains("attr.name=\"notes\""), "extra columns are kept");
+    let x2 = String::from_utf8(export(&x, Format::Gexf).unwrap()).unwrap();
+    assert_eq!(x2.matches("<node ").count(), case.entities.len());
+    assert_eq!(x2.matches("<edge ").count(), case.records.len() + case.relations.len());
+}
+
+#[test]
+fn html_details_flags_list_rows_and_the_policy_without_scripts() {
+    let (case, policy) = demo();
+    let f = jhc_finding(&case);
+    let x = Export::finding(&case, &policy, &f);
+    let h = String::from_utf8(export(&x, Format::Html).unwrap()).unwrap();
+    assert!(!h.to_ascii_lowercase().contains("<script"));
+    assert!(h.contains(&case.fingerprint()));
+    assert!(h.contains("listed_affiliate"));
+    assert!(h.contains("demo_entity_list.csv:"), "the list row's file:line is cited");
+    assert!(h.contains("countries_of_concern"), "the policy is printed");
+    for file in &case.files {
+        assert!(h.contains(&file.sha256));
+    }
+}
+
+#[test]
+fn finding_files_are_named_by_id_and_safe() {
+    let (case, policy) = demo();
+    let mut low = jhc_finding(&case);
+    low.id = "F-low".into();
+    low.severity = Severity::Low;
+    let report = ScanReport { findings: vec![jhc_finding(&case), low], ..Default::default() };
+    let dir = std::env::temp_dir().join(format!("chiptrace-export-unit-{}", std::process::id()));
+    let paths = export_findings(&case, &policy, &report, &dir, Format::Dot, Severity::Medium).unwrap();
+    assert_eq!(paths, vec![dir.join("F-test_.._1.dot")]);
+    assert!(paths[0].exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn formats_follow_file_extensions() {
+    assert_eq!(Format::from_path(Path::new("a/b.SVG")), Some(Format::Svg));
+    assert_eq!(Format::from_path(Path::new("x.gv")), Some(Format::Dot));
+    assert_eq!(Format::from_path(Path::new("x.htm")), Some(Format::Html));
+    assert_eq!(Format::from_path(Path::new("x.gexf")), Some(Format::Gexf));
+    assert_eq!(Format::from_path(Path::new("x.txt")), None);
+}
