@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Holding {
     /// Units that came in by sale or shipment.
     pub received: u64,
+    /// Units that came in by sale: title passed to this entity.
+    pub bought: u64,
     /// Units sold on (title and goods left).
     pub sent: u64,
     /// Units shipped on while keeping title (to a forwarder or warehouse).
@@ -31,9 +33,10 @@ impl Holding {
         self.received as i64 - self.sent as i64 - self.shipped as i64
     }
 
-    /// Units still owned: received less sold (shipped units stay owned).
+    /// Units still owned: bought less sold. Units shipped away stay owned;
+    /// units that arrived by shipment (at a forwarder or a site) never were.
     pub fn owned(&self) -> i64 {
-        self.received as i64 - self.sent as i64
+        self.bought as i64 - self.sent as i64
     }
 
     pub fn add(&mut self, r: &Record, as_sender: bool) {
@@ -41,7 +44,11 @@ impl Holding {
         match (r.kind, as_sender) {
             (RecordKind::Sale, true) => self.sent += q,
             (RecordKind::Shipment, true) => self.shipped += q,
-            (RecordKind::Sale | RecordKind::Shipment, false) => self.received += q,
+            (RecordKind::Sale, false) => {
+                self.received += q;
+                self.bought += q;
+            }
+            (RecordKind::Shipment, false) => self.received += q,
             (RecordKind::Install, true) => self.installed += q,
             (RecordKind::Install, false) => self.hosted += q,
             (RecordKind::Lease, true) => self.leased += q,
@@ -234,6 +241,7 @@ impl Inventory {
         for ((e, _), h) in &self.by_product {
             let t = out.entry(*e).or_default();
             t.received += h.received;
+            t.bought += h.bought;
             t.sent += h.sent;
             t.shipped += h.shipped;
             t.installed += h.installed;

@@ -5,7 +5,10 @@
 use crate::diag::Diagnostics;
 use crate::model::Attrs;
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io::Read;
+use std::rc::Rc;
 
 /// One row of a table, with its header, ready for field look-ups.
 pub struct Row<'a> {
@@ -71,6 +74,76 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str, line: u64, column: &str, diags: &
     }
 }
 
+/// Line breaks in the bytes the CSV parser has read, so that rows get their
+/// true line. The csv crate's own line count is wrong after CRLF line ends
+/// (rust-csv #395) and after blank lines (rust-csv #208), and its byte
+/// position then points at the line ends before a row rather than at the row.
+/// Runs of line-end bytes are kept until the rows after them are numbered, so
+/// memory stays bounded by the parser's read-ahead.
+#[derive(Default)]
+struct LineBreaks {
+    /// Bytes seen so far.
+    offset: u64,
+    /// (first byte, line breaks) of each run of `\r` and `\n` bytes not yet passed.
+    runs: VecDeque<(u64, u64)>,
+    in_run: bool,
+    prev_cr: bool,
+    /// Line breaks in the runs already passed.
+    passed: u64,
+}
+
+impl LineBreaks {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if b == b'\n' || b == b'\r' {
+                if !self.in_run {
+                    self.runs.push_back((self.offset, 0));
+                    self.in_run = true;
+                }
+                // `\r\n` is one line break; a lone `\r` or `\n` is one too.
+                if !(b == b'\n' && self.prev_cr)
+                    && let Some(run) = self.runs.back_mut()
+                {
+                    run.1 += 1;
+                }
+                self.prev_cr = b == b'\r';
+            } else {
+                self.in_run = false;
+                self.prev_cr = false;
+            }
+            self.offset += 1;
+        }
+    }
+
+    /// The 1-based line of a row whose parser position is `byte`: a run of
+    /// line ends starting at or before it lies before the row's first byte.
+    /// Positions must be asked for in increasing order.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        while let Some(&(start, breaks)) = self.runs.front() {
+            if start > byte {
+                break;
+            }
+            self.passed += breaks;
+            self.runs.pop_front();
+        }
+        self.passed + 1
+    }
+}
+
+/// A reader that tells [`LineBreaks`] every byte it passes to the parser.
+struct Counted<R> {
+    inner: R,
+    breaks: Rc<RefCell<LineBreaks>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.breaks.borrow_mut().feed(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// Reads a CSV table from `input`, calling `each` for every row that has the
 /// header's shape. Returns the number of rows rejected here (bad shape or a
 /// missing required column), each with a diagnostic.
@@ -81,14 +154,23 @@ pub fn read_csv<R: Read>(
     diags: &mut Diagnostics,
     mut each: impl FnMut(&Row, &mut Diagnostics),
 ) -> usize {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(input);
+    let breaks = Rc::new(RefCell::new(LineBreaks::default()));
+    let counted = Counted { inner: input, breaks: Rc::clone(&breaks) };
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(counted);
     let mut record = csv::ByteRecord::new();
-    let headers: Vec<String> = match rdr.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .enumerate()
-            .map(|(i, h)| header_key(&decode(h, file, 1, &format!("header {}", i + 1), diags)))
-            .collect(),
+    let line_of = |pos: Option<&csv::Position>, fallback: u64| {
+        pos.map(|p| breaks.borrow_mut().line_at(p.byte())).unwrap_or(fallback)
+    };
+    let (headers, header_line): (Vec<String>, u64) = match rdr.read_byte_record(&mut record) {
+        Ok(true) => {
+            let line = line_of(record.position(), 1);
+            let headers = record
+                .iter()
+                .enumerate()
+                .map(|(i, h)| header_key(&decode(h, file, line, &format!("header {}", i + 1), diags)))
+                .collect();
+            (headers, line)
+        }
         Ok(false) => {
             diags.error(file, 1, "the file is empty: expected a header row");
             return 0;
@@ -100,27 +182,27 @@ pub fn read_csv<R: Read>(
     };
     let missing: Vec<&str> = required.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
     for c in &missing {
-        diags.error(file, 1, format!("missing required column `{c}` (header has: {})", headers.join(", ")));
+        diags.error(file, header_line, format!("missing required column `{c}` (header has: {})", headers.join(", ")));
     }
     for (i, h) in headers.iter().enumerate() {
         if !h.is_empty() && headers[..i].contains(h) {
-            diags.warning(file, 1, format!("column `{h}` appears twice; the first one is read"));
+            diags.warning(file, header_line, format!("column `{h}` appears twice; the first one is read"));
         }
     }
     let mut rejected = 0;
+    let mut line = header_line;
     loop {
-        let line = rdr.position().line();
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(line);
+                line = line_of(e.position(), line + 1);
                 diags.error(file, line, format!("malformed CSV: {e}"));
                 rejected += 1;
                 continue;
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        line = line_of(record.position(), line + 1);
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // a blank line is not a row
         }
