@@ -2,7 +2,6 @@
 //! `chiptrace` binary or the library against fixture folders.
 
 mod common;
-mod export;
 mod readers;
 mod trace;
 mod validate;
