@@ -17,3 +17,4 @@ pub mod model;
 pub mod policy;
 pub mod read;
 pub mod scan;
+pub mod screen;

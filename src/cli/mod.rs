@@ -4,6 +4,7 @@
 
 mod export;
 mod output;
+mod screen;
 mod trace;
 mod validate;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Follow a lot or an entity's goods forward, or back to their origins.
     Trace(trace::Args),
+    /// Match every entity's names and aliases against the screening lists.
+    Screen(screen::Args),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -52,6 +55,7 @@ pub fn main() -> i32 {
         Command::Export(a) => export::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Trace(a) => trace::run(a),
+        Command::Screen(a) => screen::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,123 @@
+//! `chiptrace screen CASE [--format table|json] [--policy FILE]`: every
+//! entity's matches against the case's screening lists (SPEC §2).
+
+use super::output::{clean, table};
+use super::{EXIT_BAD_INPUT, EXIT_OK, Out};
+use crate::model::Case;
+use crate::screen::{Match, screen};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder.
+    pub case: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// A policy file to use instead of the case's policy.toml (sets `fuzzy_threshold`).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
+    let case = &loaded.case;
+    if case.lists.is_empty() {
+        eprintln!("{}: no screening-list entries (put lists in {}/lists/)", a.case.display(), a.case.display());
+    }
+    let matches = screen(case, &loaded.policy);
+    let mut out = Out::new();
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &to_json(case, &matches))?;
+            writeln!(out)?;
+        }
+        Format::Table => print_table(&mut out, case, &matches)?,
+    }
+    out.flush()?;
+    eprintln!(
+        "{}: {} entities screened against {} list entries; {} match(es), threshold {}",
+        a.case.display(),
+        case.entities.len(),
+        case.lists.len(),
+        matches.len(),
+        loaded.policy.fuzzy_threshold
+    );
+    Ok(EXIT_OK)
+}
+
+/// Rounds a score for output, so that equal inputs print equal text.
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The JSON of SPEC §2, extended with the entry's id, evidence key, file and
+/// line, the method and the reason.
+pub fn to_json(case: &Case, matches: &[Match]) -> serde_json::Value {
+    let rows: Vec<_> = matches
+        .iter()
+        .map(|m| {
+            let e = case.entity(m.entity);
+            let l = &case.lists[m.entry];
+            json!({
+                "entity": e.id,
+                "entity_name": e.name,
+                "list": l.list,
+                "list_name": m.listed_name,
+                "matched_name": m.matched_name,
+                "score": round(m.score),
+                "method": m.method,
+                "entry_id": l.entry_id,
+                "entry_name": l.name,
+                "list_title": l.list_name,
+                "evidence": l.evidence(),
+                "since": l.since.map(|t| t.to_string()),
+                "file": l.file,
+                "line": l.line,
+                "reason": m.reason,
+            })
+        })
+        .collect();
+    json!({ "matches": rows })
+}
+
+fn print_table(out: &mut impl Write, case: &Case, matches: &[Match]) -> std::io::Result<()> {
+    if matches.is_empty() {
+        return writeln!(out, "no matches");
+    }
+    let rows: Vec<Vec<String>> = matches
+        .iter()
+        .map(|m| {
+            let e = case.entity(m.entity);
+            let l = &case.lists[m.entry];
+            vec![
+                clean(&e.id),
+                clean(&m.matched_name),
+                format!("{:.2}", m.score),
+                m.method.to_string(),
+                clean(&l.evidence()),
+                clean(&m.listed_name),
+                format!("{}:{}", clean(&l.file), l.line),
+            ]
+        })
+        .collect();
+    table(out, &["ENTITY", "NAME", "SCORE", "METHOD", "ENTRY", "LISTED AS", "FROM"], &rows)?;
+    writeln!(out)?;
+    for m in matches {
+        writeln!(
+            out,
+            "{} / {}: {}",
+            clean(&case.entity(m.entity).id),
+            clean(&case.lists[m.entry].evidence()),
+            clean(&m.reason)
+        )?;
+    }
+    Ok(())
+}
