@@ -10,11 +10,14 @@
 pub mod analysis;
 pub mod cli;
 pub mod diag;
+pub mod eval;
 pub mod export;
+pub mod generate;
 pub mod graph;
 pub mod lists;
 pub mod model;
 pub mod policy;
 pub mod read;
+pub mod rules;
 pub mod scan;
 pub mod screen;

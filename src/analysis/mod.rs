@@ -2,4 +2,6 @@
 //! ownership and the route search. They compute; they never print.
 
 pub mod inventory;
+pub mod ownership;
+pub mod routes;
 pub mod trace;

@@ -2,8 +2,11 @@
 //! stderr, exit codes. The only module that touches argv, stdout and exit codes.
 //! One file per subcommand.
 
+mod eval;
 mod export;
+mod generate;
 mod output;
+mod scan;
 mod screen;
 mod trace;
 mod validate;
@@ -31,12 +34,18 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Write a synthetic case with planted diversion schemes and truth.json.
+    Generate(generate::Args),
+    /// Precision and recall of `scan` against the truth `generate` planted.
+    Eval(eval::Args),
     /// Draw a finding, a lot or an entity as DOT, SVG, PNG, HTML, GraphML or GEXF.
     Export(export::Args),
     /// Read a case folder and print every problem as file:line: message.
     Validate(validate::Args),
     /// Follow a lot or an entity's goods forward, or back to their origins.
     Trace(trace::Args),
+    /// Find every route that plausibly ends with a restricted end user, ranked, with flags and evidence.
+    Scan(scan::Args),
     /// Match every entity's names and aliases against the screening lists.
     Screen(screen::Args),
 }
@@ -53,8 +62,11 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Export(a) => export::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Eval(a) => eval::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Trace(a) => trace::run(a),
+        Command::Scan(a) => scan::run(a),
         Command::Screen(a) => screen::run(a),
     };
     match result {

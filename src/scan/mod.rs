@@ -1,25 +1,209 @@
 //! The risk scan: routes to terminals, flagged by the rules, scored and
 //! ranked into findings (SPEC §2-§4).
+//!
+//! Flow: inventory and lot lineage -> terminal steps -> one route per
+//! terminal step (in parallel) -> routes grouped once per terminal and lot or
+//! inferred flow -> rules -> score -> findings sorted by score and id.
 
 pub mod finding;
 
 pub use finding::{Finding, Flag, ScanReport, ScanStats, Severity};
 
-use crate::model::Case;
+use crate::analysis::inventory::Inventory;
+use crate::analysis::routes::{self, Bounds, Route, RouteIndex};
+use crate::graph::{Adjacency, Lots};
+use crate::model::*;
 use crate::policy::Policy;
+use crate::rules::{Ctx, Rule};
+use rayon::prelude::*;
 
 /// How to run a scan.
-#[derive(Clone, Debug, Default)]
-pub struct ScanConfig {
+#[derive(Default)]
+pub struct ScanConfig<'a> {
     /// Worker threads; 0 = one per core. 1 runs the sequential twin.
     pub threads: usize,
+    /// Called once per terminal step searched (for a progress bar).
+    pub progress: Option<&'a (dyn Fn() + Sync)>,
+}
+
+impl std::fmt::Debug for ScanConfig<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanConfig").field("threads", &self.threads).finish()
+    }
+}
+
+/// Everything a scan needs that depends only on the case, built once.
+pub struct Prepared<'a> {
+    pub ctx: Ctx<'a>,
+    pub adj: Adjacency,
+    pub lots: Lots,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(case: &'a Case, policy: &'a Policy, inv: &'a Inventory) -> Prepared<'a> {
+        let adj = Adjacency::build(case, &inv.order);
+        let lots = Lots::build(case, &inv.order);
+        Prepared { ctx: Ctx::build(case, policy, inv), adj, lots }
+    }
+
+    pub fn index(&self) -> RouteIndex<'_> {
+        RouteIndex { case: self.ctx.case, adj: &self.adj, lots: &self.lots, inv: self.ctx.inv }
+    }
+
+    /// The terminal steps the scan searches from.
+    pub fn terminal_steps(&self) -> Vec<RecordId> {
+        routes::terminal_steps(&self.index())
+    }
 }
 
 /// Finds every route that plausibly ends with a restricted end user.
+/// The same input gives the same findings, in the same order, with the same
+/// ids, whatever the thread count.
+///
+/// # Complexity
+/// O(R log R) to index, then O(T x depth x candidates) for T terminal steps.
 pub fn scan(case: &Case, policy: &Policy, config: &ScanConfig) -> ScanReport {
-    let _ = (policy, config);
-    ScanReport {
-        findings: vec![],
-        stats: ScanStats { records: case.records.len(), entities: case.entities.len(), ..Default::default() },
+    let inv = Inventory::build(case);
+    let prep = Prepared::new(case, policy, &inv);
+    scan_prepared(&prep, config)
+}
+
+/// [`scan`] on indexes built beforehand (benchmarks time the stages apart).
+pub fn scan_prepared(prep: &Prepared, config: &ScanConfig) -> ScanReport {
+    let run = || scan_inner(prep, config);
+    match config.threads {
+        1 => run(),
+        0 => run(),
+        n => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        },
     }
+}
+
+fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
+    let ctx = &prep.ctx;
+    let case = ctx.case;
+    let policy = ctx.policy;
+    let parallel = config.threads != 1;
+    let bounds =
+        Bounds { max_depth: policy.max_depth.max(1), max_candidates: (policy.max_expansions / 256).clamp(8, 4096) };
+    let steps = prep.terminal_steps();
+    let noop = || {};
+    let tick: &(dyn Fn() + Sync) = config.progress.unwrap_or(&noop);
+    let found = routes::find_routes(&prep.index(), &steps, &bounds, parallel, tick);
+    let examined: u64 = found.iter().map(|r| r.examined).sum();
+    let truncated = found.iter().any(|r| r.truncated);
+    let groups = routes::group(case, found);
+    let rules = crate::rules::registry();
+    let judge = |g: &Vec<Route>| judge_group(ctx, &rules, g);
+    let mut findings: Vec<Finding> = if parallel {
+        groups.par_iter().filter_map(judge).collect()
+    } else {
+        groups.iter().filter_map(judge).collect()
+    };
+    findings.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    let total = findings.len();
+    ScanReport {
+        findings,
+        stats: ScanStats {
+            records: case.records.len(),
+            entities: case.entities.len(),
+            routes_examined: examined,
+            truncated,
+            findings_total: total,
+        },
+    }
+}
+
+/// Runs every rule on a group of routes that reach one terminal with one lot
+/// or inferred flow, and makes a finding when any flag fires.
+fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Option<Finding> {
+    let case = ctx.case;
+    let mut flags: Vec<Flag> = Vec::new();
+    for route in group {
+        let mut mine: Vec<Flag> = Vec::new();
+        for rule in rules {
+            let mut out = Vec::new();
+            rule.check(ctx, route, &mine, &mut out);
+            mine.extend(out);
+        }
+        for f in mine {
+            if !flags.contains(&f) {
+                flags.push(f);
+            }
+        }
+    }
+    if flags.is_empty() {
+        return None;
+    }
+    let policy = ctx.policy;
+    flags.sort_by(|a, b| policy.weight(b.rule).total_cmp(&policy.weight(a.rule)).then_with(|| a.rule.cmp(b.rule)));
+    // The path: every record of the grouped routes, in time order.
+    let mut path: Vec<RecordId> = group.iter().flat_map(|r| r.records.iter().copied()).collect();
+    path.sort_by(|&a, &b| {
+        let (ra, rb) = (&case.records[a as usize], &case.records[b as usize]);
+        ra.date.cmp(&rb.date).then_with(|| case.s(ra.id).cmp(case.s(rb.id)))
+    });
+    path.dedup();
+    let first = &group[0];
+    let quantity = group.iter().map(|r| r.quantity as u64).sum::<u64>().min(u32::MAX as u64) as u32;
+    let inferred = group.iter().any(|r| r.inferred);
+    let plausibility = group.iter().map(|r| r.plausibility).fold(0.0, f64::max);
+    let score = score(policy, &flags, plausibility);
+    let severity = severity(policy, score);
+    let id = finding_id(case, first.terminal, first.lot.unwrap_or(first.product), &path);
+    Some(Finding {
+        id,
+        score,
+        severity,
+        terminal: first.terminal,
+        product: first.product,
+        quantity,
+        lot: first.lot,
+        inferred,
+        plausibility,
+        path,
+        flags,
+    })
+}
+
+/// The score of a route: a noisy-or of the weights of the rules that fired
+/// (each rule counted once), so one more flag never lowers it, scaled by how
+/// plausible the route is: from 0.6 for an implausible inferred route to 1 for
+/// a route followed by lot.
+pub fn score(policy: &Policy, flags: &[Flag], plausibility: f64) -> f64 {
+    let mut rules: Vec<&str> = flags.iter().map(|f| f.rule).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let miss: f64 = rules.iter().map(|r| 1.0 - policy.weight(r).clamp(0.0, 1.0)).product();
+    let raw = 1.0 - miss;
+    raw * (0.6 + 0.4 * plausibility.clamp(0.0, 1.0))
+}
+
+/// Severity from the policy's cut-offs.
+pub fn severity(policy: &Policy, score: f64) -> Severity {
+    if score >= policy.severity_high {
+        Severity::High
+    } else if score >= policy.severity_medium {
+        Severity::Medium
+    } else {
+        Severity::Low
+    }
+}
+
+/// `F-` and ten hex digits of a hash of the terminal, the lot or product, and
+/// the record ids of the path: stable for the same input.
+fn finding_id(case: &Case, terminal: EntityId, key: Sym, path: &[RecordId]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(case.entity(terminal).id.as_bytes());
+    h.update([0]);
+    h.update(case.s(key).as_bytes());
+    for &r in path {
+        h.update([0]);
+        h.update(case.record_id(r).as_bytes());
+    }
+    let d = h.finalize();
+    format!("F-{}", d.iter().take(5).map(|b| format!("{b:02x}")).collect::<String>())
 }

@@ -1,0 +1,274 @@
+//! The route search: from every step that ends a route (a lease, or a receipt
+//! whose units the receiver keeps) back to where the units came from. Lots are
+//! followed exactly; where records carry no lot the previous step is inferred
+//! from time order, product and quantity, and the route says how plausible
+//! that inference is.
+//!
+//! Each terminal step is searched on its own, so the search parallelises over
+//! terminal steps with no shared state; [`find_routes`] has a sequential twin
+//! that must give the same routes.
+
+use crate::analysis::inventory::Inventory;
+use crate::graph::{Adjacency, Lots};
+use crate::model::*;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// A route from an origin to a terminal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// Records from the first known holder to the terminal step, in time order.
+    pub records: Vec<RecordId>,
+    /// The last holder, or the lessee of a lease.
+    pub terminal: EntityId,
+    pub product: Sym,
+    /// Units of the terminal step.
+    pub quantity: u32,
+    /// The terminal step's lot, if any.
+    pub lot: Option<Sym>,
+    /// True when at least one step was inferred without a lot.
+    pub inferred: bool,
+    /// Product of the inferred steps' plausibilities (1 when none was inferred).
+    pub plausibility: f64,
+    /// True when the depth or candidate bound cut the search.
+    pub truncated: bool,
+    /// Candidate steps looked at while building the route.
+    pub examined: u64,
+}
+
+impl Route {
+    /// The step that ends the route.
+    pub fn last(&self) -> RecordId {
+        *self.records.last().expect("a route has at least one record")
+    }
+
+    /// Everyone on the route in order: the first sender, then each receiver.
+    pub fn parties(&self, case: &Case) -> Vec<EntityId> {
+        let mut out = Vec::with_capacity(self.records.len() + 1);
+        for (i, &ri) in self.records.iter().enumerate() {
+            let r = &case.records[ri as usize];
+            if i == 0 {
+                out.push(r.from);
+            }
+            out.push(r.to);
+        }
+        out
+    }
+
+    /// Holders between the origin and the terminal (senders of every step but the first).
+    pub fn intermediaries(&self, case: &Case) -> Vec<EntityId> {
+        let mut out: Vec<EntityId> = self.records.iter().skip(1).map(|&ri| case.records[ri as usize].from).collect();
+        out.dedup();
+        out.retain(|&e| e != self.terminal);
+        out
+    }
+}
+
+/// Bounds of the search.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    /// Longest route, in records.
+    pub max_depth: usize,
+    /// Most earlier receipts looked at for one inferred step.
+    pub max_candidates: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds { max_depth: 12, max_candidates: 64 }
+    }
+}
+
+/// What the route search reads.
+pub struct RouteIndex<'a> {
+    pub case: &'a Case,
+    pub adj: &'a Adjacency,
+    pub lots: &'a Lots,
+    pub inv: &'a Inventory,
+}
+
+/// The records that end a route: every lease, and every sale or shipment
+/// whose receiver keeps the units (it never passes that lot on, or for
+/// lot-less records, still holds some of the product at the end). Sorted.
+///
+/// # Complexity
+/// O(R).
+pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
+    let case = ix.case;
+    // Lots each entity passed on (sold or shipped), to tell last holders.
+    let mut passed_on: HashSet<(EntityId, Sym)> = HashSet::new();
+    for r in &case.records {
+        if let (true, Some(l)) = (r.kind.moves_goods(), r.lot) {
+            passed_on.insert((r.from, l));
+            if let Some(p) = r.parent_lot {
+                passed_on.insert((r.from, p));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, r) in case.records.iter().enumerate() {
+        let keep = match r.kind {
+            RecordKind::Lease => true,
+            RecordKind::Install => false,
+            RecordKind::Sale | RecordKind::Shipment => match r.lot {
+                Some(l) => !passed_on.contains(&(r.to, l)),
+                None => ix.inv.holding(r.to, r.product).held() > 0,
+            },
+        };
+        if keep {
+            out.push(i as RecordId);
+        }
+    }
+    out
+}
+
+/// Builds the route that ends with record `last`, walking back one step at a
+/// time: to the latest earlier receipt of the same lot (or the lot it was split
+/// from), or, without a lot, to the most plausible earlier receipt of the same
+/// product by the sender.
+///
+/// # Complexity
+/// O(depth x candidates), bounded by `bounds`.
+pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
+    let case = ix.case;
+    let end = &case.records[last as usize];
+    let mut records = vec![last];
+    let mut inferred = false;
+    let mut plausibility = 1.0;
+    let mut truncated = false;
+    let mut examined = 0u64;
+    let mut cur = last;
+    loop {
+        let r = &case.records[cur as usize];
+        if case.entity(r.from).kind == EntityKind::Manufacturer {
+            break; // the units were made here
+        }
+        if records.len() >= bounds.max_depth {
+            truncated = true;
+            break;
+        }
+        let incoming = ix.adj.inn(r.from);
+        // Receipts up to the step's date (receipts on the same day count: dates often lack times).
+        let upto = incoming.partition_point(|&c| case.records[c as usize].date <= r.date);
+        let candidates = &incoming[..upto];
+        let mut best: Option<(RecordId, f64, bool)> = None;
+        if let Some(lot) = r.lot {
+            let line = ix.lots.ancestors(lot);
+            let parent = r.parent_lot;
+            for &c in candidates.iter().rev() {
+                examined += 1;
+                let cr = &case.records[c as usize];
+                if cr.kind.moves_goods()
+                    && cr.product == r.product
+                    && cr.lot.is_some_and(|cl| line.contains(&cl) || Some(cl) == parent)
+                    && !records.contains(&c)
+                {
+                    best = Some((c, 1.0, false));
+                    break;
+                }
+            }
+        }
+        if best.is_none() {
+            for (n, &c) in candidates.iter().rev().enumerate() {
+                if n >= bounds.max_candidates {
+                    truncated = true;
+                    break;
+                }
+                examined += 1;
+                let cr = &case.records[c as usize];
+                if !cr.kind.moves_goods() || cr.product != r.product || records.contains(&c) {
+                    continue;
+                }
+                let p = step_plausibility(cr, r);
+                if best.is_none_or(|(_, bp, _)| p > bp) {
+                    best = Some((c, p, true));
+                }
+            }
+        }
+        match best {
+            Some((c, p, was_inferred)) => {
+                if was_inferred {
+                    inferred = true;
+                    plausibility *= p;
+                }
+                records.push(c);
+                cur = c;
+            }
+            None => break, // no recorded receipt: the route starts at this holder
+        }
+    }
+    records.reverse();
+    let terminal = end.to;
+    Route {
+        records,
+        terminal,
+        product: end.product,
+        quantity: end.quantity,
+        lot: end.lot,
+        inferred,
+        plausibility,
+        truncated,
+        examined,
+    }
+}
+
+/// How plausible it is that receipt `prev` supplied the units of `next`:
+/// enough units (a receipt smaller than what is passed on explains only part
+/// of it) and a short wait (stock turns over in weeks, not years).
+pub fn step_plausibility(prev: &Record, next: &Record) -> f64 {
+    let qty = (prev.quantity as f64 / next.quantity as f64).min(1.0);
+    let days = prev.date.days_until(next.date).max(0.0);
+    let time = 0.5 + 0.5 * (-days / 120.0).exp();
+    // Exact quantity matches are typical of pass-through trade.
+    let exact = if prev.quantity == next.quantity { 1.0 } else { 0.9 };
+    (qty * time * exact).clamp(0.0, 1.0)
+}
+
+/// Routes for the given terminal steps, in the order of `steps`. With
+/// `parallel`, steps are spread over rayon's pool (work-stealing, so a few
+/// long searches do not hold up the rest); otherwise searched one by one.
+pub fn find_routes(
+    ix: &RouteIndex,
+    steps: &[RecordId],
+    bounds: &Bounds,
+    parallel: bool,
+    tick: &(dyn Fn() + Sync),
+) -> Vec<Route> {
+    let one = |&s: &RecordId| {
+        let r = route_to(ix, s, bounds);
+        tick();
+        r
+    };
+    if parallel { steps.par_iter().with_min_len(64).map(one).collect() } else { steps.iter().map(one).collect() }
+}
+
+/// Groups routes that reach the same terminal with the same lot (or, without
+/// a lot, the same product through the same previous step): SPEC §3 reports a
+/// route once per terminal and lot or inferred flow.
+pub fn group_key(case: &Case, route: &Route) -> (EntityId, u8, Sym, Option<RecordId>) {
+    match route.lot {
+        Some(l) => (route.terminal, 0, l, None),
+        None => {
+            let prev = route.records.len().checked_sub(2).map(|i| route.records[i]);
+            let _ = case;
+            (route.terminal, 1, route.product, prev)
+        }
+    }
+}
+
+/// Groups routes by [`group_key`], keeping the first-seen order of groups.
+pub fn group(case: &Case, routes: Vec<Route>) -> Vec<Vec<Route>> {
+    let mut index: HashMap<(EntityId, u8, Sym, Option<RecordId>), usize> = HashMap::new();
+    let mut groups: Vec<Vec<Route>> = Vec::new();
+    for r in routes {
+        let k = group_key(case, &r);
+        match index.get(&k) {
+            Some(&i) => groups[i].push(r),
+            None => {
+                index.insert(k, groups.len());
+                groups.push(vec![r]);
+            }
+        }
+    }
+    groups
+}

@@ -1,0 +1,224 @@
+//! `chiptrace scan CASE`: ranked findings with flags and evidence.
+
+use super::output::{clean, table};
+use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, Out};
+use crate::model::Case;
+use crate::scan::{Finding, ScanConfig, ScanReport, Severity, scan};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder.
+    pub case: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Show only findings at or above this severity.
+    #[arg(long, value_enum, default_value = "low")]
+    pub min_severity: Severity,
+    /// Show at most this many findings (the highest scores).
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Use this policy file instead of the case's policy.toml.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Worker threads (0 = one per core; 1 = sequential).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Exit 1 when a finding at or above this severity is shown.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
+    let case = &loaded.case;
+    let bar = progress_bar(case.records.len() as u64);
+    let tick = || bar.inc(1);
+    let config = ScanConfig { threads: a.threads, progress: Some(&tick) };
+    let mut report = scan(case, &loaded.policy, &config);
+    bar.finish_and_clear();
+    filter(&mut report, a.min_severity, a.top);
+    let mut out = Out::new();
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report.to_json(case))?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            for f in &report.findings {
+                serde_json::to_writer(&mut out, &f.to_json(case))?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv => write_csv(&mut out, case, &report)?,
+        Format::Table => write_table(&mut out, case, &report)?,
+    }
+    out.flush()?;
+    let fail = a.fail_on.is_some_and(|s| report.findings.iter().any(|f| f.severity >= s));
+    Ok(if fail { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Keeps findings at or above `min`, then the `top` highest.
+pub fn filter(report: &mut ScanReport, min: Severity, top: Option<usize>) {
+    report.findings.retain(|f| f.severity >= min);
+    if let Some(n) = top {
+        report.findings.truncate(n);
+    }
+}
+
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || len < 50_000 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("scan {bar:40} {pos}/{len} routes {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// A route as `A -R1 sale-> B -R2 lease=> C`.
+pub fn route_line(case: &Case, f: &Finding) -> String {
+    let mut s = String::new();
+    for (i, &ri) in f.path.iter().enumerate() {
+        let r = &case.records[ri as usize];
+        if i == 0 || case.records[f.path[i - 1] as usize].to != r.from {
+            if i > 0 {
+                s.push_str(" | ");
+            }
+            s.push_str(&clean(&case.entity(r.from).id));
+        }
+        let arrow = if r.kind == crate::model::RecordKind::Lease { "=>" } else { "->" };
+        s.push_str(&format!(" -{} {} {}{arrow} {}", clean(case.s(r.id)), r.kind, r.date, clean(&case.entity(r.to).id)));
+    }
+    s
+}
+
+fn write_table(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<()> {
+    let s = &report.stats;
+    writeln!(
+        out,
+        "{}: {} findings shown of {} ({} records, {} entities, {} candidate steps examined{})",
+        case.root.display(),
+        report.findings.len(),
+        s.findings_total,
+        s.records,
+        s.entities,
+        s.routes_examined,
+        if s.truncated { "; some searches were cut by the depth bound" } else { "" }
+    )?;
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let rows: Vec<Vec<String>> = report
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let t = case.entity(f.terminal);
+            let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
+            rules.dedup();
+            vec![
+                (i + 1).to_string(),
+                f.id.clone(),
+                f.severity.to_string(),
+                format!("{:.2}", f.score),
+                format!("{} ({})", clean(&t.id), t.country),
+                format!("{} x{}", clean(case.s(f.product)), f.quantity),
+                match f.lot {
+                    Some(l) => clean(case.s(l)),
+                    None if f.inferred => format!("inferred {:.2}", f.plausibility),
+                    None => "no lot".to_string(),
+                },
+                rules.join(","),
+            ]
+        })
+        .collect();
+    table(out, &["#", "finding", "severity", "score", "terminal", "units", "lot", "flags"], &rows)?;
+    for (i, f) in report.findings.iter().enumerate() {
+        let t = case.entity(f.terminal);
+        writeln!(out)?;
+        writeln!(
+            out,
+            "#{} {} {} {:.2}  {} {} ({})",
+            i + 1,
+            f.id,
+            f.severity,
+            f.score,
+            clean(&t.id),
+            clean(&t.name),
+            t.country
+        )?;
+        writeln!(out, "  route: {}", route_line(case, f))?;
+        for flag in &f.flags {
+            writeln!(out, "  {:<28} {}", flag.rule, clean(&flag.detail))?;
+            writeln!(out, "  {:<28} evidence: {}", "", clean(&flag.evidence.join(", ")))?;
+        }
+    }
+    Ok(())
+}
+
+/// A cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return would start a formula, so it is prefixed with `'`.
+pub fn csv_safe(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+fn write_csv(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "id",
+        "score",
+        "severity",
+        "terminal",
+        "terminal_name",
+        "terminal_country",
+        "product",
+        "quantity",
+        "lot",
+        "inferred",
+        "plausibility",
+        "path",
+        "rules",
+        "details",
+    ])?;
+    for f in &report.findings {
+        let t = case.entity(f.terminal);
+        let path: Vec<&str> = f.path.iter().map(|&r| case.record_id(r)).collect();
+        let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
+        rules.dedup();
+        let details: Vec<String> = f.flags.iter().map(|x| format!("{}: {}", x.rule, x.detail)).collect();
+        let row = [
+            f.id.clone(),
+            format!("{:.3}", f.score),
+            f.severity.to_string(),
+            t.id.clone(),
+            t.name.clone(),
+            t.country.to_string(),
+            case.s(f.product).to_string(),
+            f.quantity.to_string(),
+            f.lot.map(|l| case.s(l).to_string()).unwrap_or_default(),
+            f.inferred.to_string(),
+            format!("{:.3}", f.plausibility),
+            path.join(" > "),
+            rules.join(";"),
+            details.join(" | "),
+        ];
+        w.write_record(row.iter().map(|c| csv_safe(c)))?;
+    }
+    w.flush()?;
+    Ok(())
+}

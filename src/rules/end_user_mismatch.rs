@@ -1,0 +1,56 @@
+//! `end_user_mismatch`: the end user declared on a record's paperwork is
+//! neither the terminal nor the final holder that leased or installed the
+//! units. Controlled products only.
+
+use super::{Ctx, Rule};
+use crate::analysis::routes::Route;
+use crate::model::{EntityId, RecordKind};
+use crate::scan::Flag;
+
+pub struct EndUserMismatch;
+
+/// Names compare in lower case, letters and digits only.
+fn key(s: &str) -> String {
+    deunicode::deunicode(s).chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+fn names(ctx: &Ctx, e: EntityId) -> Vec<String> {
+    let ent = ctx.case.entity(e);
+    let mut v = vec![key(&ent.id), key(&ent.name)];
+    v.extend(ent.aliases.iter().map(|a| key(a)));
+    v
+}
+
+impl Rule for EndUserMismatch {
+    fn id(&self) -> &'static str {
+        "end_user_mismatch"
+    }
+
+    fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
+        if !ctx.controlled(route) {
+            return;
+        }
+        let last = &ctx.case.records[route.last() as usize];
+        let mut accepted = names(ctx, route.terminal);
+        if matches!(last.kind, RecordKind::Lease | RecordKind::Install) {
+            accepted.extend(names(ctx, last.from));
+        }
+        for &ri in &route.records {
+            let r = &ctx.case.records[ri as usize];
+            let Some(d) = r.declared_end_user else { continue };
+            let declared = ctx.case.s(d);
+            if accepted.contains(&key(declared)) {
+                continue;
+            }
+            out.push(Flag {
+                rule: self.id(),
+                detail: format!(
+                    "record {} declares `{declared}` as end user, but the units went to {}",
+                    ctx.rid(ri),
+                    ctx.who(route.terminal)
+                ),
+                evidence: vec![ctx.rid(ri), ctx.case.entity(route.terminal).id.clone()],
+            });
+        }
+    }
+}

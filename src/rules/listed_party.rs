@@ -1,0 +1,46 @@
+//! `listed_party`: the terminal, or a party on the route, matches a screening-list entry.
+
+use super::{Ctx, Rule};
+use crate::analysis::routes::Route;
+use crate::scan::Flag;
+
+pub struct ListedParty;
+
+impl Rule for ListedParty {
+    fn id(&self) -> &'static str {
+        "listed_party"
+    }
+
+    fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
+        let mut parties = route.parties(ctx.case);
+        // The terminal first: it is what the finding is about.
+        parties.retain(|&p| p != route.terminal);
+        parties.insert(0, route.terminal);
+        parties.dedup();
+        let first = ctx.case.records[route.records[0] as usize].date;
+        for p in parties {
+            let Some(hit) = ctx.best_hit(p) else { continue };
+            let entry = ctx.entry(hit);
+            let role = if p == route.terminal { "the terminal" } else { "a party on the route" };
+            let mut detail = format!(
+                "{role} {} matches `{}` on {} ({} {}, score {:.2}, {}: `{}`)",
+                ctx.who(p),
+                entry.name,
+                entry.list_name,
+                entry.file.rsplit('/').next().unwrap_or(&entry.file),
+                entry.line,
+                hit.score,
+                hit.method,
+                hit.matched_name
+            );
+            if let Some(since) = entry.since {
+                if first < since {
+                    detail.push_str(&format!("; listed {since}, after the route's first record ({first})"));
+                } else {
+                    detail.push_str(&format!("; listed {since}"));
+                }
+            }
+            out.push(Flag { rule: self.id(), detail, evidence: vec![ctx.case.entity(p).id.clone(), entry.evidence()] });
+        }
+    }
+}

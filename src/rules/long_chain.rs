@@ -1,0 +1,41 @@
+//! `long_chain`: more intermediaries than the policy allows within its time
+//! window. Controlled products only.
+
+use super::{Ctx, Rule};
+use crate::analysis::routes::Route;
+use crate::scan::Flag;
+
+pub struct LongChain;
+
+impl Rule for LongChain {
+    fn id(&self) -> &'static str {
+        "long_chain"
+    }
+
+    fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
+        if !ctx.controlled(route) {
+            return;
+        }
+        let mids = route.intermediaries(ctx.case);
+        if mids.len() <= ctx.policy.long_chain_hops {
+            return;
+        }
+        let first = ctx.case.records[route.records[0] as usize].date;
+        let last = ctx.case.records[route.last() as usize].date;
+        let days = first.days_until(last);
+        if days <= ctx.policy.long_chain_window_days {
+            let ids: Vec<String> = mids.iter().map(|&e| ctx.case.entity(e).id.clone()).collect();
+            out.push(Flag {
+                rule: self.id(),
+                detail: format!(
+                    "{} intermediaries ({}) within {days:.0} days (policy: at most {} within {} days)",
+                    mids.len(),
+                    ids.join(", "),
+                    ctx.policy.long_chain_hops,
+                    ctx.policy.long_chain_window_days
+                ),
+                evidence: ids,
+            });
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The red-flag rules of SPEC §3, one file per rule behind the [`Rule`]
+//! trait. Adding a rule is one file and one line in [`registry`]. Rules read
+//! a shared [`Ctx`] computed once per scan and never change it.
+
+mod control_ties;
+mod country_of_concern;
+mod crypto_payment;
+mod end_user_mismatch;
+mod listed_affiliate;
+mod listed_party;
+mod long_chain;
+mod parent_in_country_of_concern;
+mod quantity_mismatch;
+mod rapid_resale;
+mod remote_access;
+mod shell_indicators;
+mod transshipment_hub;
+mod undeployed_inventory;
+
+use crate::analysis::inventory::{Inventory, Shortfall};
+use crate::analysis::ownership::Ownership;
+use crate::analysis::routes::Route;
+use crate::model::*;
+use crate::policy::Policy;
+use crate::scan::Flag;
+use std::collections::HashMap;
+
+/// A red-flag rule.
+pub trait Rule: Sync + Send {
+    /// The rule id of SPEC §3.
+    fn id(&self) -> &'static str;
+    /// Adds this rule's flags for `route` to `out`. `earlier` holds the flags of
+    /// the rules before this one in the registry (remote access builds on them).
+    fn check(&self, ctx: &Ctx, route: &Route, earlier: &[Flag], out: &mut Vec<Flag>);
+}
+
+/// Every rule, in the order they run. `remote_access` runs last because it
+/// asks whether the lessee was flagged by the others.
+pub fn registry() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(listed_party::ListedParty),
+        Box::new(listed_affiliate::ListedAffiliate),
+        Box::new(country_of_concern::CountryOfConcern),
+        Box::new(parent_in_country_of_concern::ParentInCountryOfConcern),
+        Box::new(control_ties::ControlTies),
+        Box::new(transshipment_hub::TransshipmentHub),
+        Box::new(rapid_resale::RapidResale),
+        Box::new(shell_indicators::ShellIndicators),
+        Box::new(crypto_payment::CryptoPayment),
+        Box::new(end_user_mismatch::EndUserMismatch),
+        Box::new(undeployed_inventory::UndeployedInventory),
+        Box::new(quantity_mismatch::QuantityMismatch),
+        Box::new(long_chain::LongChain),
+        Box::new(remote_access::RemoteAccess),
+    ]
+}
+
+/// All rule ids, in registry order.
+pub fn rule_ids() -> Vec<&'static str> {
+    registry().iter().map(|r| r.id()).collect()
+}
+
+/// A screening-list match of one entity, as the rules use it.
+#[derive(Clone, Debug)]
+pub struct ListHit {
+    /// Index in `case.lists`.
+    pub entry: usize,
+    pub score: f64,
+    pub matched_name: String,
+    pub listed_name: String,
+    pub method: String,
+}
+
+/// What every rule reads, computed once per scan.
+pub struct Ctx<'a> {
+    pub case: &'a Case,
+    pub policy: &'a Policy,
+    pub inv: &'a Inventory,
+    pub ownership: Ownership,
+    /// List matches per entity, strongest first.
+    pub hits: Vec<Vec<ListHit>>,
+    /// Shortfalls (units sent beyond what was held) by record.
+    pub shortfalls: HashMap<RecordId, Shortfall>,
+    /// Records touching each entity.
+    pub activity: Vec<u32>,
+    /// Each entity's first record date.
+    pub first_trade: Vec<Option<Timestamp>>,
+    /// Entities by normalised address, for shared-address shells.
+    pub by_address: HashMap<String, Vec<EntityId>>,
+    /// Outgoing installs and shipments per entity (to find the sites where its units sit).
+    pub placements: Vec<Vec<RecordId>>,
+    /// Units of a product each entity put to use: (installed here or by it, leased out).
+    deployed: HashMap<(EntityId, Sym), (u64, u64)>,
+}
+
+impl<'a> Ctx<'a> {
+    /// # Complexity
+    /// O(E + R + L) plus the screening.
+    pub fn build(case: &'a Case, policy: &'a Policy, inv: &'a Inventory) -> Ctx<'a> {
+        let n = case.entities.len();
+        let mut hits: Vec<Vec<ListHit>> = vec![vec![]; n];
+        for m in crate::screen::screen(case, policy) {
+            hits[m.entity as usize].push(ListHit {
+                entry: m.entry,
+                score: m.score,
+                matched_name: m.matched_name.clone(),
+                listed_name: m.listed_name.clone(),
+                method: m.method.to_string(),
+            });
+        }
+        for h in &mut hits {
+            h.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        }
+        let mut activity = vec![0u32; n];
+        let mut first_trade: Vec<Option<Timestamp>> = vec![None; n];
+        let mut placements: Vec<Vec<RecordId>> = vec![vec![]; n];
+        let mut deployed: HashMap<(EntityId, Sym), (u64, u64)> = HashMap::new();
+        for &ri in &inv.order {
+            let r = &case.records[ri as usize];
+            let q = r.quantity as u64;
+            match r.kind {
+                RecordKind::Install => {
+                    deployed.entry((r.from, r.product)).or_default().0 += q;
+                    if r.to != r.from {
+                        deployed.entry((r.to, r.product)).or_default().0 += q;
+                    }
+                }
+                RecordKind::Lease => deployed.entry((r.from, r.product)).or_default().1 += q,
+                _ => {}
+            }
+            for e in [r.from, r.to] {
+                activity[e as usize] += 1;
+                first_trade[e as usize].get_or_insert(r.date);
+            }
+            if matches!(r.kind, RecordKind::Install | RecordKind::Shipment) {
+                placements[r.from as usize].push(ri);
+            }
+        }
+        let mut by_address: HashMap<String, Vec<EntityId>> = HashMap::new();
+        for (i, e) in case.entities.iter().enumerate() {
+            if let Some(a) = &e.address {
+                let key = normalise_address(a);
+                if !key.is_empty() {
+                    by_address.entry(key).or_default().push(i as EntityId);
+                }
+            }
+        }
+        let shortfalls = inv.shortfalls(case).into_iter().map(|s| (s.record, s)).collect();
+        Ctx {
+            case,
+            policy,
+            inv,
+            ownership: Ownership::build(case),
+            hits,
+            shortfalls,
+            activity,
+            first_trade,
+            by_address,
+            placements,
+            deployed,
+        }
+    }
+
+    /// Units of `product` that `e` put to use: installed (by it or at its site) or
+    /// leased out, whichever is larger, since leased units are usually installed ones.
+    pub fn deployed(&self, e: EntityId, product: Sym) -> u64 {
+        self.deployed.get(&(e, product)).map(|&(i, l)| i.max(l)).unwrap_or(0)
+    }
+
+    /// Whether the entity matches a list entry at or above the policy's threshold.
+    pub fn is_listed(&self, e: EntityId) -> bool {
+        self.hits[e as usize].iter().any(|h| h.score >= self.policy.fuzzy_threshold)
+    }
+
+    /// The strongest list match of an entity, if any.
+    pub fn best_hit(&self, e: EntityId) -> Option<&ListHit> {
+        self.hits[e as usize].iter().find(|h| h.score >= self.policy.fuzzy_threshold)
+    }
+
+    pub fn entry(&self, hit: &ListHit) -> &ListEntry {
+        &self.case.lists[hit.entry]
+    }
+
+    /// "ID (Name, CC)" for details.
+    pub fn who(&self, e: EntityId) -> String {
+        let x = self.case.entity(e);
+        format!("{} ({}, {})", x.id, x.name, x.country)
+    }
+
+    pub fn rid(&self, r: RecordId) -> String {
+        self.case.record_id(r).to_string()
+    }
+
+    pub fn controlled(&self, route: &Route) -> bool {
+        self.policy.is_controlled(self.case.s(route.product))
+    }
+}
+
+/// Addresses compare in lower case with punctuation and spacing removed.
+pub fn normalise_address(a: &str) -> String {
+    a.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// The date a route's terminal step happened: what ownership and listing dates are checked against.
+pub fn route_date(ctx: &Ctx, route: &Route) -> Timestamp {
+    ctx.case.records[route.last() as usize].date
+}

@@ -1,0 +1,38 @@
+//! `parent_in_country_of_concern`: the terminal's ultimate parent is
+//! headquartered in a country of concern. Controlled products only.
+
+use super::{Ctx, Rule, route_date};
+use crate::analysis::routes::Route;
+use crate::scan::Flag;
+
+pub struct ParentInCountryOfConcern;
+
+impl Rule for ParentInCountryOfConcern {
+    fn id(&self) -> &'static str {
+        "parent_in_country_of_concern"
+    }
+
+    fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
+        if !ctx.controlled(route) {
+            return;
+        }
+        let t = route_date(ctx, route);
+        let Some((parent, chain)) = ctx.ownership.ultimate_parent(ctx.case, route.terminal, t) else { return };
+        let p = ctx.case.entity(parent);
+        if !ctx.policy.is_country_of_concern(p.country) {
+            return;
+        }
+        let path: Vec<String> = chain.iter().map(|&e| ctx.case.entity(e).id.clone()).collect();
+        out.push(Flag {
+            rule: self.id(),
+            detail: format!(
+                "the ultimate parent of {} is {}, headquartered in {} (control chain {})",
+                ctx.who(route.terminal),
+                ctx.who(parent),
+                p.country,
+                path.join(" < ")
+            ),
+            evidence: path,
+        });
+    }
+}

@@ -1,0 +1,29 @@
+//! `quantity_mismatch`: a holder on the route sent on, installed or leased
+//! more units of the lot or product than it had received by then.
+
+use super::{Ctx, Rule};
+use crate::analysis::routes::Route;
+use crate::scan::Flag;
+
+pub struct QuantityMismatch;
+
+impl Rule for QuantityMismatch {
+    fn id(&self) -> &'static str {
+        "quantity_mismatch"
+    }
+
+    fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
+        if !ctx.controlled(route) {
+            return;
+        }
+        for &ri in &route.records {
+            if let Some(s) = ctx.shortfalls.get(&ri) {
+                out.push(Flag {
+                    rule: self.id(),
+                    detail: format!("{}: {} units have no recorded source", s.message, s.excess),
+                    evidence: vec![ctx.case.entity(s.entity).id.clone(), ctx.rid(ri)],
+                });
+            }
+        }
+    }
+}

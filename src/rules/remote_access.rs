@@ -1,0 +1,53 @@
+//! `remote_access`: the route ends with a lease of controlled units (a virtual
+//! export) to a party that is listed, owned by listed parties, sits in or is
+//! controlled from a country of concern.
+
+use super::{Ctx, Rule};
+use crate::analysis::routes::Route;
+use crate::model::RecordKind;
+use crate::scan::Flag;
+
+pub struct RemoteAccess;
+
+impl Rule for RemoteAccess {
+    fn id(&self) -> &'static str {
+        "remote_access"
+    }
+
+    fn check(&self, ctx: &Ctx, route: &Route, earlier: &[Flag], out: &mut Vec<Flag>) {
+        let last = &ctx.case.records[route.last() as usize];
+        if last.kind != RecordKind::Lease || !ctx.controlled(route) {
+            return;
+        }
+        let t = &ctx.case.entity(route.terminal).id;
+        let about_terminal = |f: &&Flag| match f.rule {
+            "listed_affiliate" | "parent_in_country_of_concern" => true,
+            "listed_party" | "country_of_concern" => f.evidence.first() == Some(t),
+            "control_ties" => f.evidence.get(1) == Some(t),
+            _ => false,
+        };
+        let reasons: Vec<&str> = {
+            let mut v: Vec<&str> = earlier.iter().filter(about_terminal).map(|f| f.rule).collect();
+            v.dedup();
+            v
+        };
+        if reasons.is_empty() {
+            return;
+        }
+        let end = last.end_date.map(|e| format!(" until {e}")).unwrap_or_default();
+        out.push(Flag {
+            rule: self.id(),
+            detail: format!(
+                "{} leased remote use of {} {} to {} from {}{end} (record {}); the lessee is flagged by {}",
+                ctx.who(last.from),
+                last.quantity,
+                ctx.case.s(last.product),
+                ctx.who(route.terminal),
+                last.date,
+                ctx.rid(route.last()),
+                reasons.join(", ")
+            ),
+            evidence: vec![t.clone(), ctx.rid(route.last())],
+        });
+    }
+}
