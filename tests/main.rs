@@ -2,6 +2,7 @@
 //! `chiptrace` binary or the library against fixture folders.
 
 mod common;
+mod export;
 mod readers;
 mod trace;
 mod validate;

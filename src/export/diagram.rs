@@ -239,8 +239,9 @@ fn build(case: &Case, subject: Subject, records: Vec<RecordId>, extra: Vec<Entit
 
 /// The strongest flag on each drawn entity. A flag marks the entities its
 /// evidence names, or the finding's terminal when it names none. An entity in
-/// a country of concern that no flag marks is marked `country_of_concern`, so
-/// a lot or entity diagram shows where the goods reached such a country.
+/// a country of concern that no flag of a finding marks is marked
+/// `country_of_concern`, so a lot or entity diagram shows where the goods
+/// reached such a country; a finding's own flag always wins over it.
 pub fn marks(case: &Case, policy: &Policy, findings: &[Finding], drawn: &[EntityId]) -> BTreeMap<EntityId, Mark> {
     let drawn: BTreeSet<EntityId> = drawn.iter().copied().collect();
     let mut out: BTreeMap<EntityId, Mark> = BTreeMap::new();
@@ -271,15 +272,11 @@ pub fn marks(case: &Case, policy: &Policy, findings: &[Finding], drawn: &[Entity
     for &e in &drawn {
         let ent = case.entity(e);
         if policy.is_country_of_concern(ent.country) {
-            offer(
-                e,
-                Mark {
-                    rule: "country_of_concern".to_string(),
-                    // Below any flag of a finding, so a finding's flag wins on ties.
-                    weight: policy.weight("country_of_concern") - 1e-6,
-                    detail: format!("{} sits in {}, a country of concern under the policy", ent.id, ent.country),
-                },
-            );
+            out.entry(e).or_insert_with(|| Mark {
+                rule: "country_of_concern".to_string(),
+                weight: policy.weight("country_of_concern"),
+                detail: format!("{} sits in {}, a country of concern under the policy", ent.id, ent.country),
+            });
         }
     }
     out

@@ -81,8 +81,9 @@ pub fn shape(kind: EntityKind) -> &'static str {
     }
 }
 
-/// Fill and text colour for an entity's strongest flag: red for listing,
-/// oranges for country and ownership concerns, yellow for pattern flags.
+/// Fill and text colour for an entity's strongest flag: reds for listing,
+/// purple for remote access, oranges for country and control concerns, and a
+/// distinct light colour for each pattern flag.
 pub fn colours(rule: &str) -> (&'static str, &'static str) {
     match rule {
         "listed_party" => ("#c62828", "#ffffff"),
@@ -92,6 +93,13 @@ pub fn colours(rule: &str) -> (&'static str, &'static str) {
         "parent_in_country_of_concern" => ("#ffb74d", "#000000"),
         "control_ties" => ("#ffcc80", "#000000"),
         "end_user_mismatch" => ("#fff176", "#000000"),
+        "transshipment_hub" => ("#80deea", "#000000"),
+        "shell_indicators" => ("#bcaaa4", "#000000"),
+        "crypto_payment" => ("#a5d6a7", "#000000"),
+        "rapid_resale" => ("#b3e5fc", "#000000"),
+        "undeployed_inventory" => ("#e6ee9c", "#000000"),
+        "quantity_mismatch" => ("#f48fb1", "#000000"),
+        "long_chain" => ("#d1c4e9", "#000000"),
         _ => ("#fff9c4", "#000000"),
     }
 }
@@ -145,6 +153,44 @@ fn record_label(case: &Case, r: &Record) -> String {
     }
     if r.payment == Some(Payment::Crypto) {
         lines.push("paid in crypto".to_string());
+    }
+    lines.join("\n")
+}
+
+/// Most records listed on one merged edge before the rest are counted.
+const MAX_LINES: usize = 8;
+
+/// The label of several records of one kind between the same two entities:
+/// one line per record.
+fn records_label(case: &Case, kind: RecordKind, rs: &[RecordId]) -> String {
+    let mut lines = Vec::new();
+    match kind {
+        RecordKind::Sale => {}
+        RecordKind::Lease => lines.push(format!("remote access (lease) \u{d7}{}", rs.len())),
+        k => lines.push(format!("{k} \u{d7}{}", rs.len())),
+    }
+    for &ri in rs.iter().take(MAX_LINES) {
+        let r = &case.records[ri as usize];
+        let date = match r.end_date {
+            Some(end) if kind == RecordKind::Lease => format!("{} \u{2192} {end}", r.date),
+            _ => r.date.to_string(),
+        };
+        let mut line = format!(
+            "{} \u{b7} {date} \u{b7} {} \u{d7} {}",
+            text::shorten(&text::display(case.s(r.id)), 24),
+            text::shorten(&text::display(case.s(r.product)), 16),
+            r.quantity
+        );
+        if let Some(l) = r.lot {
+            line.push_str(&format!(" \u{b7} lot {}", text::shorten(&text::display(case.s(l)), 20)));
+        }
+        if r.payment == Some(Payment::Crypto) {
+            line.push_str(" \u{b7} crypto");
+        }
+        lines.push(line);
+    }
+    if rs.len() > MAX_LINES {
+        lines.push(format!("and {} more records", rs.len() - MAX_LINES));
     }
     lines.join("\n")
 }
@@ -246,16 +292,38 @@ pub fn graph(case: &Case, d: &Diagram) -> Graph {
         stmts.push(cluster(&format!("cluster_country_{}", c.as_str()), body));
     }
 
+    // Records of one kind between the same two entities share one edge (one
+    // label line each): Graphviz stacks the labels of parallel edges on top of
+    // each other. Route records are never merged with others.
+    type Key = (EntityId, EntityId, RecordKind, bool);
+    let mut groups: Vec<(Key, Vec<RecordId>)> = Vec::new();
+    let mut index: BTreeMap<Key, usize> = BTreeMap::new();
     for &ri in &d.records {
         let r = &case.records[ri as usize];
-        let mut attrs = vec![attr("label", &record_label(case, r))];
-        attrs.extend(record_style(r.kind));
-        if d.route.contains(&ri) {
+        let key = (r.from, r.to, r.kind, d.route.contains(&ri));
+        match index.get(&key) {
+            Some(&i) => groups[i].1.push(ri),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((key, vec![ri]));
+            }
+        }
+    }
+    for ((from, to, kind, on_route), rs) in groups {
+        let label = match rs.as_slice() {
+            [one] => record_label(case, &case.records[*one as usize]),
+            many => records_label(case, kind, many),
+        };
+        let mut attrs = vec![attr("label", &label)];
+        attrs.extend(record_style(kind));
+        if on_route {
             attrs.retain(|a| a.0 != Id::Plain("color".into()));
             attrs.extend([attr("color", ROUTE), attr("fontcolor", ROUTE), attr("penwidth", "2.5")]);
         }
-        attrs.push(attr("tooltip", &format!("record {}", text::shorten(&text::display(case.s(r.id)), 200))));
-        stmts.push(edge(&ids[&r.from], &ids[&r.to], attrs));
+        let names: Vec<String> = rs.iter().map(|&ri| text::shorten(&text::display(case.record_id(ri)), 40)).collect();
+        let tip = format!("record{} {}", if rs.len() > 1 { "s" } else { "" }, names.join(", "));
+        attrs.push(attr("tooltip", &text::shorten(&tip, 600)));
+        stmts.push(edge(&ids[&from], &ids[&to], attrs));
     }
     for &li in &d.relations {
         let r = &case.relations[li as usize];

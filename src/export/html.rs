@@ -44,8 +44,8 @@ th,td{border:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:to
 th{background:#eceff1}
 code,pre{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}
 pre{background:#f5f5f5;padding:8px;overflow:auto;max-height:480px}
-.diagram{overflow:auto;border:1px solid #eeeeee;background:#fff;padding:4px}
-.diagram svg{max-width:100%;height:auto}
+.diagram{overflow:auto;max-height:85vh;border:1px solid #eeeeee;background:#fff;padding:4px}
+td.nw{white-space:nowrap}
 .note{color:#5d4037;background:#fff8e1;border-left:4px solid #ffb300;padding:6px 10px}
 .sev{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
 .sev-high{background:#c62828}.sev-medium{background:#ef6c00}.sev-low{background:#757575}
@@ -82,6 +82,7 @@ pub fn page(x: &Export) -> String {
         let _ = writeln!(s, "<h2>Diagram: {subject}</h2>");
         diagram(&mut s, case, &x.diagram);
         records_table(&mut s, case, &x.diagram);
+        entities_table(&mut s, case, &x.diagram);
         s.push_str("</section>\n");
     }
     for (i, v) in x.findings.iter().enumerate() {
@@ -105,15 +106,51 @@ fn sev(f: &Finding) -> String {
     format!("<span class=\"sev sev-{0}\">{0}</span>", f.severity)
 }
 
+/// An entity in a table cell: id, name (long names cut, in full in the
+/// tooltip and the entities table), kind and country.
 fn entity_cell(case: &Case, e: EntityId) -> String {
     let ent = case.entity(e);
+    let name = text::display(&ent.name);
+    let shown = text::shorten(&name, 90);
+    let title = if shown == name { String::new() } else { format!(" title=\"{}\"", text::xml(&name)) };
     format!(
-        "<code>{}</code> <bdi>{}</bdi> <small>({}, {})</small>",
+        "<code>{}</code> <bdi{title}>{}</bdi> <small>({}, {})</small>",
         text::html(&ent.id),
-        text::html(&ent.name),
+        text::xml(&shown),
         ent.kind,
         ent.country
     )
+}
+
+/// Every entity of a diagram in full, with where it was read.
+fn entities_table(s: &mut String, case: &Case, d: &Diagram) {
+    if d.entities.is_empty() {
+        return;
+    }
+    let file = case.root.join("entities.csv").display().to_string();
+    let _ = writeln!(s, "<h3>Entities ({})</h3>", d.entities.len());
+    s.push_str("<table>\n<tr><th>id</th><th>name</th><th>kind</th><th>country</th><th>aliases</th><th>incorporated</th><th>address</th><th>flag</th><th>at</th></tr>\n");
+    for &e in &d.entities {
+        let ent = case.entity(e);
+        let flag = d
+            .marks
+            .get(&e)
+            .map(|m| format!("<code>{}</code> {}", text::html(&m.rule), text::html(&m.detail)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "<tr><td class=\"nw\"><code>{}</code></td><td><bdi>{}</bdi></td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{flag}</td><td class=\"nw\">{}</td></tr>",
+            text::html(&ent.id),
+            text::html(&ent.name),
+            ent.kind,
+            ent.country,
+            text::html(&ent.aliases.join("; ")),
+            ent.incorporated.map(|t| t.to_string()).unwrap_or_default(),
+            ent.address.as_deref().map(text::html).unwrap_or_default(),
+            place(&file, ent.line)
+        );
+    }
+    s.push_str("</table>\n");
 }
 
 fn summary(s: &mut String, x: &Export) {
@@ -182,13 +219,13 @@ fn route_rows(s: &mut String, case: &Case, records: &[RecordId]) {
     for (i, &ri) in records.iter().enumerate() {
         let r = &case.records[ri as usize];
         let date = match r.end_date {
-            Some(end) => format!("{} \u{2192} {end}", r.date),
+            Some(end) => format!("{}<br>\u{2192} {end}", r.date),
             None => r.date.to_string(),
         };
         let opt = |x: Option<Sym>| x.map(|v| format!("<bdi>{}</bdi>", text::html(case.s(v)))).unwrap_or_default();
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td><code>{}</code></td><td>{date}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"nw\"><code>{}</code></td><td class=\"nw\">{date}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td></tr>",
             i + 1,
             text::html(case.s(r.id)),
             r.kind,
@@ -241,7 +278,9 @@ fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
             text::html(&fl.detail)
         );
     }
-    s.push_str("</table>\n</section>\n");
+    s.push_str("</table>\n");
+    entities_table(s, case, d);
+    s.push_str("</section>\n");
 }
 
 /// One evidence key resolved to what it names: an entity, a record or list rows.
