@@ -3,6 +3,7 @@
 
 mod common;
 mod export;
+mod generate;
 mod readers;
 mod trace;
 mod validate;

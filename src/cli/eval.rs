@@ -1,0 +1,119 @@
+//! `chiptrace eval CASE --truth FILE`: precision and recall of the scan
+//! against the schemes `generate` planted (how they are counted: [`crate::eval`]).
+
+use super::output::{clean, table};
+use super::{EXIT_BAD_INPUT, EXIT_OK, Out};
+use crate::eval::{EvalConfig, evaluate};
+use crate::generate::Truth;
+use crate::scan::{ScanConfig, Severity, scan};
+use anyhow::Context;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder (usually written by `chiptrace generate`).
+    pub case: PathBuf,
+    /// The truth.json that `generate` wrote.
+    #[arg(long)]
+    pub truth: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Findings at or above this severity count as positives.
+    #[arg(long, value_enum, default_value = "medium")]
+    pub min_severity: Severity,
+    /// Worker threads for the scan (0 = one per core; 1 = sequential).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Use this policy file instead of the case's policy.toml.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let text =
+        std::fs::read_to_string(&a.truth).with_context(|| format!("{}: cannot read truth", a.truth.display()))?;
+    let truth: Truth = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a truth.json written by `chiptrace generate`", a.truth.display()))?;
+    let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
+    let case = &loaded.case;
+    let config = ScanConfig { threads: a.threads, ..Default::default() };
+    let report = scan(case, &loaded.policy, &config);
+    let e = evaluate(case, &truth, &report.findings, &EvalConfig { min_severity: a.min_severity });
+    for u in &e.unresolved {
+        eprintln!("{}: {u}", a.truth.display());
+    }
+    let mut out = Out::new();
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &e)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "precision {:.3}  recall {:.3}  ({} of {} findings at or above {} are positives, {} match a scheme; {} of {} schemes found)",
+                e.precision, e.recall, e.positives, e.findings, a.min_severity, e.true_positives, e.found, e.planted
+            )?;
+            writeln!(out)?;
+            let rows: Vec<Vec<String>> = e
+                .by_scheme
+                .iter()
+                .map(|(k, t)| {
+                    vec![
+                        k.clone(),
+                        t.planted.to_string(),
+                        t.found.to_string(),
+                        format!("{:.3}", t.recall),
+                        format!("{:.3}", t.precision),
+                    ]
+                })
+                .collect();
+            table(&mut out, &["scheme", "planted", "found", "recall", "precision"], &rows)?;
+            if !e.decoys.is_empty() {
+                writeln!(out)?;
+                let rows: Vec<Vec<String>> = e
+                    .decoys
+                    .iter()
+                    .map(|(k, d)| vec![k.clone(), d.planted.to_string(), d.flagged.to_string()])
+                    .collect();
+                table(&mut out, &["decoy", "planted", "flagged"], &rows)?;
+            }
+            if !e.missed.is_empty() {
+                writeln!(out, "\nmissed:")?;
+                for m in &e.missed {
+                    let near = m
+                        .below_threshold
+                        .as_ref()
+                        .map(|f| format!(" (found below the threshold by {} at {})", f.id, f.severity))
+                        .unwrap_or_default();
+                    writeln!(out, "  {} {} -> {}: {}{near}", m.id, m.kind, m.terminal, clean(&m.note))?;
+                }
+            }
+            if !e.unmatched.is_empty() {
+                writeln!(out, "\nunmatched (top {}):", e.unmatched.len())?;
+                for u in &e.unmatched {
+                    let decoy = u.decoy.as_ref().map(|d| format!(" [decoy {d}]")).unwrap_or_default();
+                    writeln!(
+                        out,
+                        "  {} {:.3} {} -> {} lot {}: {}{decoy}",
+                        u.id,
+                        u.score,
+                        u.severity,
+                        u.terminal,
+                        u.lot.as_deref().unwrap_or("-"),
+                        u.rules.join(", ")
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
