@@ -5,5 +5,6 @@ mod common;
 mod export;
 mod generate;
 mod readers;
+mod rules;
 mod trace;
 mod validate;

@@ -35,6 +35,15 @@ impl Rule for EndUserMismatch {
         if matches!(last.kind, RecordKind::Lease | RecordKind::Install) {
             accepted.extend(names(ctx, last.from));
         }
+        // A shipment moves goods but not title: a buyer that ships its units on
+        // to its own site or forwarder is still their end user.
+        for &ri in route.records.iter().rev() {
+            let r = &ctx.case.records[ri as usize];
+            if r.kind != RecordKind::Shipment {
+                break;
+            }
+            accepted.extend(names(ctx, r.from));
+        }
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
             let Some(d) = r.declared_end_user else { continue };

@@ -17,9 +17,17 @@ impl Rule for ListedParty {
         parties.retain(|&p| p != route.terminal);
         parties.insert(0, route.terminal);
         parties.dedup();
-        let first = ctx.case.records[route.records[0] as usize].date;
         for p in parties {
             let Some(hit) = ctx.best_hit(p) else { continue };
+            // The listing is compared with the first record this party took part
+            // in: records upstream of it (the maker's sale to a distributor) say
+            // nothing about whether it was listed when it traded.
+            let first = route
+                .records
+                .iter()
+                .map(|&ri| &ctx.case.records[ri as usize])
+                .find(|r| r.from == p || r.to == p)
+                .map_or(ctx.case.records[route.records[0] as usize].date, |r| r.date);
             let entry = ctx.entry(hit);
             let role = if p == route.terminal { "the terminal" } else { "a party on the route" };
             let mut detail = format!(
@@ -35,7 +43,7 @@ impl Rule for ListedParty {
             );
             if let Some(since) = entry.since {
                 if first < since {
-                    detail.push_str(&format!("; listed {since}, after the route's first record ({first})"));
+                    detail.push_str(&format!("; listed {since}, after its first record on the route ({first})"));
                 } else {
                     detail.push_str(&format!("; listed {since}"));
                 }

@@ -196,9 +196,29 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Addresses compare in lower case with punctuation and spacing removed.
+/// Addresses compare in lower case with punctuation and spacing removed, and
+/// common street abbreviations spelled out: registries write `10 Quay St.` and
+/// `10 Quay Street` for the same door.
 pub fn normalise_address(a: &str) -> String {
-    a.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    const LONG: &[(&str, &str)] = &[
+        ("st", "street"),
+        ("rd", "road"),
+        ("ave", "avenue"),
+        ("av", "avenue"),
+        ("blvd", "boulevard"),
+        ("bldg", "building"),
+        ("dr", "drive"),
+        ("ln", "lane"),
+        ("fl", "floor"),
+        ("flr", "floor"),
+        ("ste", "suite"),
+    ];
+    let lower = a.to_lowercase();
+    let mut out = String::new();
+    for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        out.push_str(LONG.iter().find(|(s, _)| *s == word).map_or(word, |(_, l)| l));
+    }
+    out
 }
 
 /// The date a route's terminal step happened: what ownership and listing dates are checked against.

@@ -1,0 +1,184 @@
+//! Every rule of SPEC §3 through the real binary, one fixture pair a rule:
+//! `fixtures/rules/<rule>/fires/` is a tiny case where the rule must fire and
+//! `fixtures/rules/<rule>/near_miss/` one that differs in the detail the rule
+//! turns on (a share, a number of days, a country, a product) where it must not.
+//!
+//! Each folder holds an `expect.json`: in `fires/`, `{"fires": [{"terminal",
+//! "detail": [..], "detail_not": [..]}]}` lists the findings that must carry
+//! the rule and words its detail must (not) contain; in `near_miss/`, an
+//! optional `"reported": [..]` lists terminals that must still be reported (for
+//! other reasons), so a near miss cannot pass by finding no route at all.
+//! Every flag's evidence, in every folder, must name an entity or record of
+//! the case or a list entry `list:<list>:<id>` read from its `lists/`.
+
+use crate::common::{chiptrace_os, code, fixture, stderr, stdout};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// `scan DIR --format json`, parsed; exit 0 required.
+fn scan_json(dir: &Path) -> Result<Value, String> {
+    let out = chiptrace_os(&[
+        "scan".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--threads".as_ref(),
+        "1".as_ref(),
+    ]);
+    if code(&out) != 0 {
+        return Err(format!("exit {}: {}", code(&out), stderr(&out)));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON ({e}): {}", stdout(&out)))
+}
+
+/// Values of `column` in a CSV file of the case.
+fn column(path: &Path, column: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let i = r.headers().unwrap().iter().position(|h| h == column).unwrap();
+    r.records().map(|row| row.unwrap()[i].to_string()).collect()
+}
+
+/// What evidence may cite in a case: entity ids, record ids and
+/// `list:<list>:<id>` of the simple-form lists (the id is the `id` column or
+/// the row's line number).
+fn citable(dir: &Path) -> BTreeSet<String> {
+    let mut ids: BTreeSet<String> = column(&dir.join("entities.csv"), "id").into_iter().collect();
+    ids.extend(column(&dir.join("records.csv"), "id"));
+    if let Ok(files) = std::fs::read_dir(dir.join("lists")) {
+        for f in files {
+            let path = f.unwrap().path();
+            let mut r = csv::Reader::from_path(&path).unwrap();
+            let headers = r.headers().unwrap().clone();
+            let at = |name: &str| headers.iter().position(|h| h == name);
+            let (list, id) = (at("list").expect("simple-form lists name their list"), at("id"));
+            for row in r.records() {
+                let row = row.unwrap();
+                let line = row.position().unwrap().line();
+                let entry = id.map_or(line.to_string(), |i| row[i].to_string());
+                ids.insert(format!("list:{}:{}", chiptrace::lists::list_id(&row[list]), entry));
+            }
+        }
+    }
+    ids
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+/// Checks one fixture folder; returns the problems found.
+fn check(rule: &str, dir: &Path, fires: bool) -> Vec<String> {
+    let name = dir.strip_prefix(fixture("")).unwrap_or(dir).display().to_string();
+    let mut bad = Vec::new();
+    let report = match scan_json(dir) {
+        Ok(r) => r,
+        Err(e) => return vec![format!("{name}: {e}")],
+    };
+    let expect: Value = match std::fs::read(dir.join("expect.json")) {
+        Ok(b) => serde_json::from_slice(&b).unwrap_or_else(|e| panic!("{name}/expect.json: {e}")),
+        Err(_) => return vec![format!("{name}: no expect.json")],
+    };
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let ids = citable(dir);
+    for f in &findings {
+        for flag in f["flags"].as_array().into_iter().flatten() {
+            let evidence = strings(&flag["evidence"]);
+            if flag["rule"] == rule && evidence.is_empty() {
+                bad.push(format!("{name}: {} flag {rule} has no evidence", f["id"]));
+            }
+            for e in evidence {
+                if !ids.contains(e) {
+                    bad.push(format!(
+                        "{name}: {} flag {} cites `{e}`, which is not in the case",
+                        f["id"], flag["rule"]
+                    ));
+                }
+            }
+        }
+    }
+    let with_rule = |terminal: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["terminal"]["id"] == terminal)
+            .flat_map(|f| f["flags"].as_array().cloned().unwrap_or_default())
+            .filter(|flag| flag["rule"] == rule)
+            .map(|flag| flag["detail"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    if fires {
+        let cases = expect["fires"].as_array().cloned().unwrap_or_default();
+        if cases.is_empty() {
+            bad.push(format!("{name}/expect.json: `fires` lists no finding"));
+        }
+        for c in &cases {
+            let t = c["terminal"].as_str().unwrap_or_default();
+            let details = with_rule(t);
+            if details.is_empty() {
+                bad.push(format!("{name}: no finding for terminal {t} carries {rule}"));
+                continue;
+            }
+            for want in strings(&c["detail"]) {
+                if !details.iter().any(|d| d.contains(want)) {
+                    bad.push(format!("{name}: {rule} on {t}: no detail contains `{want}`: {details:?}"));
+                }
+            }
+            for not in strings(&c["detail_not"]) {
+                if details.iter().any(|d| d.contains(not)) {
+                    bad.push(format!("{name}: {rule} on {t}: a detail contains `{not}`: {details:?}"));
+                }
+            }
+        }
+    } else {
+        for f in &findings {
+            if f["flags"].as_array().into_iter().flatten().any(|flag| flag["rule"] == rule) {
+                bad.push(format!("{name}: {rule} fired on {} ({})", f["terminal"]["id"], f["id"]));
+            }
+        }
+        for t in strings(&expect["reported"]) {
+            if !findings.iter().any(|f| f["terminal"]["id"] == t) {
+                bad.push(format!("{name}: terminal {t} is not reported at all"));
+            }
+        }
+        if report["stats"]["records"].as_u64().unwrap_or(0) == 0 {
+            bad.push(format!("{name}: no records were read"));
+        }
+    }
+    bad
+}
+
+#[test]
+fn every_rule_has_a_fixture_that_fires_and_a_near_miss() {
+    let mut missing = Vec::new();
+    for rule in chiptrace::rules::rule_ids() {
+        for kind in ["fires", "near_miss"] {
+            let dir = fixture(format!("rules/{rule}/{kind}"));
+            if !dir.join("records.csv").is_file() {
+                missing.push(dir.display().to_string());
+            }
+        }
+    }
+    assert!(missing.is_empty(), "rules without fixtures: {missing:#?}");
+    let dirs: BTreeSet<String> = std::fs::read_dir(fixture("rules"))
+        .unwrap()
+        .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let rules: BTreeSet<String> = chiptrace::rules::rule_ids().into_iter().map(String::from).collect();
+    assert_eq!(dirs, rules, "fixtures/rules/ holds exactly one folder per rule id");
+}
+
+#[test]
+fn each_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
+    let mut bad = Vec::new();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(fixture("rules")).unwrap() {
+        let dir = entry.unwrap().path();
+        let rule = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for (kind, fires) in [("fires", true), ("near_miss", false)] {
+            bad.extend(check(&rule, &dir.join(kind), fires));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 28, "only {checked} fixture folders checked");
+    assert!(bad.is_empty(), "{} problem(s):\n{}", bad.len(), bad.join("\n"));
+}
