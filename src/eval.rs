@@ -8,8 +8,13 @@
 //!   scheme's terminal and its route covers the scheme: the finding's path
 //!   contains at least one of the scheme's records, or the finding's lot is the
 //!   scheme's lot or the lot of one of its records.
-//! - **Precision** = positives that match at least one scheme / all positives.
-//!   A positive on a decoy, or on anything else unplanted, is a false positive.
+//! - A positive that matches no scheme but whose route ends with one of a
+//!   scheme's records is **related**: it reports a planted scheme from another
+//!   end (the colocation site where a scheme's units were shipped, say, rather
+//!   than the lessee). It counts as correct for precision, not for recall.
+//! - **Precision** = positives that match or are related to a scheme / all
+//!   positives. A positive on a decoy, or on anything else unplanted, is a
+//!   false positive.
 //! - **Recall** = schemes matched by at least one positive / schemes planted.
 //! - **Per scheme type**: `planted` and `found` count schemes of that type;
 //!   `recall` = found / planted; `precision` = of the positives that carry the
@@ -107,7 +112,10 @@ pub struct Eval {
     pub min_severity: Option<Severity>,
     pub findings: usize,
     pub positives: usize,
+    /// Positives matching a scheme, plus the related ones.
     pub true_positives: usize,
+    /// Positives related to a scheme without matching it (counted in `true_positives`).
+    pub related: usize,
     pub planted: usize,
     pub found: usize,
     pub decoys: BTreeMap<String, DecoyScore>,
@@ -203,6 +211,11 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
             by_terminal.entry(t).or_default().push(i);
         }
     }
+    // Planted records, to tell a route that ends inside a scheme.
+    let planted_records: HashSet<Sym> = schemes.iter().flat_map(|s| s.records.iter().copied()).collect();
+    let ends_in_scheme = |f: &Finding| {
+        f.path.last().and_then(|&ri| case.records.get(ri as usize)).is_some_and(|r| planted_records.contains(&r.id))
+    };
     let mut decoys_by_terminal: HashMap<EntityId, Vec<usize>> = HashMap::new();
     for (i, d) in decoys.iter().enumerate() {
         if let Some(t) = d.terminal {
@@ -218,6 +231,7 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
     let mut flagged_decoys = vec![false; decoys.len()];
     let mut positives = 0;
     let mut true_positives = 0;
+    let mut related = 0;
     // Per signature rule: (positives carrying it, of which matching a scheme).
     let mut by_rule: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut unmatched = Vec::new();
@@ -233,7 +247,9 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
             continue;
         }
         positives += 1;
-        let hit = !hits.is_empty();
+        let related_hit = hits.is_empty() && ends_in_scheme(f);
+        related += usize::from(related_hit);
+        let hit = !hits.is_empty() || related_hit;
         if hit {
             true_positives += 1;
         }
@@ -308,6 +324,7 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
         findings: findings.len(),
         positives,
         true_positives,
+        related,
         planted: schemes.len(),
         found: found_n,
         decoys: decoy_scores,
@@ -434,16 +451,18 @@ mod tests {
         let fs = vec![
             // Matches S-1 by lot (path empty).
             finding(&c, "F-a", 1, Some("L1"), &[], Severity::High, &["remote_access"]),
-            // Right terminal for S-2 (E4) but shares no record and no lot: no match.
-            finding(&c, "F-b", 3, None, &[0], Severity::High, &["quantity_mismatch"]),
+            // Right terminal for S-2 (E4) but shares no record and no lot, and ends outside any scheme.
+            finding(&c, "F-b", 3, None, &[3], Severity::High, &["quantity_mismatch"]),
             // Matches S-3 by record R2, but only low: a near miss.
             finding(&c, "F-c", 2, None, &[1], Severity::Low, &["quantity_mismatch"]),
             // Hits the decoy D-1 (terminal E3, record R4): a false positive.
             finding(&c, "F-d", 2, None, &[3], Severity::Medium, &["remote_access"]),
+            // Another terminal (E1), but the route ends with S-2's record R3: related.
+            finding(&c, "F-e", 0, None, &[0, 2], Severity::Medium, &["control_ties"]),
         ];
         let e = evaluate(&c, &truth(), &fs, &EvalConfig::default());
-        assert_eq!((e.positives, e.true_positives, e.found), (3, 1, 1));
-        assert_eq!(e.precision, 0.333);
+        assert_eq!((e.positives, e.true_positives, e.related, e.found), (4, 2, 1, 1));
+        assert_eq!(e.precision, 0.5);
         assert_eq!(e.recall, 0.333);
         let hub = &e.by_scheme["hub_remote_access"];
         assert_eq!((hub.planted, hub.found, hub.recall), (1, 1, 1.0));
@@ -458,7 +477,7 @@ mod tests {
         assert_eq!(s3.below_threshold.as_ref().map(|f| f.id.as_str()), Some("F-c"));
         // With the threshold at low, F-c counts and finds S-3.
         let e = evaluate(&c, &truth(), &fs, &EvalConfig { min_severity: Severity::Low });
-        assert_eq!((e.positives, e.found), (4, 2));
+        assert_eq!((e.positives, e.found), (5, 2));
     }
 
     #[test]
