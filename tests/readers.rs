@@ -76,13 +76,15 @@ fn country_names_and_alpha3_are_normalised() {
              E,e,reseller,United Arab Emirates\n\
              F,f,reseller,UAE\n\
              G,g,reseller,mo\n\
-             H,h,reseller,Russia\n",
+             H,h,reseller,Russia\n\
+             I,i,reseller,\"Korea, Republic of\"\n\
+             J,j,reseller,C\u{f4}te d'Ivoire\n",
         ),
         ("records.csv", "id,date,kind,from,to,product,quantity,ship_to_country\nR1,2024-01-01,sale,A,B,H100,1,Macao\n"),
     ]);
     assert_eq!(diags(&l), Vec::<String>::new());
     let got: Vec<String> = l.case.entities.iter().map(|e| e.country.to_string()).collect();
-    assert_eq!(got, ["CN", "CN", "HK", "HK", "AE", "AE", "MO", "RU"]);
+    assert_eq!(got, ["CN", "CN", "HK", "HK", "AE", "AE", "MO", "RU", "KR", "CI"]);
     assert_eq!(record(&l.case, "R1").ship_to_country, Some(Country::from_code(b"MO")));
 }
 

@@ -8,21 +8,32 @@ use std::fmt;
 pub struct Country([u8; 2]);
 
 impl Country {
-    /// Parses `CN`, `chn`, `China`, `Hong Kong`, `Russia`. Numeric codes are refused
-    /// because in trade data they are more often a typo than a country.
+    /// Parses `CN`, `chn`, `China`, `Hong Kong`, `Russia`, the ISO list's
+    /// inverted names (`Korea, Republic of`) and names with diacritics
+    /// (`Côte d'Ivoire`). Numeric codes are refused because in trade data
+    /// they are more often a typo than a country.
     pub fn parse(s: &str) -> Option<Country> {
         let s = s.trim();
         if s.is_empty() || s.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
+        let s = deunicode::deunicode(s);
+        // ISO 3166 and UN lists write `Korea, Republic of`; the name reads `Republic of Korea`.
+        let s = match s.split_once(',') {
+            Some((name, form)) if form.trim().to_ascii_lowercase().ends_with(" of") => {
+                format!("{} {}", form.trim(), name.trim())
+            }
+            _ => s,
+        };
         let key: String = s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
         // Common trade spellings that the ISO names do not cover.
         let key = match key.as_str() {
             "uk" | "greatbritain" | "britain" => "gb",
             "usa" | "us" | "unitedstates" | "america" => "us",
             "uae" | "emirates" => "ae",
-            "hongkongsar" | "hongkongchina" => "hk",
-            "macao" | "macausar" => "mo",
+            "hongkongsar" | "hongkongchina" | "chinahongkongsar" | "hongkongsarchina" => "hk",
+            "macao" | "macausar" | "macaosar" | "chinamacaosar" | "macaosarchina" => "mo",
+            "plurinationalstateofbolivia" => "bo",
             "prc" | "mainlandchina" | "peoplesrepublicofchina" => "cn",
             "southkorea" | "korea" | "republicofkorea" => "kr",
             "northkorea" | "dprk" => "kp",
@@ -98,6 +109,13 @@ mod tests {
             ("Singapore", "SG"),
             ("Taiwan", "TW"),
             ("USA", "US"),
+            ("Korea, Republic of", "KR"),
+            ("Korea, Democratic People's Republic of", "KP"),
+            ("Iran, Islamic Republic of", "IR"),
+            ("Côte d'Ivoire", "CI"),
+            ("China, Hong Kong SAR", "HK"),
+            ("Macao SAR", "MO"),
+            ("Bolivia, Plurinational State of", "BO"),
         ] {
             assert_eq!(Country::parse(input).map(|c| c.to_string()), Some(want.to_string()), "{input}");
         }
