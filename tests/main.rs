@@ -6,5 +6,6 @@ mod export;
 mod generate;
 mod readers;
 mod rules;
+mod scan;
 mod trace;
 mod validate;

@@ -1,0 +1,468 @@
+//! `chiptrace scan` as users and scripts rely on it (SPEC §2-§3): the same
+//! bytes whatever the thread count, stable finding ids, the JSON shape, the
+//! filters and `--fail-on` exit codes, JSON lines and spreadsheet-safe CSV;
+//! benign trade that never reaches `medium`; and, on the library, property
+//! tests that the parallel scan agrees with its sequential twin and that one
+//! more flag never lowers a score.
+
+use crate::common::{TempDir, chiptrace, chiptrace_os, code, fixture, stderr, stdout};
+use chiptrace::model::{Country, ListEntry};
+use chiptrace::policy::Policy;
+use chiptrace::scan::{Flag, ScanConfig, scan, score};
+use proptest::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::path::Path;
+
+/// Runs `chiptrace scan DIR ARGS..`; returns (exit code, stdout bytes).
+fn run_scan(dir: &Path, args: &[&str]) -> (i32, Vec<u8>) {
+    let mut all: Vec<&OsStr> = vec!["scan".as_ref(), dir.as_os_str()];
+    all.extend(args.iter().map(|a| OsStr::new(*a)));
+    let out = chiptrace_os(&all);
+    assert!(matches!(code(&out), 0 | 1), "scan {} {args:?}: exit {}: {}", dir.display(), code(&out), stderr(&out));
+    (code(&out), out.stdout)
+}
+
+/// `scan DIR --format json ARGS..`, parsed.
+fn scan_json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (_, bytes) = run_scan(dir, &all);
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().expect("`findings` is an array")
+}
+
+fn ids(report: &Value) -> Vec<String> {
+    findings(report).iter().map(|f| f["id"].as_str().expect("id is a string").to_string()).collect()
+}
+
+fn severities(report: &Value) -> Vec<String> {
+    findings(report).iter().map(|f| f["severity"].as_str().expect("severity is a string").to_string()).collect()
+}
+
+fn generate(dir: &Path, records: u64, seed: u64) {
+    let o = chiptrace_os(&[
+        "generate".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+        "--records".as_ref(),
+        records.to_string().as_ref(),
+        "--seed".as_ref(),
+        seed.to_string().as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "generate failed: {}", stderr(&o));
+}
+
+/// JSON output of `--threads 1` and each of `others`, byte for byte.
+fn assert_same_bytes_for_thread_counts(dir: &Path, others: &[&str]) -> Value {
+    let (_, one) = run_scan(dir, &["--format", "json", "--threads", "1"]);
+    for &threads in others {
+        let (_, many) = run_scan(dir, &["--format", "json", "--threads", threads]);
+        assert!(one == many, "{}: --threads 1 and --threads {threads} print different JSON", dir.display());
+    }
+    serde_json::from_slice(&one).expect("JSON")
+}
+
+#[test]
+fn threads_do_not_change_a_byte_on_the_demo() {
+    let report = assert_same_bytes_for_thread_counts(&fixture("demo"), &["2", "4", "0"]);
+    assert!(findings(&report).len() >= 5, "the demo has findings to compare");
+}
+
+#[test]
+fn threads_do_not_change_a_byte_on_generated_worlds() {
+    for (records, seed) in [(5000, 7), (2000, 11)] {
+        let dir = TempDir::new("scan-threads");
+        generate(dir.path(), records, seed);
+        let report = assert_same_bytes_for_thread_counts(dir.path(), &["4"]);
+        assert!(findings(&report).len() > 10, "seed {seed}: a generated world has planted schemes to find");
+        assert_eq!(report["stats"]["records"], records, "seed {seed}: every generated record is read");
+    }
+}
+
+#[test]
+fn finding_ids_are_stable_across_runs_and_folders() {
+    let first = scan_json(&fixture("demo"), &[]);
+    let again = scan_json(&fixture("demo"), &[]);
+    assert_eq!(ids(&first), ids(&again));
+    // The same files in another folder: ids depend on the data, not on where it lies.
+    let copy = TempDir::new("scan-ids");
+    for name in ["entities.csv", "records.csv", "relations.csv", "lists/demo_entity_list.csv"] {
+        copy.write(name, std::fs::read(fixture("demo").join(name)).expect(name));
+    }
+    let moved = scan_json(copy.path(), &[]);
+    assert_eq!(ids(&first), ids(&moved));
+    let unique: BTreeSet<String> = ids(&first).into_iter().collect();
+    assert_eq!(unique.len(), findings(&first).len(), "finding ids are unique: {:?}", ids(&first));
+}
+
+/// Keys of a JSON object.
+fn keys(v: &Value) -> BTreeSet<&str> {
+    v.as_object().unwrap_or_else(|| panic!("not an object: {v}")).keys().map(String::as_str).collect()
+}
+
+/// `the SPEC's keys` plus the extensions this implementation documents.
+fn assert_keys(v: &Value, spec: &[&str], extra: &[&str], what: &str) {
+    let got = keys(v);
+    let missing: Vec<_> = spec.iter().filter(|k| !got.contains(*k)).collect();
+    assert!(missing.is_empty(), "{what} lacks {missing:?}: {v}");
+    let known: BTreeSet<&str> = spec.iter().chain(extra).copied().collect();
+    let unknown: Vec<_> = got.difference(&known).collect();
+    assert!(unknown.is_empty(), "{what} has keys outside SPEC §3 and the documented extensions: {unknown:?}");
+}
+
+#[test]
+fn json_has_the_shape_of_spec_section_3() {
+    let report = scan_json(&fixture("demo"), &[]);
+    assert_keys(&report, &["case", "findings", "stats"], &[], "the report");
+    assert_eq!(report["case"], fixture("demo").display().to_string(), "`case` is the folder as given");
+    let stats = &report["stats"];
+    assert_keys(stats, &["records", "entities", "routes_examined", "truncated"], &["findings_total"], "stats");
+    assert_eq!(stats["records"], 28);
+    assert_eq!(stats["entities"], 23);
+    assert!(stats["routes_examined"].as_u64().is_some_and(|n| n > 0));
+    assert_eq!(stats["truncated"], false);
+    let rules: BTreeSet<&str> = chiptrace::rules::rule_ids().into_iter().collect();
+    let mut last_score = f64::INFINITY;
+    for f in findings(&report) {
+        assert_keys(
+            f,
+            &["id", "score", "severity", "terminal", "product", "quantity", "lot", "inferred", "path", "flags"],
+            &["plausibility"],
+            "a finding",
+        );
+        let id = f["id"].as_str().unwrap();
+        assert!(id.starts_with("F-") && id.len() > 2, "id {id}");
+        let score = f["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score), "score {score}");
+        assert!(score <= last_score, "findings are ranked by score");
+        last_score = score;
+        assert!(["high", "medium", "low"].contains(&f["severity"].as_str().unwrap()));
+        assert_keys(&f["terminal"], &["id", "name", "country"], &["kind"], "terminal");
+        assert!(f["terminal"]["id"].is_string() && f["terminal"]["name"].is_string());
+        assert_eq!(f["terminal"]["country"].as_str().map(str::len), Some(2), "alpha-2 country");
+        assert!(f["product"].is_string());
+        assert!(f["quantity"].as_u64().is_some_and(|q| q > 0));
+        assert!(f["lot"].is_string() || f["lot"].is_null());
+        assert!(f["inferred"].is_boolean());
+        let path = f["path"].as_array().unwrap();
+        assert!(!path.is_empty());
+        for step in path {
+            assert_keys(step, &["record", "kind", "from", "to", "date", "quantity"], &["lot"], "a path step");
+            for k in ["record", "from", "to", "date"] {
+                assert!(step[k].is_string(), "{k} in {step}");
+            }
+            assert!(["sale", "shipment", "install", "lease"].contains(&step["kind"].as_str().unwrap()));
+            assert!(step["quantity"].as_u64().is_some_and(|q| q > 0));
+        }
+        let flags = f["flags"].as_array().unwrap();
+        assert!(!flags.is_empty(), "a finding has at least one flag");
+        for flag in flags {
+            assert_keys(flag, &["rule", "detail", "evidence"], &[], "a flag");
+            assert!(rules.contains(flag["rule"].as_str().unwrap()), "{flag}");
+            assert!(!flag["detail"].as_str().unwrap().is_empty());
+            let ev = flag["evidence"].as_array().unwrap();
+            assert!(!ev.is_empty() && ev.iter().all(Value::is_string), "{flag}");
+        }
+    }
+}
+
+#[test]
+fn min_severity_and_top_filter_the_ranked_findings() {
+    let demo = fixture("demo");
+    let all = scan_json(&demo, &[]);
+    let sev = severities(&all);
+    for s in ["high", "medium", "low"] {
+        assert!(sev.iter().any(|x| x == s), "the demo has a {s} finding to filter: {sev:?}");
+    }
+    let high = scan_json(&demo, &["--min-severity", "high"]);
+    assert!(severities(&high).iter().all(|s| s == "high"));
+    assert_eq!(severities(&high).len(), sev.iter().filter(|s| *s == "high").count());
+    let medium = scan_json(&demo, &["--min-severity", "medium"]);
+    assert_eq!(severities(&medium).len(), sev.iter().filter(|s| *s != "low").count());
+    assert!(!severities(&medium).contains(&"low".to_string()));
+    // --top keeps the highest scores, in rank order.
+    let top = scan_json(&demo, &["--top", "2"]);
+    assert_eq!(ids(&top), ids(&all)[..2]);
+    let both = scan_json(&demo, &["--top", "1", "--min-severity", "medium"]);
+    assert_eq!(ids(&both), ids(&all)[..1]);
+    assert_eq!(ids(&scan_json(&demo, &["--top", "0"])).len(), 0);
+    // The total before filtering is still reported.
+    assert_eq!(top["stats"]["findings_total"], findings(&all).len());
+}
+
+#[test]
+fn fail_on_exits_1_only_when_given_and_met() {
+    let demo = fixture("demo");
+    let low_only = fixture("rules/rapid_resale/fires");
+    assert_eq!(severities(&scan_json(&low_only, &[])), ["low"], "the fixture has exactly one low finding");
+    let exit = |dir: &Path, args: &[&str]| run_scan(dir, args).0;
+    assert_eq!(exit(&demo, &[]), 0, "high findings alone do not fail a scan");
+    assert_eq!(exit(&demo, &["--fail-on", "high"]), 1);
+    assert_eq!(exit(&demo, &["--fail-on", "low", "--format", "json"]), 1);
+    assert_eq!(exit(&low_only, &["--fail-on", "low"]), 1);
+    assert_eq!(exit(&low_only, &["--fail-on", "medium"]), 0);
+    assert_eq!(exit(&low_only, &["--fail-on", "high"]), 0);
+    assert_eq!(exit(&fixture("benign"), &["--fail-on", "medium"]), 0);
+    // A bad value is a usage error, not a finding.
+    let o = chiptrace(&["scan", "fixtures/demo", "--fail-on", "severe"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn jsonl_prints_one_finding_a_line_as_in_json() {
+    let demo = fixture("demo");
+    let report = scan_json(&demo, &[]);
+    let (_, bytes) = run_scan(&demo, &["--format", "jsonl"]);
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    assert_eq!(&lines, findings(&report));
+}
+
+#[test]
+fn csv_has_a_row_a_finding_and_no_cell_a_spreadsheet_would_run() {
+    let demo = fixture("demo");
+    let report = scan_json(&demo, &[]);
+    let (_, bytes) = run_scan(&demo, &["--format", "csv"]);
+    let mut r = csv::Reader::from_reader(bytes.as_slice());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    for col in ["id", "score", "severity", "terminal", "product", "quantity", "lot", "rules"] {
+        assert!(header.contains(&col.to_string()), "CSV header lacks {col}: {header:?}");
+    }
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let csv_ids: Vec<&str> = rows.iter().map(|row| &row[col("id")]).collect();
+    assert_eq!(csv_ids, ids(&report));
+
+    // A case whose names, ids and lots start with formula characters.
+    let dir = TempDir::new("scan-csv");
+    dir.write(
+        "entities.csv",
+        "id,name,kind,country\n\
+         VS,Veridian Semiconductor Inc.,manufacturer,US\n\
+         @AED,+Atlas Distribution,distributor,US\n\
+         -T,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",end_user,CN\n",
+    );
+    dir.write(
+        "records.csv",
+        "id,date,kind,from,to,product,quantity,lot\n\
+         =R1,2024-01-10,sale,VS,@AED,H100,10,-L1\n\
+         +R2,2024-03-01,sale,@AED,-T,H100,10,-L1\n",
+    );
+    let (_, bytes) = run_scan(dir.path(), &["--format", "csv"]);
+    let text = String::from_utf8(bytes).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "one finding: {text}");
+    for cell in rows[0].iter() {
+        assert!(!cell.starts_with(['=', '+', '-', '@']), "cell `{cell}` would run as a formula:\n{text}");
+    }
+    let row = &rows[0];
+    assert_eq!(&row[col("terminal")], "'-T");
+    assert_eq!(&row[col("lot")], "'-L1");
+    assert!(row.iter().any(|c| c.starts_with("'=HYPERLINK")), "the name is kept, escaped: {text}");
+}
+
+#[test]
+fn benign_trade_never_reaches_medium() {
+    let report = scan_json(&fixture("benign"), &[]);
+    assert_eq!(report["stats"]["records"], 9, "every benign record is read");
+    let above: Vec<&Value> = findings(&report).iter().filter(|f| f["severity"] != "low").collect();
+    assert!(above.is_empty(), "benign trade reported above low: {above:#?}");
+    // Nor does any benign route touch a country, listing or remote-access rule.
+    for f in findings(&report) {
+        for flag in f["flags"].as_array().unwrap() {
+            let rule = flag["rule"].as_str().unwrap();
+            assert!(
+                !["listed_party", "listed_affiliate", "country_of_concern", "remote_access"].contains(&rule),
+                "{rule} on benign trade: {flag}"
+            );
+        }
+    }
+    let table = chiptrace(&["scan", "fixtures/benign"]);
+    assert_eq!(code(&table), 0, "{}", stderr(&table));
+    assert!(stdout(&table).contains("9 records"));
+}
+
+// ---- Properties on the library -------------------------------------------
+
+const COUNTRIES: &[&str] = &["US", "JP", "DE", "SG", "MY", "AE", "CN", "HK", "RU"];
+const KINDS: &[&str] = &["distributor", "reseller", "data_centre", "cloud", "end_user", "logistics"];
+const PRODUCTS: &[&str] = &["H100", "A100", "H20", "RTX4090"];
+const RECORD_KINDS: &[&str] = &["sale", "sale", "sale", "shipment", "install", "lease"];
+const PAYMENTS: &[&str] = &["wire", "wire", "crypto", ""];
+
+/// A small random world: one maker, up to 24 companies, up to 240 records
+/// (enough terminal steps for the parallel search to split its work), some
+/// ownership and directors, and a list naming a few companies.
+#[derive(Debug, Clone)]
+struct World {
+    entities: String,
+    records: String,
+    relations: String,
+    listed: Vec<usize>,
+}
+
+fn world() -> impl Strategy<Value = World> {
+    let entity = (0..KINDS.len(), 0..COUNTRIES.len(), 0u32..4000, 0u8..6);
+    let record = (
+        0..RECORD_KINDS.len(),
+        0usize..25,
+        0usize..25,
+        0..PRODUCTS.len(),
+        1u32..400,
+        0u32..700,
+        0u8..8,
+        0..PAYMENTS.len(),
+        0u8..6,
+    );
+    let relation = (0u8..3, 0usize..25, 0usize..25, 1u32..101);
+    (
+        prop::collection::vec(entity, 4..24),
+        prop::collection::vec(record, 1..240),
+        prop::collection::vec(relation, 0..12),
+        prop::collection::vec(0usize..24, 0..4),
+    )
+        .prop_map(|(ents, recs, rels, listed)| {
+            let n = ents.len() + 1; // entity 0 is the maker
+            let mut entities = String::from(
+                "id,name,kind,country,incorporated,address\nE0,Maker Zero Inc.,manufacturer,US,1990-01-01,\n",
+            );
+            for (i, (k, c, age, addr)) in ents.iter().enumerate() {
+                let inc = chiptrace::model::Timestamp(1_704_067_200 - (*age as i64) * 86_400);
+                // A few shared addresses make shell indicators fire now and then.
+                let address = if *addr == 0 { "1 Shared Road".to_string() } else { format!("{} Own Street", i + 1) };
+                entities.push_str(&format!(
+                    "E{},Company {} Quoll{} Ltd,{},{},{},{}\n",
+                    i + 1,
+                    i + 1,
+                    i + 1,
+                    KINDS[*k],
+                    COUNTRIES[*c],
+                    inc,
+                    address
+                ));
+            }
+            let mut records = String::from("id,date,kind,from,to,product,quantity,lot,payment,declared_end_user\n");
+            for (i, (k, from, to, p, q, day, lot, pay, decl)) in recs.iter().enumerate() {
+                let (mut from, to) = (from % n, to % n);
+                if from == to {
+                    from = (from + 1) % n;
+                }
+                let date = chiptrace::model::Timestamp(1_704_067_200 + (*day as i64) * 86_400);
+                let lot = if *lot < 3 { format!("L{lot}") } else { String::new() };
+                let declared = if *decl == 0 { format!("E{}", (to + 1) % n) } else { String::new() };
+                records.push_str(&format!(
+                    "R{i},{date},{},E{from},E{to},{},{q},{lot},{},{declared}\n",
+                    RECORD_KINDS[*k], PRODUCTS[*p], PAYMENTS[*pay]
+                ));
+            }
+            let mut relations = String::from("kind,from,to,share\n");
+            for (k, from, to, share) in rels {
+                let (from, to) = (1 + from % (n - 1), 1 + to % (n - 1));
+                if from == to {
+                    continue;
+                }
+                match k {
+                    0 | 1 => relations.push_str(&format!("owns,E{from},E{to},{share}\n")),
+                    _ => relations.push_str(&format!("director,E{from},E{to},\n")),
+                }
+            }
+            let listed = listed.into_iter().map(|i| 1 + i % (n - 1)).collect();
+            World { entities, records, relations, listed }
+        })
+}
+
+/// Reads a world and adds list entries naming its listed companies.
+fn load(w: &World) -> chiptrace::read::Loaded {
+    let files: [(&str, &[u8]); 3] = [
+        ("entities.csv", w.entities.as_bytes()),
+        ("records.csv", w.records.as_bytes()),
+        ("relations.csv", w.relations.as_bytes()),
+    ];
+    let mut loaded = chiptrace::read::read_case_from_files(&files);
+    for (n, &i) in w.listed.iter().enumerate() {
+        loaded.case.lists.push(ListEntry {
+            list: "entity_list".into(),
+            list_name: "Entity List".into(),
+            entry_id: n.to_string(),
+            name: format!("Company {i} Quoll{i} Ltd"),
+            aliases: vec![],
+            countries: vec![Country::from_code(b"CN")],
+            programs: vec![],
+            since: None,
+            file: "lists/test.csv".into(),
+            line: n as u64 + 2,
+        });
+    }
+    loaded
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The parallel scan is the sequential one, finding for finding, byte for byte.
+    #[test]
+    fn parallel_scan_agrees_with_sequential(w in world()) {
+        let loaded = load(&w);
+        let (case, policy) = (&loaded.case, &loaded.policy);
+        let one = scan(case, policy, &ScanConfig { threads: 1, ..Default::default() });
+        let four = scan(case, policy, &ScanConfig { threads: 4, ..Default::default() });
+        prop_assert_eq!(one.to_json(case).to_string(), four.to_json(case).to_string());
+        prop_assert_eq!(one.stats.routes_examined, four.stats.routes_examined);
+    }
+
+    /// One more flag never lowers a score, and scores stay within 0..1.
+    #[test]
+    fn one_more_flag_never_lowers_a_score(
+        picks in prop::collection::vec(0usize..14, 0..14),
+        extra in 0usize..14,
+        plausibility in 0.0f64..=1.0,
+    ) {
+        let rules = chiptrace::rules::rule_ids();
+        let policy = Policy::default();
+        let flag = |i: usize| Flag { rule: rules[i % rules.len()], detail: String::new(), evidence: vec![] };
+        let mut flags: Vec<Flag> = picks.iter().map(|&i| flag(i)).collect();
+        let before = score(&policy, &flags, plausibility);
+        flags.push(flag(extra));
+        let after = score(&policy, &flags, plausibility);
+        prop_assert!((0.0..=1.0).contains(&before) && (0.0..=1.0).contains(&after));
+        prop_assert!(after >= before, "{before} -> {after} adding {}", rules[extra % rules.len()]);
+        // A rule not yet present raises the score whenever it has weight and the rest do not already make it 1.
+        if !picks.iter().any(|&p| p % rules.len() == extra % rules.len()) && before < 0.999 && plausibility > 0.0 {
+            prop_assert!(after > before, "{before} -> {after} adding {}", rules[extra % rules.len()]);
+        }
+    }
+}
+
+#[test]
+fn score_is_zero_without_flags_and_plausibility_discounts() {
+    let policy = Policy::default();
+    assert_eq!(score(&policy, &[], 1.0), 0.0);
+    let f = Flag { rule: "listed_party", detail: String::new(), evidence: vec![] };
+    let sure = score(&policy, std::slice::from_ref(&f), 1.0);
+    let guessed = score(&policy, std::slice::from_ref(&f), 0.2);
+    assert!(guessed < sure, "an implausible inferred route scores lower: {guessed} vs {sure}");
+    // The same rule twice counts once.
+    assert_eq!(score(&policy, &[f.clone(), f], 1.0), sure);
+}
+
+/// The random worlds are not vacuous: some of them produce findings for the
+/// parallel and sequential scans to agree on.
+#[test]
+fn random_worlds_produce_findings() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut with_findings = 0;
+    for _ in 0..12 {
+        let w = world().new_tree(&mut runner).expect("a world").current();
+        let loaded = load(&w);
+        let report = scan(&loaded.case, &loaded.policy, &ScanConfig { threads: 1, ..Default::default() });
+        with_findings += usize::from(!report.findings.is_empty());
+    }
+    assert!(with_findings >= 6, "only {with_findings} of 12 random worlds have findings");
+}
