@@ -4,7 +4,10 @@
 
 use super::{Ctx, Rule, route_date};
 use crate::analysis::routes::Route;
+use crate::model::{EntityId, Timestamp};
 use crate::scan::Flag;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 pub struct ListedAffiliate;
 
@@ -15,8 +18,18 @@ impl Rule for ListedAffiliate {
 
     fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
         let t = route_date(ctx, route);
-        let chains = ctx.ownership.listed_chains(ctx.case, route.terminal, t, &|e| ctx.is_listed(e));
-        let total: f64 = chains.iter().map(|c| c.effective).sum();
+        let mut chains = ctx.ownership.listed_chains(ctx.case, route.terminal, t, &|e| ctx.is_listed(e));
+        let mut total: f64 = chains.iter().map(|c| c.effective).sum();
+        let cascade = total + 1e-9 < ctx.policy.affiliate_share;
+        if cascade {
+            // The 50% rule cascades (OFAC FAQ 401, followed by the BIS affiliates
+            // rule): a company owned 50% or more by listed parties counts as listed
+            // itself, so a 70% subsidiary of a 60%-owned affiliate is an affiliate
+            // although the shares multiplied down the chain make only 42%.
+            let memo = RefCell::new(HashMap::new());
+            chains = ctx.ownership.listed_chains(ctx.case, route.terminal, t, &|e| restricted(ctx, e, t, &memo));
+            total = chains.iter().map(|c| c.effective).sum();
+        }
         if total + 1e-9 < ctx.policy.affiliate_share || chains.is_empty() {
             return;
         }
@@ -31,13 +44,31 @@ impl Rule for ListedAffiliate {
                 .map(|(&o, s)| format!("{} {}%", ctx.case.entity(o).id, fmt_pct(*s)))
                 .collect();
             let list = ctx.best_hit(owner).map(|h| ctx.entry(h));
-            parts.push(format!(
-                "{} via {} = {}%{}",
-                ctx.who(owner),
-                path.join(" > "),
-                fmt_pct(c.effective),
-                list.map(|l| format!(" (listed on {})", l.list_name)).unwrap_or_default()
-            ));
+            let why = match list {
+                Some(l) => format!(" (listed on {})", l.list_name),
+                None => {
+                    // An affiliate owner: name the listed parties behind it.
+                    let above = ctx.ownership.listed_chains(ctx.case, owner, t, &|e| ctx.is_listed(e));
+                    let mut names = Vec::new();
+                    for a in &above {
+                        let root = ctx.case.entity(a.owners[0]).id.clone();
+                        if !names.contains(&root) {
+                            names.push(root.clone());
+                        }
+                        if !evidence.contains(&root) {
+                            evidence.push(root);
+                        }
+                        if let Some(h) = ctx.best_hit(a.owners[0]) {
+                            let ev = ctx.entry(h).evidence();
+                            if !evidence.contains(&ev) {
+                                evidence.push(ev);
+                            }
+                        }
+                    }
+                    format!(" (itself owned 50% or more by listed parties: {})", names.join(", "))
+                }
+            };
+            parts.push(format!("{} via {} = {}%{why}", ctx.who(owner), path.join(" > "), fmt_pct(c.effective)));
             for &o in &c.owners {
                 let id = ctx.case.entity(o).id.clone();
                 if !evidence.contains(&id) {
@@ -65,15 +96,34 @@ impl Rule for ListedAffiliate {
         out.push(Flag {
             rule: self.id(),
             detail: format!(
-                "{} is {}% owned by listed parties {}: {}; {rule}",
+                "{} is {}% owned by listed parties{} {}: {}; {rule}",
                 ctx.who(route.terminal),
                 fmt_pct(total.min(100.0)),
+                if cascade { " and their affiliates" } else { "" },
                 if alone { "(one alone holds 50% or more)" } else { "together" },
                 parts.join("; ")
             ),
             evidence,
         });
     }
+}
+
+/// Whether `e` is listed or, counted the same way, owned 50% or more by
+/// listed parties at `t`. Memoised per route; an entity met again inside its
+/// own cycle of cross-holdings counts as not restricted.
+fn restricted(ctx: &Ctx, e: EntityId, t: Timestamp, memo: &RefCell<HashMap<EntityId, bool>>) -> bool {
+    if ctx.is_listed(e) {
+        return true;
+    }
+    if let Some(&known) = memo.borrow().get(&e) {
+        return known;
+    }
+    memo.borrow_mut().insert(e, false);
+    let chains = ctx.ownership.listed_chains(ctx.case, e, t, &|o| restricted(ctx, o, t, memo));
+    let share: f64 = chains.iter().map(|c| c.effective).sum();
+    let yes = share + 1e-9 >= ctx.policy.affiliate_share;
+    memo.borrow_mut().insert(e, yes);
+    yes
 }
 
 pub fn fmt_pct(x: f64) -> String {
