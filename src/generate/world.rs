@@ -298,9 +298,10 @@ impl World {
             if rng.chance(p_owned)
                 && let Some(cands) = investors_by_country.get(country)
             {
-                let older: Vec<u32> = cands.iter().copied().filter(|&c| c < i).collect();
+                // Investors were pushed in id order, so the older ones are a prefix.
+                let older = &cands[..cands.partition_point(|&c| c < i)];
                 if !older.is_empty() {
-                    let owner = rng.pick(&older);
+                    let owner = rng.pick(older);
                     let share = if rng.chance(0.55) {
                         if rng.chance(0.4) { 100 } else { rng.range(51, 99) as u32 }
                     } else {
@@ -315,7 +316,7 @@ impl World {
                     });
                     // A second, minority owner now and then.
                     if share < 60 && older.len() > 1 && rng.chance(0.4) {
-                        let other = rng.pick(&older);
+                        let other = rng.pick(older);
                         if other != owner {
                             let s2 = rng.range(5, (100 - share as i64).min(45)) as u32;
                             self.relations.push(GenRelation {

@@ -55,11 +55,34 @@ pub fn date(day: i64) -> String {
     Timestamp(day * DAY).to_string()
 }
 
+/// Dates of the years records fall in, formatted once (formatting dominated
+/// the writer's profile).
+struct DateCache {
+    first: i64,
+    text: Vec<String>,
+}
+
+impl DateCache {
+    fn new() -> DateCache {
+        // 2019-01-01 .. 2031-12-31 covers every generated record.
+        let first = 17_897;
+        DateCache { first, text: (first..first + 4_748).map(date).collect() }
+    }
+
+    fn get(&self, day: i64) -> std::borrow::Cow<'_, str> {
+        match usize::try_from(day - self.first).ok().and_then(|i| self.text.get(i)) {
+            Some(s) => s.as_str().into(),
+            None => date(day).into(),
+        }
+    }
+}
+
 /// records.csv, written as flows are generated.
 pub struct RecordWriter {
     out: csv::Writer<BufWriter<File>>,
     written: u64,
     lotless: u64,
+    dates: DateCache,
 }
 
 impl RecordWriter {
@@ -82,7 +105,7 @@ impl RecordWriter {
             "ship_to_country",
             "source",
         ])?;
-        Ok(RecordWriter { out, written: 0, lotless: 0 })
+        Ok(RecordWriter { out, written: 0, lotless: 0, dates: DateCache::new() })
     }
 
     pub fn written(&self) -> u64 {
@@ -100,22 +123,20 @@ impl RecordWriter {
         recs.sort_by_key(|r| r.day);
         recs.truncate(budget);
         let mut ids = Vec::with_capacity(recs.len());
-        let mut buf = itoa_buf();
         for r in &recs {
             self.written += 1;
             let id = format!("R{}", self.written);
             if r.lot.is_none() {
                 self.lotless += 1;
             }
-            buf.clear();
             let from = World::key(r.from);
             let to = World::key(r.to);
             let quantity = r.quantity.to_string();
-            let end = r.end_day.map(date).unwrap_or_default();
+            let end = r.end_day.map(|d| self.dates.get(d)).unwrap_or_default();
             let value = r.value_usd.map(|v| v.to_string()).unwrap_or_default();
             self.out.write_record([
                 id.as_str(),
-                &date(r.day),
+                &self.dates.get(r.day),
                 r.kind.as_str(),
                 &from,
                 &to,
@@ -138,10 +159,6 @@ impl RecordWriter {
     pub fn finish(mut self) -> io::Result<()> {
         self.out.flush()
     }
-}
-
-fn itoa_buf() -> String {
-    String::with_capacity(32)
 }
 
 fn writer(path: &Path) -> io::Result<csv::Writer<BufWriter<File>>> {
