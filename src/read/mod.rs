@@ -4,7 +4,7 @@
 //!
 //! A case is read from a folder ([`read_case`]) or from files held in memory
 //! ([`read_case_from_files`], for fuzzing and embedding); both go through the
-//! same code, which sees the files only through [`Source`].
+//! same code, which sees the files only through `Source`.
 
 pub mod table;
 
