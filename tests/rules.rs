@@ -147,6 +147,14 @@ fn check(rule: &str, dir: &Path, fires: bool) -> Vec<String> {
     bad
 }
 
+/// The folders under `fixtures/rules/` (files such as the README aside).
+fn rule_dirs() -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> =
+        std::fs::read_dir(fixture("rules")).unwrap().map(|d| d.unwrap().path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    dirs
+}
+
 #[test]
 fn every_rule_has_a_fixture_that_fires_and_a_near_miss() {
     let mut missing = Vec::new();
@@ -159,10 +167,8 @@ fn every_rule_has_a_fixture_that_fires_and_a_near_miss() {
         }
     }
     assert!(missing.is_empty(), "rules without fixtures: {missing:#?}");
-    let dirs: BTreeSet<String> = std::fs::read_dir(fixture("rules"))
-        .unwrap()
-        .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let dirs: BTreeSet<String> =
+        rule_dirs().iter().map(|d| d.file_name().unwrap().to_string_lossy().into_owned()).collect();
     let rules: BTreeSet<String> = chiptrace::rules::rule_ids().into_iter().map(String::from).collect();
     assert_eq!(dirs, rules, "fixtures/rules/ holds exactly one folder per rule id");
 }
@@ -171,8 +177,7 @@ fn every_rule_has_a_fixture_that_fires_and_a_near_miss() {
 fn each_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
     let mut bad = Vec::new();
     let mut checked = 0;
-    for entry in std::fs::read_dir(fixture("rules")).unwrap() {
-        let dir = entry.unwrap().path();
+    for dir in rule_dirs() {
         let rule = dir.file_name().unwrap().to_string_lossy().into_owned();
         for (kind, fires) in [("fires", true), ("near_miss", false)] {
             bad.extend(check(&rule, &dir.join(kind), fires));
