@@ -169,3 +169,46 @@ fn eval_prints_spec_json() {
     let bad = chiptrace_os(&["eval".as_ref(), dir.path().as_os_str(), "--truth".as_ref(), "no/such.json".as_ref()]);
     assert_eq!(code(&bad), 2, "a missing truth file is bad input");
 }
+
+/// Eval on a generated case with findings made by hand: one per scheme at its
+/// terminal along its records finds everything; one more on a decoy is the
+/// only false positive and is named as such.
+#[test]
+fn eval_matches_hand_made_findings_on_a_generated_case() {
+    use chiptrace::eval::{EvalConfig, evaluate};
+    use chiptrace::read::{ReadOptions, read_case};
+    use chiptrace::scan::{Finding, Severity};
+
+    let dir = TempDir::new("gen-eval-hand");
+    generate(dir.path(), 2000, 3);
+    let t = truth(dir.path());
+    let loaded = read_case(dir.path(), &ReadOptions::default()).expect("case reads");
+    let case = &loaded.case;
+    let index: std::collections::HashMap<&str, u32> =
+        case.records.iter().enumerate().map(|(i, r)| (case.s(r.id), i as u32)).collect();
+    let finding = |id: String, p: &chiptrace::generate::Planted| Finding {
+        id,
+        score: 0.9,
+        severity: Severity::High,
+        terminal: case.entity_by_key(&p.terminal).expect("terminal"),
+        product: case.records[index[p.records[0].as_str()] as usize].product,
+        quantity: 1,
+        lot: None,
+        inferred: true,
+        plausibility: 1.0,
+        path: p.records.iter().map(|r| index[r.as_str()]).collect(),
+        flags: vec![],
+    };
+    let mut findings: Vec<Finding> = t.schemes.iter().enumerate().map(|(i, p)| finding(format!("F-{i}"), p)).collect();
+    let e = evaluate(case, &t, &findings, &EvalConfig::default());
+    assert!(e.unresolved.is_empty(), "{:?}", e.unresolved);
+    assert_eq!((e.precision, e.recall, e.found, e.planted), (1.0, 1.0, t.schemes.len(), t.schemes.len()));
+    assert!(e.missed.is_empty() && e.unmatched.is_empty());
+
+    findings.push(finding("F-decoy".into(), &t.decoys[0]));
+    let e = evaluate(case, &t, &findings, &EvalConfig::default());
+    assert_eq!(e.positives, t.schemes.len() + 1);
+    assert!(e.precision < 1.0 && e.recall == 1.0);
+    assert_eq!(e.unmatched.len(), 1);
+    assert_eq!(e.unmatched[0].decoy.as_deref(), Some(t.decoys[0].id.as_str()));
+}

@@ -200,6 +200,8 @@ impl Gen {
                 }
                 let installed = (total / 8 * self.rng.range(1, 3) as u32 / 10).max(1) * 8;
                 let installed = installed.min(first.quantity);
+                // The declared capacity fits what was installed, not what arrived.
+                self.world.entities[dc as usize].capacity = Some((installed * 5 / 4).div_ceil(100) * 100);
                 self.install(&mut recs, &first, dc, installed, d + self.rng.range(10, 40));
                 let note = format!(
                     "{} in {hub} (declared capacity {}) received {total} {product} and installed {installed}",
