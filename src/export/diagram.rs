@@ -18,7 +18,7 @@ use crate::graph::Lots;
 use crate::model::*;
 use crate::policy::Policy;
 use crate::scan::Finding;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a diagram shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,16 +99,32 @@ fn by_time(case: &Case, mut rs: Vec<RecordId>) -> Vec<RecordId> {
     rs
 }
 
+/// Records by their id, to resolve the record ids that evidence cites.
+pub struct RecordIndex(HashMap<Sym, RecordId>);
+
+impl RecordIndex {
+    /// # Complexity
+    /// O(R).
+    pub fn build(case: &Case) -> RecordIndex {
+        RecordIndex(case.records.iter().enumerate().map(|(i, r)| (r.id, i as RecordId)).collect())
+    }
+
+    /// The record with id `key`, if any.
+    pub fn get(&self, case: &Case, key: &str) -> Option<RecordId> {
+        case.sym(key).and_then(|s| self.0.get(&s).copied())
+    }
+}
+
 /// The diagram of a finding's route and the evidence of its flags.
 ///
 /// # Complexity
-/// O(R + L) for R records and L relations (evidence ids are looked up linearly once).
-pub fn of_finding(case: &Case, policy: &Policy, f: &Finding) -> Diagram {
+/// O(P log P + L log L) for P records on the route and in evidence and L relations.
+pub fn of_finding(case: &Case, policy: &Policy, f: &Finding, index: &RecordIndex) -> Diagram {
     let mut records: Vec<RecordId> = f.path.clone();
     let mut extra_entities = vec![f.terminal];
     let record_keys: BTreeMap<&str, RecordId> = evidence_keys(f)
         .filter(|k| case.entity_by_key(k).is_none())
-        .filter_map(|k| case.record_by_key(k).map(|r| (k, r)))
+        .filter_map(|k| index.get(case, k).map(|r| (k, r)))
         .collect();
     records.extend(record_keys.values().copied());
     for k in evidence_keys(f) {
@@ -282,7 +298,17 @@ pub fn marks(case: &Case, policy: &Policy, findings: &[Finding], drawn: &[Entity
     out
 }
 
-/// The date an entity first appears in the diagram's records, if it does.
-pub fn first_date(case: &Case, d: &Diagram, e: EntityId) -> Option<Timestamp> {
-    d.records.iter().map(|&r| &case.records[r as usize]).filter(|r| r.from == e || r.to == e).map(|r| r.date).min()
+/// The date each entity first appears in the diagram's records.
+///
+/// # Complexity
+/// O(P log E) for P drawn records and E drawn entities.
+pub fn first_dates(case: &Case, d: &Diagram) -> BTreeMap<EntityId, Timestamp> {
+    let mut out: BTreeMap<EntityId, Timestamp> = BTreeMap::new();
+    for &r in &d.records {
+        let rec = &case.records[r as usize];
+        for e in [rec.from, rec.to] {
+            out.entry(e).and_modify(|t| *t = (*t).min(rec.date)).or_insert(rec.date);
+        }
+    }
+    out
 }

@@ -134,6 +134,7 @@ impl Table {
 
         let ids: BTreeMap<EntityId, String> =
             d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
+        let first = super::diagram::first_dates(case, d);
         let mut nodes = Vec::new();
         for &e in &d.entities {
             let ent = case.entity(e);
@@ -156,7 +157,7 @@ impl Table {
             if let Some(c) = ent.capacity_gpus {
                 v.push((node_col("capacity_gpus"), c.to_string()));
             }
-            if let Some(t) = super::diagram::first_date(case, d, e) {
+            if let Some(t) = first.get(&e) {
                 v.push((node_col("first_date"), t.to_string()));
             }
             if let Some(m) = d.marks.get(&e) {

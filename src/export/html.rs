@@ -11,11 +11,15 @@
 //! is missing the page says so and still gives every table.
 
 use super::render::render;
-use super::{Diagram, Export, ExportError, Exporter, Format, dot, text};
+use super::{Diagram, Export, ExportError, Exporter, Format, RecordIndex, dot, text};
 use crate::analysis::inventory::records_file;
 use crate::model::*;
 use crate::scan::Finding;
 use std::fmt::Write;
+
+/// Findings drawn in one report: each drawing runs Graphviz once and adds to
+/// the page; beyond this the page stays quick to open and the rest are tables.
+const MAX_DIAGRAMS: usize = 50;
 
 /// The HTML exporter.
 pub struct Html;
@@ -158,10 +162,15 @@ fn summary(s: &mut String, x: &Export) {
     s.push_str("<tr><th>#</th><th>finding</th><th>severity</th><th>score</th><th>terminal</th><th>product</th><th>units</th><th>lot</th><th>flags</th></tr>\n");
     for (i, v) in x.findings.iter().enumerate() {
         let f = v.finding;
-        let rules: Vec<&str> = f.flags.iter().map(|fl| fl.rule).collect();
+        let mut rules: Vec<&str> = Vec::new();
+        for fl in &f.flags {
+            if !rules.contains(&fl.rule) {
+                rules.push(fl.rule);
+            }
+        }
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td><a href=\"#finding-{i}\"><code>{}</code></a></td><td>{}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"nw\"><a href=\"#finding-{i}\"><code>{}</code></a></td><td class=\"nw\">{}</td><td class=\"nw\">{:.3}</td><td>{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td>{}</td></tr>",
             i + 1,
             text::html(&f.id),
             sev(f),
@@ -259,7 +268,16 @@ fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
         let _ = writeln!(s, "<dt>inferred</dt><dd>yes, plausibility {:.3}</dd>", f.plausibility);
     }
     s.push_str("</dl>\n<h3>Diagram</h3>\n");
-    diagram(s, case, d);
+    if i < MAX_DIAGRAMS {
+        diagram(s, case, d);
+    } else {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">Only the first {MAX_DIAGRAMS} findings are drawn in one report; export this one \
+             with <code>chiptrace export CASE --finding {}</code>.</p>",
+            text::html(&f.id)
+        );
+    }
     let _ = writeln!(s, "<h3>Route ({} records)</h3>", f.path.len());
     route_rows(s, case, &f.path);
     let _ = writeln!(s, "<h3>Flags ({})</h3>", f.flags.len());
@@ -267,7 +285,7 @@ fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
     for fl in &f.flags {
         let mut ev = String::from("<ul class=\"ev\">");
         for k in &fl.evidence {
-            let _ = write!(ev, "<li>{}</li>", evidence(case, k));
+            let _ = write!(ev, "<li>{}</li>", evidence(case, &x.index, k));
         }
         ev.push_str("</ul>");
         let _ = writeln!(
@@ -284,13 +302,13 @@ fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
 }
 
 /// One evidence key resolved to what it names: an entity, a record or list rows.
-fn evidence(case: &Case, key: &str) -> String {
+fn evidence(case: &Case, index: &RecordIndex, key: &str) -> String {
     let root = |f: &str| case.root.join(f).display().to_string();
     if let Some(e) = case.entity_by_key(key) {
         let ent = case.entity(e);
         return format!("entity {} \u{2014} {}", entity_cell(case, e), place(&root("entities.csv"), ent.line));
     }
-    if let Some(ri) = case.record_by_key(key) {
+    if let Some(ri) = index.get(case, key) {
         let r = &case.records[ri as usize];
         return format!(
             "record <code>{}</code> {} {} <code>{}</code> \u{2192} <code>{}</code>, {} \u{d7} {} \u{2014} {}",
@@ -304,7 +322,8 @@ fn evidence(case: &Case, key: &str) -> String {
             place(&records_file(case), r.line)
         );
     }
-    let rows: Vec<&ListEntry> = case.lists.iter().filter(|l| l.evidence() == key).collect();
+    let rows: Vec<&ListEntry> =
+        if key.starts_with("list:") { case.lists.iter().filter(|l| l.evidence() == key).collect() } else { vec![] };
     if !rows.is_empty() {
         let mut s = format!("list entry <code>{}</code>:", text::html(key));
         s.push_str("<table><tr><th>list</th><th>entry id</th><th>listed name</th><th>programs</th><th>since</th><th>at</th></tr>");

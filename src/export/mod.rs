@@ -17,12 +17,13 @@ pub mod html;
 pub mod render;
 pub mod text;
 
-pub use diagram::{Bounds, Diagram, Mark, Subject};
+pub use diagram::{Bounds, Diagram, Mark, RecordIndex, Subject};
 
 use crate::model::Case;
 use crate::policy::Policy;
 use crate::scan::{Finding, ScanReport, Severity};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The formats `chiptrace export` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
@@ -97,18 +98,25 @@ pub struct Export<'a> {
     /// The findings an HTML report details (empty for a lot or an entity).
     /// When there is one and it is the subject, its diagram is `diagram`.
     pub findings: Vec<FindingView<'a>>,
+    /// Records by id, to resolve evidence; shared by the exports of one scan.
+    pub index: Arc<RecordIndex>,
 }
 
 impl<'a> Export<'a> {
     /// The export of one finding.
     pub fn finding(case: &'a Case, policy: &'a Policy, f: &'a Finding) -> Export<'a> {
-        let d = diagram::of_finding(case, policy, f);
-        Export { case, policy, diagram: d.clone(), findings: vec![FindingView { finding: f, diagram: d }] }
+        Export::finding_in(case, policy, f, Arc::new(RecordIndex::build(case)))
+    }
+
+    /// The export of one finding, with a record index built once for many.
+    pub fn finding_in(case: &'a Case, policy: &'a Policy, f: &'a Finding, index: Arc<RecordIndex>) -> Export<'a> {
+        let d = diagram::of_finding(case, policy, f, &index);
+        Export { case, policy, diagram: d.clone(), findings: vec![FindingView { finding: f, diagram: d }], index }
     }
 
     /// The export of a diagram with no findings detailed.
     pub fn diagram(case: &'a Case, policy: &'a Policy, diagram: Diagram) -> Export<'a> {
-        Export { case, policy, diagram, findings: vec![] }
+        Export { case, policy, diagram, findings: vec![], index: Arc::new(RecordIndex::build(case)) }
     }
 
     /// The whole case: every finding detailed, the case drawn (the earliest
@@ -119,12 +127,13 @@ impl<'a> Export<'a> {
         findings: &'a [Finding],
         max_records: Option<usize>,
     ) -> Export<'a> {
+        let index = Arc::new(RecordIndex::build(case));
         let diagram = diagram::of_case(case, policy, findings, max_records);
         let findings = findings
             .iter()
-            .map(|f| FindingView { finding: f, diagram: diagram::of_finding(case, policy, f) })
+            .map(|f| FindingView { finding: f, diagram: diagram::of_finding(case, policy, f, &index) })
             .collect();
-        Export { case, policy, diagram, findings }
+        Export { case, policy, diagram, findings, index }
     }
 }
 
@@ -175,9 +184,10 @@ pub fn export_findings(
     min_severity: Severity,
 ) -> Result<Vec<PathBuf>, ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::Write { path: dir.display().to_string(), source: e })?;
+    let index = Arc::new(RecordIndex::build(case));
     let mut written = Vec::new();
     for f in report.findings.iter().filter(|f| f.severity >= min_severity) {
-        let bytes = export(&Export::finding(case, policy, f), format)?;
+        let bytes = export(&Export::finding_in(case, policy, f, index.clone()), format)?;
         let path = dir.join(format!("{}.{}", file_stem(&f.id), format.extension()));
         std::fs::write(&path, bytes).map_err(|e| ExportError::Write { path: path.display().to_string(), source: e })?;
         written.push(path);

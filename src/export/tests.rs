@@ -68,7 +68,7 @@ fn huaxin_listing(case: &Case) -> String {
 fn a_finding_draws_its_route_the_owners_and_the_evidence() {
     let (case, policy) = demo();
     let f = jhc_finding(&case);
-    let d = diagram::of_finding(&case, &policy, &f);
+    let d = diagram::of_finding(&case, &policy, &f, &RecordIndex::build(&case));
     let ids: Vec<&str> = d.entities.iter().map(|&e| case.entity(e).id.as_str()).collect();
     for want in ["VS", "AED", "PRC", "LST", "GBT", "JHC", "HXH", "HXG", "CWE"] {
         assert!(ids.contains(&want), "{want} missing from {ids:?}");
