@@ -217,7 +217,38 @@ pub fn address(rng: &mut Rng, country: &str) -> String {
 /// Core words of listed parties' names, kept apart from [`COMMON`] and
 /// [`local_words`] so that listing is never an accident of the vocabulary.
 pub const LISTED_CORES: &[(&str, &[&str])] = &[
-    ("CN", &["Zhiyuan", "Lingxi", "Huaxin", "Qiming", "Haoxing", "Jiuzhou", "Xinghan", "Ruiyang", "Boyuan", "Yunmai"]),
+    (
+        "CN",
+        &[
+            "Zhiyuan",
+            "Lingxi",
+            "Huaxin",
+            "Qiming",
+            "Haoxing",
+            "Jiuzhou",
+            "Xinghan",
+            "Ruiyang",
+            "Boyuan",
+            "Yunmai",
+            "Tianshu",
+            "Mingde",
+            "Huanyu",
+            "Xinrui",
+            "Jinwei",
+            "Kaiyuan",
+            "Zhongrui",
+            "Hengyuan",
+            "Yuxing",
+            "Longxin",
+            "Chenguang",
+            "Anxin",
+            "Lianhe",
+            "Wanfang",
+            "Hongyuan",
+            "Deyi",
+            "Jiarui",
+        ],
+    ),
     ("HK", &["Kexin", "Dingsheng", "Hanwei", "Tengyue"]),
     ("RU", &["Tekhnoprom", "Severnaya Zvezda", "Vostok Kompyut", "Uralskiy Signal", "Amur Elektronika"]),
     ("IR", &["Pars Rayaneh", "Arya Sanat", "Kaveh Pardazesh"]),
@@ -291,18 +322,30 @@ pub fn variant(name: &str, how: Variant) -> String {
             // Respell the first distinctive word (after a city).
             let at = usize::from(CN_CITIES.contains(&words[0].as_str())).min(words.len() - 1);
             let w = &words[at];
-            let respelled = split_syllables(w)
-                .unwrap_or_else(|| w.replace("zh", "j").replace("Zh", "J").replace("kh", "h").replace("x", "hs"));
-            words[at] = respelled;
-            words.join(" ")
+            match split_syllables(w) {
+                Some(respelled) => {
+                    words[at] = respelled;
+                    words.join(" ")
+                }
+                // Romanisations of Russian and Persian differ in these letters.
+                None => name
+                    .replace("kh", "h")
+                    .replace("ya", "ia")
+                    .replace("iy", "ii")
+                    .replace("yu", "iu")
+                    .replace("zh", "j")
+                    .replace("Zh", "J"),
+            }
         }
     }
 }
 
 /// `Zhiyuan` -> `Zhi Yuan`: pinyin compounds written as separate syllables.
 fn split_syllables(w: &str) -> Option<String> {
-    const SECOND: &[&str] =
-        &["yuan", "xi", "xin", "ming", "xing", "zhou", "han", "yang", "mai", "sheng", "wei", "yue", "ran"];
+    const SECOND: &[&str] = &[
+        "yuan", "xi", "xin", "ming", "xing", "zhou", "han", "yang", "mai", "sheng", "wei", "yue", "ran", "shu", "de",
+        "yu", "rui", "guang", "he", "fang", "yi",
+    ];
     let lower = w.to_ascii_lowercase();
     SECOND.iter().filter(|s| lower.len() > s.len() + 1 && lower.ends_with(*s)).max_by_key(|s| s.len()).map(|s| {
         let cut = w.len() - s.len();
