@@ -345,3 +345,23 @@ fn snapshot_dot_of_demo_top_finding() {
     let x = Export::finding(case, policy, top);
     insta::assert_snapshot!("export_demo_top_finding_dot", dot::to_dot(case, &x.diagram));
 }
+
+#[test]
+fn a_finding_of_the_scan_exports_by_id_through_the_cli() {
+    let o = chiptrace_os(&["scan", "fixtures/demo", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    let Some(id) = report["findings"][0]["id"].as_str().map(String::from) else {
+        eprintln!("skipped: the scan returned no findings");
+        return;
+    };
+    let tmp = TempDir::new("export-finding");
+    let dot = String::from_utf8(export("fixtures/demo", &["--finding", &id], &tmp.path().join("f.dot"))).unwrap();
+    graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("{e}"));
+    assert!(dot.contains(&format!("finding {id}")));
+    let html = String::from_utf8(export("fixtures/demo", &["--finding", &id], &tmp.path().join("f.html"))).unwrap();
+    assert!(html.contains(&id));
+    assert!(html.contains("Route ("), "the route is a table");
+    let o = chiptrace_os(&["export", "fixtures/demo", "--finding", &id, "--format", "graphml", "-o", "-"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    xml_elements(&String::from_utf8(o.stdout).unwrap());
+}

@@ -49,7 +49,7 @@ th{background:#eceff1}
 code,pre{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}
 pre{background:#f5f5f5;padding:8px;overflow:auto;max-height:480px}
 .diagram{overflow:auto;max-height:85vh;border:1px solid #eeeeee;background:#fff;padding:4px}
-td.nw{white-space:nowrap}
+td.nw{white-space:nowrap}td.w{min-width:12em}
 .note{color:#5d4037;background:#fff8e1;border-left:4px solid #ffb300;padding:6px 10px}
 .sev{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
 .sev-high{background:#c62828}.sev-medium{background:#ef6c00}.sev-low{background:#757575}
@@ -143,7 +143,7 @@ fn entities_table(s: &mut String, case: &Case, d: &Diagram) {
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "<tr><td class=\"nw\"><code>{}</code></td><td><bdi>{}</bdi></td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{flag}</td><td class=\"nw\">{}</td></tr>",
+            "<tr><td class=\"nw\"><code>{}</code></td><td class=\"w\"><bdi>{}</bdi></td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"w\">{}</td><td class=\"nw\">{}</td><td class=\"w\">{}</td><td class=\"w\">{flag}</td><td class=\"nw\">{}</td></tr>",
             text::html(&ent.id),
             text::html(&ent.name),
             ent.kind,
