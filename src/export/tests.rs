@@ -147,3 +147,33 @@ fn formats_follow_file_extensions() {
     assert_eq!(Format::from_path(Path::new("x.gexf")), Some(Format::Gexf));
     assert_eq!(Format::from_path(Path::new("x.txt")), None);
 }
+
+#[test]
+fn a_finding_flag_beats_the_country_of_concern_mark() {
+    let (case, policy) = demo();
+    let mut f = jhc_finding(&case);
+    f.flags.push(Flag {
+        rule: "shell_indicators",
+        detail: "LST was incorporated weeks before trading".into(),
+        evidence: vec!["LST".into()],
+    });
+    let d = diagram::of_finding(&case, &policy, &f, &RecordIndex::build(&case));
+    // LST sits in HK, a country of concern, but the finding flags it as a shell.
+    assert_eq!(d.marks[&case.entity_by_key("LST").unwrap()].rule, "shell_indicators");
+    // GBT, also in HK, has no flag of its own.
+    assert_eq!(d.marks[&case.entity_by_key("GBT").unwrap()].rule, "country_of_concern");
+}
+
+#[test]
+fn an_entity_neighbourhood_is_bounded_and_says_so() {
+    let (case, policy) = demo();
+    let aed = case.entity_by_key("AED").unwrap();
+    let d = diagram::of_entity(&case, &policy, aed, &[], Bounds { max_records: 3 });
+    assert_eq!(d.records.len(), 3);
+    assert!(d.truncated);
+    let dot = dot::to_dot(&case, &d);
+    assert!(dot.contains("cut at the bound on records"));
+    let all = diagram::of_entity(&case, &policy, aed, &[], Bounds::default());
+    assert!(!all.truncated);
+    assert!(all.records.iter().all(|&r| case.records[r as usize].from == aed || case.records[r as usize].to == aed));
+}
