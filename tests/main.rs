@@ -9,3 +9,4 @@ mod rules;
 mod scan;
 mod trace;
 mod validate;
+mod screen;

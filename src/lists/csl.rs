@@ -99,9 +99,14 @@ fn clean_alias(a: &str) -> String {
     let a = a.trim();
     let a = a.strip_prefix("and ").or_else(|| a.strip_prefix("And ")).unwrap_or(a);
     let a = a.trim();
-    // A full stop after a legal form (`Co., Ltd.`) is part of the name.
-    let ends_in_form = ["Ltd.", "Co.", "Inc.", "Corp.", "L.L.C.", "S.A.", "K.K."].iter().any(|f| a.ends_with(f));
-    if ends_in_form { a.to_string() } else { a.trim_end_matches('.').trim().to_string() }
+    // A full stop after a long word ends the list's sentence; after an
+    // abbreviation (`Co.`, `INC.`) it is part of the name.
+    let last = a.rsplit(' ').next().unwrap_or(a).trim_end_matches('.');
+    if a.ends_with('.') && last.chars().count() >= 5 && last.chars().all(char::is_alphabetic) {
+        a.trim_end_matches('.').trim().to_string()
+    } else {
+        a.to_string()
+    }
 }
 
 /// The country at the end of one CSL address: `…, Kowloon, HK` -> HK,

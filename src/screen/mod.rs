@@ -20,20 +20,19 @@ pub mod normalise;
 
 use crate::model::{Case, Country, EntityId, ListEntry};
 use crate::policy::Policy;
-use normalise::{Class, Normalised, class, variants};
+use normalise::{Class, Normalised, variants};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Shortest word compared by spelling; shorter words, and words with digits
-/// (`54th` against `55th`), must be equal.
-const FUZZY_WORD_MIN_CHARS: usize = 5;
-
-/// Lowest Jaro-Winkler similarity at which two long distinctive words are
-/// taken as spellings of one word: transliterations such as `Zhuravleva` /
-/// `Zjuravleva` (0.94) and `Kuzmenko` / `Kusmenko` (0.93) pass, different
-/// names such as `Huawei` / `Huaxin` (0.84) do not.
+/// Lowest Jaro similarity at which two long distinctive words are taken as
+/// spellings of one word: transliterations such as `Zhuravleva` /
+/// `Zjuravleva` (0.93) and `Kuzmenko` / `Kusmenko` (0.92) pass, different
+/// names such as `Huawei` / `Huaxin` (0.78) do not.
 const WORD_SIMILARITY: f64 = 0.90;
+
+/// Similarity of two words that differ only in a folded spelling.
+const FOLDED_SIMILARITY: f64 = 0.95;
 
 /// Factor applied when the entity sits outside every country the entry names.
 const OTHER_COUNTRY_FACTOR: f64 = 0.9;
@@ -80,25 +79,25 @@ struct Index {
     by_word: HashMap<String, Vec<u32>>,
 }
 
-/// Spellings of a word under which it is indexed and looked up: the word
-/// itself, and for long words without digits every one-deletion spelling, so
-/// that two words one edit apart share a key.
-fn word_keys(w: &str) -> Vec<String> {
-    let mut keys = vec![w.to_string()];
-    let chars: Vec<char> = w.chars().collect();
-    if fuzzy_word(w) {
+/// Spellings of a word under which it is indexed and looked up: its folded
+/// spelling, and for long words without digits every one-deletion spelling
+/// of that, so that words one edit apart (on either side) share a key.
+fn word_keys(folded: &str, fuzzy: bool) -> Vec<String> {
+    let mut keys = vec![folded.to_string()];
+    if fuzzy {
+        let chars: Vec<char> = folded.chars().collect();
         for i in 0..chars.len() {
             let mut k: String = chars[..i].iter().collect();
             k.extend(&chars[i + 1..]);
-            k.insert(0, '~');
             keys.push(k);
         }
     }
     keys
 }
 
-fn fuzzy_word(w: &str) -> bool {
-    w.chars().count() >= FUZZY_WORD_MIN_CHARS && !w.chars().any(|c| c.is_ascii_digit())
+/// Positions of a name's distinctive words.
+fn distinctive(n: &Normalised) -> impl Iterator<Item = usize> + '_ {
+    (0..n.tokens.len()).filter(|&i| n.classes[i] == Class::Distinctive)
 }
 
 impl Index {
@@ -111,8 +110,8 @@ impl Index {
                     let id = idx.names.len() as u32;
                     idx.by_key.entry(norm.key.clone()).or_default().push(id);
                     idx.by_compact.entry(norm.compact.clone()).or_default().push(id);
-                    for w in norm.tokens.iter().filter(|w| class(w) == Class::Distinctive) {
-                        for k in word_keys(w) {
+                    for i in distinctive(&norm) {
+                        for k in word_keys(&norm.folded[i], norm.fuzzy[i]) {
                             let p = idx.by_word.entry(k).or_default();
                             if p.last() != Some(&id) {
                                 p.push(id);
@@ -132,8 +131,8 @@ impl Index {
         for map_hit in [self.by_key.get(&norm.key), self.by_compact.get(&norm.compact)].into_iter().flatten() {
             out.extend(map_hit);
         }
-        for w in norm.tokens.iter().filter(|w| class(w) == Class::Distinctive) {
-            for k in word_keys(w) {
+        for i in distinctive(norm) {
+            for k in word_keys(&norm.folded[i], norm.fuzzy[i]) {
                 if let Some(p) = self.by_word.get(&k) {
                     out.extend(p);
                 }
@@ -145,18 +144,32 @@ impl Index {
     }
 }
 
-/// Similarity of two words: 1 if equal, their Jaro-Winkler similarity if both
-/// are long enough to compare by spelling and it reaches [`WORD_SIMILARITY`],
-/// else 0.
-fn word_similarity(a: &str, b: &str) -> f64 {
-    if a == b {
+/// Similarity of word `i` of `a` and word `j` of `b`: 1 if equal,
+/// [`FOLDED_SIMILARITY`] if equal once folded (`Viktor` / `Victor`), and for
+/// two long words whose folded Jaro similarity `s` reaches
+/// [`WORD_SIMILARITY`], `1 - 3 (1 - s)`: in Pinyin one letter is another
+/// syllable and another company (`Xingrui` / `Mingrui`, 0.90 -> 0.71), so a
+/// near spelling counts for much less than an equal one. Plain Jaro, not
+/// Jaro-Winkler: the Winkler bonus for a shared prefix rewards exactly the
+/// compound names (`Eaglexin` / `Eagleyun`) that differ only at the end. Else 0.
+fn word_similarity(a: &Normalised, i: usize, b: &Normalised, j: usize) -> f64 {
+    if a.tokens[i] == b.tokens[j] {
         return 1.0;
     }
-    if !fuzzy_word(a) || !fuzzy_word(b) {
+    if a.folded[i] == b.folded[j] {
+        return FOLDED_SIMILARITY;
+    }
+    if !a.fuzzy[i] || !b.fuzzy[j] {
         return 0.0;
     }
-    let s = strsim::jaro_winkler(a, b);
-    if s >= WORD_SIMILARITY { s } else { 0.0 }
+    let (x, y) = (&a.folded[i], &b.folded[j]);
+    // Jaro is at most (2 + shorter / longer) / 3: skip pairs that cannot reach the bar.
+    let (short, long) = (x.len().min(y.len()) as f64, x.len().max(y.len()) as f64);
+    if (2.0 + short / long) / 3.0 < WORD_SIMILARITY {
+        return 0.0;
+    }
+    let s = strsim::jaro(x, y);
+    if s >= WORD_SIMILARITY { 1.0 - 3.0 * (1.0 - s) } else { 0.0 }
 }
 
 /// How two normalised names compare, before the country is considered.
@@ -182,32 +195,32 @@ fn compare(a: &Normalised, b: &Normalised) -> Option<Comparison> {
             detail: format!("the same letters apart from spacing (`{}` / `{}`)", a.key, b.key),
         });
     }
-    let da: Vec<&str> = a.tokens.iter().map(String::as_str).filter(|w| class(w) == Class::Distinctive).collect();
-    let db: Vec<&str> = b.tokens.iter().map(String::as_str).filter(|w| class(w) == Class::Distinctive).collect();
+    let da: Vec<usize> = distinctive(a).collect();
+    let db: Vec<usize> = distinctive(b).collect();
     // Names of generic words only match exactly; distinctive words must pair one to one.
     if da.is_empty() || da.len() != db.len() {
         return None;
     }
     let mut used = vec![false; db.len()];
     let mut pairs = Vec::with_capacity(da.len());
-    for wa in &da {
+    for &i in &da {
         let best = db
             .iter()
             .enumerate()
-            .filter(|(j, _)| !used[*j])
-            .map(|(j, wb)| (j, word_similarity(wa, wb)))
-            .filter(|(_, s)| *s > 0.0)
-            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))?;
+            .filter(|(k, _)| !used[*k])
+            .map(|(k, &j)| (k, j, word_similarity(a, i, b, j)))
+            .filter(|(_, _, s)| *s > 0.0)
+            .max_by(|x, y| x.2.total_cmp(&y.2).then(y.0.cmp(&x.0)))?;
         used[best.0] = true;
-        pairs.push((*wa, db[best.0], best.1));
+        pairs.push((i, best.1, best.2));
     }
     let side = |x: &Normalised, y: &Normalised| -> (f64, f64) {
         let mut got = 0.0;
         let mut total = 0.0;
-        for w in &x.tokens {
-            let weight = class(w).weight();
+        for i in 0..x.tokens.len() {
+            let weight = x.classes[i].weight();
             total += weight;
-            got += weight * y.tokens.iter().map(|v| word_similarity(w, v)).fold(0.0, f64::max);
+            got += weight * (0..y.tokens.len()).map(|j| word_similarity(x, i, y, j)).fold(0.0, f64::max);
         }
         (got, total)
     };
@@ -216,12 +229,20 @@ fn compare(a: &Normalised, b: &Normalised) -> Option<Comparison> {
     // A name whose words are all there in another order is still not spelled
     // the same, so a fuzzy score stays below an exact one.
     let score = ((ga + gb) / (ta + tb)).min(0.99);
-    let words: Vec<String> =
-        pairs.iter().map(|(x, y, s)| if x == y { x.to_string() } else { format!("{x} ~ {y} ({s:.2})") }).collect();
+    let words: Vec<String> = pairs
+        .iter()
+        .map(|&(i, j, s)| {
+            let (x, y) = (&a.tokens[i], &b.tokens[j]);
+            if x == y { x.clone() } else { format!("{x} ~ {y} ({s:.2})") }
+        })
+        .collect();
     let only = |x: &Normalised, y: &Normalised| -> Vec<String> {
-        x.tokens.iter().filter(|w| !y.tokens.iter().any(|v| word_similarity(w, v) > 0.0)).cloned().collect()
+        (0..x.tokens.len())
+            .filter(|&i| !(0..y.tokens.len()).any(|j| word_similarity(x, i, y, j) > 0.0))
+            .map(|i| x.tokens[i].clone())
+            .collect()
     };
-    let mut detail = format!("distinctive words agree ({}), word similarity {score:.2}", words.join(", "));
+    let mut detail = format!("alike: distinctive words agree ({}), word similarity {score:.2}", words.join(", "));
     let (oa, ob) = (only(a, b), only(b, a));
     if !oa.is_empty() {
         detail.push_str(&format!("; only in the entity's name: {}", oa.join(" ")));

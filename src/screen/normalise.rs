@@ -23,6 +23,54 @@ pub struct Normalised {
     pub key: String,
     /// The words joined without spaces: `Sino Tech` and `Sinotech` agree.
     pub compact: String,
+    /// Each word's spelling folded for comparison (see [`fold`]).
+    pub folded: Vec<String>,
+    /// Each word's class.
+    pub classes: Vec<Class>,
+    /// Whether each word is distinctive, long enough and free of digits, to
+    /// be compared by spelling rather than only for equality.
+    pub fuzzy: Vec<bool>,
+}
+
+/// Shortest word compared by spelling; shorter words, and words with digits
+/// (`54th` against `55th`), must be equal.
+pub const FUZZY_WORD_MIN_CHARS: usize = 5;
+
+/// Whether a word may be compared by spelling.
+pub fn fuzzy_word(w: &str) -> bool {
+    w.len() >= FUZZY_WORD_MIN_CHARS && !w.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// A word's spelling with the differences that Latin transliterations of one
+/// name commonly show folded away: `c` (not in `ch`) and `ck` as `k`, `y` as
+/// `i`, `w` as `v`, `ph` as `f`, `ae`/`oe` as `a`/`o`, German `ue` as `u`
+/// (not the Pinyin syllables `xue`, `yue`, `jue`, `que`, `lue`, `nue`), and
+/// doubled letters once. `Viktor` = `Victor`, `Mueller` = `Müller` = `Muller`,
+/// `Tatyana` = `Tatiana`.
+pub fn fold(w: &str) -> String {
+    let b = w.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        let prev = if i > 0 { Some(b[i - 1]) } else { None };
+        let (c, step) = match (b[i], next) {
+            (b'a', Some(b'e')) | (b'o', Some(b'e')) if i > 0 => (b[i], 2),
+            (b'u', Some(b'e')) if prev.is_some_and(|p| !b"xyjqln".contains(&p)) => (b'u', 2),
+            (b'p', Some(b'h')) => (b'f', 2),
+            (b'c', Some(b'k')) => (b'k', 2),
+            (b'c', Some(b'h')) => (b'c', 1),
+            (b'c', _) if prev != Some(b's') => (b'k', 1),
+            (b'y', _) => (b'i', 1),
+            (b'w', _) => (b'v', 1),
+            (c, _) => (c, 1),
+        };
+        if !(out.as_bytes().last() == Some(&c) && c.is_ascii_alphabetic()) {
+            out.push(c as char);
+        }
+        i += step;
+    }
+    out
 }
 
 /// How much a word says about who a party is.
@@ -449,7 +497,12 @@ pub fn normalise(name: &str) -> Normalised {
     }
     let key = kept.join(" ");
     let compact = kept.concat();
-    Normalised { tokens: kept, key, compact }
+    let folded = kept.iter().map(|w| fold(w)).collect();
+    let classes = kept.iter().map(|w| class(w)).collect();
+    // Only distinctive words are compared by spelling: a misspelt generic
+    // word says nothing about identity, and skipping them keeps screening fast.
+    let fuzzy = kept.iter().map(|w| fuzzy_word(w) && class(w) == Class::Distinctive).collect();
+    Normalised { tokens: kept, key, compact, folded, classes, fuzzy }
 }
 
 /// The forms of a name worth comparing: the whole name, and the name without
@@ -527,6 +580,16 @@ mod tests {
     fn parenthesised_parts_give_a_second_form() {
         let v: Vec<String> = variants("Huaxin Cloud Holdings (HK) Limited").into_iter().map(|n| n.key).collect();
         assert_eq!(v, ["huaxin cloud holdings hk", "huaxin cloud holdings"]);
+    }
+
+    #[test]
+    fn transliteration_spellings_fold_together() {
+        assert_eq!(fold("viktor"), fold("victor"));
+        assert_eq!(fold("mueller"), fold("muller"));
+        assert_eq!(fold("tatyana"), fold("tatiana"));
+        assert_eq!(fold("praezisionswerk"), fold("prazisionswerk"));
+        assert_ne!(fold("xuesheng"), fold("xusheng"), "Pinyin xue is not xu");
+        assert_ne!(fold("zhuravleva"), fold("zjuravleva"), "left to the spelling similarity");
     }
 
     #[test]

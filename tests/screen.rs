@@ -1,0 +1,268 @@
+//! Screening lists and `chiptrace screen`: the real list extracts in
+//! `fixtures/lists_real` read completely, bad rows are reported with their
+//! line, and screening finds the listed parties and only them.
+
+use crate::common::{TempDir, chiptrace, chiptrace_os, code, fixture, stderr, stdout};
+use chiptrace::diag::{Diagnostics, Level};
+use chiptrace::lists::read_bytes;
+use chiptrace::model::ListEntry;
+use serde_json::Value;
+
+fn read_list(name: &str) -> (Vec<ListEntry>, usize, Diagnostics) {
+    let bytes = std::fs::read(fixture("lists_real").join(name)).expect("fixture exists");
+    let ext = name.rsplit('.').next().unwrap_or_default();
+    read_with(name, ext, &bytes)
+}
+
+fn read_with(name: &str, ext: &str, bytes: &[u8]) -> (Vec<ListEntry>, usize, Diagnostics) {
+    let mut out = Vec::new();
+    let mut diags = Diagnostics::default();
+    let skipped = read_bytes(name, ext, bytes, &mut out, &mut diags);
+    (out, skipped, diags)
+}
+
+fn count(entries: &[ListEntry], list: &str) -> usize {
+    entries.iter().filter(|e| e.list == list).count()
+}
+
+fn by_name<'a>(entries: &'a [ListEntry], name: &str) -> &'a ListEntry {
+    entries.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("no entry named {name}"))
+}
+
+#[test]
+fn csl_2019_layout_reads_every_row() {
+    let (entries, skipped, diags) = read_list("csl_2019_sample.csv");
+    assert_eq!(entries.len(), 115);
+    assert_eq!(skipped, 0);
+    assert_eq!(diags.errors(), 0, "{:?}", diags.0);
+    assert_eq!(count(&entries, "entity_list"), 22);
+    assert_eq!(count(&entries, "sdn"), 28);
+    assert_eq!(count(&entries, "dpl"), 8);
+
+    let el = by_name(&entries, "32 Group China Ltd.");
+    assert_eq!(el.list_name, "Entity List (EL) - Bureau of Industry and Security");
+    assert_eq!(el.entry_id, "7", "no entity_number: the line is the id");
+    assert_eq!(el.line, 7);
+    assert_eq!(el.countries.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["HK"]);
+    assert_eq!(el.since.map(|t| t.to_string()).as_deref(), Some("2015-11-12"));
+    assert_eq!(el.evidence(), "list:entity_list:7");
+
+    let sdn = by_name(&entries, "2904977 CANADA, INC.");
+    assert_eq!(sdn.entry_id, "8124");
+    assert_eq!(sdn.aliases, ["CARIBE SOL", "HAVANTUR CANADA INC."]);
+    assert_eq!(sdn.programs, ["CUBA"]);
+    assert_eq!(sdn.countries.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["CA"]);
+}
+
+/// Regression: the 2019 CSL carries U+0092 (the Windows-1252 byte for `’`
+/// decoded as Latin-1) in a name and an address.
+#[test]
+fn csl_2019_windows_1252_quote_is_repaired_with_a_warning() {
+    let (entries, _, diags) = read_list("csl_2019_sample.csv");
+    let guian = entries.iter().find(|e| e.line == 97).expect("line 97 read");
+    assert_eq!(guian.name, "Gui\u{2019}an New District Huawei Investment Co., Ltd., Guiyang, Guizhou");
+    let w: Vec<_> = diags.0.iter().filter(|d| d.line == 97).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].level, Level::Warning);
+    assert!(w[0].message.contains("`name`") && w[0].message.contains("Gui\u{2019}an"), "{}", w[0].message);
+    assert!(diags.0.iter().any(|d| d.line == 16 && d.message.contains("`addresses`")));
+    assert!(entries.iter().all(|e| !e.name.chars().any(|c| c.is_control())));
+}
+
+#[test]
+fn csl_current_layout_reads_every_row() {
+    let (entries, skipped, diags) = read_list("csl_2023_sample.csv");
+    assert_eq!((entries.len(), skipped, diags.0.len()), (13, 0, 0), "{:?}", diags.0);
+    let meu = by_name(&entries, "Academy of Aerospace Solid Propulsion Technology (AASPT)");
+    assert_eq!(meu.list, "meu");
+    assert_eq!(meu.entry_id, "66f6ab3f26234b75a9093fce79ef0ce0", "_id when there is no entity_number");
+    assert_eq!(meu.countries.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["CN"]);
+    assert_eq!(meu.since.map(|t| t.to_string()).as_deref(), Some("2020-12-23"));
+    let isn = entries.iter().find(|e| e.list == "isn").expect("ISN row");
+    assert_eq!(isn.name, "Sinobright Import and Export Company", "State Department boilerplate removed");
+    let sdn = entries.iter().find(|e| e.entry_id == "52291").expect("SDN 52291");
+    assert_eq!(sdn.list, "sdn");
+    assert_eq!(count(&entries, "entity_list"), 1);
+}
+
+#[test]
+fn opensanctions_parties_read_and_addresses_are_skipped() {
+    let (entries, skipped, diags) = read_list("opensanctions_sample.ftm.json");
+    assert_eq!(entries.len(), 6);
+    assert_eq!(skipped, 1, "the Address entity");
+    assert_eq!(diags.errors(), 0);
+    assert_eq!(diags.0.len(), 1, "one summary warning: {:?}", diags.0);
+    assert!(diags.0[0].message.contains("Address: 1"), "{}", diags.0[0].message);
+    let it = entries.iter().find(|e| e.entry_id == "NK-2GdmHtZTeNXjNVrBGEXZNj").expect("Inter Tobacco");
+    assert_eq!(it.list, "opensanctions");
+    assert_eq!(it.name, "LLC “Inter Tobacco”");
+    assert_eq!(it.aliases.len(), 11);
+    assert_eq!(it.programs, ["sanction"]);
+    assert_eq!(it.countries.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["BY"]);
+    assert_eq!(it.line, 1);
+    assert_eq!(it.evidence(), "list:opensanctions:NK-2GdmHtZTeNXjNVrBGEXZNj");
+}
+
+#[test]
+fn opensanctions_json_array_reads_like_json_lines() {
+    let text = std::fs::read_to_string(fixture("lists_real/opensanctions_sample.ftm.json")).unwrap();
+    let array = format!("[\n{}\n]\n", text.trim_end().replace('\n', ",\n"));
+    let (lines, _, _) = read_list("opensanctions_sample.ftm.json");
+    let (arr, skipped, diags) = read_with("a.json", "json", array.as_bytes());
+    assert_eq!(skipped, 1);
+    assert_eq!(diags.errors(), 0, "{:?}", diags.0);
+    let key = |e: &ListEntry| (e.entry_id.clone(), e.name.clone(), e.line + 1);
+    assert_eq!(
+        arr.iter().map(|e| (e.entry_id.clone(), e.name.clone(), e.line)).collect::<Vec<_>>(),
+        lines.iter().map(key).collect::<Vec<_>>(),
+        "same entries, one line lower after the `[`"
+    );
+}
+
+#[test]
+fn bad_rows_are_reported_with_file_line_field_and_value() {
+    let simple = "name,aliases,country,list,program,since\n\
+                  Good Co Ltd,,CN,entity_list,,2024-01-01\n\
+                  ,Nameless,CN,entity_list,,\n\
+                  Bad Country Ltd,,Atlantis,entity_list,,\n\
+                  Bad Date Ltd,,CN,entity_list,,2024-13-45\n";
+    let (entries, skipped, diags) = read_with("l.csv", "csv", simple.as_bytes());
+    assert_eq!(entries.len(), 1);
+    assert_eq!(skipped, 3);
+    let text: Vec<String> = diags.0.iter().map(|d| d.to_string()).collect();
+    assert!(text.iter().any(|t| t.starts_with("l.csv:3: error: field `name`")), "{text:?}");
+    assert!(
+        text.iter().any(|t| t.starts_with("l.csv:4: error: field `country`") && t.contains("`Atlantis`")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with("l.csv:5: error: field `since`") && t.contains("`2024-13-45`")),
+        "{text:?}"
+    );
+
+    let ftm = "{\"id\":\"a\",\"schema\":\"Company\",\"properties\":{\"name\":[\"A Co\"]}}\nnot json\n{\"id\":\"b\",\"schema\":\"Person\",\"properties\":{}}\n";
+    let (entries, skipped, diags) = read_with("f.jsonl", "jsonl", ftm.as_bytes());
+    assert_eq!((entries.len(), skipped), (1, 2));
+    let text: Vec<String> = diags.0.iter().map(|d| d.to_string()).collect();
+    assert!(text.iter().any(|t| t.starts_with("f.jsonl:2: error: malformed JSON")), "{text:?}");
+    assert!(text.iter().any(|t| t.starts_with("f.jsonl:3: error: field `properties.name`")), "{text:?}");
+
+    let (entries, _, diags) = read_with("x.csv", "csv", b"foo,bar\n1,2\n");
+    assert!(entries.is_empty());
+    assert!(diags.0.iter().any(|d| d.is_error() && d.line == 1 && d.message.contains("unknown list layout")));
+}
+
+#[test]
+fn list_readers_never_panic_on_truncated_or_garbled_input() {
+    for name in ["csl_2019_sample.csv", "csl_2023_sample.csv", "opensanctions_sample.ftm.json"] {
+        let bytes = std::fs::read(fixture("lists_real").join(name)).unwrap();
+        let ext = name.rsplit('.').next().unwrap();
+        for cut in (0..bytes.len()).step_by(97) {
+            let mut garbled = bytes[..cut].to_vec();
+            garbled.extend_from_slice(b"\xff\"\x92{[,;\n");
+            let (_, _, _) = read_with(name, ext, &garbled);
+            let (_, _, _) = read_with(name, if ext == "csv" { "json" } else { "csv" }, &garbled);
+        }
+    }
+}
+
+fn screen_json(case: &str) -> Vec<Value> {
+    let o = chiptrace(&["screen", case, "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("screen --format json prints JSON");
+    v["matches"].as_array().expect("matches is an array").clone()
+}
+
+fn matched(m: &[Value]) -> Vec<(String, String)> {
+    m.iter()
+        .map(|x| (x["entity"].as_str().unwrap().to_string(), x["list_name"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn demo_listed_parties_match_and_benign_parties_do_not() {
+    let m = screen_json("fixtures/demo");
+    let mut ids: Vec<&str> = m.iter().map(|x| x["entity"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, ["HXG", "LXT", "ZYC"], "{m:#?}");
+    let zyc = m.iter().find(|x| x["entity"] == "ZYC").unwrap();
+    assert_eq!(zyc["list"], "entity_list");
+    assert_eq!(zyc["list_name"], "Beijing Zhiyuan Intelligent Computing Company Limited");
+    assert_eq!(zyc["matched_name"], "Beijing Zhiyuan Intelligent Computing Co. Ltd.");
+    assert_eq!(zyc["score"], 1.0);
+    assert_eq!(zyc["evidence"], "list:entity_list:2");
+    assert_eq!(zyc["line"], 2);
+    let lxt = m.iter().find(|x| x["entity"] == "LXT").unwrap();
+    assert_eq!(lxt["list_name"], "Beijing Lingxi Tech Company Limited");
+}
+
+#[test]
+fn screen_finds_variants_and_rejects_shared_generic_words() {
+    let m = screen_json("fixtures/screen_names");
+    let got = matched(&m);
+    let has = |id: &str, listed: &str| got.iter().any(|(e, l)| e == id && l == listed);
+    assert!(has("ZYC", "Beijing Zhiyuan Intelligent Computing Company Limited"), "{got:?}");
+    assert!(has("NBT", "Nebula Trading Company Limited"), "alias: {got:?}");
+    assert!(has("MPW", "Mueller Praezisionswerk AG"), "diacritics: {got:?}");
+    assert!(got.iter().any(|(e, _)| e == "SOY"), "transliteration: {got:?}");
+    assert!(got.iter().any(|(e, _)| e == "ITB"), "multilingual listing: {got:?}");
+    for benign in ["GAT", "HCH", "ZYR", "HWI"] {
+        assert!(!got.iter().any(|(e, _)| e == benign), "{benign} must not match: {got:?}");
+    }
+    let nbt = m.iter().find(|x| x["entity"] == "NBT").unwrap();
+    assert_eq!(nbt["matched_name"], "Nebula Trading Ltd", "the alias that matched");
+    let soy = m.iter().find(|x| x["entity"] == "SOY").unwrap();
+    assert_eq!(soy["method"], "fuzzy");
+    assert!(soy["score"].as_f64().unwrap() < 1.0 && soy["score"].as_f64().unwrap() >= 0.88);
+    assert!(soy["reason"].as_str().unwrap().contains("soyko ~ soiko"), "{}", soy["reason"]);
+    let ats = m.iter().find(|x| x["entity"] == "ATS").expect("same name in another country still shows");
+    assert!(ats["score"].as_f64().unwrap() < 1.0);
+    assert!(
+        ats["reason"].as_str().unwrap().contains("the entity is in US but the entry names AM"),
+        "{}",
+        ats["reason"]
+    );
+    assert_eq!(ats["list"], "uvl");
+}
+
+#[test]
+fn a_stricter_policy_drops_fuzzy_and_other_country_matches() {
+    let dir = TempDir::new("screen-policy");
+    let policy = dir.write("policy.toml", "fuzzy_threshold = 0.995\n");
+    let o = chiptrace_os(&[
+        "screen".as_ref(),
+        fixture("screen_names").as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--policy".as_ref(),
+        policy.as_os_str(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got = matched(v["matches"].as_array().unwrap());
+    assert!(got.iter().any(|(e, _)| e == "ZYC"));
+    assert!(!got.iter().any(|(e, _)| e == "SOY" || e == "ATS"), "{got:?}");
+}
+
+#[test]
+fn screen_output_is_deterministic_and_table_is_terminal_safe() {
+    let a = chiptrace(&["screen", "fixtures/screen_names", "--format", "json"]);
+    let b = chiptrace(&["screen", "fixtures/screen_names", "--format", "json"]);
+    assert_eq!(stdout(&a), stdout(&b));
+    let t = chiptrace(&["screen", "fixtures/hostile"]);
+    assert_eq!(code(&t), 0, "{}", stderr(&t));
+    let out = stdout(&t);
+    assert!(out.contains("list:entity_list:"), "the hostile list's names match their entities: {out}");
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "raw control characters in table output");
+    let demo = chiptrace(&["screen", "fixtures/demo"]);
+    assert!(stdout(&demo).lines().next().unwrap_or_default().starts_with("ENTITY"));
+}
+
+#[test]
+fn library_screen_agrees_with_its_sequential_twin() {
+    let loaded = chiptrace::read::read_case(&fixture("screen_names"), &Default::default()).unwrap();
+    let par = chiptrace::screen::screen(&loaded.case, &loaded.policy);
+    let seq = chiptrace::screen::screen_sequential(&loaded.case, &loaded.policy);
+    assert!(!par.is_empty());
+    assert_eq!(par, seq);
+}
