@@ -104,7 +104,7 @@ impl Balance {
 pub struct Inventory {
     /// (entity, product) -> units.
     pub by_product: HashMap<(EntityId, Sym), Holding>,
-    /// Record indices sorted by (date, record id), the order every analysis walks them in.
+    /// Record indices sorted by date (ties in file order), the order every analysis walks them in.
     pub order: Vec<RecordId>,
 }
 
@@ -113,10 +113,8 @@ impl Inventory {
     /// O(R log R) for R records.
     pub fn build(case: &Case) -> Inventory {
         let mut order: Vec<RecordId> = (0..case.records.len() as RecordId).collect();
-        order.sort_by(|&a, &b| {
-            let (ra, rb) = (&case.records[a as usize], &case.records[b as usize]);
-            ra.date.cmp(&rb.date).then_with(|| case.s(ra.id).cmp(case.s(rb.id)))
-        });
+        // Ties on the date keep file order: deterministic, and cheaper than comparing ids.
+        order.sort_by_key(|&i| case.records[i as usize].date);
         let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::new();
         for r in &case.records {
             by_product.entry((r.from, r.product)).or_default().add(r, true);
@@ -146,12 +144,8 @@ impl Inventory {
         // charged to the parent.
         let mut received_lots: HashMap<(EntityId, Sym), ()> = HashMap::new();
         // Same-day records: receipts count before sends, since dates are often
-        // days without times.
-        let mut order = self.order.clone();
-        order.sort_by_key(|&i| {
-            let r = &case.records[i as usize];
-            (r.date, !r.kind.moves_goods() as u8)
-        });
+        // days without times (each day is walked twice below).
+        let order = &self.order;
         let mut i = 0;
         while i < order.len() {
             let day = case.records[order[i] as usize].date;

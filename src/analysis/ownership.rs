@@ -44,6 +44,17 @@ impl Ownership {
         o
     }
 
+    /// Whether anyone owns `e` (at any date): most entities have no recorded
+    /// owner, and the ownership rules skip them cheaply.
+    pub fn has_owners(&self, e: EntityId) -> bool {
+        !self.owners[e as usize].is_empty()
+    }
+
+    /// Whether anyone directs, is an officer of, or controls `e` (at any date).
+    pub fn has_controllers(&self, e: EntityId) -> bool {
+        !self.controllers[e as usize].is_empty()
+    }
+
     /// Owns relations into `e` that held at `t`.
     pub fn owners_at<'a>(
         &'a self,
@@ -125,6 +136,9 @@ impl Ownership {
     /// The ultimate parent of `e` at `t`: follow the owner holding more than
     /// half (or a `controls` relation) upward to the top. None when `e` has no parent.
     pub fn ultimate_parent(&self, case: &Case, e: EntityId, t: Timestamp) -> Option<(EntityId, Vec<EntityId>)> {
+        if !self.has_owners(e) && !self.has_controllers(e) {
+            return None;
+        }
         let mut chain = vec![e];
         let mut cur = e;
         loop {
@@ -143,6 +157,6 @@ impl Ownership {
                 _ => break,
             }
         }
-        (chain.len() > 1).then(|| (cur, chain))
+        (chain.len() > 1).then_some((cur, chain))
     }
 }

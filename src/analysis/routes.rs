@@ -153,18 +153,20 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
         let candidates = &incoming[..upto];
         let mut best: Option<(RecordId, f64, bool)> = None;
         if let Some(lot) = r.lot {
-            let line = ix.lots.ancestors(lot);
-            let parent = r.parent_lot;
-            for &c in candidates.iter().rev() {
-                examined += 1;
-                let cr = &case.records[c as usize];
-                if cr.kind.moves_goods()
-                    && cr.product == r.product
-                    && cr.lot.is_some_and(|cl| line.contains(&cl) || Some(cl) == parent)
-                    && !records.contains(&c)
-                {
-                    best = Some((c, 1.0, false));
-                    break;
+            // The latest receipt by this holder of the lot or a lot it was split
+            // from: walk the lots' own records, which are few, not the holder's.
+            for l in ix.lots.ancestors(lot) {
+                let Some(lr) = ix.lots.get(l) else { continue };
+                let upto = lr.records.partition_point(|&c| case.records[c as usize].date <= r.date);
+                for &c in lr.records[..upto].iter().rev() {
+                    examined += 1;
+                    let cr = &case.records[c as usize];
+                    if cr.to == r.from && cr.kind.moves_goods() && cr.product == r.product && !records.contains(&c) {
+                        if best.is_none_or(|(b, _, _)| case.records[b as usize].date < cr.date) {
+                            best = Some((c, 1.0, false));
+                        }
+                        break;
+                    }
                 }
             }
         }

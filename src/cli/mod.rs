@@ -86,7 +86,7 @@ pub fn main() -> i32 {
 
 /// Reads a case, printing its diagnostics to stderr. Returns None (after
 /// printing) when the case has errors, so the caller exits 2.
-pub(crate) fn load_case(dir: &PathBuf, policy: Option<PathBuf>) -> anyhow::Result<Option<crate::read::Loaded>> {
+pub(crate) fn load_case(dir: &std::path::Path, policy: Option<PathBuf>) -> anyhow::Result<Option<crate::read::Loaded>> {
     let loaded = crate::read::read_case(dir, &crate::read::ReadOptions { policy_file: policy })?;
     let errors = loaded.diags.errors();
     if errors > 0 {

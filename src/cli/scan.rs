@@ -28,6 +28,9 @@ pub struct Args {
     /// Exit 1 when a finding at or above this severity is shown.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
+    /// Print the time each stage took to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +42,9 @@ pub enum Format {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
+    let started = std::time::Instant::now();
     let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
+    let read_time = started.elapsed();
     let case = &loaded.case;
     let bar = progress_bar(case.records.len() as u64);
     let tick = || bar.inc(1);
@@ -50,7 +55,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut out = Out::new();
     match a.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report.to_json(case))?;
+            serde_json::to_writer_pretty(&mut out, &report.json(case))?;
             writeln!(out)?;
         }
         Format::Jsonl => {
@@ -63,6 +68,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Format::Table => write_table(&mut out, case, &report)?,
     }
     out.flush()?;
+    if a.timings {
+        eprintln!("timing read {:>10.3} s", read_time.as_secs_f64());
+        for (stage, d) in &report.timings {
+            eprintln!("timing {stage:<6} {:>8.3} s", d.as_secs_f64());
+        }
+        eprintln!("timing total {:>9.3} s", started.elapsed().as_secs_f64());
+    }
     let fail = a.fail_on.is_some_and(|s| report.findings.iter().any(|f| f.severity >= s));
     Ok(if fail { EXIT_FINDINGS } else { EXIT_OK })
 }

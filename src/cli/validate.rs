@@ -14,7 +14,13 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let loaded = crate::read::read_case(&a.case, &crate::read::ReadOptions { policy_file: a.policy })?;
+    let mut loaded = crate::read::read_case(&a.case, &crate::read::ReadOptions { policy_file: a.policy })?;
+    // Units that do not add up are the scan's business, but validate warns of
+    // them: an entity that sends on more than it held at the time.
+    let inv = crate::analysis::inventory::Inventory::build(&loaded.case);
+    for w in inv.shortfalls(&loaded.case) {
+        loaded.diags.warning(&w.file, w.line, w.message);
+    }
     let mut out = Out::new();
     for d in &loaded.diags.0 {
         writeln!(out, "{d}")?;

@@ -186,7 +186,6 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
         }
         (None, _) => Policy::default(),
     };
-    check_units(&case, &mut diags);
     Loaded { case, policy, diags }
 }
 
@@ -647,11 +646,3 @@ fn relation_from_row(case: &Case, refs: &EntityRefs, row: &Row, diags: &mut Diag
     Some(Relation { kind, from, to, share, since, until, attrs: row.attrs(RELATION_COLUMNS), line: row.line })
 }
 
-/// Units that do not add up are the scan's business, but `validate` warns of
-/// them: an entity that sends on more of a lot than it ever received.
-fn check_units(case: &Case, diags: &mut Diagnostics) {
-    let inv = crate::analysis::inventory::Inventory::build(case);
-    for w in inv.shortfalls(case) {
-        diags.warning(&w.file, w.line, w.message);
-    }
-}

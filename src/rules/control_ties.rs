@@ -22,6 +22,10 @@ impl Rule for ControlTies {
         let mut subjects = vec![route.terminal];
         subjects.extend(route.intermediaries(ctx.case));
         subjects.dedup();
+        subjects.retain(|&s| ctx.ownership.has_controllers(s));
+        if subjects.is_empty() {
+            return;
+        }
         let mut seen = Vec::new();
         for s in subjects {
             let mut rels: Vec<_> = ctx.ownership.controllers_at(ctx.case, s, t).collect();

@@ -23,7 +23,7 @@ use crate::analysis::routes::Route;
 use crate::model::*;
 use crate::policy::Policy;
 use crate::scan::Flag;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A red-flag rule.
 pub trait Rule: Sync + Send {
@@ -89,8 +89,12 @@ pub struct Ctx<'a> {
     pub by_address: HashMap<String, Vec<EntityId>>,
     /// Outgoing installs and shipments per entity (to find the sites where its units sit).
     pub placements: Vec<Vec<RecordId>>,
-    /// Units of a product each entity put to use: (installed here or by it, leased out).
-    deployed: HashMap<(EntityId, Sym), (u64, u64)>,
+    /// Products in the case that the policy controls.
+    pub controlled_products: HashSet<Sym>,
+    /// Data centres and clouds holding stock undeployed, per product: (received, deployed).
+    pub undeployed: HashMap<(EntityId, Sym), (u64, u64)>,
+    /// Per (entity, product), the undeployed sites where the entity installed or shipped that product.
+    pub undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -146,6 +150,21 @@ impl<'a> Ctx<'a> {
             }
         }
         let shortfalls = inv.shortfalls(case).into_iter().map(|s| (s.record, s)).collect();
+        let undeployed = undeployed_stock(case, policy, inv, &deployed);
+        let products: HashSet<Sym> = case.records.iter().map(|r| r.product).collect();
+        let controlled_products = products.into_iter().filter(|&p| policy.is_controlled(case.s(p))).collect();
+        let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::new();
+        for (e, recs) in placements.iter().enumerate() {
+            for &ri in recs {
+                let r = &case.records[ri as usize];
+                if undeployed.contains_key(&(r.to, r.product)) {
+                    let v = undeployed_sites.entry((e as EntityId, r.product)).or_default();
+                    if !v.contains(&r.to) {
+                        v.push(r.to);
+                    }
+                }
+            }
+        }
         Ctx {
             case,
             policy,
@@ -157,14 +176,10 @@ impl<'a> Ctx<'a> {
             first_trade,
             by_address,
             placements,
-            deployed,
+            controlled_products,
+            undeployed,
+            undeployed_sites,
         }
-    }
-
-    /// Units of `product` that `e` put to use: installed (by it or at its site) or
-    /// leased out, whichever is larger, since leased units are usually installed ones.
-    pub fn deployed(&self, e: EntityId, product: Sym) -> u64 {
-        self.deployed.get(&(e, product)).map(|&(i, l)| i.max(l)).unwrap_or(0)
     }
 
     /// Whether the entity matches a list entry at or above the policy's threshold.
@@ -192,8 +207,32 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn controlled(&self, route: &Route) -> bool {
-        self.policy.is_controlled(self.case.s(route.product))
+        self.controlled_products.contains(&route.product)
     }
+}
+
+/// Data centres and clouds that received far more of a product than they put
+/// to use. Deployed units are those installed (by the entity or at its site) or
+/// leased out, whichever is larger since leased units are usually installed
+/// ones, plus those sold or shipped on.
+fn undeployed_stock(
+    case: &Case,
+    policy: &Policy,
+    inv: &Inventory,
+    deployed: &HashMap<(EntityId, Sym), (u64, u64)>,
+) -> HashMap<(EntityId, Sym), (u64, u64)> {
+    let mut out = HashMap::new();
+    for (&(e, product), h) in &inv.by_product {
+        if !matches!(case.entity(e).kind, EntityKind::DataCentre | EntityKind::Cloud) || h.received == 0 {
+            continue;
+        }
+        let used = deployed.get(&(e, product)).map(|&(i, l)| i.max(l)).unwrap_or(0) + h.sent + h.shipped;
+        let idle = h.received.saturating_sub(used);
+        if idle >= policy.undeployed_min_units && (used as f64) < policy.undeployed_ratio * h.received as f64 {
+            out.insert((e, product), (h.received, used));
+        }
+    }
+    out
 }
 
 /// Addresses compare in lower case with punctuation and spacing removed, and

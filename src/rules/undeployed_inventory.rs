@@ -4,7 +4,7 @@
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
-use crate::model::{EntityId, EntityKind};
+use crate::model::EntityId;
 use crate::scan::Flag;
 
 pub struct UndeployedInventory;
@@ -18,41 +18,34 @@ impl Rule for UndeployedInventory {
         if !ctx.controlled(route) {
             return;
         }
-        let mut candidates: Vec<EntityId> = route.parties(ctx.case);
+        let parties = route.parties(ctx.case);
+        let mut candidates: Vec<EntityId> = parties.clone();
         // Sites where holders on the route installed or shipped this product.
-        for p in route.parties(ctx.case) {
-            for &ri in &ctx.placements[p as usize] {
-                let r = &ctx.case.records[ri as usize];
-                if r.product == route.product && !candidates.contains(&r.to) {
-                    candidates.push(r.to);
+        for p in parties {
+            for &site in ctx.undeployed_sites.get(&(p, route.product)).map(Vec::as_slice).unwrap_or(&[]) {
+                if !candidates.contains(&site) {
+                    candidates.push(site);
                 }
             }
         }
         for e in candidates {
+            let Some(&(received, deployed)) = ctx.undeployed.get(&(e, route.product)) else { continue };
             let ent = ctx.case.entity(e);
-            if !matches!(ent.kind, EntityKind::DataCentre | EntityKind::Cloud) {
-                continue;
-            }
-            let h = ctx.inv.holding(e, route.product);
-            let deployed = ctx.deployed(e, route.product) + h.sent + h.shipped;
-            let idle = h.received.saturating_sub(deployed);
-            if h.received == 0 || idle < ctx.policy.undeployed_min_units {
-                continue;
-            }
-            if (deployed as f64) < ctx.policy.undeployed_ratio * h.received as f64 {
-                let cap = ent.capacity_gpus.map(|c| format!("; declared capacity {c} GPUs")).unwrap_or_default();
-                out.push(Flag {
-                    rule: self.id(),
-                    detail: format!(
-                        "{} received {} {} but installed, leased or passed on only {}: {idle} units undeployed{cap}",
-                        ctx.who(e),
-                        h.received,
-                        ctx.case.s(route.product),
-                        deployed
-                    ),
-                    evidence: vec![ent.id.clone()],
-                });
-            }
+            let idle = received - deployed;
+            let cap = match ent.capacity_gpus {
+                Some(c) if received > c => format!("; that is more than its declared capacity of {c} GPUs"),
+                Some(c) => format!("; declared capacity {c} GPUs"),
+                None => String::new(),
+            };
+            out.push(Flag {
+                rule: self.id(),
+                detail: format!(
+                    "{} received {received} {} but installed, leased or passed on only {deployed}: {idle} units undeployed{cap}",
+                    ctx.who(e),
+                    ctx.case.s(route.product),
+                ),
+                evidence: vec![ent.id.clone()],
+            });
         }
     }
 }

@@ -82,6 +82,9 @@ pub struct ScanStats {
 pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub stats: ScanStats,
+    /// Wall time of each stage, for `--timings` and benchmarks (never in the JSON:
+    /// output must not change from run to run).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Finding {
@@ -124,12 +127,45 @@ pub fn round3(x: f64) -> f64 {
 }
 
 impl ScanReport {
-    /// The whole report as SPEC §3 prints it.
+    /// The whole report as SPEC §3 prints it. Serialising this view builds one
+    /// finding's JSON at a time, so a million-record scan does not hold the
+    /// whole document in memory.
+    pub fn json<'a>(&'a self, case: &'a Case) -> ReportJson<'a> {
+        ReportJson { case, report: self }
+    }
+
+    /// The whole report as a JSON value (small reports, tests).
     pub fn to_json(&self, case: &Case) -> Value {
-        json!({
-            "case": case.root.display().to_string(),
-            "findings": self.findings.iter().map(|f| f.to_json(case)).collect::<Vec<_>>(),
-            "stats": self.stats,
-        })
+        serde_json::to_value(self.json(case)).unwrap_or(Value::Null)
+    }
+}
+
+/// A serialisable view of a report (see [`ScanReport::json`]).
+pub struct ReportJson<'a> {
+    case: &'a Case,
+    report: &'a ScanReport,
+}
+
+struct FindingsJson<'a>(&'a Case, &'a [Finding]);
+
+impl Serialize for FindingsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.1.len()))?;
+        for f in self.1 {
+            seq.serialize_element(&f.to_json(self.0))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for ReportJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("case", &self.case.root.display().to_string())?;
+        m.serialize_entry("findings", &FindingsJson(self.case, &self.report.findings))?;
+        m.serialize_entry("stats", &self.report.stats)?;
+        m.end()
     }
 }

@@ -16,6 +16,7 @@ use crate::model::*;
 use crate::policy::Policy;
 use crate::rules::{Ctx, Rule};
 use rayon::prelude::*;
+use std::time::Instant;
 
 /// How to run a scan.
 #[derive(Default)]
@@ -63,9 +64,13 @@ impl<'a> Prepared<'a> {
 /// # Complexity
 /// O(R log R) to index, then O(T x depth x candidates) for T terminal steps.
 pub fn scan(case: &Case, policy: &Policy, config: &ScanConfig) -> ScanReport {
+    let t0 = Instant::now();
     let inv = Inventory::build(case);
     let prep = Prepared::new(case, policy, &inv);
-    scan_prepared(&prep, config)
+    let index = t0.elapsed();
+    let mut report = scan_prepared(&prep, config);
+    report.timings.insert(0, ("index", index));
+    report
 }
 
 /// [`scan`] on indexes built beforehand (benchmarks time the stages apart).
@@ -88,14 +93,17 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     let parallel = config.threads != 1;
     let bounds =
         Bounds { max_depth: policy.max_depth.max(1), max_candidates: (policy.max_expansions / 256).clamp(8, 4096) };
+    let t0 = Instant::now();
     let steps = prep.terminal_steps();
     let noop = || {};
     let tick: &(dyn Fn() + Sync) = config.progress.unwrap_or(&noop);
     let found = routes::find_routes(&prep.index(), &steps, &bounds, parallel, tick);
+    let t_routes = t0.elapsed();
     let examined: u64 = found.iter().map(|r| r.examined).sum();
     let truncated = found.iter().any(|r| r.truncated);
     let groups = routes::group(case, found);
     let rules = crate::rules::registry();
+    let t1 = Instant::now();
     let judge = |g: &Vec<Route>| judge_group(ctx, &rules, g);
     let mut findings: Vec<Finding> = if parallel {
         groups.par_iter().filter_map(judge).collect()
@@ -104,7 +112,9 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     };
     findings.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let total = findings.len();
+    let t_rules = t1.elapsed();
     ScanReport {
+        timings: vec![("routes", t_routes), ("rules", t_rules)],
         findings,
         stats: ScanStats {
             records: case.records.len(),
