@@ -31,6 +31,12 @@ pub struct Args {
     /// Print the time each stage took to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Write one diagram per finding shown (at or above --min-severity) into this folder, named by finding id.
+    #[arg(long)]
+    pub export_dir: Option<PathBuf>,
+    /// Format of the diagrams written by --export-dir.
+    #[arg(long, value_enum, default_value = "svg", requires = "export_dir")]
+    pub export_format: crate::export::Format,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +74,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Format::Table => write_table(&mut out, case, &report)?,
     }
     out.flush()?;
+    if let Some(dir) = &a.export_dir {
+        let written =
+            crate::export::export_findings(case, &loaded.policy, &report, dir, a.export_format, a.min_severity)?;
+        eprintln!("wrote {} {} diagram(s) to {}", written.len(), a.export_format, dir.display());
+    }
     if a.timings {
         eprintln!("timing read {:>10.3} s", read_time.as_secs_f64());
         for (stage, d) in &report.timings {
