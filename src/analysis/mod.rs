@@ -3,5 +3,6 @@
 
 pub mod inventory;
 pub mod ownership;
+pub mod reach;
 pub mod routes;
 pub mod trace;
