@@ -391,6 +391,19 @@ mod tests {
         assert!(score("Muller Elektronik GmbH", "Müller Elektronik AG") >= T);
     }
 
+    proptest::proptest! {
+        /// Any name with words matches itself exactly, and every score is in 0..1.
+        #[test]
+        fn scores_are_bounded_and_a_name_matches_itself(a in "\\PC{0,40}", b in "[A-Za-z .,&()-]{0,40}") {
+            if let Some((s, _, _)) = compare_names(&a, &b) {
+                proptest::prop_assert!((0.0..=1.0).contains(&s));
+            }
+            if !variants(&a).is_empty() {
+                proptest::prop_assert_eq!(compare_names(&a, &a).map(|c| (c.0, c.1)), Some((1.0, "exact")));
+            }
+        }
+    }
+
     #[test]
     fn generic_words_do_not_match_different_companies() {
         assert!(score("Advanced Technology Trading Ltd", "Global Advanced Technology Trading Co") < T);
