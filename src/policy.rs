@@ -76,9 +76,19 @@ fn date(s: &str) -> Timestamp {
 }
 
 /// Default rule weights. The score is a noisy-or of the weights of the flags
-/// that fired, so a weight is the score that flag alone gives a route.
-/// Listing is near-conclusive; country and remote access are strong; the
-/// pattern flags are weak alone and meant to add up.
+/// that fired, so a weight is the score that flag alone gives a route, and
+/// `severity_medium` (0.45) is the line between "note" and "open a file".
+/// - Listing (0.90) and ownership by listed parties (0.80) are near-conclusive.
+/// - A controlled product reaching a country of concern (0.55), a parent there
+///   (0.50), remote access by a flagged lessee (0.50) are each enough to open a file.
+/// - Stock held undeployed in a data centre (0.45: the boxed GPUs of the
+///   Malaysian case) and units with no recorded source (0.45: laundering of
+///   origin) are each enough to ask questions, and reach medium alone.
+/// - Control ties (0.40) and a declared end user that is not the real one (0.35)
+///   are strong but need one more sign.
+/// - Pattern flags are weak alone and meant to add up: transshipment through a
+///   hub (0.25), shell indicators (0.25), crypto payment (0.20), rapid resale
+///   (0.15), long chain (0.10: it mostly restates hub passages and resales).
 pub fn default_weights() -> BTreeMap<String, f64> {
     [
         ("listed_party", 0.90),
@@ -92,9 +102,9 @@ pub fn default_weights() -> BTreeMap<String, f64> {
         ("shell_indicators", 0.25),
         ("crypto_payment", 0.20),
         ("end_user_mismatch", 0.35),
-        ("undeployed_inventory", 0.25),
-        ("quantity_mismatch", 0.25),
-        ("long_chain", 0.15),
+        ("undeployed_inventory", 0.45),
+        ("quantity_mismatch", 0.45),
+        ("long_chain", 0.10),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -188,7 +188,9 @@ pub fn score(policy: &Policy, flags: &[Flag], plausibility: f64) -> f64 {
     rules.dedup();
     let miss: f64 = rules.iter().map(|r| 1.0 - policy.weight(r).clamp(0.0, 1.0)).product();
     let raw = 1.0 - miss;
-    raw * (0.6 + 0.4 * plausibility.clamp(0.0, 1.0))
+    // Rounded to six places so that 1 - (1 - 0.45) is 0.45 and meets a 0.45
+    // cut-off; rounding is monotone, so one more flag still never lowers a score.
+    ((raw * (0.6 + 0.4 * plausibility.clamp(0.0, 1.0))) * 1e6).round() / 1e6
 }
 
 /// Severity from the policy's cut-offs.
