@@ -16,6 +16,17 @@ impl Timestamp {
     /// and `2024-06-01T08:30:00` (taken as UTC). Impossible dates fail.
     pub fn parse(s: &str) -> Option<Timestamp> {
         let s = s.trim();
+        // The common case, a plain `YYYY-MM-DD`, without chrono's format parser.
+        let b = s.as_bytes();
+        if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+            let num = |r: std::ops::Range<usize>| -> Option<u32> {
+                b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32))
+            };
+            if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+                let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
+                return Some(Timestamp(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp()));
+            }
+        }
         if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             return Some(Timestamp(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp()));
         }

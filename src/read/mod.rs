@@ -579,8 +579,11 @@ fn record_from_row(
 }
 
 /// Product names compare in upper case without inner spaces: `h100` = `H100`.
-pub fn normalise_product(p: &str) -> String {
-    p.split_whitespace().collect::<String>().to_uppercase()
+pub fn normalise_product(p: &str) -> std::borrow::Cow<'_, str> {
+    if p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
+        return std::borrow::Cow::Borrowed(p); // already normal: the common case, no allocation
+    }
+    std::borrow::Cow::Owned(p.split_whitespace().collect::<String>().to_uppercase())
 }
 
 fn read_relations(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, diags: &mut Diagnostics) {
@@ -645,4 +648,3 @@ fn relation_from_row(case: &Case, refs: &EntityRefs, row: &Row, diags: &mut Diag
     }
     Some(Relation { kind, from, to, share, since, until, attrs: row.attrs(RELATION_COLUMNS), line: row.line })
 }
-

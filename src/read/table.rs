@@ -227,7 +227,6 @@ pub fn read_csv<R: Read>(
             .iter()
             .enumerate()
             .map(|(i, f)| decode(f, file, line, headers.get(i).map(String::as_str).unwrap_or("?"), diags))
-            .map(|c| Cow::Owned(c.into_owned()))
             .collect();
         let row = Row::new(file, line, &headers, values);
         each(&row, diags);
