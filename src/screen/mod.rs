@@ -20,7 +20,7 @@ pub mod normalise;
 
 use crate::model::{Case, Country, EntityId, ListEntry};
 use crate::policy::Policy;
-use normalise::{Class, Normalised, variants};
+use normalise::{Normalised, variants};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -95,11 +95,6 @@ fn word_keys(folded: &str, fuzzy: bool) -> Vec<String> {
     keys
 }
 
-/// Positions of a name's distinctive words.
-fn distinctive(n: &Normalised) -> impl Iterator<Item = usize> + '_ {
-    (0..n.tokens.len()).filter(|&i| n.classes[i] == Class::Distinctive)
-}
-
 impl Index {
     fn build(lists: &[ListEntry]) -> Index {
         let mut idx =
@@ -110,7 +105,7 @@ impl Index {
                     let id = idx.names.len() as u32;
                     idx.by_key.entry(norm.key.clone()).or_default().push(id);
                     idx.by_compact.entry(norm.compact.clone()).or_default().push(id);
-                    for i in distinctive(&norm) {
+                    for &i in &norm.distinctive {
                         for k in word_keys(&norm.folded[i], norm.fuzzy[i]) {
                             let p = idx.by_word.entry(k).or_default();
                             if p.last() != Some(&id) {
@@ -131,7 +126,7 @@ impl Index {
         for map_hit in [self.by_key.get(&norm.key), self.by_compact.get(&norm.compact)].into_iter().flatten() {
             out.extend(map_hit);
         }
-        for i in distinctive(norm) {
+        for &i in &norm.distinctive {
             for k in word_keys(&norm.folded[i], norm.fuzzy[i]) {
                 if let Some(p) = self.by_word.get(&k) {
                     out.extend(p);
@@ -195,15 +190,14 @@ fn compare(a: &Normalised, b: &Normalised) -> Option<Comparison> {
             detail: format!("the same letters apart from spacing (`{}` / `{}`)", a.key, b.key),
         });
     }
-    let da: Vec<usize> = distinctive(a).collect();
-    let db: Vec<usize> = distinctive(b).collect();
+    let (da, db) = (&a.distinctive, &b.distinctive);
     // Names of generic words only match exactly; distinctive words must pair one to one.
     if da.is_empty() || da.len() != db.len() {
         return None;
     }
     let mut used = vec![false; db.len()];
     let mut pairs = Vec::with_capacity(da.len());
-    for &i in &da {
+    for &i in da {
         let best = db
             .iter()
             .enumerate()

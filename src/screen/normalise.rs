@@ -30,15 +30,22 @@ pub struct Normalised {
     /// Whether each word is distinctive, long enough and free of digits, to
     /// be compared by spelling rather than only for equality.
     pub fuzzy: Vec<bool>,
+    /// Positions of the distinctive words.
+    pub distinctive: Vec<usize>,
 }
 
 /// Shortest word compared by spelling; shorter words, and words with digits
 /// (`54th` against `55th`), must be equal.
 pub const FUZZY_WORD_MIN_CHARS: usize = 5;
 
+/// Longest word compared by spelling. Longer "words" are codes or run-together
+/// text; comparing them by spelling (and indexing their one-deletion
+/// spellings) would cost the square of their length for nothing.
+pub const FUZZY_WORD_MAX_CHARS: usize = 40;
+
 /// Whether a word may be compared by spelling.
 pub fn fuzzy_word(w: &str) -> bool {
-    w.len() >= FUZZY_WORD_MIN_CHARS && !w.bytes().any(|b| b.is_ascii_digit())
+    (FUZZY_WORD_MIN_CHARS..=FUZZY_WORD_MAX_CHARS).contains(&w.len()) && !w.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// A word's spelling with the differences that Latin transliterations of one
@@ -498,11 +505,12 @@ pub fn normalise(name: &str) -> Normalised {
     let key = kept.join(" ");
     let compact = kept.concat();
     let folded = kept.iter().map(|w| fold(w)).collect();
-    let classes = kept.iter().map(|w| class(w)).collect();
+    let classes: Vec<Class> = kept.iter().map(|w| class(w)).collect();
     // Only distinctive words are compared by spelling: a misspelt generic
     // word says nothing about identity, and skipping them keeps screening fast.
     let fuzzy = kept.iter().map(|w| fuzzy_word(w) && class(w) == Class::Distinctive).collect();
-    Normalised { tokens: kept, key, compact, folded, classes, fuzzy }
+    let distinctive = (0..kept.len()).filter(|&i| classes[i] == Class::Distinctive).collect();
+    Normalised { tokens: kept, key, compact, folded, classes, fuzzy, distinctive }
 }
 
 /// The forms of a name worth comparing: the whole name, and the name without
