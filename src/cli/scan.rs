@@ -3,7 +3,7 @@
 use super::output::{clean, table};
 use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, Out};
 use crate::model::Case;
-use crate::scan::{Finding, ScanConfig, ScanReport, Severity, scan};
+use crate::scan::{Finding, Progress, ScanConfig, ScanReport, Severity, scan};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -53,7 +53,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let read_time = started.elapsed();
     let case = &loaded.case;
     let bar = progress_bar(case.records.len() as u64);
-    let tick = || bar.inc(1);
+    let tick = |p: Progress| match p {
+        Progress::Start(n) => bar.set_length(n),
+        Progress::Step => bar.inc(1),
+    };
     let config = ScanConfig { threads: a.threads, progress: Some(&tick) };
     let mut report = scan(case, &loaded.policy, &config);
     bar.finish_and_clear();
@@ -98,11 +101,12 @@ pub fn filter(report: &mut ScanReport, min: Severity, top: Option<usize>) {
     }
 }
 
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || len < 50_000 {
+/// A bar on stderr for scans of 50,000 records or more, hidden when stderr is not a terminal.
+fn progress_bar(records: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || records < 50_000 {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(len);
+    let bar = indicatif::ProgressBar::new(records);
     if let Ok(style) = indicatif::ProgressStyle::with_template("scan {bar:40} {pos}/{len} routes {elapsed}") {
         bar.set_style(style);
     }

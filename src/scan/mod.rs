@@ -23,8 +23,17 @@ use std::time::Instant;
 pub struct ScanConfig<'a> {
     /// Worker threads; 0 = one per core. 1 runs the sequential twin.
     pub threads: usize,
-    /// Called once per terminal step searched (for a progress bar).
-    pub progress: Option<&'a (dyn Fn() + Sync)>,
+    /// Told how many terminal steps will be searched, then once per step (for a progress bar).
+    pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+}
+
+/// What a scan reports as it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// The number of terminal steps the route search will walk back from.
+    Start(u64),
+    /// One terminal step done.
+    Step,
 }
 
 impl std::fmt::Debug for ScanConfig<'_> {
@@ -95,9 +104,11 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
         Bounds { max_depth: policy.max_depth.max(1), max_candidates: (policy.max_expansions / 256).clamp(8, 4096) };
     let t0 = Instant::now();
     let steps = prep.terminal_steps();
-    let noop = || {};
-    let tick: &(dyn Fn() + Sync) = config.progress.unwrap_or(&noop);
-    let found = routes::find_routes(&prep.index(), &steps, &bounds, parallel, tick);
+    let noop = |_: Progress| {};
+    let report: &(dyn Fn(Progress) + Sync) = config.progress.unwrap_or(&noop);
+    report(Progress::Start(steps.len() as u64));
+    let tick = || report(Progress::Step);
+    let found = routes::find_routes(&prep.index(), &steps, &bounds, parallel, &tick);
     let t_routes = t0.elapsed();
     let examined: u64 = found.iter().map(|r| r.examined).sum();
     let truncated = found.iter().any(|r| r.truncated);
