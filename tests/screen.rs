@@ -266,3 +266,32 @@ fn library_screen_agrees_with_its_sequential_twin() {
     assert!(!par.is_empty());
     assert_eq!(par, seq);
 }
+
+/// Regression: the CSL name repaired from U+0092 screens like any other, and
+/// a party from the current layout matches by its listed alias.
+#[test]
+fn real_csl_entries_screen_through_the_binary() {
+    let dir = TempDir::new("screen-real-csl");
+    dir.write(
+        "entities.csv",
+        "id,name,kind,country,aliases\n\
+         GUI,Gui'an New District Huawei Investment Co Ltd,investor,CN,\n\
+         HWT,Guiyang Huawei Trading Co Ltd,reseller,CN,\n\
+         SIN,Sinobright Import & Export Co.,distributor,CN,\n",
+    );
+    dir.write("records.csv", "id,date,kind,from,to,product,quantity\n");
+    for name in ["csl_2019_sample.csv", "csl_2023_sample.csv"] {
+        dir.write(&format!("lists/{name}"), std::fs::read(fixture("lists_real").join(name)).unwrap());
+    }
+    let o = chiptrace_os(&["screen".as_ref(), dir.path().as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let m = v["matches"].as_array().unwrap();
+    let gui = m.iter().find(|x| x["entity"] == "GUI").expect("the repaired name matches");
+    assert_eq!(gui["list"], "entity_list");
+    assert_eq!(gui["line"], 97);
+    assert_eq!(gui["score"], 1.0);
+    let sin = m.iter().find(|x| x["entity"] == "SIN").expect("ISN entry without its boilerplate");
+    assert_eq!(sin["list"], "isn");
+    assert!(!m.iter().any(|x| x["entity"] == "HWT"), "sharing `Huawei` is not enough: {m:#?}");
+}

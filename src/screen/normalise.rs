@@ -473,6 +473,13 @@ fn words(name: &str) -> Vec<String> {
 /// Normalises one name. The result has no words when the name has none
 /// (only punctuation); a name made only of legal forms keeps them.
 pub fn normalise(name: &str) -> Normalised {
+    from_words(reduce(name).0)
+}
+
+/// The comparable words of a name, and how many of them stand before its
+/// last legal form when other words follow it (`Gui'an New District Huawei
+/// Investment Co., Ltd., Guiyang, Guizhou`: the Entity List appends the city).
+fn reduce(name: &str) -> (Vec<String>, Option<usize>) {
     let mut spelled: Vec<String> = Vec::new();
     for w in words(name) {
         match CANONICAL.iter().find(|(from, _)| *from == w) {
@@ -481,6 +488,7 @@ pub fn normalise(name: &str) -> Normalised {
         }
     }
     let mut kept: Vec<String> = Vec::with_capacity(spelled.len());
+    let mut before_last_form = None;
     let mut i = 0;
     while i < spelled.len() {
         let rest = &spelled[i..];
@@ -490,18 +498,27 @@ pub fn normalise(name: &str) -> Normalised {
             .map(|p| p.len())
             .max();
         if let Some(n) = phrase {
+            before_last_form = Some(kept.len());
             i += n;
             continue;
         }
         let w = &spelled[i];
-        if !LEGAL_FORMS.contains(&w.as_str()) && !STOPWORDS.contains(&w.as_str()) {
+        if LEGAL_FORMS.contains(&w.as_str()) {
+            before_last_form = Some(kept.len());
+        } else if !STOPWORDS.contains(&w.as_str()) {
             kept.push(w.clone());
         }
         i += 1;
     }
     if kept.is_empty() {
-        kept = spelled.into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).collect();
+        return (spelled.into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).collect(), None);
     }
+    let cut = before_last_form.filter(|&n| n >= 2 && n < kept.len());
+    (kept, cut)
+}
+
+/// Builds the comparable form of a name from its words.
+fn from_words(kept: Vec<String>) -> Normalised {
     let key = kept.join(" ");
     let compact = kept.concat();
     let folded = kept.iter().map(|w| fold(w)).collect();
@@ -513,15 +530,20 @@ pub fn normalise(name: &str) -> Normalised {
     Normalised { tokens: kept, key, compact, folded, classes, fuzzy, distinctive }
 }
 
-/// The forms of a name worth comparing: the whole name, and the name without
-/// its parenthesised parts (`Huaxin Cloud Holdings (HK) Limited`,
+/// The forms of a name worth comparing: the whole name, the name up to its
+/// last legal form when words follow it (a city appended after `Co., Ltd.`),
+/// and the name without its parenthesised parts (`Huaxin Cloud Holdings (HK) Limited`,
 /// `Academy of Aerospace Solid Propulsion Technology (AASPT)`). Empty forms
 /// are left out; the result is empty for a name without words.
 pub fn variants(name: &str) -> Vec<Normalised> {
     let mut out = Vec::with_capacity(2);
-    let full = normalise(name);
-    if !full.tokens.is_empty() {
-        out.push(full);
+    let (words, cut) = reduce(name);
+    if let Some(n) = cut {
+        let head = from_words(words[..n].to_vec());
+        out.push(from_words(words));
+        out.push(head);
+    } else if !words.is_empty() {
+        out.push(from_words(words));
     }
     if name.contains('(') {
         let mut bare = String::with_capacity(name.len());
@@ -598,6 +620,16 @@ mod tests {
         assert_eq!(fold("praezisionswerk"), fold("prazisionswerk"));
         assert_ne!(fold("xuesheng"), fold("xusheng"), "Pinyin xue is not xu");
         assert_ne!(fold("zhuravleva"), fold("zjuravleva"), "left to the spelling similarity");
+    }
+
+    #[test]
+    fn a_place_after_the_legal_form_gives_a_second_form() {
+        let v: Vec<String> = variants("Gui’an New District Huawei Investment Co., Ltd., Guiyang, Guizhou")
+            .into_iter()
+            .map(|n| n.key)
+            .collect();
+        assert_eq!(v, ["guian new district huawei investment guiyang guizhou", "guian new district huawei investment"]);
+        assert_eq!(variants("LLC “Inter Tobacco”").len(), 1, "a legal form in front cuts nothing");
     }
 
     #[test]
