@@ -304,3 +304,14 @@ impl Strings {
         self.0.resolve(sym).unwrap_or("")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Trade datasets reach tens of millions of records: a record must stay compact.
+    #[test]
+    fn record_stays_compact() {
+        let size = std::mem::size_of::<super::Record>();
+        eprintln!("size_of::<Record>() = {size}");
+        assert!(size <= 112, "Record grew to {size} bytes");
+    }
+}
