@@ -100,7 +100,7 @@ pub fn route_pairs(
     let records_kept = keep.iter().filter(|&&k| k).count();
 
     // Cut the smaller side into blocks; the other side collects the pairs.
-    let touches = |set: &[bool], by: fn(&Adjacency, EntityId) -> &[RecordId]| -> Vec<EntityId> {
+    let touches = |set: &[bool], by: Records| -> Vec<EntityId> {
         let mut out: Vec<EntityId> =
             (0..n as EntityId).filter(|&e| set[e as usize] && by(adj, e).iter().any(|&r| keep[r as usize])).collect();
         out.dedup();
@@ -173,78 +173,76 @@ enum Dir {
     Forward,
 }
 
+/// One of [`Adjacency`]'s lists of an entity's records.
+type Records = fn(&Adjacency, EntityId) -> &[RecordId];
+
 /// The record graph as one direction of the sweep sees it, over a subset of
-/// the records renumbered 0..len. For each entity `x`, `tails(x)` are the
-/// records a route may continue with from `x` and `heads(x)` the records
-/// whose continuation is looked for at `x`, both sorted by key, largest
-/// first. A record `c` may follow a record `e` at `x` when
-/// `key(c) >= key(e)`.
+/// the records. Records are renumbered 0..len in the order of the `tails`
+/// lists, so that a round reads labels front to back: for each entity `x`,
+/// the records a route may continue with from `x` are the range `tails(x)`,
+/// and `heads(x)` lists the records whose continuation is looked for at `x`.
+/// Both are sorted by key, largest first. A record `c` may follow a record
+/// `e` at `x` when `key(c) >= key(e)`.
 struct View {
+    /// Key of each record, in renumbered order.
     key: Vec<i64>,
+    /// Record id of each renumbered record.
+    record: Vec<RecordId>,
     tail_start: Vec<u32>,
-    tails: Vec<u32>,
     head_start: Vec<u32>,
     heads: Vec<u32>,
+    head_key: Vec<i64>,
 }
 
 impl View {
     fn build(n: usize, adj: &Adjacency, date: &dyn Fn(RecordId) -> i64, dir: Dir, keep: Option<&[bool]>) -> View {
         let kept = |r: RecordId| keep.is_none_or(|k| k[r as usize]);
-        // Compact ids in the order records first appear in the out lists.
-        let mut compact: Vec<u32> = Vec::new();
-        let mut key = Vec::new();
-        if let Some(k) = keep {
-            compact = vec![u32::MAX; k.len()];
-        }
-        let mut id_of = |r: RecordId, key: &mut Vec<i64>| -> u32 {
-            if keep.is_none() {
-                return r;
-            }
-            let c = &mut compact[r as usize];
-            if *c == u32::MAX {
-                *c = key.len() as u32;
-                key.push(if dir == Dir::Backward { date(r) } else { -date(r) });
-            }
-            *c
-        };
-        if keep.is_none() {
-            let total: usize = (0..n as EntityId).map(|x| adj.out(x).len()).sum();
-            key = vec![0; total];
-            for x in 0..n as EntityId {
-                for &r in adj.out(x) {
-                    key[r as usize] = if dir == Dir::Backward { date(r) } else { -date(r) };
-                }
-            }
-        }
+        let key_of = |r: RecordId| if dir == Dir::Backward { date(r) } else { -date(r) };
         // Backward: continue with records leaving x (out), newest first;
         // forward: continue with records reaching x (inn), oldest first.
-        let (cont, look): (fn(&Adjacency, EntityId) -> &[RecordId], fn(&Adjacency, EntityId) -> &[RecordId]) = match dir
-        {
+        let (cont, look): (Records, Records) = match dir {
             Dir::Backward => (Adjacency::out, Adjacency::inn),
             Dir::Forward => (Adjacency::inn, Adjacency::out),
         };
+        let sweep = |list: &[RecordId], f: &mut dyn FnMut(RecordId)| match dir {
+            Dir::Backward => list.iter().rev().for_each(|&r| f(r)),
+            Dir::Forward => list.iter().for_each(|&r| f(r)),
+        };
+        let mut renumbered = vec![u32::MAX; keep.map_or(0, |k| k.len())];
+        let (mut key, mut record) = (Vec::new(), Vec::new());
         let mut tail_start = Vec::with_capacity(n + 1);
-        let mut tails = Vec::new();
-        let mut head_start = Vec::with_capacity(n + 1);
-        let mut heads = Vec::new();
         tail_start.push(0);
+        for x in 0..n as EntityId {
+            sweep(cont(adj, x), &mut |r| {
+                if kept(r) {
+                    if let Some(slot) = renumbered.get_mut(r as usize) {
+                        *slot = record.len() as u32;
+                    }
+                    record.push(r);
+                    key.push(key_of(r));
+                }
+            });
+            tail_start.push(record.len() as u32);
+        }
+        if keep.is_none() {
+            renumbered = vec![0; record.len()];
+            for (c, &r) in record.iter().enumerate() {
+                renumbered[r as usize] = c as u32;
+            }
+        }
+        let (mut heads, mut head_key) = (Vec::with_capacity(record.len()), Vec::with_capacity(record.len()));
+        let mut head_start = Vec::with_capacity(n + 1);
         head_start.push(0);
         for x in 0..n as EntityId {
-            for (list, lists) in [(cont(adj, x), &mut tails), (look(adj, x), &mut heads)] {
-                let mut push = |r: RecordId| {
-                    if kept(r) {
-                        lists.push(id_of(r, &mut key));
-                    }
-                };
-                match dir {
-                    Dir::Backward => list.iter().rev().for_each(|&r| push(r)),
-                    Dir::Forward => list.iter().for_each(|&r| push(r)),
+            sweep(look(adj, x), &mut |r| {
+                if kept(r) {
+                    heads.push(renumbered[r as usize]);
+                    head_key.push(key_of(r));
                 }
-            }
-            tail_start.push(tails.len() as u32);
+            });
             head_start.push(heads.len() as u32);
         }
-        View { key, tail_start, tails, head_start, heads }
+        View { key, record, tail_start, head_start, heads, head_key }
     }
 
     fn len(&self) -> usize {
@@ -255,12 +253,12 @@ impl View {
         self.tail_start.len() - 1
     }
 
-    fn tails(&self, x: usize) -> &[u32] {
-        &self.tails[self.tail_start[x] as usize..self.tail_start[x + 1] as usize]
+    fn tails(&self, x: usize) -> std::ops::Range<usize> {
+        self.tail_start[x] as usize..self.tail_start[x + 1] as usize
     }
 
-    fn heads(&self, x: usize) -> &[u32] {
-        &self.heads[self.head_start[x] as usize..self.head_start[x + 1] as usize]
+    fn heads(&self, x: usize) -> std::ops::Range<usize> {
+        self.head_start[x] as usize..self.head_start[x + 1] as usize
     }
 }
 
@@ -279,20 +277,18 @@ fn round<const W: usize>(
         if heads.is_empty() {
             continue;
         }
-        let s = seed(x);
         let tails = view.tails(x);
-        let mut acc = s;
-        let mut i = 0;
-        for &e in heads {
-            let k = view.key[e as usize];
-            while i < tails.len() && view.key[tails[i] as usize] >= k {
-                let p = &prev[tails[i] as usize];
-                for w in 0..W {
-                    acc[w] |= p[w];
+        let (mut i, end) = (tails.start, tails.end);
+        let mut acc = seed(x);
+        for h in heads {
+            let k = view.head_key[h];
+            while i < end && view.key[i] >= k {
+                for (a, p) in acc.iter_mut().zip(&prev[i]) {
+                    *a |= p;
                 }
                 i += 1;
             }
-            let slot = &mut cur[e as usize];
+            let slot = &mut cur[view.heads[h] as usize];
             grew |= *slot != acc;
             *slot = acc;
         }
@@ -300,8 +296,9 @@ fn round<const W: usize>(
     grew
 }
 
-/// For every record of `view`, the fewest rounds (records on a route) after
-/// which it reaches an entity of `set`, or 0 when none within `steps`.
+/// For every record of `view` (by record id), the fewest rounds (records on a
+/// route) after which it reaches an entity of `set`, or 0 when none within
+/// `steps`.
 fn min_rounds(view: &View, set: &[bool], steps: usize) -> Vec<u8> {
     let seed = |x: usize| [set[x] as u64];
     let mut prev = vec![[0u64; 1]; view.len()];
@@ -309,8 +306,9 @@ fn min_rounds(view: &View, set: &[bool], steps: usize) -> Vec<u8> {
     let mut first = vec![0u8; view.len()];
     for k in 1..=steps {
         let grew = round::<1>(view, &seed, &prev, &mut cur);
-        for (f, c) in first.iter_mut().zip(&cur) {
-            if *f == 0 && c[0] != 0 {
+        for (c, l) in cur.iter().enumerate() {
+            let f = &mut first[view.record[c] as usize];
+            if *f == 0 && l[0] != 0 {
                 *f = k.min(u8::MAX as usize) as u8;
             }
         }
@@ -330,13 +328,14 @@ fn search<const W: usize>(
     starts: &[EntityId],
     steps: usize,
 ) -> Vec<(EntityId, EntityId)> {
-    let mut bit_of = std::collections::HashMap::with_capacity(block.len());
+    let mut bit_of = vec![u32::MAX; view.entities()];
     for (i, &t) in block.iter().enumerate() {
-        bit_of.insert(t as usize, i);
+        bit_of[t as usize] = i as u32;
     }
     let seed = |x: usize| {
         let mut s = [0u64; W];
-        if let Some(&i) = bit_of.get(&x) {
+        let i = bit_of[x] as usize;
+        if i < block.len() {
             s[i / 64] |= 1 << (i % 64);
         }
         s
@@ -353,9 +352,9 @@ fn search<const W: usize>(
     let mut out = Vec::new();
     for &s in starts {
         let mut all = [0u64; W];
-        for &e in view.tails(s as usize) {
-            for w in 0..W {
-                all[w] |= prev[e as usize][w];
+        for e in view.tails(s as usize) {
+            for (a, p) in all.iter_mut().zip(&prev[e]) {
+                *a |= p;
             }
         }
         for (w, &word) in all.iter().enumerate() {
