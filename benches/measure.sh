@@ -21,7 +21,8 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 
 mkdir -p "$WORK"
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    (cd "$REPO" && cargo build --release --bin chiptrace)
+    # Others may be editing the tree: a failed build falls back to the last binary built.
+    (cd "$REPO" && cargo build --release --bin chiptrace) || echo "build failed; using the last release binary" >&2
     cp "$REPO/target/release/chiptrace" "$WORK/chiptrace"
 fi
 CT=$WORK/chiptrace
@@ -37,6 +38,7 @@ timed() {
 }
 stage() { awk -v s="$1" '$1 == "timing" && $2 == s { print $3 }' "$2"; }
 
+echo "chiptrace $(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet HEAD -- src || echo '+uncommitted'), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)" >&2
 echo "| records | generate | gen RSS | records.csv | cat | read stage | read MB/s | cat MB/s | scan wall | scan RSS | B/record | index | routes | rules | threads 1 | threads 2 | precision | recall |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do

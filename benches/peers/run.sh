@@ -31,7 +31,9 @@ REPO=$(cd "$HERE/../.." && pwd)
 
 mkdir -p "$WORK/bin"
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    (cd "$REPO" && cargo build --release --bin chiptrace --example route_pairs)
+    # Others may be editing the tree: a failed build falls back to the last binaries built.
+    (cd "$REPO" && cargo build --release --bin chiptrace --example route_pairs) ||
+        echo "build failed; using the last release binaries" >&2
     # Copies, so that others rebuilding the shared target folder do not swap binaries mid-run.
     cp "$REPO/target/release/chiptrace" "$WORK/bin/chiptrace"
     cp "$REPO/target/release/examples/route_pairs" "$WORK/bin/route_pairs"
@@ -116,7 +118,8 @@ same() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 mark() { [[ $1 == 1 ]] && echo '>' || echo ''; }
 
-echo "== world of $RECORDS records (seed $SEED), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)" >&2
+VERSION="$(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet HEAD -- src || echo '+uncommitted')"
+echo "== world of $RECORDS records (seed $SEED), chiptrace $VERSION, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)" >&2
 world "$RECORDS"
 BIG=$OUT
 measure scan 1800 "$CT" scan "$W" --format json
@@ -139,6 +142,7 @@ fi
 read -r P_WALL P_RSS D_WALL D_RSS D_CUT N_WALL N_RSS N_CUT <<<"${BP[*]}"
 
 {
+    echo "chiptrace $VERSION, DuckDB $("$PY" -c 'import duckdb; print(duckdb.__version__)'), NetworkX $("$PY" -c 'import networkx; print(networkx.__version__)'), $(date -u +%Y-%m-%dT%H:%MZ)."
     echo "World: $RECORDS records, seed $SEED, $(wc -l <"$BIG/sources.txt") sources, $(wc -l <"$BIG/terminals.txt") terminals, max $MAX_STEPS records a route; $NPAIRS pairs."
     echo
     echo "| run | wall | peak RSS |"
