@@ -7,6 +7,6 @@ mod generate;
 mod readers;
 mod rules;
 mod scan;
+mod screen;
 mod trace;
 mod validate;
-mod screen;
