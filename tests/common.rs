@@ -93,3 +93,17 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Runs `chiptrace generate` into `dir` and fails the test if it fails.
+pub fn generate(dir: &Path, records: u64, seed: u64) {
+    let o = chiptrace_os(&[
+        "generate".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+        "--records".as_ref(),
+        records.to_string().as_ref(),
+        "--seed".as_ref(),
+        seed.to_string().as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "generate failed: {}", stderr(&o));
+}

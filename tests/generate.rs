@@ -2,23 +2,10 @@
 //! truth that points at real records, every scheme type planted, units that
 //! conserve outside the planted phantoms, and eval's JSON shape.
 
-use crate::common::{TempDir, chiptrace_os, code, stderr, stdout};
+use crate::common::{TempDir, chiptrace_os, code, generate, stderr, stdout};
 use chiptrace::generate::{DECOY_TYPES, SCHEME_TYPES, Truth};
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
-
-fn generate(dir: &Path, records: u64, seed: u64) {
-    let o = chiptrace_os(&[
-        "generate".as_ref(),
-        "--out".as_ref(),
-        dir.as_os_str(),
-        "--records".as_ref(),
-        records.to_string().as_ref(),
-        "--seed".as_ref(),
-        seed.to_string().as_ref(),
-    ]);
-    assert_eq!(code(&o), 0, "generate failed: {}", stderr(&o));
-}
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = vec![];

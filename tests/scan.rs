@@ -5,7 +5,7 @@
 //! tests that the parallel scan agrees with its sequential twin and that one
 //! more flag never lowers a score.
 
-use crate::common::{TempDir, chiptrace, chiptrace_os, code, fixture, stderr, stdout};
+use crate::common::{TempDir, chiptrace, chiptrace_os, code, fixture, generate, stderr, stdout};
 use chiptrace::model::{Country, ListEntry};
 use chiptrace::policy::Policy;
 use chiptrace::scan::{Flag, ScanConfig, scan, score};
@@ -42,19 +42,6 @@ fn ids(report: &Value) -> Vec<String> {
 
 fn severities(report: &Value) -> Vec<String> {
     findings(report).iter().map(|f| f["severity"].as_str().expect("severity is a string").to_string()).collect()
-}
-
-fn generate(dir: &Path, records: u64, seed: u64) {
-    let o = chiptrace_os(&[
-        "generate".as_ref(),
-        "--out".as_ref(),
-        dir.as_os_str(),
-        "--records".as_ref(),
-        records.to_string().as_ref(),
-        "--seed".as_ref(),
-        seed.to_string().as_ref(),
-    ]);
-    assert_eq!(code(&o), 0, "generate failed: {}", stderr(&o));
 }
 
 /// JSON output of `--threads 1` and each of `others`, byte for byte.

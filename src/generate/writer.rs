@@ -88,23 +88,7 @@ pub struct RecordWriter {
 impl RecordWriter {
     pub fn create(path: &Path) -> io::Result<RecordWriter> {
         let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, File::create(path)?));
-        out.write_record([
-            "id",
-            "date",
-            "kind",
-            "from",
-            "to",
-            "product",
-            "quantity",
-            "lot",
-            "parent_lot",
-            "end_date",
-            "value_usd",
-            "payment",
-            "declared_end_user",
-            "ship_to_country",
-            "source",
-        ])?;
+        out.write_record(crate::read::RECORD_COLUMNS)?;
         Ok(RecordWriter { out, written: 0, lotless: 0, dates: DateCache::new() })
     }
 

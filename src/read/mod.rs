@@ -42,7 +42,8 @@ pub struct Loaded {
 
 const ENTITY_COLUMNS: &[&str] =
     &["id", "name", "kind", "country", "aliases", "incorporated", "address", "capacity_gpus"];
-const RECORD_COLUMNS: &[&str] = &[
+/// The columns of records.csv, in the order SPEC §1 lists them (writers use this order).
+pub const RECORD_COLUMNS: &[&str] = &[
     "id",
     "date",
     "kind",
