@@ -260,6 +260,23 @@ pub fn normalise_address(a: &str) -> String {
     out
 }
 
+/// A holder passing units on: the step in and the step out of the same
+/// holder, consecutive on the route, with the days between them.
+pub struct Handoff<'c> {
+    pub ids: (RecordId, RecordId),
+    pub inn: &'c Record,
+    pub out: &'c Record,
+    pub days: f64,
+}
+
+/// Every place on the route where the receiver of one step sends the next.
+pub fn handoffs<'c>(ctx: &'c Ctx, route: &'c Route) -> impl Iterator<Item = Handoff<'c>> + 'c {
+    route.records.windows(2).filter_map(move |w| {
+        let (inn, out) = (&ctx.case.records[w[0] as usize], &ctx.case.records[w[1] as usize]);
+        (inn.to == out.from).then(|| Handoff { ids: (w[0], w[1]), inn, out, days: inn.date.days_until(out.date) })
+    })
+}
+
 /// The date a route's terminal step happened: what ownership and listing dates are checked against.
 pub fn route_date(ctx: &Ctx, route: &Route) -> Timestamp {
     ctx.case.records[route.last() as usize].date
