@@ -2,8 +2,9 @@
 //! per lot and per product, and where the units do not add up.
 
 use crate::model::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Units one entity handled of one lot or product.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -115,7 +116,7 @@ impl Inventory {
         let mut order: Vec<RecordId> = (0..case.records.len() as RecordId).collect();
         // Ties on the date keep file order: deterministic, and cheaper than comparing ids.
         order.sort_by_key(|&i| case.records[i as usize].date);
-        let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::new();
+        let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::default();
         for r in &case.records {
             by_product.entry((r.from, r.product)).or_default().add(r, true);
             by_product.entry((r.to, r.product)).or_default().add(r, false);
@@ -138,11 +139,11 @@ impl Inventory {
         let mut out = Vec::new();
         // Balances as (units in hand, units owned): a shipment moves goods but
         // not title, so an owner can lease units that sit at a forwarder's.
-        let mut product_bal: HashMap<(EntityId, Sym), Balance> = HashMap::new();
-        let mut lot_bal: HashMap<(EntityId, Sym), Balance> = HashMap::new();
+        let mut product_bal: HashMap<(EntityId, Sym), Balance> = HashMap::default();
+        let mut lot_bal: HashMap<(EntityId, Sym), Balance> = HashMap::default();
         // Lots an entity ever received, so a split sent on from a parent lot is
         // charged to the parent.
-        let mut received_lots: HashMap<(EntityId, Sym), ()> = HashMap::new();
+        let mut received_lots: HashMap<(EntityId, Sym), ()> = HashMap::default();
         // Same-day records: receipts count before sends, since dates are often
         // days without times (each day is walked twice below).
         let order = &self.order;

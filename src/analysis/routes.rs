@@ -12,7 +12,7 @@ use crate::analysis::inventory::Inventory;
 use crate::graph::{Adjacency, Lots};
 use crate::model::*;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A route from an origin to a terminal.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,7 +96,7 @@ pub struct RouteIndex<'a> {
 pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
     let case = ix.case;
     // Lots each entity passed on (sold or shipped), to tell last holders.
-    let mut passed_on: HashSet<(EntityId, Sym)> = HashSet::new();
+    let mut passed_on: HashSet<(EntityId, Sym)> = HashSet::default();
     for r in &case.records {
         if let (true, Some(l)) = (r.kind.moves_goods(), r.lot) {
             passed_on.insert((r.from, l));
@@ -260,7 +260,7 @@ pub fn group_key(case: &Case, route: &Route) -> (EntityId, u8, Sym, Option<Recor
 
 /// Groups routes by [`group_key`], keeping the first-seen order of groups.
 pub fn group(case: &Case, routes: Vec<Route>) -> Vec<Vec<Route>> {
-    let mut index: HashMap<(EntityId, u8, Sym, Option<RecordId>), usize> = HashMap::new();
+    let mut index: HashMap<(EntityId, u8, Sym, Option<RecordId>), usize> = HashMap::default();
     let mut groups: Vec<Vec<Route>> = Vec::new();
     for r in routes {
         let k = group_key(case, &r);

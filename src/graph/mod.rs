@@ -5,7 +5,8 @@
 
 use crate::model::*;
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// What an edge of the provenance graph stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,7 +108,7 @@ impl Lots {
     /// # Complexity
     /// O(R).
     pub fn build(case: &Case, order: &[RecordId]) -> Lots {
-        let mut lots: HashMap<Sym, Lot> = HashMap::new();
+        let mut lots: HashMap<Sym, Lot> = HashMap::default();
         for &ri in order {
             let r = &case.records[ri as usize];
             if let Some(l) = r.lot {

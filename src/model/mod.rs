@@ -12,8 +12,9 @@ mod time;
 pub use country::Country;
 pub use time::{DAY, Timestamp};
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use string_interner::{DefaultBackend, StringInterner, symbol::SymbolU32};

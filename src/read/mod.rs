@@ -11,7 +11,7 @@ pub mod table;
 use crate::diag::Diagnostics;
 use crate::model::*;
 use crate::policy::Policy;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -241,12 +241,12 @@ struct EntityRefs {
 
 fn read_entities(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnostics) -> EntityRefs {
     let file = src.shown(name);
-    let mut refs = EntityRefs { file: file.clone(), read: false, rejected: HashMap::new() };
+    let mut refs = EntityRefs { file: file.clone(), read: false, rejected: HashMap::default() };
     let Some(input) = open(case, src, name, diags) else { return refs };
     refs.read = true;
     // First line of every id, whether or not its row was read, so that a
     // duplicate is reported even when the first row had another problem.
-    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut first_line: HashMap<String, u64> = HashMap::default();
     let mut entities = Vec::new();
     let mut rejected = 0;
     let shape_rejected = table::read_csv(input, &file, &["id", "name", "kind", "country"], diags, |row, diags| {
@@ -399,7 +399,7 @@ fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, di
     let Some(input) = open(case, src, name, diags) else { return };
     // First line of each record id, indexed by symbol, to report duplicates
     // (rows that were rejected count too, as for entities).
-    let mut first_line: HashMap<Sym, u64> = HashMap::new();
+    let mut first_line: HashMap<Sym, u64> = HashMap::default();
     let mut records = Vec::new();
     let mut rejected = 0;
     let mut strings = std::mem::take(&mut case.strings);
@@ -428,7 +428,7 @@ fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, di
     };
     case.strings = strings;
     // Lots named as parents must exist somewhere, or the lineage is broken.
-    let lots: std::collections::HashSet<Sym> = records.iter().filter_map(|r: &Record| r.lot).collect();
+    let lots: rustc_hash::FxHashSet<Sym> = records.iter().filter_map(|r: &Record| r.lot).collect();
     for r in &records {
         if let Some(p) = r.parent_lot
             && !lots.contains(&p)

@@ -23,7 +23,7 @@ use crate::analysis::routes::Route;
 use crate::model::*;
 use crate::policy::Policy;
 use crate::scan::Flag;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A red-flag rule.
 pub trait Rule: Sync + Send {
@@ -118,7 +118,7 @@ impl<'a> Ctx<'a> {
         let mut activity = vec![0u32; n];
         let mut first_trade: Vec<Option<Timestamp>> = vec![None; n];
         let mut placements: Vec<Vec<RecordId>> = vec![vec![]; n];
-        let mut deployed: HashMap<(EntityId, Sym), (u64, u64)> = HashMap::new();
+        let mut deployed: HashMap<(EntityId, Sym), (u64, u64)> = HashMap::default();
         for &ri in &inv.order {
             let r = &case.records[ri as usize];
             let q = r.quantity as u64;
@@ -140,7 +140,7 @@ impl<'a> Ctx<'a> {
                 placements[r.from as usize].push(ri);
             }
         }
-        let mut by_address: HashMap<String, Vec<EntityId>> = HashMap::new();
+        let mut by_address: HashMap<String, Vec<EntityId>> = HashMap::default();
         for (i, e) in case.entities.iter().enumerate() {
             if let Some(a) = &e.address {
                 let key = normalise_address(a);
@@ -153,7 +153,7 @@ impl<'a> Ctx<'a> {
         let undeployed = undeployed_stock(case, policy, inv, &deployed);
         let products: HashSet<Sym> = case.records.iter().map(|r| r.product).collect();
         let controlled_products = products.into_iter().filter(|&p| policy.is_controlled(case.s(p))).collect();
-        let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::new();
+        let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::default();
         for (e, recs) in placements.iter().enumerate() {
             for &ri in recs {
                 let r = &case.records[ri as usize];
@@ -221,7 +221,7 @@ fn undeployed_stock(
     inv: &Inventory,
     deployed: &HashMap<(EntityId, Sym), (u64, u64)>,
 ) -> HashMap<(EntityId, Sym), (u64, u64)> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for (&(e, product), h) in &inv.by_product {
         if !matches!(case.entity(e).kind, EntityKind::DataCentre | EntityKind::Cloud) || h.received == 0 {
             continue;
