@@ -247,23 +247,22 @@ pub fn find_routes(
 /// Groups routes that reach the same terminal with the same lot (or, without
 /// a lot, the same product through the same previous step): SPEC §3 reports a
 /// route once per terminal and lot or inferred flow.
-pub fn group_key(case: &Case, route: &Route) -> (EntityId, u8, Sym, Option<RecordId>) {
+pub fn group_key(route: &Route) -> (EntityId, u8, Sym, Option<RecordId>) {
     match route.lot {
         Some(l) => (route.terminal, 0, l, None),
         None => {
             let prev = route.records.len().checked_sub(2).map(|i| route.records[i]);
-            let _ = case;
             (route.terminal, 1, route.product, prev)
         }
     }
 }
 
 /// Groups routes by [`group_key`], keeping the first-seen order of groups.
-pub fn group(case: &Case, routes: Vec<Route>) -> Vec<Vec<Route>> {
+pub fn group(routes: Vec<Route>) -> Vec<Vec<Route>> {
     let mut index: HashMap<(EntityId, u8, Sym, Option<RecordId>), usize> = HashMap::default();
     let mut groups: Vec<Vec<Route>> = Vec::new();
     for r in routes {
-        let k = group_key(case, &r);
+        let k = group_key(&r);
         match index.get(&k) {
             Some(&i) => groups[i].push(r),
             None => {

@@ -86,8 +86,8 @@ pub fn scan(case: &Case, policy: &Policy, config: &ScanConfig) -> ScanReport {
 pub fn scan_prepared(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     let run = || scan_inner(prep, config);
     match config.threads {
-        1 => run(),
-        0 => run(),
+        // 0 uses rayon's global pool (one thread per core); 1 is the sequential twin.
+        0 | 1 => run(),
         n => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(run),
             Err(_) => run(),
@@ -112,7 +112,7 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     let t_routes = t0.elapsed();
     let examined: u64 = found.iter().map(|r| r.examined).sum();
     let truncated = found.iter().any(|r| r.truncated);
-    let groups = routes::group(case, found);
+    let groups = routes::group(found);
     let rules = crate::rules::registry();
     let t1 = Instant::now();
     let judge = |g: &Vec<Route>| judge_group(ctx, &rules, g);
