@@ -4,7 +4,7 @@
 //! every row is either read or rejected with an error at its line, and no
 //! bytes make a reader panic.
 
-use crate::common::TempDir;
+use crate::common::{TempDir, chiptrace, chiptrace_os, code, fixture, stderr, stdout};
 use chiptrace::analysis::inventory::Inventory;
 use chiptrace::model::{Case, Country, EntityKind, Payment, RecordKind, RelationKind};
 use chiptrace::read::{Loaded, ReadOptions, read_case, read_case_from_files};
@@ -387,4 +387,42 @@ proptest! {
             let _ = Inventory::build(&l.case).shortfalls(&l.case);
         }
     }
+}
+
+/// SPEC §5.3: a case whose files are gzip or zstd compressed scans to the
+/// same findings as the plain case, and diagnostics name the file on disk.
+#[test]
+fn compressed_case_files_scan_like_plain_ones() {
+    use std::io::Write;
+    let plain = chiptrace(&["scan", "fixtures/demo", "--format", "json"]);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    let tmp = TempDir::new("compressed-case");
+    let demo = fixture("demo");
+    for name in ["entities.csv", "records.csv", "relations.csv"] {
+        let bytes = std::fs::read(demo.join(name)).unwrap();
+        if name == "records.csv" {
+            tmp.write("records.csv.zst", zstd::encode_all(&bytes[..], 3).unwrap());
+        } else {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(&bytes).unwrap();
+            tmp.write(&format!("{name}.gz"), gz.finish().unwrap());
+        }
+    }
+    for entry in std::fs::read_dir(demo.join("lists")).unwrap() {
+        let p = entry.unwrap().path();
+        tmp.write(&format!("lists/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read(&p).unwrap());
+    }
+    let packed = chiptrace_os(&["scan".as_ref(), tmp.path().as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!(code(&packed), 0, "{}", stderr(&packed));
+    let findings = |o: &std::process::Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"].clone()
+    };
+    assert_eq!(findings(&plain), findings(&packed));
+
+    // A corrupt stream is reported against the compressed file, with exit 2.
+    tmp.write("records.csv.zst", b"this is not zstd");
+    let bad = chiptrace_os(&["validate".as_ref(), tmp.path().as_os_str()]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("records.csv.zst") || stdout(&bad).contains("records.csv.zst"), "{}", stderr(&bad));
 }

@@ -6,6 +6,7 @@
 //! ([`read_case_from_files`], for fuzzing and embedding); both go through the
 //! same code, which sees the files only through `Source`.
 
+pub mod compressed;
 pub mod table;
 
 use crate::diag::Diagnostics;
@@ -71,10 +72,23 @@ enum Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    /// The file as diagnostics name it: the folder joined with the name, or the bare name.
+    /// The file that stands for `name` in a folder: the name itself, or the
+    /// name with `.gz` or `.zst` after it (SPEC §5.3), the first that exists.
+    fn resolve(d: &Path, name: &str) -> Option<(PathBuf, compressed::Codec)> {
+        compressed::SUFFIXES.iter().find_map(|(suffix, codec)| {
+            let p = d.join(format!("{name}{suffix}"));
+            p.exists().then_some((p, *codec))
+        })
+    }
+
+    /// The file as diagnostics name it: the folder joined with the name as it
+    /// is on disk (`records.csv.gz` when compressed), or the bare name.
     fn shown(&self, name: &str) -> String {
         match self {
-            Source::Dir(d) => d.join(name).display().to_string(),
+            Source::Dir(d) => match Self::resolve(d, name) {
+                Some((p, _)) => p.display().to_string(),
+                None => d.join(name).display().to_string(),
+            },
             Source::Memory(_) => name.to_string(),
         }
     }
@@ -88,14 +102,17 @@ impl<'a> Source<'a> {
 
     fn exists(&self, name: &str) -> bool {
         match self {
-            Source::Dir(d) => d.join(name).exists(),
+            Source::Dir(d) => Self::resolve(d, name).is_some(),
             Source::Memory(_) => self.bytes(name).is_some(),
         }
     }
 
     fn open(&self, name: &str) -> std::io::Result<Box<dyn BufRead + 'a>> {
         match self {
-            Source::Dir(d) => Ok(Box::new(BufReader::with_capacity(1 << 16, File::open(d.join(name))?))),
+            Source::Dir(d) => match Self::resolve(d, name) {
+                Some((p, codec)) => compressed::decode(codec, BufReader::with_capacity(1 << 16, File::open(p)?)),
+                None => Err(std::io::ErrorKind::NotFound.into()),
+            },
             Source::Memory(_) => match self.bytes(name) {
                 Some(b) => Ok(Box::new(b)),
                 None => Err(std::io::ErrorKind::NotFound.into()),
@@ -103,10 +120,11 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// The file's hash for the dataset fingerprint (streamed from a folder).
+    /// The file's hash for the dataset fingerprint (streamed from a folder;
+    /// of the bytes on disk, compressed or not).
     fn fingerprint(&self, name: &str) -> Option<InputFile> {
         match self {
-            Source::Dir(d) => fingerprint_path(&d.join(name)),
+            Source::Dir(d) => fingerprint_path(&Self::resolve(d, name)?.0),
             Source::Memory(_) => {
                 use sha2::{Digest, Sha256};
                 let b = self.bytes(name)?;
@@ -176,9 +194,21 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
             crate::policy::load(path, &mut diags)
         }
         (None, Source::Dir(dir)) if src.exists("policy.toml") => {
-            let path = dir.join("policy.toml");
-            case.files.extend(fingerprint_path(&path));
-            crate::policy::load(&path, &mut diags)
+            case.files.extend(src.fingerprint("policy.toml"));
+            match Source::resolve(dir, "policy.toml") {
+                Some((path, compressed::Codec::Plain)) => crate::policy::load(&path, &mut diags),
+                Some((path, codec)) => {
+                    let shown = path.display().to_string();
+                    match std::fs::read(&path).and_then(|b| compressed::decode_bytes(codec, &b, 1 << 24)) {
+                        Ok(bytes) => crate::policy::load_bytes(&bytes, &shown, &mut diags),
+                        Err(e) => {
+                            diags.error(&shown, 0, format!("cannot read: {e}"));
+                            Policy::default()
+                        }
+                    }
+                }
+                None => Policy::default(),
+            }
         }
         (None, Source::Memory(_)) if src.exists("policy.toml") => {
             case.files.extend(src.fingerprint("policy.toml"));

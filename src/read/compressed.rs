@@ -1,0 +1,85 @@
+//! Compressed inputs (SPEC §5.3): any case file or list file may carry `.gz`
+//! or `.zst` after its name (`records.csv.gz`, `lists/csl.csv.zst`). This
+//! module owns the naming rule and the decoders, so that every reader accepts
+//! the same suffixes and streams the data instead of inflating it in memory.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+/// How a file's bytes are encoded, read from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+/// The suffixes tried after a case file's name, in the order they are preferred.
+pub const SUFFIXES: &[(&str, Codec)] = &[("", Codec::Plain), (".gz", Codec::Gzip), (".zst", Codec::Zstd)];
+
+/// Splits a file name into the name it stands for and its codec:
+/// `records.csv.gz` is `records.csv` in gzip, `csl.CSV.ZST` is `csl.CSV` in zstd.
+pub fn split_name(name: &str) -> (&str, Codec) {
+    let lower = name.to_ascii_lowercase();
+    for (suffix, codec) in &SUFFIXES[1..] {
+        if lower.ends_with(suffix) && name.len() > suffix.len() {
+            return (&name[..name.len() - suffix.len()], *codec);
+        }
+    }
+    (name, Codec::Plain)
+}
+
+/// Wraps a reader so that it yields the decoded bytes. Errors in the
+/// compressed stream surface as I/O errors on read, naming the codec.
+pub fn decode<'a>(codec: Codec, inner: impl BufRead + 'a) -> io::Result<Box<dyn BufRead + 'a>> {
+    Ok(match codec {
+        Codec::Plain => Box::new(inner),
+        // MultiGzDecoder: `cat a.gz b.gz` is a valid gzip file of both members.
+        Codec::Gzip => Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(inner))),
+        Codec::Zstd => Box::new(BufReader::with_capacity(1 << 16, zstd::stream::read::Decoder::with_buffer(inner)?)),
+    })
+}
+
+/// Decodes bytes held in memory, refusing to produce more than `limit` bytes
+/// (a small compressed file can inflate without bound).
+pub fn decode_bytes(codec: Codec, bytes: &[u8], limit: u64) -> io::Result<Vec<u8>> {
+    if codec == Codec::Plain {
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Vec::new();
+    let mut r = decode(codec, bytes)?.take(limit.saturating_add(1));
+    r.read_to_end(&mut out)?;
+    if out.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("decompresses to more than {limit} bytes; refused"),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn names_split_at_the_codec_suffix() {
+        assert_eq!(split_name("records.csv.gz"), ("records.csv", Codec::Gzip));
+        assert_eq!(split_name("csl.CSV.ZST"), ("csl.CSV", Codec::Zstd));
+        assert_eq!(split_name("records.csv"), ("records.csv", Codec::Plain));
+        assert_eq!(split_name(".gz"), (".gz", Codec::Plain));
+    }
+
+    #[test]
+    fn gzip_and_zstd_round_trip_and_bombs_are_refused() {
+        let text = b"id,name\nE1,Acme\n".repeat(100);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&text).unwrap();
+        let gz = gz.finish().unwrap();
+        let zs = zstd::encode_all(&text[..], 3).unwrap();
+        assert_eq!(decode_bytes(Codec::Gzip, &gz, 1 << 20).unwrap(), text);
+        assert_eq!(decode_bytes(Codec::Zstd, &zs, 1 << 20).unwrap(), text);
+        assert!(decode_bytes(Codec::Zstd, &zs, 100).is_err());
+        assert!(decode_bytes(Codec::Gzip, b"not gzip", 100).is_err());
+    }
+}
