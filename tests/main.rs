@@ -4,6 +4,7 @@
 mod common;
 mod export;
 mod generate;
+mod hostile;
 mod readers;
 mod rules;
 mod scan;

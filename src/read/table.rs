@@ -206,6 +206,22 @@ pub fn read_csv<R: Read>(
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // a blank line is not a row
         }
+        if let Some(spill) = Spill::find(&record, row_width(&headers, required), headers.len()) {
+            let column = headers.get(spill.field).map(String::as_str).unwrap_or("?");
+            diags.error(
+                file,
+                line,
+                format!(
+                    "field `{column}`: a quote opened in this cell runs on to line {}, so {} later row(s) were read \
+                     into it (a stray `\"`?); this row and those {} are rejected",
+                    line + spill.last_line,
+                    spill.rows,
+                    spill.rows
+                ),
+            );
+            rejected += 1 + spill.rows;
+            continue;
+        }
         if !missing.is_empty() {
             rejected += 1;
             continue;
@@ -232,6 +248,98 @@ pub fn read_csv<R: Read>(
         each(&row, diags);
     }
     rejected
+}
+
+/// How many fields a line of this table has at least when it is a row: the
+/// position of its last required column, and never fewer than two. Used to
+/// tell rows swallowed by a stray quote from a cell that legitimately spans
+/// lines (a two-line address).
+fn row_width(headers: &[String], required: &[&str]) -> usize {
+    let last_required = headers.iter().rposition(|h| required.contains(&h.as_str())).map_or(0, |i| i + 1);
+    last_required.max(2)
+}
+
+/// A quoted cell that swallowed later rows: the csv parser reads from an
+/// opening `"` to the next `"`, line breaks included, so one stray quote at
+/// the start of a cell turns every row up to the next quote into that cell.
+/// A cell that spans lines is kept as a value only when no line inside it
+/// looks like a row of the table and the row's shape is right.
+struct Spill {
+    /// Index of the cell that ran over.
+    field: usize,
+    /// Rows (non-blank lines) it swallowed after the line where it opened.
+    rows: usize,
+    /// Line breaks from the row's first line to the last line read into the cell.
+    last_line: u64,
+}
+
+impl Spill {
+    fn find(record: &csv::ByteRecord, width: usize, columns: usize) -> Option<Spill> {
+        // More fields than the header: the quote closed mid-row and the rest
+        // of that row became fields of this one.
+        let too_wide = record.len() > columns;
+        let mut breaks_before = 0u64;
+        for (i, f) in record.iter().enumerate() {
+            if line_breaks(f) == 0 {
+                continue;
+            }
+            // Segments after the first are later lines; the first is the rest of the opening line.
+            let mut rows = 0;
+            let mut looks_like_rows = false;
+            let mut last_line = 0;
+            let mut breaks = 0;
+            let mut prev_cr = false;
+            let mut seg_start = 0;
+            let mut segments = Vec::new();
+            for (j, &b) in f.iter().enumerate() {
+                if b == b'\r' || b == b'\n' {
+                    segments.push((breaks, &f[seg_start..j]));
+                    if b == b'\r' || !prev_cr {
+                        breaks += 1;
+                    }
+                    seg_start = j + 1;
+                }
+                prev_cr = b == b'\r';
+            }
+            segments.push((breaks, &f[seg_start..]));
+            for &(at, seg) in segments.iter().skip(1) {
+                if seg.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                rows += 1;
+                last_line = at;
+                looks_like_rows |= fields_in(seg) >= width;
+            }
+            if (looks_like_rows || too_wide) && rows > 0 {
+                return Some(Spill { field: i, rows, last_line: breaks_before + last_line });
+            }
+            breaks_before += breaks;
+        }
+        None
+    }
+}
+
+/// Line breaks in a cell: `\r\n`, a lone `\r` or a lone `\n` count one each.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    let mut prev_cr = false;
+    for &b in bytes {
+        if b == b'\r' || (b == b'\n' && !prev_cr) {
+            n += 1;
+        }
+        prev_cr = b == b'\r';
+    }
+    n
+}
+
+/// Fields in one line read as CSV (quotes respected).
+fn fields_in(line: &[u8]) -> usize {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(line);
+    let mut r = csv::ByteRecord::new();
+    match rdr.read_byte_record(&mut r) {
+        Ok(true) => r.len(),
+        _ => 1,
+    }
 }
 
 /// Reads JSON lines: one object a line. Calls `each` with a row whose columns
