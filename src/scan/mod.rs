@@ -96,36 +96,69 @@ pub fn scan_prepared(prep: &Prepared, config: &ScanConfig) -> ScanReport {
 }
 
 fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
-    let ctx = &prep.ctx;
-    let case = ctx.case;
-    let policy = ctx.policy;
     let parallel = config.threads != 1;
-    let bounds =
-        Bounds { max_depth: policy.max_depth.max(1), max_candidates: (policy.max_expansions / 256).clamp(8, 4096) };
     let t0 = Instant::now();
     let steps = prep.terminal_steps();
+    let found = search(prep, &steps, config);
+    let t_routes = t0.elapsed();
+    let (examined, truncated) = search_stats(&found);
+    let t1 = Instant::now();
+    let findings = judge(prep, &routes::group(found), parallel);
+    let mut report = finish(prep, findings, examined, truncated);
+    report.timings = vec![("routes", t_routes), ("rules", t1.elapsed())];
+    report
+}
+
+// The stages below are what both the single-process scan above and the
+// cluster scan (`crate::cluster`) call: the cluster runs `search` and `judge`
+// on its share of terminal steps and groups, and rank 0 runs `finish` on
+// everything gathered, so a change to any stage reaches both and their
+// reports stay byte-identical by construction.
+
+/// The search bounds the policy sets.
+pub fn bounds(policy: &Policy) -> Bounds {
+    Bounds { max_depth: policy.max_depth.max(1), max_candidates: (policy.max_expansions / 256).clamp(8, 4096) }
+}
+
+/// Stage 1: the route ending with each of `steps`, in the order of `steps`
+/// (in parallel unless `config.threads` is 1), reporting progress.
+///
+/// # Complexity
+/// O(T x depth x candidates) for T steps.
+pub fn search(prep: &Prepared, steps: &[RecordId], config: &ScanConfig) -> Vec<Route> {
     let noop = |_: Progress| {};
     let report: &(dyn Fn(Progress) + Sync) = config.progress.unwrap_or(&noop);
     report(Progress::Start(steps.len() as u64));
     let tick = || report(Progress::Step);
-    let found = routes::find_routes(&prep.index(), &steps, &bounds, parallel, &tick);
-    let t_routes = t0.elapsed();
-    let examined: u64 = found.iter().map(|r| r.examined).sum();
-    let truncated = found.iter().any(|r| r.truncated);
-    let groups = routes::group(found);
+    routes::find_routes(&prep.index(), steps, &bounds(prep.ctx.policy), config.threads != 1, &tick)
+}
+
+/// Candidate steps examined by a search, and whether a bound cut any route.
+pub fn search_stats(found: &[Route]) -> (u64, bool) {
+    (found.iter().map(|r| r.examined).sum(), found.iter().any(|r| r.truncated))
+}
+
+/// Stage 2: a finding for each group of routes (see [`routes::group`]) that
+/// some rule flags, in the order of the groups.
+///
+/// # Complexity
+/// O(G x rules) for G groups.
+pub fn judge(prep: &Prepared, groups: &[Vec<Route>], parallel: bool) -> Vec<Finding> {
     let rules = crate::rules::registry();
-    let t1 = Instant::now();
-    let judge = |g: &Vec<Route>| judge_group(ctx, &rules, g);
-    let mut findings: Vec<Finding> = if parallel {
-        groups.par_iter().filter_map(judge).collect()
-    } else {
-        groups.iter().filter_map(judge).collect()
-    };
+    let judge = |g: &Vec<Route>| judge_group(&prep.ctx, &rules, g);
+    if parallel { groups.par_iter().filter_map(judge).collect() } else { groups.iter().filter_map(judge).collect() }
+}
+
+/// Stage 3: every finding of the case, in the order of their groups, ranked
+/// by score then id into the report (`examined` and `truncated` from
+/// [`search_stats`] over all routes). Timings are left empty.
+pub fn finish(prep: &Prepared, mut findings: Vec<Finding>, examined: u64, truncated: bool) -> ScanReport {
+    let case = prep.ctx.case;
+    // A stable sort: equal scores and ids keep the order of their groups.
     findings.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let total = findings.len();
-    let t_rules = t1.elapsed();
     ScanReport {
-        timings: vec![("routes", t_routes), ("rules", t_rules)],
+        timings: Vec::new(),
         findings,
         stats: ScanStats {
             records: case.records.len(),
