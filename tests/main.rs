@@ -9,5 +9,6 @@ mod readers;
 mod rules;
 mod scan;
 mod screen;
+mod screen_lists;
 mod trace;
 mod validate;

@@ -105,3 +105,21 @@ pub(crate) fn load_case(dir: &std::path::Path, policy: Option<PathBuf>) -> anyho
     }
     Ok(Some(loaded))
 }
+
+/// What `scan` and `screen` say on stderr about the screening lists: each
+/// warning about a `lists/` entry (a file not read is never silent), and a
+/// notice when there is nothing to screen against.
+pub(crate) fn lists_notice(dir: &std::path::Path, loaded: &crate::read::Loaded) {
+    let lists = dir.join("lists");
+    let shown = lists.display().to_string();
+    for d in loaded.diags.0.iter().filter(|d| !d.is_error() && d.file.starts_with(&shown)) {
+        eprintln!("{}", output::clean(&d.to_string()));
+    }
+    if loaded.case.lists.is_empty() {
+        let why = if lists.is_dir() { "lists/ holds no list entries" } else { "the case has no lists/ folder" };
+        eprintln!(
+            "{}: warning: no screening lists ({why}): listed_party and listed_affiliate cannot fire",
+            dir.display()
+        );
+    }
+}

@@ -51,6 +51,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let started = std::time::Instant::now();
     let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
     let read_time = started.elapsed();
+    super::lists_notice(&a.case, &loaded);
     let case = &loaded.case;
     let bar = progress_bar(case.records.len() as u64);
     let tick = |p: Progress| match p {

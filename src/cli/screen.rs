@@ -29,9 +29,7 @@ pub enum Format {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
     let case = &loaded.case;
-    if case.lists.is_empty() {
-        eprintln!("{}: no screening-list entries (put lists in {}/lists/)", a.case.display(), a.case.display());
-    }
+    super::lists_notice(&a.case, &loaded);
     let matches = screen(case, &loaded.policy);
     let mut out = Out::new();
     match a.format {

@@ -1,36 +1,122 @@
-//! The Consolidated Screening List CSV as trade.gov publishes it, in the 2019
-//! layout (28 columns) and the current one (29, with `_id` and `ids`). The
-//! reader looks columns up by name, so both layouts, and any reordering, read
-//! the same way.
+//! The Consolidated Screening List as trade.gov publishes it: CSV in the 2019
+//! layout (28 columns) and the current one (29, with `_id` and `ids`), the
+//! same columns as TSV, and the JSON download (`{"results": [...]}`, with
+//! `alt_names`, `programs` and `addresses` as arrays). The reader looks
+//! columns up by name, so every layout, and any reordering, reads the same way.
 
 use super::{add_country, field, list_id, since, split_list};
 use crate::diag::Diagnostics;
 use crate::model::{Country, ListEntry};
-use crate::read::table::{Row, read_csv};
+use crate::read::table::{Row, read_delimited};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
-/// Reads one CSL file into `out`. Returns the rows skipped, each reported.
-pub fn read(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
+/// Reads one CSL file (CSV or TSV by `delimiter`) into `out`. Returns the
+/// rows skipped, each reported.
+pub fn read(bytes: &[u8], delimiter: u8, file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
     let mut skipped = 0;
-    skipped += read_csv(bytes, file, &["source", "name"], diags, |row, diags| match entry(row, diags) {
+    skipped += read_delimited(bytes, delimiter, file, &["source"], diags, |row, diags| match entry(row, diags) {
         Some(e) => out.push(e),
         None => skipped += 1,
     });
     skipped
 }
 
-fn entry(row: &Row, diags: &mut Diagnostics) -> Option<ListEntry> {
-    let Some(raw_name) = field(row, "name", diags) else {
-        diags.error(row.file, row.line, "field `name`: required value is empty; the row cannot be screened");
+/// trade.gov's JSON download: one object whose `results` hold the rows.
+#[derive(serde::Deserialize)]
+struct Download<'a> {
+    #[serde(borrow)]
+    results: Vec<&'a RawValue>,
+}
+
+/// Reads trade.gov's CSL JSON download into `out`, when `bytes` is one: a
+/// single JSON object with a `results` array. Returns None for any other
+/// JSON (FollowTheMoney), so the caller tries that; else the results
+/// skipped, each reported with the line its object starts on.
+pub fn read_json(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> Option<usize> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    if bytes[start] != b'{' {
         return None;
-    };
-    let (name, mut aliases) = split_name(&raw_name);
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let download: Download = serde_json::from_str(text).ok()?;
+    let base = text.as_ptr() as usize;
+    let mut skipped = 0;
+    for raw in download.results {
+        let offset = raw.get().as_ptr() as usize - base;
+        let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(raw.get()) else {
+            diags.error(file, line, "expected a screening-list row (a JSON object) in `results`");
+            skipped += 1;
+            continue;
+        };
+        let mut headers = Vec::with_capacity(obj.len());
+        let mut values = Vec::with_capacity(obj.len());
+        for (k, v) in &obj {
+            // The download's `id` is the current CSV layout's `_id`.
+            headers.push(if k == "id" { "_id".to_string() } else { k.to_ascii_lowercase() });
+            values.push(Cow::Owned(json_cell(k, v)));
+        }
+        let row = Row::new(file, line, &headers, values);
+        match entry(&row, diags) {
+            Some(e) => out.push(e),
+            None => skipped += 1,
+        }
+    }
+    Some(skipped)
+}
+
+/// A JSON value as the CSV cell it stands for: arrays `; `-joined, an
+/// address object as `address, city, state, postal_code, country`.
+fn json_cell(key: &str, v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            items.iter().map(|i| json_cell(key, i)).filter(|s| !s.trim().is_empty()).collect::<Vec<_>>().join("; ")
+        }
+        Value::Object(o) => ["address", "city", "state", "postal_code", "country"]
+            .iter()
+            .filter_map(|k| o.get(*k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()))
+            .map(|s| s.replace(';', ","))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn entry(row: &Row, diags: &mut Diagnostics) -> Option<ListEntry> {
+    let raw_name = field(row, "name", diags).unwrap_or_default();
+    let (mut name, mut aliases) = split_name(&raw_name);
+    let alt: Vec<String> = field(row, "alt_names", diags)
+        .map(|a| split_list(&a).iter().map(|a| clean_alias(a)).collect())
+        .unwrap_or_default();
     if name.is_empty() {
-        diags.error(
+        // A row with no name but aliases is still a listed party: screen it
+        // by its aliases, the first standing as its name.
+        let Some(first) = alt.iter().find(|a| !a.is_empty()) else {
+            let why = if raw_name.is_empty() {
+                "required value is empty".to_string()
+            } else {
+                format!("`{raw_name}` holds no name")
+            };
+            diags.error(
+                row.file,
+                row.line,
+                format!("field `name`: {why} and `alt_names` has none; the row cannot be screened"),
+            );
+            return None;
+        };
+        name = first.clone();
+        diags.warning(
             row.file,
             row.line,
-            format!("field `name`: `{raw_name}` holds no name; the row cannot be screened"),
+            format!(
+                "field `name`: empty; the entry is screened by its `alt_names`, listed as `{}`",
+                super::printable(&name)
+            ),
         );
-        return None;
     }
     let source = match field(row, "source", diags) {
         Some(s) => s,
@@ -39,12 +125,9 @@ fn entry(row: &Row, diags: &mut Diagnostics) -> Option<ListEntry> {
             "Consolidated Screening List".to_string()
         }
     };
-    if let Some(alt) = field(row, "alt_names", diags) {
-        for a in split_list(&alt) {
-            let a = clean_alias(&a);
-            if !a.is_empty() && a != name && !aliases.contains(&a) {
-                aliases.push(a);
-            }
+    for a in alt {
+        if !a.is_empty() && a != name && !aliases.contains(&a) {
+            aliases.push(a);
         }
     }
     let entry_id =

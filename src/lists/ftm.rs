@@ -28,8 +28,8 @@ pub fn read(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diag
         Err(Skip::Reported) => skipped += 1,
     };
     let first = bytes.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xef && *b != 0xbb && *b != 0xbf);
-    let malformed = if first.is_some_and(|i| bytes[i] == b'[') {
-        read_array(bytes, first.unwrap_or(0) + 1, file, diags, &mut each)
+    let malformed = if let Some(start) = first.filter(|&i| bytes[i] == b'[') {
+        read_arrays(bytes, start, file, diags, &mut each)
     } else {
         read_lines(bytes, file, diags, &mut each)
     };
@@ -80,17 +80,52 @@ fn read_lines(
     malformed
 }
 
+/// Reads one JSON array after another from `start` (files written by
+/// appending exports hold several: `[...]\n[...]`), each element with the
+/// line it starts on. Anything after an array that is not another array is an
+/// error naming its line. Returns the entities skipped.
+fn read_arrays(
+    bytes: &[u8],
+    start: usize,
+    file: &str,
+    diags: &mut Diagnostics,
+    each: &mut impl FnMut(Value, u64, &mut Diagnostics),
+) -> usize {
+    let mut pos = start;
+    let mut skipped = 0;
+    loop {
+        let (end, bad) = read_array(bytes, pos + 1, file, diags, each);
+        skipped += bad;
+        let Some(end) = end else { return skipped };
+        let next = end + bytes[end..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        match bytes.get(next) {
+            None => return skipped,
+            Some(b'[') => pos = next,
+            Some(_) => {
+                let line = bytes[..next].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+                diags.error(
+                    file,
+                    line,
+                    "malformed JSON: text after the closing `]` of the array; the rest of the file is not read",
+                );
+                return skipped + 1;
+            }
+        }
+    }
+}
+
 /// Reads the elements of a JSON array starting after its `[`, keeping the
-/// line each element starts on. A syntax error stops the file (there is no
-/// safe place to resume) and is reported with its line; it counts as one
-/// skipped entity, which is returned.
+/// line each element starts on. Returns the position after its `]` (None
+/// when the array did not close properly) and the skipped entities. A syntax
+/// error stops the file (there is no safe place to resume) and is reported
+/// with its line; it counts as one skipped entity.
 fn read_array(
     bytes: &[u8],
     mut pos: usize,
     file: &str,
     diags: &mut Diagnostics,
     each: &mut impl FnMut(Value, u64, &mut Diagnostics),
-) -> usize {
+) -> (Option<usize>, usize) {
     let line_at = |p: usize| bytes[..p.min(bytes.len())].iter().filter(|b| **b == b'\n').count() as u64 + 1;
     let skip_ws = |mut p: usize| {
         while p < bytes.len() && bytes[p].is_ascii_whitespace() {
@@ -103,9 +138,9 @@ fn read_array(
         match bytes.get(pos) {
             None => {
                 diags.error(file, line_at(pos), "malformed JSON: the array is not closed with `]`");
-                return 0;
+                return (None, 0);
             }
-            Some(b']') => return 0,
+            Some(b']') => return (Some(pos + 1), 0),
             Some(_) => {}
         }
         let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<Value>();
@@ -121,21 +156,21 @@ fn read_array(
                     line_at(pos) + e.line().saturating_sub(1) as u64,
                     format!("malformed JSON: {e}; the rest of the file is not read"),
                 );
-                return 1;
+                return (None, 1);
             }
-            None => return 0,
+            None => return (None, 0),
         }
         pos = skip_ws(pos);
         match bytes.get(pos) {
             Some(b',') => pos += 1,
-            Some(b']') => return 0,
+            Some(b']') => return (Some(pos + 1), 0),
             _ => {
                 diags.error(
                     file,
                     line_at(pos),
                     "malformed JSON: expected `,` or `]` after an array element; the rest of the file is not read",
                 );
-                return 1;
+                return (None, 1);
             }
         }
     }

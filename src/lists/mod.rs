@@ -1,5 +1,6 @@
-//! Screening lists (SPEC §1 lists/): the Consolidated Screening List CSV in
-//! its 2019 and current layouts, the simple form, and FollowTheMoney JSON.
+//! Screening lists (SPEC §1 lists/, §5.3): the Consolidated Screening List
+//! as CSV (2019 and current layouts), TSV and trade.gov's JSON download, the
+//! simple form, and FollowTheMoney JSON; any of them `.gz` or `.zst`.
 //!
 //! One file per format; this module picks the reader by extension and, for
 //! CSV, by header. Lists are data published by others, so readers are lenient
@@ -16,9 +17,24 @@ use crate::model::{Country, InputFile, ListEntry, Timestamp};
 use crate::read::table::{Row, header_key};
 use std::path::Path;
 
+/// Largest list a compressed file may inflate to. The full OpenSanctions
+/// export is about 2 GiB of JSON lines; a small file that inflates past this
+/// is refused rather than allowed to exhaust memory.
+pub const MAX_LIST_BYTES: u64 = 4 << 30;
+
+/// The list formats read, by the extension under any `.gz` / `.zst`.
+const LIST_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "ndjson"];
+
 /// Reads every list file in `dir` (not its sub-folders), in file-name order.
 /// Returns the entries, the number of rows skipped (each with a diagnostic),
 /// and the files read for the fingerprint.
+///
+/// Every entry of the folder is either read or named in a diagnostic: a
+/// file that cannot be read or decompressed is an error; a hidden file, a
+/// file of another type, a sub-folder, a dangling or looping symbolic link
+/// and anything that is not a regular file (a FIFO is never opened, so it
+/// cannot block the read) is a warning. A file may be compressed (`.gz`,
+/// `.zst`, SPEC §5.3).
 ///
 /// # Complexity
 /// Linear in the size of the files.
@@ -33,45 +49,87 @@ pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> (Vec<ListEntry>, usize, 
             return (entries, skipped, files);
         }
     };
-    let mut paths: Vec<_> = listing.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let mut paths = Vec::new();
+    for item in listing {
+        match item {
+            Ok(e) => paths.push(e.path()),
+            Err(e) => diags.error(&dir.display().to_string(), 0, format!("cannot list an entry of the folder: {e}")),
+        }
+    }
     paths.sort();
     for path in paths {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if file_name.starts_with('.') {
-            continue;
-        }
         let shown = path.display().to_string();
-        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if !matches!(ext.as_str(), "csv" | "json" | "jsonl" | "ndjson") {
-            if !matches!(ext.as_str(), "md" | "txt") {
-                diags.warning(&shown, 0, "not a list file (expected .csv, .json or .jsonl); ignored");
-            }
+        if file_name.starts_with('.') {
+            diags.warning(&shown, 0, "hidden file in lists/; not read (remove the leading `.` to screen against it)");
             continue;
         }
-        let bytes = match std::fs::read(&path) {
+        // `metadata` follows symbolic links: a dangling link or a loop fails here.
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                let link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+                let what = if link { "symbolic link that cannot be followed" } else { "entry that cannot be read" };
+                diags.warning(&shown, 0, format!("{what} ({e}); not read"));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            diags.warning(&shown, 0, "sub-folder in lists/; not read (only files directly in lists/ are screened)");
+            continue;
+        }
+        if !meta.is_file() {
+            diags.warning(&shown, 0, "not a regular file (a FIFO, socket or device); not read");
+            continue;
+        }
+        let (base, codec) = crate::read::compressed::split_name(&file_name);
+        let ext = Path::new(base).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        if !LIST_EXTENSIONS.contains(&ext.as_str()) {
+            diags.warning(
+                &shown,
+                0,
+                "not a list file (expected .csv, .tsv, .json, .jsonl or .ndjson, optionally .gz or .zst); not read",
+            );
+            continue;
+        }
+        let raw = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
                 diags.error(&shown, 0, format!("cannot read: {e}"));
                 continue;
             }
         };
-        files.push(input_file(&file_name, &bytes));
+        let bytes = match crate::read::compressed::decode_bytes(codec, &raw, MAX_LIST_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.error(&shown, 0, format!("cannot decompress: {e}"));
+                continue;
+            }
+        };
+        files.push(input_file(&file_name, &raw));
         let before = entries.len();
+        let diags_before = diags.0.len();
         skipped += read_bytes(&shown, &ext, &bytes, &mut entries, diags);
-        if entries.len() == before && !diags.0.iter().any(|d| d.file == shown) {
+        if entries.len() == before && !diags.0[diags_before..].iter().any(|d| d.file == shown) {
             diags.warning(&shown, 0, "no list entries in this file");
         }
     }
     (entries, skipped, files)
 }
 
-/// Reads one list file held in memory: `ext` (`csv`, `json`, `jsonl`) picks
-/// the format, `file` names it in diagnostics. Appends the entries to `out`
-/// and returns the rows skipped, each with a diagnostic. Never panics.
+/// Reads one list file held in memory: `ext` (`csv`, `tsv`, `json`, `jsonl`,
+/// `ndjson`) picks the format, `file` names it in diagnostics. A `.json` file
+/// holding one object with a `results` array is the trade.gov CSL download;
+/// any other JSON is FollowTheMoney. Appends the entries to `out` and returns
+/// the rows skipped, each with a diagnostic. Never panics.
 pub fn read_bytes(file: &str, ext: &str, bytes: &[u8], out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
     match ext {
-        "csv" => read_csv_list(bytes, file, out, diags),
-        _ => ftm::read(bytes, file, out, diags),
+        "csv" => read_csv_list(bytes, b',', file, out, diags),
+        "tsv" => read_csv_list(bytes, b'\t', file, out, diags),
+        _ => match csl::read_json(bytes, file, out, diags) {
+            Some(skipped) => skipped,
+            None => ftm::read(bytes, file, out, diags),
+        },
     }
 }
 
@@ -82,14 +140,14 @@ pub(crate) fn input_file(name: &str, bytes: &[u8]) -> InputFile {
     InputFile { path: name.to_string(), sha256, bytes: bytes.len() as u64 }
 }
 
-/// Reads a CSV list, choosing the layout from its header.
-fn read_csv_list(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
-    let headers = peek_header(bytes);
+/// Reads a CSV or TSV list, choosing the layout from its header.
+fn read_csv_list(bytes: &[u8], delimiter: u8, file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
+    let headers = peek_header(bytes, delimiter);
     let has = |c: &str| headers.iter().any(|h| h == c);
     if has("source") && has("name") && (has("entity_number") || has("alt_names")) {
-        csl::read(bytes, file, out, diags)
+        csl::read(bytes, delimiter, file, out, diags)
     } else if has("name") {
-        simple::read(bytes, file, out, diags)
+        simple::read(bytes, delimiter, file, out, diags)
     } else if headers.is_empty() {
         diags.error(file, 1, "the file is empty: expected a header row");
         0
@@ -108,8 +166,8 @@ fn read_csv_list(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut
 }
 
 /// The header row's keys, without reporting anything (the reader reports).
-fn peek_header(bytes: &[u8]) -> Vec<String> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
+fn peek_header(bytes: &[u8], delimiter: u8) -> Vec<String> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).delimiter(delimiter).from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     match rdr.read_byte_record(&mut record) {
         Ok(true) => record.iter().map(|h| header_key(&String::from_utf8_lossy(h))).collect(),

@@ -9,14 +9,14 @@
 use super::{field, list_id, split_list};
 use crate::diag::Diagnostics;
 use crate::model::{Country, ListEntry, Timestamp};
-use crate::read::table::{Row, read_csv};
+use crate::read::table::{Row, read_delimited};
 use std::path::Path;
 
 /// Reads one simple-form file into `out`. Returns the rows skipped, each reported.
-pub fn read(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
+pub fn read(bytes: &[u8], delimiter: u8, file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
     let stem = Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mut skipped = 0;
-    skipped += read_csv(bytes, file, &["name"], diags, |row, diags| match entry(row, &stem, diags) {
+    skipped += read_delimited(bytes, delimiter, file, &["name"], diags, |row, diags| match entry(row, &stem, diags) {
         Some(e) => out.push(e),
         None => skipped += 1,
     });

@@ -152,11 +152,24 @@ pub fn read_csv<R: Read>(
     file: &str,
     required: &[&str],
     diags: &mut Diagnostics,
+    each: impl FnMut(&Row, &mut Diagnostics),
+) -> usize {
+    read_delimited(input, b',', file, required, diags, each)
+}
+
+/// [`read_csv`] with another field delimiter (`b'\t'` for the TSV lists
+/// trade.gov also publishes).
+pub fn read_delimited<R: Read>(
+    input: R,
+    delimiter: u8,
+    file: &str,
+    required: &[&str],
+    diags: &mut Diagnostics,
     mut each: impl FnMut(&Row, &mut Diagnostics),
 ) -> usize {
     let breaks = Rc::new(RefCell::new(LineBreaks::default()));
     let counted = Counted { inner: input, breaks: Rc::clone(&breaks) };
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(counted);
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).delimiter(delimiter).from_reader(counted);
     let mut record = csv::ByteRecord::new();
     let line_of = |pos: Option<&csv::Position>, fallback: u64| {
         pos.map(|p| breaks.borrow_mut().line_at(p.byte())).unwrap_or(fallback)
