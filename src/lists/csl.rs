@@ -56,7 +56,7 @@ pub fn read_json(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut
         for (k, v) in &obj {
             // The download's `id` is the current CSV layout's `_id`.
             headers.push(if k == "id" { "_id".to_string() } else { k.to_ascii_lowercase() });
-            values.push(Cow::Owned(json_cell(k, v)));
+            values.push(Cow::Owned(json_cell(v)));
         }
         let row = Row::new(file, line, &headers, values);
         match entry(&row, diags) {
@@ -69,12 +69,12 @@ pub fn read_json(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut
 
 /// A JSON value as the CSV cell it stands for: arrays `; `-joined, an
 /// address object as `address, city, state, postal_code, country`.
-fn json_cell(key: &str, v: &Value) -> String {
+fn json_cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Array(items) => {
-            items.iter().map(|i| json_cell(key, i)).filter(|s| !s.trim().is_empty()).collect::<Vec<_>>().join("; ")
+            items.iter().map(json_cell).filter(|s| !s.trim().is_empty()).collect::<Vec<_>>().join("; ")
         }
         Value::Object(o) => ["address", "city", "state", "postal_code", "country"]
             .iter()
