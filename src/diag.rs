@@ -1,7 +1,10 @@
 //! Diagnostics: every problem found while reading a case, with the file and
 //! line it came from. Readers return what they could read plus these; they
-//! never print and never stop at the first problem.
+//! never print and never stop at the first problem. A diagnostic prints as one
+//! line with the data in it escaped ([`crate::text`]), and is never longer than
+//! [`text::MESSAGE_CHARS`] characters, whatever the input.
 
+use crate::text;
 use serde::Serialize;
 use std::fmt;
 
@@ -25,12 +28,22 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic; a message longer than [`text::MESSAGE_CHARS`] is cut
+    /// (values in it should already be cut by [`text::shown`]).
+    pub fn new(file: impl Into<String>, line: u64, level: Level, message: impl Into<String>) -> Self {
+        let mut message = message.into();
+        if let std::borrow::Cow::Owned(cut) = text::cut_to(&message, text::MESSAGE_CHARS) {
+            message = cut;
+        }
+        Diagnostic { file: file.into(), line, level, message }
+    }
+
     pub fn error(file: impl Into<String>, line: u64, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), line, level: Level::Error, message: message.into() }
+        Diagnostic::new(file, line, Level::Error, message)
     }
 
     pub fn warning(file: impl Into<String>, line: u64, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), line, level: Level::Warning, message: message.into() }
+        Diagnostic::new(file, line, Level::Warning, message)
     }
 
     pub fn is_error(&self) -> bool {
@@ -44,7 +57,8 @@ impl fmt::Display for Diagnostic {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        write!(f, "{}:{}: {}: {}", self.file, self.line, level, self.message)
+        // One line, safe on a terminal whatever the data put in the message.
+        write!(f, "{}:{}: {}: {}", text::escape(&self.file), self.line, level, text::escape(&self.message))
     }
 }
 

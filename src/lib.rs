@@ -21,3 +21,4 @@ pub mod read;
 pub mod rules;
 pub mod scan;
 pub mod screen;
+pub mod text;

@@ -47,7 +47,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let report = scan(case, &loaded.policy, &config);
     let e = evaluate(case, &truth, &report.findings, &EvalConfig { min_severity: a.min_severity });
     for u in &e.unresolved {
-        eprintln!("{}: {u}", a.truth.display());
+        say!("{}: {u}", a.truth.display());
     }
     let mut out = Out::new();
     match a.format {

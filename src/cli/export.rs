@@ -40,7 +40,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let Some(format) = a.format.or_else(|| export::Format::from_path(&a.output)) else {
-        eprintln!(
+        say!(
             "error: cannot tell the format from `{}`; pass --format dot, svg, png, html, graphml or gexf",
             a.output.display()
         );
@@ -55,7 +55,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         match report.findings.iter().find(|f| &f.id == id) {
             Some(f) => Export::finding(case, policy, f),
             None => {
-                eprintln!(
+                say!(
                     "error: no finding `{id}` in the scan of {shown} ({} findings); run `chiptrace scan {shown}` to list their ids",
                     report.findings.len()
                 );
@@ -66,7 +66,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         match case.sym(lot).filter(|s| case.records.iter().any(|r| r.lot == Some(*s))) {
             Some(l) => Export::diagram(case, policy, diagram::of_lot(case, policy, l, &report.findings)),
             None => {
-                eprintln!("error: no record of {shown} carries lot `{lot}`");
+                say!("error: no record of {shown} carries lot `{lot}`");
                 return Ok(EXIT_BAD_INPUT);
             }
         }
@@ -74,7 +74,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         match case.entity_by_key(id) {
             Some(e) => Export::diagram(case, policy, diagram::of_entity(case, policy, e, &report.findings, bounds)),
             None => {
-                eprintln!("error: no entity with id `{id}` in {shown}/entities.csv");
+                say!("error: no entity with id `{id}` in {shown}/entities.csv");
                 return Ok(EXIT_BAD_INPUT);
             }
         }
@@ -86,19 +86,19 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Export::report(case, policy, &report.findings, cut)
     };
     if format == Format::Html && !export::render::dot_available() {
-        eprintln!(
+        say!(
             "warning: Graphviz `dot` was not found; the report has its tables but no diagram (apt-get install graphviz)"
         );
     }
     let bytes = export::export(&x, format)?;
     if a.output.as_os_str() == "-" {
-        let mut out = Out::new();
+        let mut out = Out::raw();
         out.write_all(&bytes)?;
         out.flush()?;
     } else {
         std::fs::write(&a.output, &bytes)
             .map_err(|e| anyhow::anyhow!("{}: cannot write the export: {e}", a.output.display()))?;
-        eprintln!("wrote {} ({format}, {} bytes)", a.output.display(), bytes.len());
+        say!("wrote {} ({format}, {} bytes)", a.output.display(), bytes.len());
     }
     Ok(EXIT_OK)
 }

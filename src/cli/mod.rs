@@ -2,6 +2,12 @@
 //! stderr, exit codes. The only module that touches argv, stdout and exit codes.
 //! One file per subcommand.
 
+/// `eprintln!` for the CLI: the line is escaped for the terminal (see
+/// `output`), so a value from the data printed to stderr cannot act on it.
+macro_rules! say {
+    ($($t:tt)*) => { $crate::cli::output::eprint_line(&format!($($t)*)) };
+}
+
 mod eval;
 mod export;
 mod generate;
@@ -75,9 +81,9 @@ pub fn main() -> i32 {
             if output::is_broken_pipe(&e) {
                 return EXIT_OK;
             }
-            eprintln!("error: {e}");
+            say!("error: {e}");
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                say!("  caused by: {cause}");
             }
             EXIT_BAD_INPUT
         }
@@ -91,17 +97,13 @@ pub(crate) fn load_case(dir: &std::path::Path, policy: Option<PathBuf>) -> anyho
     let errors = loaded.diags.errors();
     if errors > 0 {
         for d in &loaded.diags.0 {
-            eprintln!("{d}");
+            say!("{d}");
         }
-        eprintln!(
-            "{}: {errors} error(s); run `chiptrace validate {}` for the full report",
-            dir.display(),
-            dir.display()
-        );
+        say!("{}: {errors} error(s); run `chiptrace validate {}` for the full report", dir.display(), dir.display());
         return Ok(None);
     }
     if loaded.diags.warnings() > 0 {
-        eprintln!("{}: {} warning(s) (see `chiptrace validate`)", dir.display(), loaded.diags.warnings());
+        say!("{}: {} warning(s) (see `chiptrace validate`)", dir.display(), loaded.diags.warnings());
     }
     Ok(Some(loaded))
 }
@@ -113,11 +115,11 @@ pub(crate) fn lists_notice(dir: &std::path::Path, loaded: &crate::read::Loaded) 
     let lists = dir.join("lists");
     let shown = lists.display().to_string();
     for d in loaded.diags.0.iter().filter(|d| !d.is_error() && d.file.starts_with(&shown)) {
-        eprintln!("{}", output::clean(&d.to_string()));
+        say!("{d}");
     }
     if loaded.case.lists.is_empty() {
         let why = if lists.is_dir() { "lists/ holds no list entries" } else { "the case has no lists/ folder" };
-        eprintln!(
+        say!(
             "{}: warning: no screening lists ({why}): listed_party and listed_affiliate cannot fire",
             dir.display()
         );

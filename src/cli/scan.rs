@@ -81,14 +81,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if let Some(dir) = &a.export_dir {
         let written =
             crate::export::export_findings(case, &loaded.policy, &report, dir, a.export_format, a.min_severity)?;
-        eprintln!("wrote {} {} diagram(s) to {}", written.len(), a.export_format, dir.display());
+        say!("wrote {} {} diagram(s) to {}", written.len(), a.export_format, dir.display());
     }
     if a.timings {
-        eprintln!("timing read {:>10.3} s", read_time.as_secs_f64());
+        say!("timing read {:>10.3} s", read_time.as_secs_f64());
         for (stage, d) in &report.timings {
-            eprintln!("timing {stage:<6} {:>8.3} s", d.as_secs_f64());
+            say!("timing {stage:<6} {:>8.3} s", d.as_secs_f64());
         }
-        eprintln!("timing total {:>9.3} s", started.elapsed().as_secs_f64());
+        say!("timing total {:>9.3} s", started.elapsed().as_secs_f64());
     }
     let fail = a.fail_on.is_some_and(|s| report.findings.iter().any(|f| f.severity >= s));
     Ok(if fail { EXIT_FINDINGS } else { EXIT_OK })

@@ -40,7 +40,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Format::Table => print_table(&mut out, case, &matches)?,
     }
     out.flush()?;
-    eprintln!(
+    say!(
         "{}: {} entities screened against {} list entries; {} match(es), threshold {}",
         a.case.display(),
         case.entities.len(),

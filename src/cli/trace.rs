@@ -44,7 +44,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         match case.sym(lot).filter(|s| case.records.iter().any(|r| r.lot == Some(*s) || r.parent_lot == Some(*s))) {
             Some(s) => (TraceRoot::Lot(s), lot.clone()),
             None => {
-                eprintln!("error: no record carries lot `{lot}`");
+                say!("error: no record carries lot `{lot}`");
                 return Ok(EXIT_BAD_INPUT);
             }
         }
@@ -53,7 +53,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         match case.entity_by_key(&id) {
             Some(e) => (TraceRoot::Entity(e), id),
             None => {
-                eprintln!("error: no entity with id `{id}` in entities.csv");
+                say!("error: no entity with id `{id}` in entities.csv");
                 return Ok(EXIT_BAD_INPUT);
             }
         }

@@ -12,6 +12,7 @@ pub mod table;
 use crate::diag::Diagnostics;
 use crate::model::*;
 use crate::policy::Policy;
+use crate::text::shown;
 use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -286,7 +287,11 @@ fn read_entities(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnost
             return;
         };
         if let Some(prev) = first_line.get(id) {
-            diags.error(row.file, row.line, format!("field `id`: duplicate id `{id}` (first defined at line {prev})"));
+            diags.error(
+                row.file,
+                row.line,
+                format!("field `id`: duplicate id `{}` (first defined at line {prev})", shown(id)),
+            );
             rejected += 1;
             return;
         }
@@ -324,7 +329,7 @@ fn parse_date(row: &Row, col: &str, diags: &mut Diagnostics) -> Result<Option<Ti
                 diags.error(
                     row.file,
                     row.line,
-                    format!("field `{col}`: `{v}` is not a valid date (expected ISO 8601: 2024-06-01 or 2024-06-01T08:30:00Z)"),
+                    format!("field `{col}`: `{}` is not a valid date (expected ISO 8601: 2024-06-01 or 2024-06-01T08:30:00Z)", shown(v)),
                 );
                 Err(())
             }
@@ -341,7 +346,7 @@ fn parse_country(row: &Row, col: &str, diags: &mut Diagnostics) -> Result<Option
                 diags.error(
                     row.file,
                     row.line,
-                    format!("field `{col}`: unknown country `{v}` (expected ISO 3166-1 alpha-2 such as CN, a name or alpha-3)"),
+                    format!("field `{col}`: unknown country `{}` (expected ISO 3166-1 alpha-2 such as CN, a name or alpha-3)", shown(v)),
                 );
                 Err(())
             }
@@ -361,7 +366,11 @@ fn entity_from_row(row: &Row, diags: &mut Diagnostics) -> Option<Entity> {
             diags.error(
                 row.file,
                 row.line,
-                format!("field `kind`: unknown entity kind `{k}` (expected one of {})", EntityKind::expected()),
+                format!(
+                    "field `kind`: unknown entity kind `{}` (expected one of {})",
+                    shown(k),
+                    EntityKind::expected()
+                ),
             );
         }
         parsed
@@ -382,7 +391,11 @@ fn entity_from_row(row: &Row, diags: &mut Diagnostics) -> Option<Entity> {
         Some(v) => match v.parse::<u64>() {
             Ok(n) => Some(Some(n)),
             Err(_) => {
-                diags.error(row.file, row.line, format!("field `capacity_gpus`: `{v}` is not a whole number of GPUs"));
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!("field `capacity_gpus`: `{}` is not a whole number of GPUs", shown(v)),
+                );
                 None
             }
         },
@@ -419,7 +432,7 @@ fn lookup_entity(case: &Case, refs: &EntityRefs, row: &Row, col: &str, diags: &m
         } else {
             "not an id in entities.csv".to_string()
         };
-        diags.error(row.file, row.line, format!("field `{col}`: unknown entity `{v}` ({why})"));
+        diags.error(row.file, row.line, format!("field `{col}`: unknown entity `{}` ({why})", shown(v)));
     }
     id
 }
@@ -441,7 +454,11 @@ fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, di
         };
         let sym = strings.intern(id);
         if let Some(prev) = first_line.get(&sym) {
-            diags.error(row.file, row.line, format!("field `id`: duplicate record id `{id}` (first at line {prev})"));
+            diags.error(
+                row.file,
+                row.line,
+                format!("field `id`: duplicate record id `{}` (first at line {prev})", shown(id)),
+            );
             rejected += 1;
             return;
         }
@@ -468,7 +485,7 @@ fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, di
                 r.line,
                 format!(
                     "field `parent_lot`: lot `{}` is not the lot of any record; lineage stops here",
-                    case.strings.resolve(p)
+                    shown(case.strings.resolve(p))
                 ),
             );
         }
@@ -499,7 +516,11 @@ fn record_from_row(
             diags.error(
                 row.file,
                 row.line,
-                format!("field `kind`: unknown record kind `{k}` (expected one of {})", RecordKind::expected()),
+                format!(
+                    "field `kind`: unknown record kind `{}` (expected one of {})",
+                    shown(k),
+                    RecordKind::expected()
+                ),
             );
         }
         parsed
@@ -509,8 +530,21 @@ fn record_from_row(
     let product = required(row, "product", diags);
     let quantity = required(row, "quantity", diags).and_then(|q| match q.parse::<u32>() {
         Ok(n) if n > 0 => Some(n),
+        // Digits that do not fit: say the limit rather than "not an integer".
+        _ if q.bytes().all(|b| b.is_ascii_digit()) && q.bytes().any(|b| b != b'0') => {
+            diags.error(
+                row.file,
+                row.line,
+                format!(
+                    "field `quantity`: `{}` is more units than one record can hold (at most {})",
+                    shown(q),
+                    u32::MAX
+                ),
+            );
+            None
+        }
         _ => {
-            diags.error(row.file, row.line, format!("field `quantity`: `{q}` is not a positive integer"));
+            diags.error(row.file, row.line, format!("field `quantity`: `{}` is not a positive integer", shown(q)));
             None
         }
     });
@@ -520,7 +554,11 @@ fn record_from_row(
         Some(v) => match v.replace([',', '$'], "").parse::<f64>() {
             Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
             _ => {
-                diags.error(row.file, row.line, format!("field `value_usd`: `{v}` is not a non-negative amount"));
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!("field `value_usd`: `{}` is not a non-negative amount", shown(v)),
+                );
                 Err(())
             }
         },
@@ -531,7 +569,7 @@ fn record_from_row(
             diags.error(
                 row.file,
                 row.line,
-                format!("field `payment`: unknown payment `{p}` (expected one of {})", Payment::expected()),
+                format!("field `payment`: unknown payment `{}` (expected one of {})", shown(p), Payment::expected()),
             );
         }),
     };
@@ -558,7 +596,7 @@ fn record_from_row(
         diags.error(
             row.file,
             row.line,
-            format!("fields `from`/`to`: a {kind} from `{}` to itself", case.entity(from).id),
+            format!("fields `from`/`to`: a {kind} from `{}` to itself", shown(&case.entity(from).id)),
         );
         ok = false;
     }
@@ -640,7 +678,11 @@ fn relation_from_row(case: &Case, refs: &EntityRefs, row: &Row, diags: &mut Diag
             diags.error(
                 row.file,
                 row.line,
-                format!("field `kind`: unknown relation kind `{k}` (expected one of {})", RelationKind::expected()),
+                format!(
+                    "field `kind`: unknown relation kind `{}` (expected one of {})",
+                    shown(k),
+                    RelationKind::expected()
+                ),
             );
         }
         parsed
@@ -656,7 +698,11 @@ fn relation_from_row(case: &Case, refs: &EntityRefs, row: &Row, diags: &mut Diag
         (_, Some(v)) => match v.trim_end_matches('%').trim().parse::<f64>() {
             Ok(x) if x > 0.0 && x <= 100.0 => Ok(Some(x)),
             _ => {
-                diags.error(row.file, row.line, format!("field `share`: `{v}` is not a percent with 0 < share <= 100"));
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!("field `share`: `{}` is not a percent with 0 < share <= 100", shown(v)),
+                );
                 Err(())
             }
         },
@@ -668,7 +714,11 @@ fn relation_from_row(case: &Case, refs: &EntityRefs, row: &Row, diags: &mut Diag
         return None;
     };
     if from == to {
-        diags.error(row.file, row.line, format!("fields `from`/`to`: `{}` {kind} itself", case.entity(from).id));
+        diags.error(
+            row.file,
+            row.line,
+            format!("fields `from`/`to`: `{}` {kind} itself", shown(&case.entity(from).id)),
+        );
         return None;
     }
     if let (Some(s), Some(u)) = (since, until)

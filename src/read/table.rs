@@ -4,6 +4,7 @@
 
 use crate::diag::Diagnostics;
 use crate::model::Attrs;
+use crate::text::shown;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -67,7 +68,11 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str, line: u64, column: &str, diags: &
             diags.warning(
                 file,
                 line,
-                format!("field `{column}`: bytes that are not UTF-8, read as Windows-1252: `{}`", text.trim()),
+                format!(
+                    "field `{}`: bytes that are not UTF-8, read as Windows-1252: `{}`",
+                    shown(column),
+                    shown(text.trim())
+                ),
             );
             Cow::Owned(text.into_owned())
         }
@@ -195,11 +200,15 @@ pub fn read_delimited<R: Read>(
     };
     let missing: Vec<&str> = required.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
     for c in &missing {
-        diags.error(file, header_line, format!("missing required column `{c}` (header has: {})", headers.join(", ")));
+        diags.error(
+            file,
+            header_line,
+            format!("missing required column `{c}` (header has: {})", shown(&headers.join(", "))),
+        );
     }
     for (i, h) in headers.iter().enumerate() {
         if !h.is_empty() && headers[..i].contains(h) {
-            diags.warning(file, header_line, format!("column `{h}` appears twice; the first one is read"));
+            diags.warning(file, header_line, format!("column `{}` appears twice; the first one is read", shown(h)));
         }
     }
     let mut rejected = 0;
@@ -220,7 +229,7 @@ pub fn read_delimited<R: Read>(
             continue; // a blank line is not a row
         }
         if let Some(spill) = Spill::find(&record, row_width(&headers, required), headers.len()) {
-            let column = headers.get(spill.field).map(String::as_str).unwrap_or("?");
+            let column = shown(headers.get(spill.field).map(String::as_str).unwrap_or("?"));
             diags.error(
                 file,
                 line,
@@ -402,7 +411,15 @@ pub fn read_jsonl<R: std::io::BufRead>(
                 serde_json::Value::Number(n) => n.to_string(),
                 serde_json::Value::Bool(b) => b.to_string(),
                 other => {
-                    diags.error(file, line_no, format!("field `{k}`: expected a string or number, found `{other}`"));
+                    diags.error(
+                        file,
+                        line_no,
+                        format!(
+                            "field `{}`: expected a string or number, found `{}`",
+                            shown(k),
+                            shown(&other.to_string())
+                        ),
+                    );
                     bad = true;
                     break;
                 }
