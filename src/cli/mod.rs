@@ -119,9 +119,6 @@ pub(crate) fn lists_notice(dir: &std::path::Path, loaded: &crate::read::Loaded) 
     }
     if loaded.case.lists.is_empty() {
         let why = if lists.is_dir() { "lists/ holds no list entries" } else { "the case has no lists/ folder" };
-        say!(
-            "{}: warning: no screening lists ({why}): listed_party and listed_affiliate cannot fire",
-            dir.display()
-        );
+        say!("{}: warning: no screening lists ({why}): listed_party and listed_affiliate cannot fire", dir.display());
     }
 }
