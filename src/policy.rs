@@ -4,7 +4,8 @@
 //! value; `chiptrace scan --format json` and HTML reports print the policy used.
 
 use crate::diag::Diagnostics;
-use crate::model::{Country, Timestamp};
+use crate::model::product::{Control, D5, Product};
+use crate::model::{Country, ProductTable, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,12 +17,24 @@ pub struct Policy {
     /// China, Hong Kong and Macau (treated as China under the EAR since 2020)
     /// and the other EAR Country Group D:5 countries.
     pub countries_of_concern: Vec<Country>,
-    /// Products whose export is controlled (ECCN 3A090/4A090 class accelerators).
-    /// Products outside this list raise no country or route flag on their own.
-    pub controlled_products: Vec<String>,
+    /// The product table (SPEC §5.2): models with their aliases, server
+    /// systems and dated licence requirements, each with the public rule behind
+    /// it (see `model::product`). Replacing it replaces the whole table.
+    pub products: Vec<Product>,
+    /// Entries added to the table; one with the model of a built-in entry
+    /// replaces it (`controls = []` lifts its controls).
+    pub add_products: Vec<Product>,
+    /// When given, only these models are controlled (a name the table does not
+    /// control is controlled for D:5 at every date). Absent: every product the
+    /// table controls, from its dates. Products the table knows without
+    /// controls (a consumer card) raise no country or route flag on their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controlled_products: Option<Vec<String>>,
     /// Countries through which diverted chips are most often routed in reported cases.
     pub hub_countries: Vec<Country>,
-    /// Added to the built-in lists instead of replacing them.
+    /// Added to the lists above instead of replacing them (a product named in
+    /// `add_controlled_products` that the table does not control is
+    /// controlled for D:5 at every date).
     pub add_countries_of_concern: Vec<Country>,
     pub add_controlled_products: Vec<String>,
     pub add_hub_countries: Vec<Country>,
@@ -65,6 +78,10 @@ pub struct Policy {
     pub max_depth: usize,
     /// Most partial routes explored from one terminal step before the search is cut.
     pub max_expansions: usize,
+    /// The product table built from `products`, `add_products` and the
+    /// controlled-product lists, on first use.
+    #[serde(skip)]
+    table: std::sync::OnceLock<ProductTable>,
 }
 
 fn codes(list: &[&[u8; 2]]) -> Vec<Country> {
@@ -118,9 +135,9 @@ impl Default for Policy {
                 b"CN", b"HK", b"MO", b"AF", b"BY", b"CD", b"CF", b"CU", b"ER", b"HT", b"IQ", b"IR", b"KP", b"LB",
                 b"LY", b"MM", b"NI", b"RU", b"SD", b"SO", b"SS", b"SY", b"VE", b"ZW",
             ]),
-            controlled_products: ["A100", "A800", "H100", "H800", "H200", "H20", "B100", "B200", "GB200"]
-                .map(String::from)
-                .to_vec(),
+            products: crate::model::product::builtin_products(),
+            add_products: vec![],
+            controlled_products: None,
             hub_countries: codes(&[b"SG", b"MY", b"TH", b"VN", b"AE", b"TW", b"IN", b"ID"]),
             add_countries_of_concern: vec![],
             add_controlled_products: vec![],
@@ -142,6 +159,7 @@ impl Default for Policy {
             weights: default_weights(),
             max_depth: 12,
             max_expansions: 20_000,
+            table: std::sync::OnceLock::new(),
         }
     }
 }
@@ -155,13 +173,62 @@ impl Policy {
         self.hub_countries.contains(&c) || self.add_hub_countries.contains(&c)
     }
 
-    /// Whether a product (already normalised to upper case) is controlled.
+    /// Whether a product (a model of the table, or an unknown name as written)
+    /// is controlled for some destination at some date.
     pub fn is_controlled(&self, product: &str) -> bool {
-        let p = crate::read::normalise_product(product);
-        self.controlled_products
-            .iter()
-            .chain(&self.add_controlled_products)
-            .any(|c| crate::read::normalise_product(c) == p)
+        self.products().ever_controlled(product)
+    }
+
+    /// The product table in force.
+    pub fn products(&self) -> &ProductTable {
+        self.table.get_or_init(|| {
+            let mut list = self.products.clone();
+            list.extend(self.add_products.iter().cloned());
+            let mut table = ProductTable::new(list);
+            let named = |set: &[String], model: &str| {
+                set.iter().any(|c| crate::read::normalise_product(c) == crate::read::normalise_product(model))
+            };
+            let added: Vec<String> = self.add_products.iter().map(|p| p.model.clone()).collect();
+            if let Some(only) = &self.controlled_products {
+                for p in &mut table.products {
+                    if !named(only, &p.model)
+                        && !named(&self.add_controlled_products, &p.model)
+                        && !named(&added, &p.model)
+                    {
+                        p.controls.clear();
+                    }
+                }
+            }
+            let always = |model: &str| Product {
+                model: model.to_string(),
+                aliases: vec![],
+                systems: vec![],
+                controls: vec![Control {
+                    to: vec![D5.to_string()],
+                    from: Timestamp(i64::MIN),
+                    until: None,
+                    reason: "named in the policy's controlled products".to_string(),
+                }],
+                note: String::new(),
+            };
+            let mut extra = Vec::new();
+            for name in self.controlled_products.iter().flatten().chain(&self.add_controlled_products) {
+                match table.products.iter_mut().find(|p| named(std::slice::from_ref(name), &p.model)) {
+                    Some(p) if p.controls.is_empty() => p.controls = always(name).controls,
+                    Some(_) => {}
+                    None => extra.push(always(&crate::read::normalise_product(name))),
+                }
+            }
+            let mut all = table.products;
+            all.extend(extra);
+            ProductTable::new(all)
+        })
+    }
+
+    /// The control that made a record of `product` to `country` on `date`
+    /// need a licence, if any (`D:5` is this policy's countries of concern).
+    pub fn control(&self, product: &str, country: Country, date: Timestamp) -> Option<&Control> {
+        self.products().control(product, country, date, |c| self.is_country_of_concern(c))
     }
 
     pub fn weight(&self, rule: &str) -> f64 {
@@ -212,6 +279,24 @@ pub fn load_bytes(bytes: &[u8], file: &str, diags: &mut Diagnostics) -> Policy {
                 }
             }
             p.weights = w;
+            for prod in p.products.iter().chain(&p.add_products) {
+                for c in &prod.controls {
+                    for to in &c.to {
+                        if to != D5 && Country::parse(to).is_none() {
+                            diags.error(
+                                file,
+                                0,
+                                format!("product `{}`: destination `{to}` is neither D:5 nor a country", prod.model),
+                            );
+                        }
+                    }
+                }
+                for sys in &prod.systems {
+                    if sys.gpus == 0 {
+                        diags.error(file, 0, format!("product `{}`: system `{}` holds 0 GPUs", prod.model, sys.name));
+                    }
+                }
+            }
             // Written so that a NaN cut-off is refused too.
             if !matches!(
                 p.severity_medium.partial_cmp(&p.severity_high),

@@ -3,9 +3,14 @@
 //! `fixtures/rules/<rule>/near_miss/` one that differs in the detail the rule
 //! turns on (a share, a number of days, a country, a product) where it must not.
 //!
+//! A rule folder may hold variants, `fires_<what>/` and `near_miss_<what>/`
+//! (products written as on invoices, dates before a control), checked alike.
+//!
 //! Each folder holds an `expect.json`: in `fires/`, `{"fires": [{"terminal",
 //! "detail": [..], "detail_not": [..]}]}` lists the findings that must carry
-//! the rule and words its detail must (not) contain; in `near_miss/`, an
+//! the rule, words its detail must (not) contain and optionally the `quantity`
+//! counted; top-level `"stats"` are counts the scan must report and
+//! `"validate"` words `chiptrace validate` must print (exiting 0); in `near_miss/`, an
 //! optional `"reported": [..]` lists terminals that must still be reported (for
 //! other reasons), so a near miss cannot pass by finding no route at all.
 //! Every flag's evidence, in every folder, must name an entity or record of
@@ -123,6 +128,15 @@ fn check(rule: &str, dir: &Path, fires: bool) -> Vec<String> {
                     bad.push(format!("{name}: {rule} on {t}: no detail contains `{want}`: {details:?}"));
                 }
             }
+            if let Some(q) = c["quantity"].as_u64()
+                && !findings.iter().any(|f| {
+                    f["terminal"]["id"] == t
+                        && f["quantity"].as_u64() == Some(q)
+                        && f["flags"].as_array().into_iter().flatten().any(|flag| flag["rule"] == rule)
+                })
+            {
+                bad.push(format!("{name}: no finding for {t} with {rule} counts {q} units"));
+            }
             for not in strings(&c["detail_not"]) {
                 if details.iter().any(|d| d.contains(not)) {
                     bad.push(format!("{name}: {rule} on {t}: a detail contains `{not}`: {details:?}"));
@@ -144,7 +158,52 @@ fn check(rule: &str, dir: &Path, fires: bool) -> Vec<String> {
             bad.push(format!("{name}: no records were read"));
         }
     }
+    // `"stats": {key: value}`: counts the scan must report (unknown products).
+    if let Some(stats) = expect["stats"].as_object() {
+        for (k, v) in stats {
+            if report["stats"][k] != *v {
+                bad.push(format!("{name}: stats.{k} is {}, expected {v}", report["stats"][k]));
+            }
+        }
+    }
+    // `"validate": [..]`: words `chiptrace validate` must print, and it must exit 0.
+    let said = strings(&expect["validate"]);
+    if !said.is_empty() {
+        let out = chiptrace_os(&["validate".as_ref(), dir.as_os_str()]);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        if code(&out) != 0 {
+            bad.push(format!("{name}: validate exits {}: {text}", code(&out)));
+        }
+        for want in said {
+            if !text.contains(want) {
+                bad.push(format!("{name}: validate does not say `{want}`:\n{text}"));
+            }
+        }
+    }
     bad
+}
+
+/// The fixture cases of one rule folder: `fires`, `near_miss`, and variants
+/// named `fires_<what>` and `near_miss_<what>` (whether each must fire).
+fn cases(dir: &Path) -> Vec<(std::path::PathBuf, bool)> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .filter(|p| p.is_dir())
+        .filter_map(|p| {
+            let n = p.file_name()?.to_string_lossy().into_owned();
+            let fires = if n == "fires" || n.starts_with("fires_") {
+                true
+            } else if n == "near_miss" || n.starts_with("near_miss_") {
+                false
+            } else {
+                return None;
+            };
+            Some((p, fires))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// The folders under `fixtures/rules/` (files such as the README aside).
@@ -179,8 +238,8 @@ fn each_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
     let mut checked = 0;
     for dir in rule_dirs() {
         let rule = dir.file_name().unwrap().to_string_lossy().into_owned();
-        for (kind, fires) in [("fires", true), ("near_miss", false)] {
-            bad.extend(check(&rule, &dir.join(kind), fires));
+        for (case, fires) in cases(&dir) {
+            bad.extend(check(&rule, &case, fires));
             checked += 1;
         }
     }

@@ -144,6 +144,13 @@ fn write_table(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
         s.routes_examined,
         if s.truncated { "; some searches were cut by the depth bound" } else { "" }
     )?;
+    if s.records_unknown_product > 0 {
+        writeln!(
+            out,
+            "{} records of products that are not known were not checked against export controls (see `chiptrace validate`)",
+            s.records_unknown_product
+        )?;
+    }
     if report.findings.is_empty() {
         return Ok(());
     }

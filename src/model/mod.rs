@@ -7,9 +7,11 @@
 //! sources) are interned, entities are referred to by index.
 
 mod country;
+pub mod product;
 mod time;
 
 pub use country::Country;
+pub use product::{Normalised, ProductTable};
 pub use time::{DAY, Timestamp};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -94,10 +96,14 @@ string_enum! {
 string_enum! {
     /// How a record was paid.
     Payment {
-        Wire = "wire",
-        Crypto = "crypto" | "cryptocurrency" | "usdt" | "btc" | "bitcoin" | "eth" | "stablecoin",
+        Wire = "wire" | "wire_transfer" | "bank_transfer" | "bank" | "swift" | "tt" | "t/t" | "telegraphic_transfer"
+            | "ach" | "sepa",
+        Crypto = "crypto" | "cryptocurrency" | "crypto_currency" | "usdt" | "usdc" | "usd_coin" | "tether"
+            | "usdt_trc20" | "usdt_erc20" | "trc20" | "erc20" | "btc" | "bitcoin" | "xbt" | "eth" | "ether"
+            | "ethereum" | "stablecoin" | "stable_coin" | "busd" | "dai" | "xmr" | "monero" | "ltc" | "litecoin"
+            | "trx" | "tron" | "sol" | "solana" | "bnb" | "digital_currency" | "digital_asset" | "virtual_currency",
         Cash = "cash",
-        Card = "card",
+        Card = "card" | "credit_card" | "debit_card",
         Unknown = "unknown",
     }
 }
@@ -226,6 +232,9 @@ pub struct ReadStats {
     pub entities_rejected: usize,
     pub records_read: usize,
     pub records_rejected: usize,
+    /// Records read whose product the product table does not know: they are
+    /// not checked against export controls.
+    pub records_unknown_product: usize,
     pub relations_read: usize,
     pub relations_rejected: usize,
     pub list_entries_read: usize,

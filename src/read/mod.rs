@@ -160,7 +160,14 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
     let mut diags = Diagnostics::default();
     let mut case = Case { root: root.to_path_buf(), ..Case::default() };
 
+    // The policy is read first because its product table normalises the
+    // records' products; its diagnostics and file hash are kept for the end,
+    // where they have always been reported.
+    let mut policy_diags = Diagnostics::default();
+    let mut policy_files = Vec::new();
+    let policy = read_policy(src, opts, &mut policy_files, &mut policy_diags);
     let refs = read_entities(&mut case, src, "entities.csv", &mut diags);
+    let products = policy.products();
     match (src.exists("records.csv"), src.exists("records.jsonl")) {
         (true, true) => {
             diags.error(
@@ -168,10 +175,10 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
                 0,
                 "both records.csv and records.jsonl are present; keep one (records.csv was read)",
             );
-            read_records(&mut case, &refs, src, "records.csv", &mut diags);
+            read_records(&mut case, &refs, products, src, "records.csv", &mut diags);
         }
-        (true, false) => read_records(&mut case, &refs, src, "records.csv", &mut diags),
-        (false, true) => read_records(&mut case, &refs, src, "records.jsonl", &mut diags),
+        (true, false) => read_records(&mut case, &refs, products, src, "records.csv", &mut diags),
+        (false, true) => read_records(&mut case, &refs, products, src, "records.jsonl", &mut diags),
         (false, false) => {
             diags.error(&src.shown("records.csv"), 0, "required file is missing (records.csv or records.jsonl)")
         }
@@ -189,19 +196,27 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
             case.files.extend(files);
         }
     }
-    let policy = match (&opts.policy_file, src) {
+    case.files.extend(policy_files);
+    diags.extend(policy_diags.0);
+    Loaded { case, policy, diags }
+}
+
+/// Reads the policy in force: the file named in the options, else the case's
+/// `policy.toml`, else the built-in one.
+fn read_policy(src: &Source, opts: &ReadOptions, files: &mut Vec<InputFile>, diags: &mut Diagnostics) -> Policy {
+    match (&opts.policy_file, src) {
         (Some(path), _) => {
-            case.files.extend(fingerprint_path(path));
-            crate::policy::load(path, &mut diags)
+            files.extend(fingerprint_path(path));
+            crate::policy::load(path, diags)
         }
         (None, Source::Dir(dir)) if src.exists("policy.toml") => {
-            case.files.extend(src.fingerprint("policy.toml"));
+            files.extend(src.fingerprint("policy.toml"));
             match Source::resolve(dir, "policy.toml") {
-                Some((path, compressed::Codec::Plain)) => crate::policy::load(&path, &mut diags),
+                Some((path, compressed::Codec::Plain)) => crate::policy::load(&path, diags),
                 Some((path, codec)) => {
                     let shown = path.display().to_string();
                     match std::fs::read(&path).and_then(|b| compressed::decode_bytes(codec, &b, 1 << 24)) {
-                        Ok(bytes) => crate::policy::load_bytes(&bytes, &shown, &mut diags),
+                        Ok(bytes) => crate::policy::load_bytes(&bytes, &shown, diags),
                         Err(e) => {
                             diags.error(&shown, 0, format!("cannot read: {e}"));
                             Policy::default()
@@ -212,13 +227,12 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
             }
         }
         (None, Source::Memory(_)) if src.exists("policy.toml") => {
-            case.files.extend(src.fingerprint("policy.toml"));
+            files.extend(src.fingerprint("policy.toml"));
             let bytes = src.bytes("policy.toml").unwrap_or_default();
-            crate::policy::load_bytes(bytes, "policy.toml", &mut diags)
+            crate::policy::load_bytes(bytes, "policy.toml", diags)
         }
         (None, _) => Policy::default(),
-    };
-    Loaded { case, policy, diags }
+    }
 }
 
 /// Opens a file, records its hash for the fingerprint, and reports a missing one.
@@ -437,7 +451,14 @@ fn lookup_entity(case: &Case, refs: &EntityRefs, row: &Row, col: &str, diags: &m
     id
 }
 
-fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, diags: &mut Diagnostics) {
+fn read_records(
+    case: &mut Case,
+    refs: &EntityRefs,
+    products: &ProductTable,
+    src: &Source,
+    name: &str,
+    diags: &mut Diagnostics,
+) {
     let file = src.shown(name);
     let Some(input) = open(case, src, name, diags) else { return };
     // First line of each record id, indexed by symbol, to report duplicates
@@ -446,8 +467,9 @@ fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, di
     let mut records = Vec::new();
     let mut rejected = 0;
     let mut strings = std::mem::take(&mut case.strings);
+    let mut unknown_products = 0;
     let mut each = |row: &Row, diags: &mut Diagnostics| {
-        let record = record_from_row(case, refs, &mut strings, row, diags);
+        let record = record_from_row(case, refs, products, &mut strings, row, diags);
         let Some(id) = row.get("id") else {
             rejected += 1;
             return;
@@ -464,7 +486,10 @@ fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, di
         }
         first_line.insert(sym, row.line);
         match record {
-            Some(r) => records.push(r),
+            Some((r, known)) => {
+                unknown_products += usize::from(!known);
+                records.push(r)
+            }
             None => rejected += 1,
         }
     };
@@ -492,16 +517,19 @@ fn read_records(case: &mut Case, refs: &EntityRefs, src: &Source, name: &str, di
     }
     case.stats.records_read = records.len();
     case.stats.records_rejected = rejected + shape_rejected;
+    case.stats.records_unknown_product = unknown_products;
     case.records = records;
 }
 
+/// A record from a row, and whether its product is one the table knows.
 fn record_from_row(
     case: &Case,
     refs: &EntityRefs,
+    products: &ProductTable,
     strings: &mut Strings,
     row: &Row,
     diags: &mut Diagnostics,
-) -> Option<Record> {
+) -> Option<(Record, bool)> {
     let id = required(row, "id", diags);
     let date = match row.get("date") {
         None => {
@@ -563,15 +591,25 @@ fn record_from_row(
             }
         },
     };
-    let payment = match row.get("payment") {
+    // An unknown spelling of a payment is kept as written (an attribute) and
+    // warned about; it never stops the case (SPEC §5.2).
+    let payment: Result<Option<Payment>, ()> = match row.get("payment") {
         None => Ok(None),
-        Some(p) => Payment::parse(p).map(Some).ok_or_else(|| {
-            diags.error(
-                row.file,
-                row.line,
-                format!("field `payment`: unknown payment `{}` (expected one of {})", shown(p), Payment::expected()),
-            );
-        }),
+        Some(p) => {
+            let parsed = Payment::parse(p);
+            if parsed.is_none() {
+                diags.warning(
+                    row.file,
+                    row.line,
+                    format!(
+                        "field `payment`: unknown payment `{}`, kept as written and not read as crypto (known: {}, and spellings such as USDT, USDC, Tether, BTC, ETH, stablecoin, bank transfer)",
+                        shown(p),
+                        Payment::expected()
+                    ),
+                );
+            }
+            Ok(parsed)
+        }
     };
     let ship_to = parse_country(row, "ship_to_country", diags);
 
@@ -591,6 +629,7 @@ fn record_from_row(
     else {
         return None;
     };
+    let written_quantity = quantity;
     let mut ok = true;
     if from == to && matches!(kind, RecordKind::Sale | RecordKind::Lease) {
         diags.error(
@@ -616,6 +655,61 @@ fn record_from_row(
     if !ok {
         return None;
     }
+    // The product as the table names it; a server of N GPUs counts N units.
+    let (model, quantity, known) = match products.recognise(product) {
+        Ok(n) => {
+            let Some(units) = quantity.checked_mul(n.gpus_per_unit) else {
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!(
+                        "field `quantity`: {quantity} x `{}` ({} GPUs each) is more GPUs than a record can count",
+                        shown(product),
+                        n.gpus_per_unit
+                    ),
+                );
+                return None;
+            };
+            if n.count_unknown {
+                diags.warning(
+                    row.file,
+                    row.line,
+                    format!(
+                        "field `product`: `{}` is a {} server or board that does not say how many GPUs it holds; {quantity} counted as written (write e.g. `8-GPU` to count GPUs)",
+                        shown(product),
+                        n.model
+                    ),
+                );
+            }
+            (std::borrow::Cow::Owned(n.model), units, true)
+        }
+        Err(why) => {
+            diags.warning(
+                row.file,
+                row.line,
+                format!(
+                    "field `product`: `{}` is not a known product ({why}); record `{}` is not checked against export controls (name it in policy.toml `add_products`)",
+                    shown(product),
+                    shown(id)
+                ),
+            );
+            (normalise_product(product), quantity, false)
+        }
+    };
+    let mut attrs: Vec<(Sym, Sym)> = Vec::new();
+    if model != product {
+        attrs.push((strings.intern(PRODUCT_AS_WRITTEN), strings.intern(product)));
+    }
+    if quantity != written_quantity {
+        attrs.push((strings.intern(QUANTITY_AS_WRITTEN), strings.intern(&written_quantity.to_string())));
+    }
+    if let (Some(p), Some(written)) = (payment, row.get("payment"))
+        && !p.as_str().eq_ignore_ascii_case(written.trim())
+    {
+        attrs.push((strings.intern(PAYMENT_AS_WRITTEN), strings.intern(written)));
+    } else if let (None, Some(written)) = (payment, row.get("payment")) {
+        attrs.push((strings.intern(PAYMENT_AS_WRITTEN), strings.intern(written)));
+    }
     let mut intern_opt = |col: &str| row.get(col).map(|v| strings.intern(v));
     let lot = intern_opt("lot");
     let parent_lot = intern_opt("parent_lot");
@@ -624,15 +718,14 @@ fn record_from_row(
     if lot.is_some() && lot == parent_lot {
         diags.warning(row.file, row.line, "field `parent_lot`: equals `lot`; ignored");
     }
-    let attrs: Vec<(Sym, Sym)> =
-        row.extra(RECORD_COLUMNS).map(|(k, v)| (strings.intern(k), strings.intern(v))).collect();
-    Some(Record {
+    attrs.extend(row.extra(RECORD_COLUMNS).map(|(k, v)| (strings.intern(k), strings.intern(v))));
+    let record = Record {
         id: strings.intern(id),
         date,
         kind,
         from,
         to,
-        product: strings.intern(&normalise_product(product)),
+        product: strings.intern(&model),
         quantity,
         lot,
         parent_lot: if lot == parent_lot { None } else { parent_lot },
@@ -644,8 +737,16 @@ fn record_from_row(
         source,
         attrs: (!attrs.is_empty()).then(|| attrs.into_boxed_slice()),
         line: row.line,
-    })
+    };
+    Some((record, known))
 }
+
+/// Attribute keeping a product description that was normalised to a model.
+pub const PRODUCT_AS_WRITTEN: &str = "product_as_written";
+/// Attribute keeping a quantity of servers that was counted in GPUs.
+pub const QUANTITY_AS_WRITTEN: &str = "quantity_as_written";
+/// Attribute keeping a payment as written when it was a spelling or unknown.
+pub const PAYMENT_AS_WRITTEN: &str = "payment_as_written";
 
 /// Product names compare in upper case without inner spaces: `h100` = `H100`.
 pub fn normalise_product(p: &str) -> std::borrow::Cow<'_, str> {

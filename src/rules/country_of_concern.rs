@@ -1,5 +1,6 @@
 //! `country_of_concern`: the terminal sits in a country of concern, or goods
-//! on the route are shipped to one. Controlled products only.
+//! on the route are shipped to one, on a date when the product needed a
+//! licence for that destination (the policy's dated product controls).
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
@@ -13,22 +14,26 @@ impl Rule for CountryOfConcern {
     }
 
     fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
-        if !ctx.controlled(route) {
-            return;
-        }
         let t = ctx.case.entity(route.terminal);
-        if ctx.policy.is_country_of_concern(t.country) {
-            let last = ctx.rid(route.last());
+        let last = &ctx.case.records[route.last() as usize];
+        if ctx.policy.is_country_of_concern(t.country)
+            && let Some(control) = ctx.control(route.product, t.country, last.date)
+        {
+            let rid = ctx.rid(route.last());
             out.push(Flag {
                 rule: self.id(),
                 detail: format!(
-                    "the terminal {} sits in {}, a country of concern; {} {} reached it in record {last}",
+                    "the terminal {} sits in {}, a country of concern; {} {} reached it in record {rid} on {}{}, when a licence was required (since {}: {})",
                     ctx.who(route.terminal),
                     t.country,
                     route.quantity,
-                    ctx.case.s(route.product)
+                    ctx.case.s(route.product),
+                    last.date,
+                    ctx.as_written(route.last()),
+                    control.from,
+                    short(&control.reason),
                 ),
-                evidence: vec![t.id.clone(), last],
+                evidence: vec![t.id.clone(), rid],
             });
         }
         for &ri in &route.records {
@@ -36,13 +41,26 @@ impl Rule for CountryOfConcern {
             if let Some(c) = r.ship_to_country
                 && ctx.policy.is_country_of_concern(c)
                 && c != t.country
+                && let Some(control) = ctx.control(route.product, c, r.date)
             {
                 out.push(Flag {
                     rule: self.id(),
-                    detail: format!("record {} ships the units to {c}, a country of concern", ctx.rid(ri)),
+                    detail: format!(
+                        "record {} ships the units to {c}, a country of concern, on {}{}, when a licence was required (since {}: {})",
+                        ctx.rid(ri),
+                        r.date,
+                        ctx.as_written(ri),
+                        control.from,
+                        short(&control.reason)
+                    ),
                     evidence: vec![ctx.rid(ri)],
                 });
             }
         }
     }
+}
+
+/// The rule's name: the reason up to its first colon (`NVIDIA 8-K of 2022-08-31`).
+fn short(reason: &str) -> &str {
+    reason.split(':').next().unwrap_or(reason).trim()
 }

@@ -22,12 +22,13 @@ impl Rule for CryptoPayment {
                 out.push(Flag {
                     rule: self.id(),
                     detail: format!(
-                        "record {} ({} from {} to {} on {}) was paid in crypto",
+                        "record {} ({} from {} to {} on {}) was paid in crypto{}",
                         ctx.rid(ri),
                         r.kind,
                         ctx.case.entity(r.from).id,
                         ctx.case.entity(r.to).id,
-                        r.date
+                        r.date,
+                        ctx.attr(ri, crate::read::PAYMENT_AS_WRITTEN).map(|w| format!(" ({w})")).unwrap_or_default()
                     ),
                     evidence: vec![ctx.rid(ri)],
                 });

@@ -206,8 +206,41 @@ impl<'a> Ctx<'a> {
         self.case.record_id(r).to_string()
     }
 
+    /// Whether the route's product was under export control anywhere on the
+    /// date of its terminal step: before a product's first control nobody had
+    /// a reason to hide where it went, so pattern rules stay quiet.
     pub fn controlled(&self, route: &Route) -> bool {
         self.controlled_products.contains(&route.product)
+            && self.policy.products().controlled_at(self.case.s(route.product), route_date(self, route))
+    }
+
+    /// The licence requirement that a record of `product` to `country` on
+    /// `date` fell under, if any (SPEC §5.2: dated and by destination).
+    pub fn control(&self, product: Sym, country: Country, date: Timestamp) -> Option<&crate::model::product::Control> {
+        if !self.controlled_products.contains(&product) {
+            return None;
+        }
+        self.policy.control(self.case.s(product), country, date)
+    }
+
+    /// A record's attribute (a column outside the format, or what the reader kept as written).
+    pub fn attr(&self, r: RecordId, key: &str) -> Option<&str> {
+        let k = self.case.sym(key)?;
+        let rec = &self.case.records[r as usize];
+        rec.attrs.as_deref()?.iter().find(|(a, _)| *a == k).map(|&(_, v)| self.case.s(v))
+    }
+
+    /// How a record's product and quantity were written when they were
+    /// normalised or counted (`, written as 300 x "HGX H100 8-GPU server"`), or "".
+    pub fn as_written(&self, r: RecordId) -> String {
+        let rec = &self.case.records[r as usize];
+        let attr = |key: &str| self.attr(r, key);
+        match (attr(crate::read::PRODUCT_AS_WRITTEN), attr(crate::read::QUANTITY_AS_WRITTEN)) {
+            (Some(p), Some(q)) => format!(" (written as {q} x \"{p}\", counted as {} GPUs)", rec.quantity),
+            (Some(p), None) => format!(" (written as \"{p}\")"),
+            (None, Some(q)) => format!(" (written as {q} units, counted as {} GPUs)", rec.quantity),
+            (None, None) => String::new(),
+        }
     }
 }
 

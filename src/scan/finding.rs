@@ -75,6 +75,9 @@ pub struct ScanStats {
     pub truncated: bool,
     /// Findings before `--min-severity` and `--top` were applied.
     pub findings_total: usize,
+    /// Records of products the product table does not know: they were not
+    /// checked against export controls (each is a warning in `validate`).
+    pub records_unknown_product: usize,
 }
 
 /// The result of a scan.

@@ -166,6 +166,7 @@ pub fn finish(prep: &Prepared, mut findings: Vec<Finding>, examined: u64, trunca
             routes_examined: examined,
             truncated,
             findings_total: total,
+            records_unknown_product: case.stats.records_unknown_product,
         },
     }
 }
