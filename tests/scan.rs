@@ -108,7 +108,13 @@ fn json_has_the_shape_of_spec_section_3() {
     assert_keys(&report, &["case", "findings", "stats"], &[], "the report");
     assert_eq!(report["case"], fixture("demo").display().to_string(), "`case` is the folder as given");
     let stats = &report["stats"];
-    assert_keys(stats, &["records", "entities", "routes_examined", "truncated"], &["findings_total"], "stats");
+    assert_keys(
+        stats,
+        &["records", "entities", "routes_examined", "truncated"],
+        &["findings_total", "records_unknown_product"],
+        "stats",
+    );
+    assert_eq!(stats["records_unknown_product"], 0, "every demo product is in the product table");
     assert_eq!(stats["records"], 28);
     assert_eq!(stats["entities"], 23);
     assert!(stats["routes_examined"].as_u64().is_some_and(|n| n > 0));
