@@ -223,7 +223,9 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
         }
     }
     // Highest score first, then id, whatever order the findings came in.
-    let mut order: Vec<&Finding> = findings.iter().collect();
+    // Planted schemes end at terminals, so only route findings are matched;
+    // entity findings are about the parties on the way.
+    let mut order: Vec<&Finding> = findings.iter().filter(|f| f.kind == crate::scan::FindingKind::Route).collect();
     order.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
 
     let mut found = vec![false; schemes.len()];
@@ -321,7 +323,7 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
         missed,
         unmatched,
         min_severity: Some(config.min_severity),
-        findings: findings.len(),
+        findings: findings.iter().filter(|f| f.kind == crate::scan::FindingKind::Route).count(),
         positives,
         true_positives,
         related,
@@ -412,6 +414,7 @@ mod tests {
                 Severity::Low => 0.2,
             },
             severity: sev,
+            kind: crate::scan::FindingKind::Route,
             terminal,
             product: case.sym("H100").unwrap(),
             quantity: 8,
@@ -419,7 +422,7 @@ mod tests {
             inferred: lot.is_none(),
             plausibility: 1.0,
             path: path.to_vec(),
-            flags: rules.iter().map(|r| Flag { rule: r, detail: String::new(), evidence: vec![] }).collect(),
+            flags: rules.iter().map(|r| Flag::new(r, terminal, String::new(), vec![])).collect(),
         }
     }
 

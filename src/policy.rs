@@ -74,6 +74,48 @@ pub struct Policy {
     pub severity_medium: f64,
     /// Weight of each rule in the score (see `scan::score`).
     pub weights: BTreeMap<String, f64>,
+    /// The share of the gap to 1 that flags about other parties can close on
+    /// a route whose terminal has no flag of its own (it grows to 1 as the
+    /// terminal's own score does; see `scan::score`). 0.40 keeps what others
+    /// did below `severity_medium` (0.45) on its own: an investigator opens a
+    /// file on the customer for what the customer is, not for its supplier's
+    /// boxes or its lessor's director.
+    pub aggravation_share: f64,
+    /// A lease of controlled units within this many days of their
+    /// installation to a party in a country of concern, or flagged, is a
+    /// `rental_after_install`: a cloud normally fills new capacity over
+    /// months of acceptance tests and sales, so a rental that follows the
+    /// install within six weeks suggests the servers were installed for that
+    /// lessee (the Brisbane case: installed, then rented to Beijing three
+    /// weeks later).
+    pub rental_after_install_days: f64,
+    /// Weight of a listing that came after every record the party took part
+    /// in on the route: the party is now known to be of concern, but the
+    /// trade broke no listing, so it counts as a pattern flag, not as a
+    /// restriction (0.30 < `country_of_concern`).
+    pub listed_after_trade_weight: f64,
+    /// Units that arrived within this many days of the case's last date are
+    /// not yet undeployed: installing and burning in a GPU cluster takes one
+    /// to three months from delivery.
+    pub undeployed_grace_days: f64,
+    /// Weight of `undeployed_inventory` for a data centre or cloud with no
+    /// install record of the product at all: the case cannot tell boxed stock
+    /// from installs that were never filed, so the flag says "unknown" and
+    /// counts for less than the 0.45 of stock seen sitting beside installs.
+    pub undeployed_unknown_weight: f64,
+    /// A holder with at least `established_min_records` records over at
+    /// least this many days before a hand-off is an established trader: a
+    /// distributor buying to fill an order it already holds (back to back)
+    /// resells within days as a matter of course, so its quick resale is
+    /// not a diversion sign. A year of history is what a shell set up for
+    /// one deal does not have.
+    pub established_days: f64,
+    pub established_min_records: u32,
+    /// A new company majority-owned by a group incorporated at least this
+    /// many years before, outside the countries of concern and not listed,
+    /// is a new subsidiary, not a shell: groups found new local companies for
+    /// new markets, and the group's age is its history.
+    pub established_group_years: f64,
     /// Longest route searched, in records. Routes longer than this are cut and reported as truncated.
     pub max_depth: usize,
     /// Most partial routes explored from one terminal step before the search is cut.
@@ -92,20 +134,34 @@ fn date(s: &str) -> Timestamp {
     Timestamp::parse(s).unwrap_or(Timestamp(0))
 }
 
-/// Default rule weights. The score is a noisy-or of the weights of the flags
-/// that fired, so a weight is the score that flag alone gives a route, and
-/// `severity_medium` (0.45) is the line between "note" and "open a file".
+/// Default rule weights.
+///
+/// The scoring model (`scan::score`; the README's "How findings are made"):
+/// terminal restriction first, aggravation second. A route finding's score
+/// starts from the flags about its terminal, combined as a noisy-or, so a
+/// weight is the score that flag alone gives a route whose terminal it is
+/// about, and `severity_medium` (0.45) is the line between "note" and "open a
+/// file". Flags about other parties on the route (a lessor's boxes, an
+/// intermediary's director) and the hand-off family add to it only by closing
+/// a share of the remaining gap, `aggravation_share` (0.40) for an unflagged
+/// terminal, so they never make a route high on their own; they also make an
+/// entity finding about their subject, scored by the same noisy-or. Hub
+/// passage, rapid resale and long chain read the same hand-offs and count once
+/// together, with the strongest of them.
 /// - Listing (0.90) and ownership by listed parties (0.80) are near-conclusive.
 /// - A controlled product reaching a country of concern (0.55), a parent there
 ///   (0.50), remote access by a flagged lessee (0.50) are each enough to open a file.
 /// - Stock held undeployed in a data centre (0.45: the boxed GPUs of the
 ///   Malaysian case) and units with no recorded source (0.45: laundering of
-///   origin) are each enough to ask questions, and reach medium alone.
+///   origin) are each enough to ask questions about their holder, and reach
+///   medium alone (0.20 when the case has no install records to judge by).
 /// - Control ties (0.40) and a declared end user that is not the real one (0.35)
-///   are strong but need one more sign.
-/// - Pattern flags are weak alone and meant to add up: transshipment through a
-///   hub (0.25), shell indicators (0.25), crypto payment (0.20), rapid resale
-///   (0.15), long chain (0.10: it mostly restates hub passages and resales).
+///   are strong but need one more sign. A rental within weeks of the install
+///   (0.35) adds to a lessee already restricted: it says the servers were
+///   put up for that lessee.
+/// - Pattern flags are weak alone and meant to add up: shell indicators
+///   (0.25), crypto payment (0.20), and the hand-off family, counted once:
+///   transshipment through a hub (0.25), rapid resale (0.15), long chain (0.10).
 pub fn default_weights() -> BTreeMap<String, f64> {
     [
         ("listed_party", 0.90),
@@ -122,6 +178,7 @@ pub fn default_weights() -> BTreeMap<String, f64> {
         ("undeployed_inventory", 0.45),
         ("quantity_mismatch", 0.45),
         ("long_chain", 0.10),
+        ("rental_after_install", 0.35),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -157,6 +214,14 @@ impl Default for Policy {
             severity_high: 0.75,
             severity_medium: 0.45,
             weights: default_weights(),
+            aggravation_share: 0.40,
+            rental_after_install_days: 42.0,
+            listed_after_trade_weight: 0.30,
+            undeployed_grace_days: 90.0,
+            undeployed_unknown_weight: 0.20,
+            established_days: 365.0,
+            established_min_records: 4,
+            established_group_years: 5.0,
             max_depth: 12,
             max_expansions: 20_000,
             table: std::sync::OnceLock::new(),

@@ -177,6 +177,7 @@ fn eval_matches_hand_made_findings_on_a_generated_case() {
         id,
         score: 0.9,
         severity: Severity::High,
+        kind: chiptrace::scan::FindingKind::Route,
         terminal: case.entity_by_key(&p.terminal).expect("terminal"),
         product: case.records[index[p.records[0].as_str()] as usize].product,
         quantity: 1,

@@ -103,10 +103,31 @@ fn assert_keys(v: &Value, spec: &[&str], extra: &[&str], what: &str) {
 }
 
 #[test]
-fn json_has_the_shape_of_spec_section_3() {
+fn json_has_the_shape_of_spec_sections_3_and_5_1() {
     let report = scan_json(&fixture("demo"), &[]);
-    assert_keys(&report, &["case", "findings", "stats"], &[], "the report");
+    assert_keys(
+        &report,
+        &["case", "findings", "stats", "schema_version", "chiptrace_version", "dataset", "policy_sha256", "warnings"],
+        &[],
+        "the report",
+    );
+    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["chiptrace_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(report["case"], fixture("demo").display().to_string(), "`case` is the folder as given");
+    // The dataset names every file read with its hash and rows.
+    let files = report["dataset"]["files"].as_array().expect("dataset.files is an array");
+    let by_path = |p: &str| files.iter().find(|f| f["path"] == p).unwrap_or_else(|| panic!("no {p} in {files:?}"));
+    assert_eq!(by_path("records.csv")["rows"], 28);
+    assert_eq!(by_path("entities.csv")["rows"], 23);
+    assert_eq!(by_path("relations.csv")["rows"], 6);
+    assert!(by_path("lists/demo_entity_list.csv")["rows"].as_u64().is_some_and(|n| n > 0));
+    for f in files {
+        assert_keys(f, &["path", "sha256", "rows"], &[], "a dataset file");
+        assert_eq!(f["sha256"].as_str().map(str::len), Some(64), "{f}");
+    }
+    assert_eq!(report["policy_sha256"].as_str().map(str::len), Some(64));
+    assert_keys(&report["warnings"], &["count", "diagnostics", "notes"], &[], "warnings");
+    assert_eq!(report["warnings"]["notes"], serde_json::json!([]), "the demo has lists: nothing to warn of");
     let stats = &report["stats"];
     assert_keys(
         stats,
@@ -120,14 +141,56 @@ fn json_has_the_shape_of_spec_section_3() {
     assert!(stats["routes_examined"].as_u64().is_some_and(|n| n > 0));
     assert_eq!(stats["truncated"], false);
     let rules: BTreeSet<&str> = chiptrace::rules::rule_ids().into_iter().collect();
+    let entities: BTreeSet<String> = column_of(&fixture("demo/entities.csv"), "id");
+    let records: BTreeSet<String> = column_of(&fixture("demo/records.csv"), "id");
     let mut last_score = f64::INFINITY;
+    let mut kinds = BTreeSet::new();
     for f in findings(&report) {
-        assert_keys(
-            f,
-            &["id", "score", "severity", "terminal", "product", "quantity", "lot", "inferred", "path", "flags"],
-            &["plausibility"],
-            "a finding",
-        );
+        let kind = f["kind"].as_str().expect("a finding has a kind");
+        kinds.insert(kind.to_string());
+        let whom = match kind {
+            "route" => {
+                assert_keys(
+                    f,
+                    &[
+                        "id", "kind", "score", "severity", "terminal", "product", "quantity", "lot", "inferred",
+                        "path", "flags",
+                    ],
+                    &["plausibility"],
+                    "a route finding",
+                );
+                assert!(f["lot"].is_string() || f["lot"].is_null());
+                assert!(f["inferred"].is_boolean());
+                let path = f["path"].as_array().unwrap();
+                assert!(!path.is_empty());
+                for step in path {
+                    assert_keys(step, &["record", "kind", "from", "to", "date", "quantity"], &["lot"], "a path step");
+                    for k in ["record", "from", "to", "date"] {
+                        assert!(step[k].is_string(), "{k} in {step}");
+                    }
+                    assert!(["sale", "shipment", "install", "lease"].contains(&step["kind"].as_str().unwrap()));
+                    assert!(step["quantity"].as_u64().is_some_and(|q| q > 0));
+                }
+                &f["terminal"]
+            }
+            "entity" => {
+                assert_keys(
+                    f,
+                    &["id", "kind", "score", "severity", "subject", "product", "quantity", "records", "flags"],
+                    &[],
+                    "an entity finding",
+                );
+                let recs = strs(&f["records"]);
+                assert!(!recs.is_empty(), "an entity finding cites records: {f}");
+                assert!(recs.iter().all(|r| records.contains(*r)), "{recs:?}");
+                // Every flag of an entity finding is about its subject.
+                for flag in f["flags"].as_array().unwrap() {
+                    assert_eq!(flag["subject"], f["subject"]["id"], "{flag}");
+                }
+                &f["subject"]
+            }
+            other => panic!("kind {other}"),
+        };
         let id = f["id"].as_str().unwrap();
         assert!(id.starts_with("F-") && id.len() > 2, "id {id}");
         let score = f["score"].as_f64().unwrap();
@@ -135,33 +198,45 @@ fn json_has_the_shape_of_spec_section_3() {
         assert!(score <= last_score, "findings are ranked by score");
         last_score = score;
         assert!(["high", "medium", "low"].contains(&f["severity"].as_str().unwrap()));
-        assert_keys(&f["terminal"], &["id", "name", "country"], &["kind"], "terminal");
-        assert!(f["terminal"]["id"].is_string() && f["terminal"]["name"].is_string());
-        assert_eq!(f["terminal"]["country"].as_str().map(str::len), Some(2), "alpha-2 country");
+        assert_keys(whom, &["id", "name", "country"], &["kind"], "terminal or subject");
+        assert!(whom["id"].is_string() && whom["name"].is_string());
+        assert_eq!(whom["country"].as_str().map(str::len), Some(2), "alpha-2 country");
         assert!(f["product"].is_string());
         assert!(f["quantity"].as_u64().is_some_and(|q| q > 0));
-        assert!(f["lot"].is_string() || f["lot"].is_null());
-        assert!(f["inferred"].is_boolean());
-        let path = f["path"].as_array().unwrap();
-        assert!(!path.is_empty());
-        for step in path {
-            assert_keys(step, &["record", "kind", "from", "to", "date", "quantity"], &["lot"], "a path step");
-            for k in ["record", "from", "to", "date"] {
-                assert!(step[k].is_string(), "{k} in {step}");
-            }
-            assert!(["sale", "shipment", "install", "lease"].contains(&step["kind"].as_str().unwrap()));
-            assert!(step["quantity"].as_u64().is_some_and(|q| q > 0));
-        }
         let flags = f["flags"].as_array().unwrap();
         assert!(!flags.is_empty(), "a finding has at least one flag");
         for flag in flags {
-            assert_keys(flag, &["rule", "detail", "evidence"], &[], "a flag");
+            assert_keys(flag, &["rule", "subject", "detail", "evidence"], &["weight"], "a flag");
             assert!(rules.contains(flag["rule"].as_str().unwrap()), "{flag}");
+            assert!(entities.contains(flag["subject"].as_str().unwrap()), "{flag}");
             assert!(!flag["detail"].as_str().unwrap().is_empty());
             let ev = flag["evidence"].as_array().unwrap();
             assert!(!ev.is_empty() && ev.iter().all(Value::is_string), "{flag}");
         }
     }
+    assert_eq!(kinds, ["entity", "route"].map(String::from).into(), "the demo has findings of both kinds");
+}
+
+/// A case without lists says that listing rules cannot fire.
+#[test]
+fn warnings_say_when_there_are_no_lists() {
+    let report = scan_json(&fixture("benign"), &[]);
+    let notes = strs(&report["warnings"]["notes"]);
+    assert!(notes.iter().any(|n| n.contains("no screening lists")), "{notes:?}");
+    assert!(report["warnings"]["count"].as_u64().is_some_and(|c| c >= 1));
+    let table = chiptrace(&["scan", "fixtures/benign"]);
+    assert!(stdout(&table).contains("note: no screening lists"), "{}", stdout(&table));
+}
+
+fn strs(v: &Value) -> Vec<&str> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+/// Values of `column` in a CSV file.
+fn column_of(path: &Path, column: &str) -> BTreeSet<String> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let i = r.headers().unwrap().iter().position(|h| h == column).unwrap();
+    r.records().map(|row| row.unwrap()[i].to_string()).collect()
 }
 
 #[test]
@@ -192,7 +267,8 @@ fn min_severity_and_top_filter_the_ranked_findings() {
 fn fail_on_exits_1_only_when_given_and_met() {
     let demo = fixture("demo");
     let low_only = fixture("rules/rapid_resale/fires");
-    assert_eq!(severities(&scan_json(&low_only, &[])), ["low"], "the fixture has exactly one low finding");
+    let sev = severities(&scan_json(&low_only, &[]));
+    assert!(!sev.is_empty() && sev.iter().all(|s| s == "low"), "the fixture has only low findings: {sev:?}");
     let exit = |dir: &Path, args: &[&str]| run_scan(dir, args).0;
     assert_eq!(exit(&demo, &[]), 0, "high findings alone do not fail a scan");
     assert_eq!(exit(&demo, &["--fail-on", "high"]), 1);
@@ -409,39 +485,61 @@ proptest! {
         prop_assert_eq!(one.stats.routes_examined, four.stats.routes_examined);
     }
 
-    /// One more flag never lowers a score, and scores stay within 0..1.
+    /// One more flag never lowers a score, whether it is about the terminal
+    /// or someone else, and scores stay within 0..1; flags about others alone
+    /// never reach medium.
     #[test]
     fn one_more_flag_never_lowers_a_score(
-        picks in prop::collection::vec(0usize..14, 0..14),
-        extra in 0usize..14,
-        plausibility in 0.0f64..=1.0,
+        picks in prop::collection::vec((0usize..15, any::<bool>(), prop::option::of(0.0f64..=1.0)), 0..14),
+        extra in (0usize..15, any::<bool>(), prop::option::of(0.0f64..=1.0)),
     ) {
         let rules = chiptrace::rules::rule_ids();
         let policy = Policy::default();
-        let flag = |i: usize| Flag { rule: rules[i % rules.len()], detail: String::new(), evidence: vec![] };
-        let mut flags: Vec<Flag> = picks.iter().map(|&i| flag(i)).collect();
-        let before = score(&policy, &flags, plausibility);
+        // Entity 0 is the terminal; entity 1 someone else on the route.
+        let flag = |(i, about_terminal, w): (usize, bool, Option<f64>)| {
+            let f = Flag::new(rules[i % rules.len()], u32::from(!about_terminal), String::new(), vec![]);
+            match w { Some(w) => f.weighted(w), None => f }
+        };
+        let mut flags: Vec<Flag> = picks.iter().map(|&p| flag(p)).collect();
+        let before = score(&policy, &flags, 0);
         flags.push(flag(extra));
-        let after = score(&policy, &flags, plausibility);
+        let after = score(&policy, &flags, 0);
         prop_assert!((0.0..=1.0).contains(&before) && (0.0..=1.0).contains(&after));
-        prop_assert!(after >= before, "{before} -> {after} adding {}", rules[extra % rules.len()]);
-        // A rule not yet present raises the score whenever it has weight and the rest do not already make it 1.
-        if !picks.iter().any(|&p| p % rules.len() == extra % rules.len()) && before < 0.999 && plausibility > 0.0 {
-            prop_assert!(after > before, "{before} -> {after} adding {}", rules[extra % rules.len()]);
+        prop_assert!(after >= before, "{before} -> {after} adding {:?}", extra);
+        let others: Vec<Flag> = flags.iter().filter(|f| f.subject != 0).cloned().collect();
+        prop_assert!(score(&policy, &others, 0) < policy.severity_medium, "others alone: {others:?}");
+        // A rule not yet present about the terminal raises the score whenever it has weight and the rest do not already make it 1.
+        let (i, about_terminal, w) = extra;
+        let rule = rules[i % rules.len()];
+        let new_family = !chiptrace::scan::HANDOFF_FAMILY.contains(&rule)
+            && !picks.iter().any(|&(p, t, _)| t && rules[p % rules.len()] == rule);
+        if about_terminal && new_family && w.is_none_or(|w| w > 0.0) && before < 0.999 {
+            prop_assert!(after > before, "{before} -> {after} adding {rule}");
         }
     }
 }
 
 #[test]
-fn score_is_zero_without_flags_and_plausibility_discounts() {
+fn score_is_led_by_the_terminal_and_the_handoff_family_counts_once() {
     let policy = Policy::default();
-    assert_eq!(score(&policy, &[], 1.0), 0.0);
-    let f = Flag { rule: "listed_party", detail: String::new(), evidence: vec![] };
-    let sure = score(&policy, std::slice::from_ref(&f), 1.0);
-    let guessed = score(&policy, std::slice::from_ref(&f), 0.2);
-    assert!(guessed < sure, "an implausible inferred route scores lower: {guessed} vs {sure}");
+    assert_eq!(score(&policy, &[], 0), 0.0);
+    let about = |rule, subject| Flag::new(rule, subject, String::new(), vec![]);
+    let listed = about("listed_party", 0);
+    let sure = score(&policy, std::slice::from_ref(&listed), 0);
+    assert_eq!(sure, 0.9);
     // The same rule twice counts once.
-    assert_eq!(score(&policy, &[f.clone(), f], 1.0), sure);
+    assert_eq!(score(&policy, &[listed.clone(), listed], 0), sure);
+    // A listed intermediary alone does not make its customer's route medium.
+    let listed_middle = score(&policy, &[about("listed_party", 1)], 0);
+    assert!(listed_middle < policy.severity_medium, "{listed_middle}");
+    // Hub dwell, quick resale and a long chain are one observation.
+    let hub = score(&policy, &[about("transshipment_hub", 1)], 0);
+    let all_three =
+        score(&policy, &[about("transshipment_hub", 1), about("rapid_resale", 1), about("long_chain", 0)], 0);
+    assert_eq!(hub, all_three);
+    // A listing after the trade counts for less.
+    let later = score(&policy, &[about("listed_party", 0).weighted(policy.listed_after_trade_weight)], 0);
+    assert!(later < policy.severity_medium, "{later}");
 }
 
 /// The random worlds are not vacuous: some of them produce findings for the

@@ -3,7 +3,7 @@
 use super::output::{clean, table};
 use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, Out};
 use crate::model::Case;
-use crate::scan::{Finding, Progress, ScanConfig, ScanReport, Severity, scan};
+use crate::scan::{Finding, FindingKind, Progress, ScanConfig, ScanReport, Severity, scan};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -60,6 +60,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     };
     let config = ScanConfig { threads: a.threads, progress: Some(&tick) };
     let mut report = scan(case, &loaded.policy, &config);
+    report.diagnostics = loaded.diags.warnings();
     bar.finish_and_clear();
     filter(&mut report, a.min_severity, a.top);
     let mut out = Out::new();
@@ -144,12 +145,8 @@ fn write_table(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
         s.routes_examined,
         if s.truncated { "; some searches were cut by the depth bound" } else { "" }
     )?;
-    if s.records_unknown_product > 0 {
-        writeln!(
-            out,
-            "{} records of products that are not known were not checked against export controls (see `chiptrace validate`)",
-            s.records_unknown_product
-        )?;
+    for note in &report.notes {
+        writeln!(out, "note: {}", clean(note))?;
     }
     if report.findings.is_empty() {
         return Ok(());
@@ -161,46 +158,71 @@ fn write_table(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
         .enumerate()
         .map(|(i, f)| {
             let t = case.entity(f.terminal);
-            let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
-            rules.dedup();
+            let rules = rule_list(f);
             vec![
                 (i + 1).to_string(),
                 f.id.clone(),
+                f.kind.as_str().to_string(),
                 f.severity.to_string(),
                 format!("{:.2}", f.score),
                 format!("{} ({})", clean(&t.id), t.country),
                 format!("{} x{}", clean(case.s(f.product)), f.quantity),
-                match f.lot {
-                    Some(l) => clean(case.s(l)),
-                    None if f.inferred => format!("inferred {:.2}", f.plausibility),
-                    None => "no lot".to_string(),
+                match (f.kind, f.lot) {
+                    (FindingKind::Entity, _) => String::new(),
+                    (_, Some(l)) => clean(case.s(l)),
+                    (_, None) if f.inferred => format!("inferred {:.2}", f.plausibility),
+                    (_, None) => "no lot".to_string(),
                 },
                 rules.join(","),
             ]
         })
         .collect();
-    table(out, &["#", "finding", "severity", "score", "terminal", "units", "lot", "flags"], &rows)?;
+    table(out, &["#", "finding", "kind", "severity", "score", "about", "units", "lot", "flags"], &rows)?;
     for (i, f) in report.findings.iter().enumerate() {
         let t = case.entity(f.terminal);
         writeln!(out)?;
         writeln!(
             out,
-            "#{} {} {} {:.2}  {} {} ({})",
+            "#{} {} {} {:.2}  {} {} {} ({})",
             i + 1,
             f.id,
             f.severity,
             f.score,
+            f.kind.as_str(),
             clean(&t.id),
             clean(&t.name),
             t.country
         )?;
-        writeln!(out, "  route: {}", route_line(case, f))?;
+        match f.kind {
+            FindingKind::Route => writeln!(out, "  route: {}", route_line(case, f))?,
+            FindingKind::Entity => {
+                let ids: Vec<String> = f.path.iter().map(|&r| clean(case.record_id(r))).collect();
+                writeln!(out, "  records: {}", ids.join(", "))?
+            }
+        }
         for flag in &f.flags {
-            writeln!(out, "  {:<28} {}", flag.rule, clean(&flag.detail))?;
+            // Flags about someone else than the finding's terminal or subject say whom.
+            let about = if flag.subject == f.terminal {
+                String::new()
+            } else {
+                format!("[about {}] ", clean(&case.entity(flag.subject).id))
+            };
+            writeln!(out, "  {:<28} {about}{}", flag.rule, clean(&flag.detail))?;
             writeln!(out, "  {:<28} evidence: {}", "", clean(&flag.evidence.join(", ")))?;
         }
     }
     Ok(())
+}
+
+/// The rules of a finding's flags, each once, in the flags' order.
+fn rule_list(f: &Finding) -> Vec<&'static str> {
+    let mut rules: Vec<&'static str> = Vec::new();
+    for x in &f.flags {
+        if !rules.contains(&x.rule) {
+            rules.push(x.rule);
+        }
+    }
+    rules
 }
 
 /// A cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
@@ -216,6 +238,8 @@ fn write_csv(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "id",
+        "kind",
+        "subject",
         "score",
         "severity",
         "terminal",
@@ -233,22 +257,27 @@ fn write_csv(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<
     for f in &report.findings {
         let t = case.entity(f.terminal);
         let path: Vec<&str> = f.path.iter().map(|&r| case.record_id(r)).collect();
-        let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
-        rules.dedup();
-        let details: Vec<String> = f.flags.iter().map(|x| format!("{}: {}", x.rule, x.detail)).collect();
+        let rules = rule_list(f);
+        let details: Vec<String> =
+            f.flags.iter().map(|x| format!("{} [{}]: {}", x.rule, case.entity(x.subject).id, x.detail)).collect();
+        // `terminal` and the route columns are empty for an entity finding; `subject` is whom any finding is about.
+        let route = f.kind == FindingKind::Route;
+        let when = |s: String| if route { s } else { String::new() };
         let row = [
             f.id.clone(),
+            f.kind.as_str().to_string(),
+            t.id.clone(),
             format!("{:.3}", f.score),
             f.severity.to_string(),
-            t.id.clone(),
-            t.name.clone(),
-            t.country.to_string(),
+            when(t.id.clone()),
+            when(t.name.clone()),
+            when(t.country.to_string()),
             case.s(f.product).to_string(),
             f.quantity.to_string(),
             f.lot.map(|l| case.s(l).to_string()).unwrap_or_default(),
-            f.inferred.to_string(),
-            format!("{:.3}", f.plausibility),
-            path.join(" > "),
+            when(f.inferred.to_string()),
+            when(format!("{:.3}", f.plausibility)),
+            path.join(if route { " > " } else { ", " }),
             rules.join(";"),
             details.join(" | "),
         ];

@@ -32,10 +32,12 @@ fn demo() -> (Case, Policy) {
 /// The L-300 route to JHC with two flags, as a scan would report it.
 fn jhc_finding(case: &Case) -> Finding {
     let path: Vec<_> = ["R16", "R17", "R18", "R19", "R20"].iter().map(|r| case.record_by_key(r).unwrap()).collect();
+    let jhc = case.entity_by_key("JHC").unwrap();
     Finding {
         id: "F-test/../1".to_string(),
         score: 0.91,
         severity: Severity::High,
+        kind: crate::scan::FindingKind::Route,
         terminal: case.entity_by_key("JHC").unwrap(),
         product: case.sym("H200").unwrap(),
         quantity: 200,
@@ -44,17 +46,19 @@ fn jhc_finding(case: &Case) -> Finding {
         plausibility: 1.0,
         path,
         flags: vec![
-            Flag {
-                rule: "listed_affiliate",
-                detail: "JHC is 60% owned through HXH by HXG, listed on the Entity List".to_string(),
-                evidence: vec!["HXG".to_string(), huaxin_listing(case)],
-            },
-            Flag {
-                rule: "crypto_payment",
-                detail: "R19 and R20 were paid in crypto".to_string(),
-                evidence: vec!["R19".into(), "R20".into()],
-            },
-            Flag { rule: "country_of_concern", detail: "JHC sits in CN".to_string(), evidence: vec![] },
+            Flag::new(
+                "listed_affiliate",
+                jhc,
+                "JHC is 60% owned through HXH by HXG, listed on the Entity List".to_string(),
+                vec!["HXG".to_string(), huaxin_listing(case)],
+            ),
+            Flag::new(
+                "crypto_payment",
+                jhc,
+                "R19 and R20 were paid in crypto".to_string(),
+                vec!["R19".into(), "R20".into()],
+            ),
+            Flag::new("country_of_concern", jhc, "JHC sits in CN".to_string(), vec![]),
         ],
     }
 }
@@ -152,11 +156,12 @@ fn formats_follow_file_extensions() {
 fn a_finding_flag_beats_the_country_of_concern_mark() {
     let (case, policy) = demo();
     let mut f = jhc_finding(&case);
-    f.flags.push(Flag {
-        rule: "shell_indicators",
-        detail: "LST was incorporated weeks before trading".into(),
-        evidence: vec!["LST".into()],
-    });
+    f.flags.push(Flag::new(
+        "shell_indicators",
+        case.entity_by_key("LST").unwrap(),
+        "LST was incorporated weeks before trading".into(),
+        vec!["LST".into()],
+    ));
     let d = diagram::of_finding(&case, &policy, &f, &RecordIndex::build(&case));
     // LST sits in HK, a country of concern, but the finding flags it as a shell.
     assert_eq!(d.marks[&case.entity_by_key("LST").unwrap()].rule, "shell_indicators");

@@ -2,9 +2,9 @@
 //! intermediary on the route resides in a country of concern or is tied to a
 //! listed party. Controlled products only.
 
-use super::{Ctx, Rule, route_date};
+use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
-use crate::model::RelationKind;
+use crate::model::{RelationKind, Timestamp};
 use crate::scan::Flag;
 
 pub struct ControlTies;
@@ -18,7 +18,6 @@ impl Rule for ControlTies {
         if !ctx.controlled(route) {
             return;
         }
-        let t = route_date(ctx, route);
         let mut subjects = vec![route.terminal];
         subjects.extend(route.intermediaries(ctx.case));
         subjects.dedup();
@@ -28,8 +27,19 @@ impl Rule for ControlTies {
         }
         let mut seen = Vec::new();
         for s in subjects {
-            let mut rels: Vec<_> = ctx.ownership.controllers_at(ctx.case, s, t).collect();
+            // A tie counts when it held on a date this party traded on the
+            // route: a director who joined after the intermediary passed the
+            // units on had no hand in it.
+            let dates: Vec<Timestamp> = route
+                .records
+                .iter()
+                .map(|&ri| &ctx.case.records[ri as usize])
+                .filter(|r| r.from == s || r.to == s)
+                .map(|r| r.date)
+                .collect();
+            let mut rels: Vec<_> = dates.iter().flat_map(|&t| ctx.ownership.controllers_at(ctx.case, s, t)).collect();
             rels.sort_by(|a, b| ctx.case.entity(a.from).id.cmp(&ctx.case.entity(b.from).id));
+            rels.dedup_by(|a, b| std::ptr::eq(*a, *b));
             for rel in rels {
                 let c = rel.from;
                 if seen.contains(&(c, s)) {
@@ -70,11 +80,13 @@ impl Rule for ControlTies {
                     continue;
                 }
                 let whose = if s == route.terminal { "the terminal" } else { "the intermediary" };
-                out.push(Flag {
-                    rule: self.id(),
-                    detail: format!("{} is {role} of {whose} {} and {}", ctx.who(c), ctx.who(s), why.join(", ")),
+                let since = rel.since.map(|d| format!(" (since {d})")).unwrap_or_default();
+                out.push(Flag::new(
+                    self.id(),
+                    s,
+                    format!("{} is {role} of {whose} {}{since} and {}", ctx.who(c), ctx.who(s), why.join(", ")),
                     evidence,
-                });
+                ));
             }
         }
     }

@@ -20,9 +20,10 @@ impl Rule for CountryOfConcern {
             && let Some(control) = ctx.control(route.product, t.country, last.date)
         {
             let rid = ctx.rid(route.last());
-            out.push(Flag {
-                rule: self.id(),
-                detail: format!(
+            out.push(Flag::new(
+                self.id(),
+                route.terminal,
+                format!(
                     "the terminal {} sits in {}, a country of concern; {} {} reached it in record {rid} on {}{}, when a licence was required (since {}: {})",
                     ctx.who(route.terminal),
                     t.country,
@@ -33,8 +34,8 @@ impl Rule for CountryOfConcern {
                     control.from,
                     short(&control.reason),
                 ),
-                evidence: vec![t.id.clone(), rid],
-            });
+                vec![t.id.clone(), rid],
+            ));
         }
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
@@ -43,18 +44,21 @@ impl Rule for CountryOfConcern {
                 && c != t.country
                 && let Some(control) = ctx.control(route.product, c, r.date)
             {
-                out.push(Flag {
-                    rule: self.id(),
-                    detail: format!(
-                        "record {} ships the units to {c}, a country of concern, on {}{}, when a licence was required (since {}: {})",
+                // About the consignee that had them shipped there.
+                out.push(Flag::new(
+                    self.id(),
+                    r.to,
+                    format!(
+                        "record {} ships the units to {c}, a country of concern, on {}{}, when a licence was required (since {}: {}) (consignee {})",
                         ctx.rid(ri),
                         r.date,
                         ctx.as_written(ri),
                         control.from,
-                        short(&control.reason)
+                        short(&control.reason),
+                        ctx.who(r.to)
                     ),
-                    evidence: vec![ctx.rid(ri)],
-                });
+                    vec![ctx.rid(ri), ctx.case.entity(r.to).id.clone()],
+                ));
             }
         }
     }

@@ -19,9 +19,11 @@ impl Rule for CryptoPayment {
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
             if r.payment == Some(Payment::Crypto) {
-                out.push(Flag {
-                    rule: self.id(),
-                    detail: format!(
+                // About the payer: the buyer of a sale, the lessee of a lease.
+                out.push(Flag::new(
+                    self.id(),
+                    r.to,
+                    format!(
                         "record {} ({} from {} to {} on {}) was paid in crypto{}",
                         ctx.rid(ri),
                         r.kind,
@@ -30,8 +32,8 @@ impl Rule for CryptoPayment {
                         r.date,
                         ctx.attr(ri, crate::read::PAYMENT_AS_WRITTEN).map(|w| format!(" ({w})")).unwrap_or_default()
                     ),
-                    evidence: vec![ctx.rid(ri)],
-                });
+                    vec![ctx.rid(ri), ctx.case.entity(r.to).id.clone()],
+                ));
             }
         }
     }

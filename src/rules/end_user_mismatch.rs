@@ -51,15 +51,18 @@ impl Rule for EndUserMismatch {
             if accepted.contains(&key(declared)) {
                 continue;
             }
-            out.push(Flag {
-                rule: self.id(),
-                detail: format!(
-                    "record {} declares `{declared}` as end user, but the units went to {}",
+            // About the party whose purchase carried the declaration.
+            out.push(Flag::new(
+                self.id(),
+                r.to,
+                format!(
+                    "record {} declares `{declared}` as end user, but the units went to {} (buyer {})",
                     ctx.rid(ri),
-                    ctx.who(route.terminal)
+                    ctx.who(route.terminal),
+                    ctx.who(r.to)
                 ),
-                evidence: vec![ctx.rid(ri), ctx.case.entity(route.terminal).id.clone()],
-            });
+                vec![ctx.rid(ri), ctx.case.entity(r.to).id.clone(), ctx.case.entity(route.terminal).id.clone()],
+            ));
         }
     }
 }

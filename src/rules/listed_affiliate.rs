@@ -93,9 +93,10 @@ impl Rule for ListedAffiliate {
                 ctx.policy.affiliates_rule_suspended_until
             )
         };
-        out.push(Flag {
-            rule: self.id(),
-            detail: format!(
+        out.push(Flag::new(
+            self.id(),
+            route.terminal,
+            format!(
                 "{} is {}% owned by listed parties{} {}: {}; {rule}",
                 ctx.who(route.terminal),
                 fmt_pct(total.min(100.0)),
@@ -104,7 +105,7 @@ impl Rule for ListedAffiliate {
                 parts.join("; ")
             ),
             evidence,
-        });
+        ));
     }
 }
 

@@ -19,15 +19,28 @@ impl Rule for ListedParty {
         parties.dedup();
         for p in parties {
             let Some(hit) = ctx.best_hit(p) else { continue };
-            // The listing is compared with the first record this party took part
-            // in: records upstream of it (the maker's sale to a distributor) say
-            // nothing about whether it was listed when it traded.
-            let first = route
+            // The listing is compared with the records this party took part in:
+            // records upstream of it (the maker's sale to a distributor) say
+            // nothing about whether it was listed when it traded. A lease in
+            // counts until its end date, since access went on.
+            let mine: Vec<&crate::model::Record> = route
                 .records
                 .iter()
                 .map(|&ri| &ctx.case.records[ri as usize])
-                .find(|r| r.from == p || r.to == p)
-                .map_or(ctx.case.records[route.records[0] as usize].date, |r| r.date);
+                .filter(|r| r.from == p || r.to == p)
+                .collect();
+            let first = mine.first().map_or(ctx.case.records[route.records[0] as usize].date, |r| r.date);
+            let last = mine
+                .iter()
+                .map(|r| {
+                    if r.kind == crate::model::RecordKind::Lease && r.to == p {
+                        r.end_date.unwrap_or(r.date).max(r.date)
+                    } else {
+                        r.date
+                    }
+                })
+                .max()
+                .unwrap_or(first);
             let entry = ctx.entry(hit);
             let role = if p == route.terminal { "the terminal" } else { "a party on the route" };
             let mut detail = format!(
@@ -41,14 +54,24 @@ impl Rule for ListedParty {
                 hit.method,
                 hit.matched_name
             );
+            let mut after = false;
             if let Some(since) = entry.since {
-                if first < since {
+                if last < since {
+                    after = true;
+                    detail.push_str(&format!(
+                        "; listed {since}, {:.0} days after its last record on the route ({last}): the trade predates the listing, so the flag counts as {} instead of {}",
+                        last.days_until(since),
+                        ctx.policy.listed_after_trade_weight,
+                        ctx.policy.weight(self.id())
+                    ));
+                } else if first < since {
                     detail.push_str(&format!("; listed {since}, after its first record on the route ({first})"));
                 } else {
                     detail.push_str(&format!("; listed {since}"));
                 }
             }
-            out.push(Flag { rule: self.id(), detail, evidence: vec![ctx.case.entity(p).id.clone(), entry.evidence()] });
+            let flag = Flag::new(self.id(), p, detail, vec![ctx.case.entity(p).id.clone(), entry.evidence()]);
+            out.push(if after { flag.weighted(ctx.policy.listed_after_trade_weight) } else { flag });
         }
     }
 }

@@ -25,17 +25,20 @@ impl Rule for LongChain {
         let days = first.days_until(last);
         if days <= ctx.policy.long_chain_window_days {
             let ids: Vec<String> = mids.iter().map(|&e| ctx.case.entity(e).id.clone()).collect();
-            out.push(Flag {
-                rule: self.id(),
-                detail: format!(
-                    "{} intermediaries ({}) within {days:.0} days (policy: at most {} within {} days)",
+            // About the route to the terminal; it counts in the hand-off family, never as the terminal's own.
+            out.push(Flag::new(
+                self.id(),
+                route.terminal,
+                format!(
+                    "the route to {} has {} intermediaries ({}) within {days:.0} days (policy: at most {} within {} days)",
+                    ctx.case.entity(route.terminal).id,
                     mids.len(),
                     ids.join(", "),
                     ctx.policy.long_chain_hops,
                     ctx.policy.long_chain_window_days
                 ),
-                evidence: ids,
-            });
+                ids,
+            ));
         }
     }
 }

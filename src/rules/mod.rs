@@ -91,8 +91,10 @@ pub struct Ctx<'a> {
     pub placements: Vec<Vec<RecordId>>,
     /// Products in the case that the policy controls.
     pub controlled_products: HashSet<Sym>,
-    /// Data centres and clouds holding stock undeployed, per product: (received, deployed).
-    pub undeployed: HashMap<(EntityId, Sym), (u64, u64)>,
+    /// Data centres and clouds holding stock undeployed, per product.
+    pub undeployed: HashMap<(EntityId, Sym), undeployed_inventory::Idle>,
+    /// The date of the case's last record: what "still held" is judged at.
+    pub last_date: Timestamp,
     /// Per (entity, product), the undeployed sites where the entity installed or shipped that product.
     pub undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>>,
 }
@@ -118,20 +120,8 @@ impl<'a> Ctx<'a> {
         let mut activity = vec![0u32; n];
         let mut first_trade: Vec<Option<Timestamp>> = vec![None; n];
         let mut placements: Vec<Vec<RecordId>> = vec![vec![]; n];
-        let mut deployed: HashMap<(EntityId, Sym), (u64, u64)> = HashMap::default();
         for &ri in &inv.order {
             let r = &case.records[ri as usize];
-            let q = r.quantity as u64;
-            match r.kind {
-                RecordKind::Install => {
-                    deployed.entry((r.from, r.product)).or_default().0 += q;
-                    if r.to != r.from {
-                        deployed.entry((r.to, r.product)).or_default().0 += q;
-                    }
-                }
-                RecordKind::Lease => deployed.entry((r.from, r.product)).or_default().1 += q,
-                _ => {}
-            }
             for e in [r.from, r.to] {
                 activity[e as usize] += 1;
                 first_trade[e as usize].get_or_insert(r.date);
@@ -150,7 +140,8 @@ impl<'a> Ctx<'a> {
             }
         }
         let shortfalls = inv.shortfalls(case).into_iter().map(|s| (s.record, s)).collect();
-        let undeployed = undeployed_stock(case, policy, inv, &deployed);
+        let last_date = inv.order.last().map_or(Timestamp(0), |&ri| case.records[ri as usize].date);
+        let undeployed = undeployed_inventory::idle_stock(case, policy, inv, last_date);
         let products: HashSet<Sym> = case.records.iter().map(|r| r.product).collect();
         let controlled_products = products.into_iter().filter(|&p| policy.is_controlled(case.s(p))).collect();
         let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::default();
@@ -178,6 +169,7 @@ impl<'a> Ctx<'a> {
             placements,
             controlled_products,
             undeployed,
+            last_date,
             undeployed_sites,
         }
     }
@@ -242,30 +234,6 @@ impl<'a> Ctx<'a> {
             (None, None) => String::new(),
         }
     }
-}
-
-/// Data centres and clouds that received far more of a product than they put
-/// to use. Deployed units are those installed (by the entity or at its site) or
-/// leased out, whichever is larger since leased units are usually installed
-/// ones, plus those sold or shipped on.
-fn undeployed_stock(
-    case: &Case,
-    policy: &Policy,
-    inv: &Inventory,
-    deployed: &HashMap<(EntityId, Sym), (u64, u64)>,
-) -> HashMap<(EntityId, Sym), (u64, u64)> {
-    let mut out = HashMap::default();
-    for (&(e, product), h) in &inv.by_product {
-        if !matches!(case.entity(e).kind, EntityKind::DataCentre | EntityKind::Cloud) || h.received == 0 {
-            continue;
-        }
-        let used = deployed.get(&(e, product)).map(|&(i, l)| i.max(l)).unwrap_or(0) + h.sent + h.shipped;
-        let idle = h.received.saturating_sub(used);
-        if idle >= policy.undeployed_min_units && (used as f64) < policy.undeployed_ratio * h.received as f64 {
-            out.insert((e, product), (h.received, used));
-        }
-    }
-    out
 }
 
 /// Addresses compare in lower case with punctuation and spacing removed, and

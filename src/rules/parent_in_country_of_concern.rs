@@ -23,16 +23,17 @@ impl Rule for ParentInCountryOfConcern {
             return;
         }
         let path: Vec<String> = chain.iter().map(|&e| ctx.case.entity(e).id.clone()).collect();
-        out.push(Flag {
-            rule: self.id(),
-            detail: format!(
+        out.push(Flag::new(
+            self.id(),
+            route.terminal,
+            format!(
                 "the ultimate parent of {} is {}, headquartered in {} (control chain {})",
                 ctx.who(route.terminal),
                 ctx.who(parent),
                 p.country,
                 path.join(" < ")
             ),
-            evidence: path,
-        });
+            path,
+        ));
     }
 }

@@ -18,11 +18,12 @@ impl Rule for QuantityMismatch {
         }
         for &ri in &route.records {
             if let Some(s) = ctx.shortfalls.get(&ri) {
-                out.push(Flag {
-                    rule: self.id(),
-                    detail: format!("{}: {} units have no recorded source", s.message, s.excess),
-                    evidence: vec![ctx.case.entity(s.entity).id.clone(), ctx.rid(ri)],
-                });
+                out.push(Flag::new(
+                    self.id(),
+                    s.entity,
+                    format!("{}: {} units have no recorded source", s.message, s.excess),
+                    vec![ctx.case.entity(s.entity).id.clone(), ctx.rid(ri)],
+                ));
             }
         }
     }

@@ -21,9 +21,10 @@ impl Rule for RapidResale {
             if h.out.kind != RecordKind::Sale || h.days >= ctx.policy.rapid_resale_days {
                 continue;
             }
-            out.push(Flag {
-                rule: self.id(),
-                detail: format!(
+            out.push(Flag::new(
+                self.id(),
+                h.inn.to,
+                format!(
                     "{} resold {} units {:.0} day(s) after buying them (record {} then {}; threshold {} days)",
                     ctx.who(h.inn.to),
                     h.out.quantity,
@@ -32,8 +33,8 @@ impl Rule for RapidResale {
                     ctx.rid(h.ids.1),
                     ctx.policy.rapid_resale_days
                 ),
-                evidence: vec![ctx.case.entity(h.inn.to).id.clone(), ctx.rid(h.ids.0), ctx.rid(h.ids.1)],
-            });
+                vec![ctx.case.entity(h.inn.to).id.clone(), ctx.rid(h.ids.0), ctx.rid(h.ids.1)],
+            ));
         }
     }
 }

@@ -20,11 +20,18 @@ impl Rule for RemoteAccess {
             return;
         }
         let t = &ctx.case.entity(route.terminal).id;
-        let about_terminal = |f: &&Flag| match f.rule {
-            "listed_affiliate" | "parent_in_country_of_concern" => true,
-            "listed_party" | "country_of_concern" => f.evidence.first() == Some(t),
-            "control_ties" => f.evidence.get(1) == Some(t),
-            _ => false,
+        // A listing that came after the trade (weighted down) does not make the lessee restricted then.
+        let about_terminal = |f: &&Flag| {
+            f.subject == route.terminal
+                && !(f.rule == "listed_party" && f.weight.is_some())
+                && matches!(
+                    f.rule,
+                    "listed_party"
+                        | "listed_affiliate"
+                        | "country_of_concern"
+                        | "parent_in_country_of_concern"
+                        | "control_ties"
+                )
         };
         let reasons: Vec<&str> = {
             let mut v: Vec<&str> = earlier.iter().filter(about_terminal).map(|f| f.rule).collect();
@@ -35,9 +42,10 @@ impl Rule for RemoteAccess {
             return;
         }
         let end = last.end_date.map(|e| format!(" until {e}")).unwrap_or_default();
-        out.push(Flag {
-            rule: self.id(),
-            detail: format!(
+        out.push(Flag::new(
+            self.id(),
+            route.terminal,
+            format!(
                 "{} leased remote use of {} {} to {} from {}{end} (record {}); the lessee is flagged by {}",
                 ctx.who(last.from),
                 last.quantity,
@@ -47,7 +55,7 @@ impl Rule for RemoteAccess {
                 ctx.rid(route.last()),
                 reasons.join(", ")
             ),
-            evidence: vec![t.clone(), ctx.rid(route.last())],
-        });
+            vec![t.clone(), ctx.rid(route.last())],
+        ));
     }
 }

@@ -58,11 +58,7 @@ impl Rule for ShellIndicators {
                 why.push("has no recorded trade outside this route".to_string());
             }
             if !why.is_empty() {
-                out.push(Flag {
-                    rule: self.id(),
-                    detail: format!("intermediary {} {}", ctx.who(e), why.join("; ")),
-                    evidence,
-                });
+                out.push(Flag::new(self.id(), e, format!("intermediary {} {}", ctx.who(e), why.join("; ")), evidence));
             }
         }
     }

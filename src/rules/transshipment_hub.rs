@@ -27,9 +27,10 @@ impl Rule for TransshipmentHub {
                 h.inn.ship_to_country.filter(|c| ctx.policy.is_hub(*c))
             };
             let Some(country) = hub else { continue };
-            out.push(Flag {
-                rule: self.id(),
-                detail: format!(
+            out.push(Flag::new(
+                self.id(),
+                h.inn.to,
+                format!(
                     "{} in hub country {country} passed the units on {:.0} day(s) after receiving them (record {} on {}, record {} on {}; dwell threshold {} days)",
                     ctx.who(h.inn.to),
                     h.days,
@@ -39,8 +40,8 @@ impl Rule for TransshipmentHub {
                     h.out.date,
                     ctx.policy.hub_dwell_days
                 ),
-                evidence: vec![holder.id.clone(), ctx.rid(h.ids.0), ctx.rid(h.ids.1)],
-            });
+                vec![holder.id.clone(), ctx.rid(h.ids.0), ctx.rid(h.ids.1)],
+            ));
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Findings: a route that plausibly ends with a restricted end user, its
-//! flags and evidence, score and severity, and their JSON form (SPEC §3).
+//! Findings: a route that plausibly ends with a restricted end user, or a
+//! risk that belongs to one party (SPEC §5.1); their flags and evidence,
+//! score and severity, and their JSON form (SPEC §3, §5.1).
 
 use crate::model::*;
 use serde::Serialize;
@@ -31,25 +32,81 @@ impl fmt::Display for Severity {
     }
 }
 
-/// One red flag on a route, with what it rests on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One red flag, with whom it is about and what it rests on.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Flag {
-    /// A rule id of SPEC §3.
+    /// A rule id of SPEC §3 or §5.1.
     pub rule: &'static str,
+    /// The entity the flag is about (SPEC §5.1): the terminal, an
+    /// intermediary, a lessor, a site, an owner.
+    pub subject: EntityId,
     /// One sentence an investigator can check.
     pub detail: String,
     /// Entity ids, record ids and list entries (`list:<list>:<entry>`) behind the flag.
     pub evidence: Vec<String>,
+    /// The weight the flag counts with, where it differs from its rule's
+    /// (a listing that came after the trade, stock whose state is unknown).
+    pub weight: Option<f64>,
 }
 
-/// A route to a terminal, with its flags.
+impl Flag {
+    pub fn new(rule: &'static str, subject: EntityId, detail: String, evidence: Vec<String>) -> Flag {
+        Flag { rule, subject, detail, evidence, weight: None }
+    }
+
+    /// The same flag counted with `w` instead of its rule's weight.
+    pub fn weighted(mut self, w: f64) -> Flag {
+        self.weight = Some(w);
+        self
+    }
+
+    /// The flag as JSON: `rule`, `subject` (an entity id), `detail`, `evidence`,
+    /// and `weight` only where it differs from the rule's.
+    pub fn to_json(&self, case: &Case) -> Value {
+        let mut v = json!({
+            "rule": self.rule,
+            "subject": case.entity(self.subject).id,
+            "detail": self.detail,
+            "evidence": self.evidence,
+        });
+        if let Some(w) = self.weight {
+            v["weight"] = json!(round3(w));
+        }
+        v
+    }
+}
+
+/// What a finding is about (SPEC §5.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    /// A route that plausibly ends with a restricted end user, judged by its terminal.
+    Route,
+    /// A risk that belongs to one party: stock in boxes, units with no
+    /// source, a shell, ties to a country of concern.
+    Entity,
+}
+
+impl FindingKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FindingKind::Route => "route",
+            FindingKind::Entity => "entity",
+        }
+    }
+}
+
+/// A route to a terminal, or one party's risk, with its flags.
 #[derive(Clone, Debug)]
 pub struct Finding {
-    /// `F-` and a hash of the terminal, the lot or flow and the route: stable for the same input.
+    /// `F-` and a hash of the kind, the terminal or subject, the lot or
+    /// product and the records: stable for the same input.
     pub id: String,
     pub score: f64,
     pub severity: Severity,
-    /// Where the route ends: the last holder, or the lessee of a lease.
+    pub kind: FindingKind,
+    /// Whom the finding is about: where a route ends (the last holder, or
+    /// the lessee of a lease), or the subject of an entity finding.
     pub terminal: EntityId,
     pub product: Sym,
     /// Units that reached the terminal.
@@ -60,7 +117,8 @@ pub struct Finding {
     pub inferred: bool,
     /// How plausible the inferred steps are, 0..1 (1 for a route followed by lot).
     pub plausibility: f64,
-    /// Records from the origin to the terminal, in time order.
+    /// Records from the origin to the terminal, in time order; for an entity
+    /// finding, the records its flags rest on, in time order.
     pub path: Vec<RecordId>,
     /// Flags, sorted by weight (strongest first), then rule id.
     pub flags: Vec<Flag>,
@@ -85,28 +143,59 @@ pub struct ScanStats {
 pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub stats: ScanStats,
+    /// What a reader must know to read the findings right (no screening
+    /// lists, products that could not be checked), one sentence each.
+    pub notes: Vec<String>,
+    /// Warnings the readers reported while reading the case (set by the caller that read it).
+    pub diagnostics: usize,
+    /// SHA-256 of the policy in force, as canonical JSON.
+    pub policy_sha256: String,
     /// Wall time of each stage, for `--timings` and benchmarks (never in the JSON:
     /// output must not change from run to run).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Finding {
-    /// The finding as SPEC §3 prints it (extended with `plausibility` and names).
+    /// Whom the finding is about: the terminal of a route, the subject of an entity finding.
+    pub fn subject(&self) -> EntityId {
+        self.terminal
+    }
+
+    /// The finding as SPEC §3 and §5.1 print it (extended with `plausibility`
+    /// and the entity's kind). A route finding has `terminal`, `lot`,
+    /// `inferred`, `plausibility` and `path`; an entity finding has `subject`
+    /// and `records` instead.
     pub fn to_json(&self, case: &Case) -> Value {
         let t = case.entity(self.terminal);
-        json!({
-            "id": self.id,
-            "score": round3(self.score),
-            "severity": self.severity,
-            "terminal": {"id": t.id, "name": t.name, "country": t.country, "kind": t.kind},
-            "product": case.s(self.product),
-            "quantity": self.quantity,
-            "lot": self.lot.map(|l| case.s(l)),
-            "inferred": self.inferred,
-            "plausibility": round3(self.plausibility),
-            "path": self.path.iter().map(|&ri| step_json(case, ri)).collect::<Vec<_>>(),
-            "flags": self.flags,
-        })
+        let who = json!({"id": t.id, "name": t.name, "country": t.country, "kind": t.kind});
+        let flags: Vec<Value> = self.flags.iter().map(|f| f.to_json(case)).collect();
+        match self.kind {
+            FindingKind::Route => json!({
+                "id": self.id,
+                "kind": self.kind,
+                "score": round3(self.score),
+                "severity": self.severity,
+                "terminal": who,
+                "product": case.s(self.product),
+                "quantity": self.quantity,
+                "lot": self.lot.map(|l| case.s(l)),
+                "inferred": self.inferred,
+                "plausibility": round3(self.plausibility),
+                "path": self.path.iter().map(|&ri| step_json(case, ri)).collect::<Vec<_>>(),
+                "flags": flags,
+            }),
+            FindingKind::Entity => json!({
+                "id": self.id,
+                "kind": self.kind,
+                "score": round3(self.score),
+                "severity": self.severity,
+                "subject": who,
+                "product": case.s(self.product),
+                "quantity": self.quantity,
+                "records": self.path.iter().map(|&ri| case.record_id(ri)).collect::<Vec<_>>(),
+                "flags": flags,
+            }),
+        }
     }
 }
 
@@ -162,11 +251,52 @@ impl Serialize for FindingsJson<'_> {
     }
 }
 
+/// Version of the JSON report's shape (SPEC §5.1).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The files the case was read from, each with its hash and the rows it held
+/// (rows read plus rows rejected; none for a policy file).
+pub fn dataset_json(case: &Case) -> Value {
+    let st = &case.stats;
+    let base = |p: &str| p.split('.').next().unwrap_or(p).to_string();
+    let files: Vec<Value> = case
+        .files
+        .iter()
+        .map(|f| {
+            let (path, rows) = match base(&f.path).as_str() {
+                "entities" => (f.path.clone(), Some(st.entities_read + st.entities_rejected)),
+                "records" => (f.path.clone(), Some(st.records_read + st.records_rejected)),
+                "relations" => (f.path.clone(), Some(st.relations_read + st.relations_rejected)),
+                _ if f.path.ends_with(".toml") => (f.path.clone(), None),
+                _ => {
+                    let n = case
+                        .lists
+                        .iter()
+                        .filter(|l| std::path::Path::new(&l.file).file_name().is_some_and(|n| n == f.path.as_str()))
+                        .count();
+                    (format!("lists/{}", f.path), Some(n))
+                }
+            };
+            json!({"path": path, "sha256": f.sha256, "rows": rows})
+        })
+        .collect();
+    json!({ "files": files })
+}
+
 impl Serialize for ReportJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(3))?;
+        let r = self.report;
+        let mut m = s.serialize_map(Some(9))?;
+        m.serialize_entry("schema_version", &SCHEMA_VERSION)?;
+        m.serialize_entry("chiptrace_version", env!("CARGO_PKG_VERSION"))?;
         m.serialize_entry("case", &self.case.root.display().to_string())?;
+        m.serialize_entry("dataset", &dataset_json(self.case))?;
+        m.serialize_entry("policy_sha256", &r.policy_sha256)?;
+        m.serialize_entry(
+            "warnings",
+            &json!({"count": r.diagnostics + r.notes.len(), "diagnostics": r.diagnostics, "notes": r.notes}),
+        )?;
         m.serialize_entry("findings", &FindingsJson(self.case, &self.report.findings))?;
         m.serialize_entry("stats", &self.report.stats)?;
         m.end()

@@ -7,7 +7,7 @@
 
 pub mod finding;
 
-pub use finding::{Finding, Flag, ScanReport, ScanStats, Severity};
+pub use finding::{Finding, FindingKind, Flag, ScanReport, ScanStats, Severity};
 
 use crate::analysis::inventory::Inventory;
 use crate::analysis::routes::{self, Bounds, Route, RouteIndex};
@@ -138,22 +138,36 @@ pub fn search_stats(found: &[Route]) -> (u64, bool) {
     (found.iter().map(|r| r.examined).sum(), found.iter().any(|r| r.truncated))
 }
 
-/// Stage 2: a finding for each group of routes (see [`routes::group`]) that
-/// some rule flags, in the order of the groups.
+/// Stage 2: a route finding for each group of routes (see [`routes::group`])
+/// that some rule flags, in the order of the groups, followed by the entity
+/// findings about other parties met on these groups' routes (merged across
+/// shares of the groups by [`finish`]).
 ///
 /// # Complexity
 /// O(G x rules) for G groups.
 pub fn judge(prep: &Prepared, groups: &[Vec<Route>], parallel: bool) -> Vec<Finding> {
     let rules = crate::rules::registry();
     let judge = |g: &Vec<Route>| judge_group(&prep.ctx, &rules, g);
-    if parallel { groups.par_iter().filter_map(judge).collect() } else { groups.iter().filter_map(judge).collect() }
+    let judged: Vec<Judged> =
+        if parallel { groups.par_iter().map(judge).collect() } else { groups.iter().map(judge).collect() };
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut about_others: Vec<EntityFlag> = Vec::new();
+    for j in judged {
+        findings.extend(j.route);
+        about_others.extend(j.others);
+    }
+    findings.extend(entity_findings(&prep.ctx, about_others));
+    findings
 }
 
-/// Stage 3: every finding of the case, in the order of their groups, ranked
-/// by score then id into the report (`examined` and `truncated` from
-/// [`search_stats`] over all routes). Timings are left empty.
-pub fn finish(prep: &Prepared, mut findings: Vec<Finding>, examined: u64, truncated: bool) -> ScanReport {
-    let case = prep.ctx.case;
+/// Stage 3: every finding of the case ranked by score then id into the
+/// report (`examined` and `truncated` from [`search_stats`] over all routes).
+/// Entity findings about the same party and product, judged from different
+/// groups, are merged into one first. Timings are left empty.
+pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated: bool) -> ScanReport {
+    let ctx = &prep.ctx;
+    let case = ctx.case;
+    let mut findings = merge_entity_findings(ctx, findings);
     // A stable sort: equal scores and ids keep the order of their groups.
     findings.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let total = findings.len();
@@ -168,14 +182,58 @@ pub fn finish(prep: &Prepared, mut findings: Vec<Finding>, examined: u64, trunca
             findings_total: total,
             records_unknown_product: case.stats.records_unknown_product,
         },
+        notes: notes(case),
+        diagnostics: 0,
+        policy_sha256: policy_sha256(ctx.policy),
     }
 }
 
+/// What a reader of this case's findings must know.
+fn notes(case: &Case) -> Vec<String> {
+    let mut out = Vec::new();
+    if case.lists.is_empty() {
+        out.push("no screening lists: listed_party and listed_affiliate cannot fire".to_string());
+    }
+    let unknown = case.stats.records_unknown_product;
+    if unknown > 0 {
+        out.push(format!(
+            "{unknown} records of products that are not known were not checked against export controls (see `chiptrace validate`)"
+        ));
+    }
+    out
+}
+
+/// SHA-256 of the policy as JSON (fields in declaration order, maps sorted):
+/// two reports with the same hash were judged by the same policy.
+pub fn policy_sha256(policy: &Policy) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(policy).unwrap_or_default();
+    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A flag about someone other than the terminal of the route it was found
+/// on, with the product and the route's records that touch its subject.
+struct EntityFlag {
+    product: Sym,
+    flag: Flag,
+    records: Vec<RecordId>,
+}
+
+/// What judging one group of routes gives: the route finding, if any flag
+/// fired, and the flags about other parties for their entity findings.
+struct Judged {
+    route: Option<Finding>,
+    others: Vec<EntityFlag>,
+}
+
 /// Runs every rule on a group of routes that reach one terminal with one lot
-/// or inferred flow, and makes a finding when any flag fires.
-fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Option<Finding> {
+/// or inferred flow, and makes a finding when any flag fires. Flags about
+/// other parties stay on the route (they aggravate it) and are also handed
+/// back for the entity findings about those parties.
+fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
     let case = ctx.case;
     let mut flags: Vec<Flag> = Vec::new();
+    let mut others: Vec<EntityFlag> = Vec::new();
     for route in group {
         let mut mine: Vec<Flag> = Vec::new();
         for rule in rules {
@@ -184,34 +242,43 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Option<Fi
             mine.extend(out);
         }
         for f in mine {
+            if f.subject != route.terminal && !others.iter().any(|o| o.flag == f) {
+                let records = route
+                    .records
+                    .iter()
+                    .copied()
+                    .filter(|&ri| {
+                        let r = &case.records[ri as usize];
+                        r.from == f.subject || r.to == f.subject
+                    })
+                    .collect();
+                others.push(EntityFlag { product: route.product, flag: f.clone(), records });
+            }
             if !flags.contains(&f) {
                 flags.push(f);
             }
         }
     }
     if flags.is_empty() {
-        return None;
+        return Judged { route: None, others };
     }
     let policy = ctx.policy;
-    flags.sort_by(|a, b| policy.weight(b.rule).total_cmp(&policy.weight(a.rule)).then_with(|| a.rule.cmp(b.rule)));
+    let first = &group[0];
+    sort_flags(policy, &mut flags, Some(first.terminal));
     // The path: every record of the grouped routes, in time order.
     let mut path: Vec<RecordId> = group.iter().flat_map(|r| r.records.iter().copied()).collect();
-    path.sort_by(|&a, &b| {
-        let (ra, rb) = (&case.records[a as usize], &case.records[b as usize]);
-        ra.date.cmp(&rb.date).then_with(|| case.s(ra.id).cmp(case.s(rb.id)))
-    });
-    path.dedup();
-    let first = &group[0];
+    sort_records(case, &mut path);
     let quantity = group.iter().map(|r| r.quantity as u64).sum::<u64>().min(u32::MAX as u64) as u32;
     let inferred = group.iter().any(|r| r.inferred);
     let plausibility = group.iter().map(|r| r.plausibility).fold(0.0, f64::max);
-    let score = score(policy, &flags, plausibility);
+    let score = score(policy, &flags, first.terminal);
     let severity = severity(policy, score);
-    let id = finding_id(case, first.terminal, first.lot.unwrap_or(first.product), &path);
-    Some(Finding {
+    let id = finding_id(case, FindingKind::Route, first.terminal, first.lot.unwrap_or(first.product), &path);
+    let route = Finding {
         id,
         score,
         severity,
+        kind: FindingKind::Route,
         terminal: first.terminal,
         product: first.product,
         quantity,
@@ -220,22 +287,198 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Option<Fi
         plausibility,
         path,
         flags,
-    })
+    };
+    Judged { route: Some(route), others }
 }
 
-/// The score of a route: a noisy-or of the weights of the rules that fired
-/// (each rule counted once), so one more flag never lowers it, scaled by how
-/// plausible the route is: from 0.6 for an implausible inferred route to 1 for
-/// a route followed by lot.
-pub fn score(policy: &Policy, flags: &[Flag], plausibility: f64) -> f64 {
-    let mut rules: Vec<&str> = flags.iter().map(|f| f.rule).collect();
-    rules.sort_unstable();
-    rules.dedup();
-    let miss: f64 = rules.iter().map(|r| 1.0 - policy.weight(r).clamp(0.0, 1.0)).product();
-    let raw = 1.0 - miss;
-    // Rounded to six places so that 1 - (1 - 0.45) is 0.45 and meets a 0.45
-    // cut-off; rounding is monotone, so one more flag still never lowers a score.
-    ((raw * (0.6 + 0.4 * plausibility.clamp(0.0, 1.0))) * 1e6).round() / 1e6
+/// Records in time order, then by id; duplicates removed.
+fn sort_records(case: &Case, records: &mut Vec<RecordId>) {
+    records.sort_by(|&a, &b| {
+        let (ra, rb) = (&case.records[a as usize], &case.records[b as usize]);
+        ra.date.cmp(&rb.date).then_with(|| case.s(ra.id).cmp(case.s(rb.id)))
+    });
+    records.dedup();
+}
+
+/// Flags about the terminal first (they drive the score), then by weight,
+/// rule id and detail, so the order never depends on the order routes were met.
+fn sort_flags(policy: &Policy, flags: &mut [Flag], terminal: Option<EntityId>) {
+    let w = |f: &Flag| f.weight.unwrap_or_else(|| policy.weight(f.rule));
+    flags.sort_by(|a, b| {
+        let (ta, tb) = (Some(a.subject) != terminal, Some(b.subject) != terminal);
+        ta.cmp(&tb)
+            .then_with(|| w(b).total_cmp(&w(a)))
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.detail.cmp(&b.detail))
+    });
+}
+
+/// One entity finding per (subject, product): the flags about that party
+/// gathered from every route they were found on, the records they rest on
+/// (those their evidence cites and the routes' records that touch the party).
+fn entity_findings(ctx: &Ctx, flags: Vec<EntityFlag>) -> Vec<Finding> {
+    let case = ctx.case;
+    let mut by_subject: std::collections::BTreeMap<(EntityId, Sym), (Vec<Flag>, Vec<RecordId>)> =
+        std::collections::BTreeMap::new();
+    for ef in flags {
+        let slot = by_subject.entry((ef.flag.subject, ef.product)).or_default();
+        slot.1.extend(ef.records);
+        if !slot.0.contains(&ef.flag) {
+            slot.0.push(ef.flag);
+        }
+    }
+    // Record ids cited as evidence, resolved in one pass over the records.
+    let cited: rustc_hash::FxHashSet<Sym> = by_subject
+        .values()
+        .flat_map(|(fl, _)| fl.iter().flat_map(|f| f.evidence.iter()))
+        .filter_map(|e| case.sym(e))
+        .collect();
+    let mut record_of: rustc_hash::FxHashMap<Sym, RecordId> = rustc_hash::FxHashMap::default();
+    if !cited.is_empty() {
+        for (i, r) in case.records.iter().enumerate() {
+            if cited.contains(&r.id) {
+                record_of.entry(r.id).or_insert(i as RecordId);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(by_subject.len());
+    for ((subject, product), (fl, mut records)) in by_subject {
+        records.extend(fl.iter().flat_map(|f| f.evidence.iter()).filter_map(|e| record_of.get(&case.sym(e)?)));
+        out.push(entity_finding(ctx, subject, product, fl, records));
+    }
+    out
+}
+
+/// The entity finding about `subject` and `product` with these flags and records.
+fn entity_finding(
+    ctx: &Ctx,
+    subject: EntityId,
+    product: Sym,
+    mut flags: Vec<Flag>,
+    mut records: Vec<RecordId>,
+) -> Finding {
+    let (case, policy) = (ctx.case, ctx.policy);
+    sort_records(case, &mut records);
+    sort_flags(policy, &mut flags, None);
+    flags.dedup();
+    let score = entity_score(policy, &flags);
+    let h = ctx.inv.holding(subject, product);
+    let held = h.received.max(h.leased_in).max(h.hosted);
+    let quantity = if held > 0 {
+        held.min(u32::MAX as u64) as u32
+    } else {
+        records.iter().map(|&r| case.records[r as usize].quantity).max().unwrap_or(0)
+    };
+    Finding {
+        id: finding_id(case, FindingKind::Entity, subject, product, &records),
+        score,
+        severity: severity(policy, score),
+        kind: FindingKind::Entity,
+        terminal: subject,
+        product,
+        quantity,
+        lot: None,
+        inferred: false,
+        plausibility: 1.0,
+        path: records,
+        flags,
+    }
+}
+
+/// Entity findings about the same party and product (judged from different
+/// shares of the groups) merged into one; route findings pass through. The
+/// merge sorts flags and records, so it gives the same finding however the
+/// groups were shared out.
+fn merge_entity_findings(ctx: &Ctx, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(findings.len());
+    let mut parts: std::collections::BTreeMap<(EntityId, Sym), Vec<Finding>> = std::collections::BTreeMap::new();
+    for f in findings {
+        match f.kind {
+            FindingKind::Route => out.push(f),
+            FindingKind::Entity => parts.entry((f.terminal, f.product)).or_default().push(f),
+        }
+    }
+    for ((subject, product), mut fs) in parts {
+        if fs.len() == 1 {
+            out.extend(fs.pop());
+            continue;
+        }
+        let mut flags: Vec<Flag> = Vec::new();
+        let mut records = Vec::new();
+        for f in fs {
+            records.extend(f.path);
+            for fl in f.flags {
+                if !flags.contains(&fl) {
+                    flags.push(fl);
+                }
+            }
+        }
+        out.push(entity_finding(ctx, subject, product, flags, records));
+    }
+    out
+}
+
+/// Rules that read the same hand-offs of units from one holder to the next:
+/// a short hub dwell, a quick resale and a long chain are one observation
+/// seen three ways, so the family counts once, with its strongest flag.
+pub const HANDOFF_FAMILY: &[&str] = &["transshipment_hub", "rapid_resale", "long_chain"];
+
+/// The family a rule counts in: the hand-off family, or the rule alone.
+fn family(rule: &str) -> &str {
+    if HANDOFF_FAMILY.contains(&rule) { "handoff" } else { rule }
+}
+
+/// A noisy-or over families, each counted once with the weight of its
+/// strongest flag: what these flags together say, 0..1.
+pub fn strength<'f>(policy: &Policy, flags: impl IntoIterator<Item = &'f Flag>) -> f64 {
+    let mut best: Vec<(&str, f64)> = Vec::new();
+    for f in flags {
+        let w = f.weight.unwrap_or_else(|| policy.weight(f.rule)).clamp(0.0, 1.0);
+        let fam = family(f.rule);
+        match best.iter_mut().find(|(k, _)| *k == fam) {
+            Some(b) => b.1 = b.1.max(w),
+            None => best.push((fam, w)),
+        }
+    }
+    1.0 - best.iter().map(|(_, w)| 1.0 - w).product::<f64>()
+}
+
+/// Rounded to six places so that 1 - (1 - 0.45) is 0.45 and meets a 0.45
+/// cut-off; rounding is monotone, so one more flag still never lowers a score.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The score of a route finding (the model is written out in the README's
+/// "How findings are made" and beside the weights in `policy.rs`):
+///
+/// 1. `own`: the strength of the flags about the terminal (what the
+///    terminal is and did), hand-off flags aside.
+/// 2. `others`: the strength of the flags about other parties on the route
+///    and of the hand-off family.
+/// 3. `score = own + (1 - own) x share x others`, where `share` grows from
+///    the policy's `aggravation_share` (an unflagged terminal) to 1 (a
+///    terminal already certain): others' flags close at most that share of
+///    the gap to 1, so on their own they never lift a route past
+///    `aggravation_share` (0.40, below medium), and they weigh more the more
+///    the terminal is restricted.
+///
+/// The score rises with every flag about the terminal and every flag about
+/// others. The plausibility of an inferred route is shown beside the score
+/// and does not move it.
+pub fn score(policy: &Policy, flags: &[Flag], terminal: EntityId) -> f64 {
+    let about_terminal = |f: &&Flag| f.subject == terminal && family(f.rule) != "handoff";
+    let own = strength(policy, flags.iter().filter(about_terminal));
+    let others = strength(policy, flags.iter().filter(|f| !about_terminal(f)));
+    let base = policy.aggravation_share.clamp(0.0, 1.0);
+    let share = base + (1.0 - base) * own;
+    round6(own + (1.0 - own) * share * others)
+}
+
+/// The score of an entity finding: the strength of its flags, the hand-off
+/// family counted once.
+pub fn entity_score(policy: &Policy, flags: &[Flag]) -> f64 {
+    round6(strength(policy, flags))
 }
 
 /// Severity from the policy's cut-offs.
@@ -249,13 +492,17 @@ pub fn severity(policy: &Policy, score: f64) -> Severity {
     }
 }
 
-/// `F-` and twelve hex digits of a hash of the terminal, the lot or product,
-/// and the record ids of the path: stable for the same input. 48 bits keep the
-/// chance of two findings sharing an id near one in a thousand even for the
-/// million findings of a ten-million-record scan.
-fn finding_id(case: &Case, terminal: EntityId, key: Sym, path: &[RecordId]) -> String {
+/// `F-` and twelve hex digits of a hash of the terminal or subject, the lot
+/// or product, and the record ids of the path (an entity finding's hash also
+/// takes its kind): stable for the same input. 48 bits keep the chance of two
+/// findings sharing an id near one in a thousand even for the million
+/// findings of a ten-million-record scan.
+fn finding_id(case: &Case, kind: FindingKind, terminal: EntityId, key: Sym, path: &[RecordId]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
+    if kind == FindingKind::Entity {
+        h.update(b"entity\0");
+    }
     h.update(case.entity(terminal).id.as_bytes());
     h.update([0]);
     h.update(case.s(key).as_bytes());
