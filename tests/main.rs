@@ -10,5 +10,6 @@ mod rules;
 mod scan;
 mod screen;
 mod screen_lists;
+mod shards;
 mod trace;
 mod validate;

@@ -22,7 +22,7 @@ pub fn sizes() -> Vec<u64> {
 /// A generated case of `records` records (seed 1), written under the temporary folder.
 pub fn world(records: u64) -> PathBuf {
     let dir = std::env::temp_dir().join("chiptrace-bench").join(records.to_string());
-    let config = chiptrace::generate::Config { records, seed: 1 };
+    let config = chiptrace::generate::Config { records, seed: 1, shards: None };
     chiptrace::generate::generate(&dir, &config, &mut |_| {})
         .unwrap_or_else(|e| panic!("generating {records} records in {}: {e}", dir.display()));
     dir

@@ -226,7 +226,7 @@ impl Inventory {
 
     fn shortfall(&self, case: &Case, ri: RecordId, lot: Option<Sym>, excess: u64, message: String) -> Shortfall {
         let r = &case.records[ri as usize];
-        let file = records_file(case);
+        let file = case.record_file(ri).map_or_else(|| records_file(case), String::from);
         Shortfall { entity: r.from, record: ri, excess, lot, product: r.product, file, line: r.line, message }
     }
 

@@ -17,6 +17,10 @@ pub struct Args {
     /// Random seed: the same seed and record count give the same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Split the records into K files, records-00000-of-0000K.csv .., one for
+    /// each process of a cluster scan to read (the same world whatever K).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=99_999))]
+    pub shards: Option<u32>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -29,7 +33,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     } else {
         ProgressBar::hidden()
     };
-    let config = crate::generate::Config { records: a.records, seed: a.seed };
+    let config = crate::generate::Config { records: a.records, seed: a.seed, shards: a.shards.map(|k| k as usize) };
     let summary = crate::generate::generate(&a.out, &config, &mut |n| bar.set_position(n))?;
     bar.finish_and_clear();
     let mut out = Out::new();

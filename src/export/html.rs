@@ -319,7 +319,7 @@ fn evidence(case: &Case, index: &RecordIndex, key: &str) -> String {
             text::html(&case.entity(r.to).id),
             text::html(case.s(r.product)),
             r.quantity,
-            place(&records_file(case), r.line)
+            place(&case.record_file(ri).map_or_else(|| records_file(case), String::from), r.line)
         );
     }
     let rows: Vec<&ListEntry> =

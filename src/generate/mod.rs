@@ -31,6 +31,9 @@ pub struct Config {
     /// Records to write (exactly this many).
     pub records: u64,
     pub seed: u64,
+    /// Split the records into this many files (`records-00000-of-0000K.csv`
+    /// ..) instead of one records.csv; the world is the same whatever K.
+    pub shards: Option<usize>,
 }
 
 /// What was written.
@@ -106,8 +109,24 @@ pub fn generate(dir: &Path, config: &Config, progress: &mut dyn FnMut(u64)) -> R
     }
     slots.sort_by_key(|s| s.at);
 
-    let records_path = dir.join("records.csv");
-    let mut out = RecordWriter::create(&records_path).map_err(io(records_path.clone()))?;
+    // Records files of an earlier run would make two layouts at once.
+    for name in std::fs::read_dir(dir).map_err(io(dir.to_path_buf()))?.filter_map(|e| e.ok()).map(|e| e.file_name()) {
+        let name = name.to_string_lossy();
+        let plain = crate::read::compressed::split_name(&name).0;
+        if plain == "records.csv" || plain == "records.jsonl" || crate::read::shards::parse_shard_name(plain).is_some()
+        {
+            std::fs::remove_file(dir.join(&*name)).map_err(io(dir.join(&*name)))?;
+        }
+    }
+    let records_path = match config.shards {
+        Some(_) => dir.join(crate::read::shards::shard_name(0, config.shards.unwrap_or(1).max(1), "csv")),
+        None => dir.join("records.csv"),
+    };
+    let mut out = match config.shards {
+        Some(k) => RecordWriter::create_sharded(dir, k, n),
+        None => RecordWriter::create(&records_path),
+    }
+    .map_err(io(records_path.clone()))?;
     let mut truth = Truth { seed: config.seed, records: n, ..Truth::default() };
     let mut next = 0;
     let mut last_report = 0;

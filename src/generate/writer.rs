@@ -77,19 +77,55 @@ impl DateCache {
     }
 }
 
-/// records.csv, written as flows are generated.
+/// records.csv, or its shards, written as flows are generated.
 pub struct RecordWriter {
     out: csv::Writer<BufWriter<File>>,
     written: u64,
     lotless: u64,
     dates: DateCache,
+    /// For a sharded case: the folder, the shard count, the shard being
+    /// written and the number of records of the whole case.
+    shards: Option<(std::path::PathBuf, usize, usize, u64)>,
+}
+
+/// A records file with its header row.
+fn records_file(path: &Path) -> io::Result<csv::Writer<BufWriter<File>>> {
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, File::create(path)?));
+    out.write_record(crate::read::RECORD_COLUMNS)?;
+    Ok(out)
 }
 
 impl RecordWriter {
     pub fn create(path: &Path) -> io::Result<RecordWriter> {
-        let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, File::create(path)?));
-        out.write_record(crate::read::RECORD_COLUMNS)?;
-        Ok(RecordWriter { out, written: 0, lotless: 0, dates: DateCache::new() })
+        Ok(RecordWriter { out: records_file(path)?, written: 0, lotless: 0, dates: DateCache::new(), shards: None })
+    }
+
+    /// Records split into `k` shards in `dir` (`records-00000-of-0000k.csv`
+    /// ..): shard `i` holds records `i*n/k + 1 ..= (i+1)*n/k` of the `n`, so
+    /// the shards in order are the unsharded file's rows and the world is the
+    /// same whatever `k`.
+    pub fn create_sharded(dir: &Path, k: usize, n: u64) -> io::Result<RecordWriter> {
+        let k = k.max(1);
+        let out = records_file(&dir.join(crate::read::shards::shard_name(0, k, "csv")))?;
+        Ok(RecordWriter {
+            out,
+            written: 0,
+            lotless: 0,
+            dates: DateCache::new(),
+            shards: Some((dir.to_path_buf(), k, 0, n)),
+        })
+    }
+
+    /// Moves on to the shard that record number `written + 1` belongs to.
+    fn next_shard(&mut self) -> io::Result<()> {
+        let Some((dir, k, cur, n)) = &mut self.shards else { return Ok(()) };
+        let want = ((self.written as u128 * *k as u128) / (*n).max(1) as u128) as usize;
+        while *cur < want.min(*k - 1) {
+            self.out.flush()?;
+            *cur += 1;
+            self.out = records_file(&dir.join(crate::read::shards::shard_name(*cur, *k, "csv")))?;
+        }
+        Ok(())
     }
 
     pub fn written(&self) -> u64 {
@@ -108,6 +144,7 @@ impl RecordWriter {
         recs.truncate(budget);
         let mut ids = Vec::with_capacity(recs.len());
         for r in &recs {
+            self.next_shard()?;
             self.written += 1;
             let id = format!("R{}", self.written);
             if r.lot.is_none() {
@@ -140,8 +177,20 @@ impl RecordWriter {
         Ok(ids)
     }
 
+    /// Flushes the last file and writes the shards no record fell into.
     pub fn finish(mut self) -> io::Result<()> {
+        self.next_shard_to_end()?;
         self.out.flush()
+    }
+
+    fn next_shard_to_end(&mut self) -> io::Result<()> {
+        let Some((dir, k, cur, _)) = &mut self.shards else { return Ok(()) };
+        while *cur + 1 < *k {
+            self.out.flush()?;
+            *cur += 1;
+            self.out = records_file(&dir.join(crate::read::shards::shard_name(*cur, *k, "csv")))?;
+        }
+        Ok(())
     }
 }
 

@@ -252,6 +252,9 @@ pub struct Case {
     pub lists: Vec<ListEntry>,
     pub strings: Strings,
     pub files: Vec<InputFile>,
+    /// The records files read, as diagnostics name them, each with the index
+    /// of its first record (one entry, or one a shard of a sharded case).
+    pub record_files: Vec<(RecordId, String)>,
     pub stats: ReadStats,
 }
 
@@ -271,6 +274,12 @@ impl Case {
 
     pub fn record_id(&self, r: RecordId) -> &str {
         self.s(self.records[r as usize].id)
+    }
+
+    /// The records file that record `r` came from, as diagnostics name it.
+    pub fn record_file(&self, r: RecordId) -> Option<&str> {
+        let i = self.record_files.partition_point(|(start, _)| *start <= r);
+        self.record_files.get(i.checked_sub(1)?).map(|(_, f)| f.as_str())
     }
 
     /// Finds a record by its id. Linear; for CLI look-ups, not hot loops.

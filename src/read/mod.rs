@@ -7,6 +7,7 @@
 //! same code, which sees the files only through `Source`.
 
 pub mod compressed;
+pub mod shards;
 pub mod table;
 
 use crate::diag::Diagnostics;
@@ -101,6 +102,16 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The names of the files in the folder (or in memory), compression suffixes kept.
+    fn list(&self) -> Vec<String> {
+        match self {
+            Source::Dir(d) => std::fs::read_dir(d)
+                .map(|it| it.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default(),
+            Source::Memory(files) => files.iter().map(|(n, _)| n.to_string()).collect(),
+        }
+    }
+
     fn exists(&self, name: &str) -> bool {
         match self {
             Source::Dir(d) => Self::resolve(d, name).is_some(),
@@ -145,7 +156,71 @@ pub fn read_case(dir: &Path, opts: &ReadOptions) -> Result<Loaded, ReadError> {
     if !dir.is_dir() {
         return Err(ReadError::NotFolder(shown));
     }
-    Ok(read_from(&Source::Dir(dir), dir, opts))
+    Ok(read_from(&Source::Dir(dir), dir, opts, None))
+}
+
+/// Which records files the case folder at `dir` holds (see [`shards`]).
+pub fn records_layout(dir: &Path) -> shards::Layout {
+    layout(&Source::Dir(dir))
+}
+
+/// Tokenises one records file of the case at `dir` (a name from its
+/// [`records_layout`]) into a stream of rows and the diagnostics of reading
+/// it, for [`read_case_given`] on another process. The rows are not checked
+/// here; that happens when the stream is replayed.
+pub fn tokenise_records(dir: &Path, name: &str) -> Vec<u8> {
+    let src = Source::Dir(dir);
+    let mut w = shards::Writer::default();
+    let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
+    let file = src.shown(name);
+    if let Some(input) = open_into(&mut files, &src, name, &mut diags) {
+        for f in &files {
+            w.file(f);
+        }
+        let mut headers: Vec<String> = Vec::new();
+        let mut each = |row: &Row, diags: &mut Diagnostics| {
+            for d in diags.0.drain(..) {
+                w.diag(&d);
+            }
+            if row.headers() != headers.as_slice() {
+                headers = row.headers().to_vec();
+                w.header(&headers);
+            }
+            w.row(row.line, row.values().iter().map(|v| v.as_ref()));
+        };
+        let shape = if name.ends_with(".jsonl") {
+            table::read_jsonl(input, &file, &mut diags, &mut each)
+        } else {
+            table::read_csv(input, &file, RECORD_REQUIRED, &mut diags, &mut each)
+        };
+        for d in diags.0.drain(..) {
+            w.diag(&d);
+        }
+        w.shape_rejected(shape);
+    } else {
+        for d in diags.0.drain(..) {
+            w.diag(&d);
+        }
+    }
+    w.0
+}
+
+/// Reads the case folder at `dir`, taking the rows of its records files
+/// from `streams` ([`tokenise_records`] of each name of `layout`, in order)
+/// instead of reading them: the cluster scan's read, identical to
+/// [`read_case`] on the same files.
+pub fn read_case_given(
+    dir: &Path,
+    opts: &ReadOptions,
+    layout: &shards::Layout,
+    streams: &[&[u8]],
+) -> Result<Loaded, ReadError> {
+    let shown = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(if dir.exists() { ReadError::NotFolder(shown) } else { ReadError::NoFolder(shown) });
+    }
+    Ok(read_from(&Source::Dir(dir), dir, opts, Some((layout, streams))))
 }
 
 /// Reads a case from files held in memory, named as in a case folder
@@ -153,10 +228,72 @@ pub fn read_case(dir: &Path, opts: &ReadOptions) -> Result<Loaded, ReadError> {
 /// `policy.toml`); other names are ignored, and so are screening lists.
 /// Diagnostics name the files without a folder.
 pub fn read_case_from_files(files: &[(&str, &[u8])]) -> Loaded {
-    read_from(&Source::Memory(files), Path::new(""), &ReadOptions::default())
+    read_from(&Source::Memory(files), Path::new(""), &ReadOptions::default(), None)
 }
 
-fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
+/// Which records files to read: `records.csv`, `records.jsonl` or the
+/// shards of [`shards::shard_name`], with the problems of that choice.
+fn layout(src: &Source) -> shards::Layout {
+    let mut out = shards::Layout::default();
+    let mut found: Vec<(usize, usize, String)> = src
+        .list()
+        .iter()
+        .filter_map(|n| shards::parse_shard_name(compressed::split_name(n).0).map(|(i, k, e)| (i, k, e.to_string())))
+        .collect();
+    found.sort();
+    found.dedup();
+    let error = |out: &mut shards::Layout, name: &str, message: String| {
+        out.diags.push(crate::diag::Diagnostic::error(src.shown(name), 0, message))
+    };
+    let single = match (src.exists("records.csv"), src.exists("records.jsonl")) {
+        (true, true) => {
+            let m = "both records.csv and records.jsonl are present; keep one (records.csv was read)".to_string();
+            error(&mut out, "records.jsonl", m);
+            Some("records.csv")
+        }
+        (true, false) => Some("records.csv"),
+        (false, true) => Some("records.jsonl"),
+        (false, false) => None,
+    };
+    match (single, found.first()) {
+        (Some(name), first) => {
+            if let Some((i, k, e)) = first {
+                let shard = shards::shard_name(*i, *k, e);
+                error(
+                    &mut out,
+                    &shard,
+                    format!("both {name} and record shards are present; keep one ({name} was read)"),
+                );
+            }
+            out.names.push(name.to_string());
+        }
+        (None, None) => error(
+            &mut out,
+            "records.csv",
+            "required file is missing (records.csv, records.jsonl or shards records-00000-of-NNNNN.csv)".to_string(),
+        ),
+        (None, Some((_, k, ext))) => {
+            let (k, ext) = (*k, ext.clone());
+            for (i, k2, e2) in &found {
+                if *k2 != k || *e2 != ext {
+                    let name = shards::shard_name(*i, *k2, e2);
+                    error(
+                        &mut out,
+                        &name,
+                        format!(
+                            "shard of another layout: the case's first shard is {} (not read)",
+                            shards::shard_name(0, k, &ext)
+                        ),
+                    );
+                }
+            }
+            out.names = (0..k).map(|i| shards::shard_name(i, k, &ext)).collect();
+        }
+    }
+    out
+}
+
+fn read_from(src: &Source, root: &Path, opts: &ReadOptions, given: Option<(&shards::Layout, &[&[u8]])>) -> Loaded {
     let mut diags = Diagnostics::default();
     let mut case = Case { root: root.to_path_buf(), ..Case::default() };
 
@@ -168,21 +305,16 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
     let policy = read_policy(src, opts, &mut policy_files, &mut policy_diags);
     let refs = read_entities(&mut case, src, "entities.csv", &mut diags);
     let products = policy.products();
-    match (src.exists("records.csv"), src.exists("records.jsonl")) {
-        (true, true) => {
-            diags.error(
-                &src.shown("records.jsonl"),
-                0,
-                "both records.csv and records.jsonl are present; keep one (records.csv was read)",
-            );
-            read_records(&mut case, &refs, products, src, "records.csv", &mut diags);
+    let local;
+    let (layout, streams) = match given {
+        Some((layout, streams)) => (layout, Some(streams)),
+        None => {
+            local = layout(src);
+            (&local, None)
         }
-        (true, false) => read_records(&mut case, &refs, products, src, "records.csv", &mut diags),
-        (false, true) => read_records(&mut case, &refs, products, src, "records.jsonl", &mut diags),
-        (false, false) => {
-            diags.error(&src.shown("records.csv"), 0, "required file is missing (records.csv or records.jsonl)")
-        }
-    }
+    };
+    diags.extend(layout.diags.iter().cloned());
+    read_records(&mut case, &refs, products, src, &layout.names, streams, &mut diags);
     if src.exists("relations.csv") {
         read_relations(&mut case, &refs, src, "relations.csv", &mut diags);
     }
@@ -237,9 +369,19 @@ fn read_policy(src: &Source, opts: &ReadOptions, files: &mut Vec<InputFile>, dia
 
 /// Opens a file, records its hash for the fingerprint, and reports a missing one.
 fn open<'a>(case: &mut Case, src: &Source<'a>, name: &str, diags: &mut Diagnostics) -> Option<Box<dyn BufRead + 'a>> {
+    open_into(&mut case.files, src, name, diags)
+}
+
+/// [`open`], recording the fingerprint in `files`.
+fn open_into<'a>(
+    files: &mut Vec<InputFile>,
+    src: &Source<'a>,
+    name: &str,
+    diags: &mut Diagnostics,
+) -> Option<Box<dyn BufRead + 'a>> {
     match src.open(name) {
         Ok(f) => {
-            case.files.extend(src.fingerprint(name));
+            files.extend(src.fingerprint(name));
             Some(f)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -451,62 +593,107 @@ fn lookup_entity(case: &Case, refs: &EntityRefs, row: &Row, col: &str, diags: &m
     id
 }
 
+/// The columns every records file must have.
+const RECORD_REQUIRED: &[&str] = &["id", "date", "kind", "from", "to", "product", "quantity"];
+
+/// Reads the records files `names` in order as one table: read here, or,
+/// with `streams`, replayed from [`tokenise_records`] of each name. Either
+/// way every row goes through the same checks in the same order.
 fn read_records(
     case: &mut Case,
     refs: &EntityRefs,
     products: &ProductTable,
     src: &Source,
-    name: &str,
+    names: &[String],
+    streams: Option<&[&[u8]]>,
     diags: &mut Diagnostics,
 ) {
-    let file = src.shown(name);
-    let Some(input) = open(case, src, name, diags) else { return };
-    // First line of each record id, indexed by symbol, to report duplicates
+    // First place of each record id, indexed by symbol, to report duplicates
     // (rows that were rejected count too, as for entities).
-    let mut first_line: HashMap<Sym, u64> = HashMap::default();
+    let mut first_line: HashMap<Sym, (usize, u64)> = HashMap::default();
     let mut records = Vec::new();
     let mut rejected = 0;
+    let mut shape_rejected = 0;
     let mut strings = std::mem::take(&mut case.strings);
+    let mut files = Vec::new();
+    let mut record_files: Vec<(RecordId, String)> = Vec::new();
     let mut unknown_products = 0;
-    let mut each = |row: &Row, diags: &mut Diagnostics| {
-        let record = record_from_row(case, refs, products, &mut strings, row, diags);
-        let Some(id) = row.get("id") else {
-            rejected += 1;
-            return;
-        };
-        let sym = strings.intern(id);
-        if let Some(prev) = first_line.get(&sym) {
-            diags.error(
-                row.file,
-                row.line,
-                format!("field `id`: duplicate record id `{}` (first at line {prev})", shown(id)),
-            );
-            rejected += 1;
-            return;
-        }
-        first_line.insert(sym, row.line);
-        match record {
-            Some((r, known)) => {
-                unknown_products += usize::from(!known);
-                records.push(r)
+    let file_names: Vec<String> = names.iter().map(|n| src.shown(n)).collect();
+    for (fi, name) in names.iter().enumerate() {
+        let file = &file_names[fi];
+        record_files.push((records.len() as RecordId, file.clone()));
+        let mut each = |row: &Row, diags: &mut Diagnostics| {
+            let record = record_from_row(case, refs, products, &mut strings, row, diags);
+            let Some(id) = row.get("id") else {
+                rejected += 1;
+                return;
+            };
+            let sym = strings.intern(id);
+            if let Some(&(pf, prev)) = first_line.get(&sym) {
+                let at = if pf == fi { format!("line {prev}") } else { format!("{}:{prev}", file_names[pf]) };
+                diags.error(
+                    row.file,
+                    row.line,
+                    format!("field `id`: duplicate record id `{}` (first at {at})", shown(id)),
+                );
+                rejected += 1;
+                return;
             }
-            None => rejected += 1,
+            first_line.insert(sym, (fi, row.line));
+            match record {
+                Some((r, known)) => {
+                    unknown_products += usize::from(!known);
+                    records.push(r)
+                }
+                None => rejected += 1,
+            }
+        };
+        match streams {
+            None => {
+                let Some(input) = open_into(&mut files, src, name, diags) else { continue };
+                shape_rejected += if name.ends_with(".jsonl") {
+                    table::read_jsonl(input, file, diags, &mut each)
+                } else {
+                    table::read_csv(input, file, RECORD_REQUIRED, diags, &mut each)
+                };
+            }
+            Some(streams) => {
+                let mut headers: Vec<String> = Vec::new();
+                for event in shards::Events::new(streams.get(fi).copied().unwrap_or_default()) {
+                    match event {
+                        Some(shards::Event::Diag(d)) => diags.push(d),
+                        Some(shards::Event::File(f)) => files.push(f),
+                        Some(shards::Event::Header(h)) => headers = h,
+                        Some(shards::Event::Row { line, values }) => {
+                            each(&Row::new(file, line, &headers, values), diags)
+                        }
+                        Some(shards::Event::ShapeRejected(n)) => shape_rejected += n,
+                        Some(shards::Event::Name(_)) | None => {
+                            diags.error(
+                                file,
+                                0,
+                                "the rows of this file arrived garbled from the cluster rank that read it",
+                            );
+                        }
+                    }
+                }
+            }
         }
-    };
-    let shape_rejected = if name.ends_with(".jsonl") {
-        table::read_jsonl(input, &file, diags, &mut each)
-    } else {
-        table::read_csv(input, &file, &["id", "date", "kind", "from", "to", "product", "quantity"], diags, &mut each)
-    };
+    }
     case.strings = strings;
+    case.files.extend(files);
     // Lots named as parents must exist somewhere, or the lineage is broken.
     let lots: rustc_hash::FxHashSet<Sym> = records.iter().filter_map(|r: &Record| r.lot).collect();
-    for r in &records {
+    let mut fi = 0;
+    for (ri, r) in records.iter().enumerate() {
+        while fi + 1 < record_files.len() && record_files[fi + 1].0 as usize <= ri {
+            fi += 1;
+        }
         if let Some(p) = r.parent_lot
             && !lots.contains(&p)
         {
             diags.warning(
-                &file,
+                &record_files[fi].1,
                 r.line,
                 format!(
                     "field `parent_lot`: lot `{}` is not the lot of any record; lineage stops here",
@@ -519,6 +706,7 @@ fn read_records(
     case.stats.records_rejected = rejected + shape_rejected;
     case.stats.records_unknown_product = unknown_products;
     case.records = records;
+    case.record_files = record_files;
 }
 
 /// A record from a row, and whether its product is one the table knows.

@@ -24,6 +24,16 @@ impl<'a> Row<'a> {
         Row { file, line, headers, values }
     }
 
+    /// The header the row was read under.
+    pub fn headers(&self) -> &[String] {
+        self.headers
+    }
+
+    /// The row's values as read, in header order.
+    pub fn values(&self) -> &[Cow<'a, str>] {
+        &self.values
+    }
+
     /// The trimmed value of a column; an empty cell is absent.
     pub fn get(&self, column: &str) -> Option<&str> {
         let i = self.headers.iter().position(|h| h == column)?;
