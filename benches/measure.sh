@@ -44,7 +44,7 @@ echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---
 for n in $SIZES; do
     w=$WORK/world-$n
     rm -rf "$w"
-    read -r g_wall g_rss < <(timed "$WORK/gen-$n.time" /dev/null /dev/null "$CT" generate --out "$w" --records "$n" --seed 1)
+    read -r g_wall g_rss < <(timed "$WORK/gen-$n.time" /dev/null /dev/null "$CT" generate --force --out "$w" --records "$n" --seed 1)
     bytes=$(stat -c %s "$w/records.csv")
     cat "$w/records.csv" >/dev/null
     c0=$(date +%s.%N)

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod export;
 pub mod generate;
 pub mod graph;
+pub mod import;
 pub mod lists;
 pub mod model;
 pub mod policy;

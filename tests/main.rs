@@ -1,10 +1,12 @@
 //! The one integration test binary: every module below runs the real
 //! `chiptrace` binary or the library against fixture folders.
 
+mod cli;
 mod common;
 mod export;
 mod generate;
 mod hostile;
+mod import;
 mod readers;
 mod rules;
 mod scan;

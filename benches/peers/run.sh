@@ -85,7 +85,7 @@ world() {
     OUT=$WORK/out-$n
     rm -rf "$W" "$OUT"
     mkdir -p "$OUT"
-    "$CT" generate --out "$W" --records "$n" --seed "$SEED" >"$OUT/generate.err" 2>&1
+    "$CT" generate --force --out "$W" --records "$n" --seed "$SEED" >"$OUT/generate.err" 2>&1
     "$CT" screen "$W" --format json >"$OUT/screen.json" 2>"$OUT/screen.err"
     "$PY" "$HERE/prepare.py" "$W" "$OUT/screen.json" "$OUT"
 }

@@ -11,12 +11,17 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  chiptrace generate --out /tmp/world --records 20000 --seed 7
+  chiptrace eval /tmp/world --truth /tmp/world/truth.json --format json")]
 pub struct Args {
     /// The case folder (usually written by `chiptrace generate`).
     pub case: PathBuf,
     /// The truth.json that `generate` wrote.
     #[arg(long)]
     pub truth: PathBuf,
+    /// Output format: `table` for people, `json` for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Findings at or above this severity count as positives.
@@ -32,7 +37,9 @@ pub struct Args {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Aligned columns for people.
     Table,
+    /// One JSON document for scripts (its schema is in docs/schema/).
     Json,
 }
 

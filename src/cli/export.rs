@@ -8,6 +8,13 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("subject").required(true).args(["finding", "lot", "entity", "all"])))]
+#[command(after_help = "\
+Examples:
+  chiptrace export fixtures/demo --finding F-9e792daa8b6b -o top.svg
+  chiptrace export fixtures/demo --finding F-9e792daa8b6b -o top.html   (print it to PDF from a browser)
+  chiptrace export fixtures/demo --lot L-100 -o lot.png --dpi 200
+  chiptrace export fixtures/demo --all -o case.gexf                     (Gephi, with a timeline)
+  chiptrace export fixtures/demo --entity HCS -o - --format dot | dot -Tpdf > hcs.pdf")]
 pub struct Args {
     /// The case folder.
     pub case: PathBuf,
@@ -24,7 +31,9 @@ pub struct Args {
     /// its diagram; as graphml or gexf, every entity, record and relation.
     #[arg(long)]
     pub all: bool,
-    /// Output format; by default taken from the extension of -o.
+    /// Output format; by default taken from the extension of -o. `dot` Graphviz source;
+    /// `svg`, `png` drawn by Graphviz; `html` a self-contained report that prints;
+    /// `graphml` and `gexf` graph files for Gephi, yEd, networkx.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// File to write (`-` for standard output).
@@ -33,6 +42,9 @@ pub struct Args {
     /// A policy file to use instead of the case's policy.toml.
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Resolution of PNG output in dots per inch (96 is a screen's; 300 prints sharp).
+    #[arg(long, default_value_t = crate::export::DEFAULT_DPI, value_parser = clap::value_parser!(u32).range(24..=1200))]
+    pub dpi: u32,
     /// Most records drawn for an entity or the whole case (graphml and gexf of --all are not cut).
     #[arg(long, default_value_t = Bounds::default().max_records)]
     pub max_records: usize,
@@ -86,10 +98,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Export::report(case, policy, &report.findings, cut)
     };
     if format == Format::Html && !export::render::dot_available() {
-        say!(
+        super::note!(
             "warning: Graphviz `dot` was not found; the report has its tables but no diagram (apt-get install graphviz)"
         );
     }
+    let mut x = x;
+    x.dpi = a.dpi;
     let bytes = export::export(&x, format)?;
     if a.output.as_os_str() == "-" {
         let mut out = Out::raw();
@@ -98,7 +112,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     } else {
         std::fs::write(&a.output, &bytes)
             .map_err(|e| anyhow::anyhow!("{}: cannot write the export: {e}", a.output.display()))?;
-        say!("wrote {} ({format}, {} bytes)", a.output.display(), bytes.len());
+        super::note!("wrote {} ({format}, {} bytes)", a.output.display(), bytes.len());
     }
     Ok(EXIT_OK)
 }

@@ -7,10 +7,17 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  chiptrace generate --out /tmp/world --records 100000 --seed 1
+  chiptrace eval /tmp/world --truth /tmp/world/truth.json")]
 pub struct Args {
-    /// Folder to write the case into (created if missing; files in it are replaced).
+    /// Folder to write the case into (created if missing; a folder that is not empty is refused without --force).
     #[arg(long)]
     pub out: PathBuf,
+    /// Write into a folder that already holds files, replacing the case files in it.
+    #[arg(long)]
+    pub force: bool,
     /// Number of records to write.
     #[arg(long, default_value_t = 10_000)]
     pub records: u64,
@@ -24,7 +31,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let bar = if std::io::stderr().is_terminal() {
+    if !a.force && std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some()) {
+        say!(
+            "error: {}: the folder is not empty; pass --force to write the case into it (its case files are replaced)",
+            a.out.display()
+        );
+        return Ok(super::EXIT_BAD_INPUT);
+    }
+    let bar = if std::io::stderr().is_terminal() && !super::quiet() {
         let bar = ProgressBar::with_draw_target(Some(a.records), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} records ({per_sec}, {eta} left)") {
             bar.set_style(style);

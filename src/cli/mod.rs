@@ -8,9 +8,12 @@ macro_rules! say {
     ($($t:tt)*) => { $crate::cli::output::eprint_line(&format!($($t)*)) };
 }
 
+mod completions;
 mod eval;
 mod export;
 mod generate;
+mod import;
+mod man;
 mod output;
 mod scan;
 mod screen;
@@ -27,16 +30,46 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+const EXAMPLES: &str = "\
+Examples:
+  chiptrace validate fixtures/demo                   check a case folder first
+  chiptrace scan fixtures/demo                       ranked findings with flags and evidence
+  chiptrace scan fixtures/demo --format jsonl | head -1
+  chiptrace export fixtures/demo --all -o report.html
+  chiptrace trace fixtures/demo --lot L-100
+  chiptrace completions bash > /etc/bash_completion.d/chiptrace
+  chiptrace man > chiptrace.1
+
+Exit codes: 0 done, 1 findings at or above --fail-on, 2 bad input or usage.
+The case folder format: docs/spec.md and docs/case-format.md.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "chiptrace",
     version,
-    about = "Trace AI-chip lots through trade records and find routes to restricted end users"
+    about = "Trace AI-chip lots through trade records and find routes to restricted end users",
+    after_help = EXAMPLES
 )]
 pub struct Cli {
+    /// Print nothing on stderr but errors (no warning counts, no "wrote" lines, no progress bars).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `--quiet` was given: notes on stderr are left out, errors are not.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Prints a note on stderr unless `--quiet`.
+macro_rules! note {
+    ($($t:tt)*) => { if !$crate::cli::quiet() { say!($($t)*); } };
+}
+pub(crate) use note;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -54,6 +87,12 @@ pub enum Command {
     Scan(scan::Args),
     /// Match every entity's names and aliases against the screening lists.
     Screen(screen::Args),
+    /// Turn a customs or bill-of-lading export into a case folder, by a mapping file.
+    Import(import::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the manual page (roff) of chiptrace and its subcommands.
+    Man(man::Args),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -66,6 +105,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Export(a) => export::run(a),
         Command::Generate(a) => generate::run(a),
@@ -74,6 +114,9 @@ pub fn main() -> i32 {
         Command::Trace(a) => trace::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Screen(a) => screen::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(code) => code,
@@ -103,7 +146,7 @@ pub(crate) fn load_case(dir: &std::path::Path, policy: Option<PathBuf>) -> anyho
         return Ok(None);
     }
     if loaded.diags.warnings() > 0 {
-        say!("{}: {} warning(s) (see `chiptrace validate`)", dir.display(), loaded.diags.warnings());
+        note!("{}: {} warning(s) (see `chiptrace validate`)", dir.display(), loaded.diags.warnings());
     }
     Ok(Some(loaded))
 }

@@ -92,17 +92,31 @@ pub fn eprint_line(line: &str) {
     let _ = err.write_all(b"\n");
 }
 
-/// A closed stdout pipe (`| head`) is not an error.
+/// A closed stdout pipe (`| head`) is not an error, whichever writer met it:
+/// plain writes, serde_json and the csv crate each wrap the I/O error their own way.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    let broken = |k: io::ErrorKind| k == io::ErrorKind::BrokenPipe;
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>().is_some_and(|io| broken(io.kind()))
+            || c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()).is_some_and(broken)
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|x| matches!(x.kind(), csv::ErrorKind::Io(io) if broken(io.kind())))
+    })
 }
 
-/// Pads a table: every column as wide as its widest cell.
+/// Columns a cell takes on a terminal: a Chinese or Japanese character takes
+/// two, a combining mark none (`unicode-width`, as ripgrep and xsv measure).
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Pads a table: every column as wide as its widest cell, in terminal columns,
+/// so that rows with Chinese names align.
 pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
+            widths[i] = widths[i].max(width(c));
         }
     }
     let line = |out: &mut dyn Write, cells: Vec<&str>| -> io::Result<()> {
@@ -112,7 +126,7 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io:
                 s.push_str(c);
             } else {
                 s.push_str(c);
-                s.extend(std::iter::repeat_n(' ', width[i] - c.chars().count() + 2));
+                s.extend(std::iter::repeat_n(' ', widths[i] - width(c) + 2));
             }
         }
         writeln!(out, "{}", s.trim_end())

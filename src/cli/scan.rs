@@ -8,9 +8,19 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  chiptrace scan fixtures/demo
+  chiptrace scan CASE --min-severity medium --top 20
+  chiptrace scan CASE --format jsonl | jq -c '{id, severity, terminal: .terminal.id}'
+  chiptrace scan CASE --format csv --table steps > steps.csv    (one row per route step)
+  chiptrace scan CASE --fail-on high && echo clean
+  chiptrace scan CASE --export-dir out/ --export-format html   (one page per finding)")]
 pub struct Args {
     /// The case folder.
     pub case: PathBuf,
+    /// Output format: `table` for people; `json` one document (findings, stats, dataset);
+    /// `jsonl` one finding a line; `csv` one of the flat tables chosen by --table.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Show only findings at or above this severity.
@@ -25,6 +35,10 @@ pub struct Args {
     /// Worker threads (0 = one per core; 1 = sequential).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Which flat table `--format csv` prints; the tables join on `finding`
+    /// (= `id` of the findings table), for pandas, DuckDB or a spreadsheet.
+    #[arg(long, value_enum, default_value = "findings")]
+    pub table: Table,
     /// Exit 1 when a finding at or above this severity is shown.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
@@ -39,11 +53,29 @@ pub struct Args {
     pub export_format: crate::export::Format,
 }
 
+/// The flat tables of `scan --format csv` (docs/tables.md).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    /// One row per finding: score, severity, terminal, units, lot, rule ids.
+    Findings,
+    /// One row per record on a finding's route, in route order, with both parties.
+    Steps,
+    /// One row per flag of a finding: rule, weight, detail.
+    Flags,
+    /// One row per evidence key a flag cites (entity, record or list entry).
+    Evidence,
+}
+
+/// Output formats of `scan`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Aligned columns and, per finding, its route, flags and evidence.
     Table,
+    /// One JSON document: the findings, stats and what the scan read (docs/schema/scan.schema.json).
     Json,
+    /// One finding a line as JSON, for streaming into jq or a database.
     Jsonl,
+    /// A flat CSV table (see --table), safe to open in a spreadsheet.
     Csv,
 }
 
@@ -75,14 +107,19 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 writeln!(out)?;
             }
         }
-        Format::Csv => write_csv(&mut out, case, &report)?,
+        Format::Csv => match a.table {
+            Table::Findings => write_csv(&mut out, case, &report)?,
+            Table::Steps => write_steps(&mut out, case, &report)?,
+            Table::Flags => write_flags(&mut out, &loaded.policy, &report)?,
+            Table::Evidence => write_evidence(&mut out, case, &report)?,
+        },
         Format::Table => write_table(&mut out, case, &report)?,
     }
     out.flush()?;
     if let Some(dir) = &a.export_dir {
         let written =
             crate::export::export_findings(case, &loaded.policy, &report, dir, a.export_format, a.min_severity)?;
-        say!("wrote {} {} diagram(s) to {}", written.len(), a.export_format, dir.display());
+        super::note!("wrote {} {} diagram(s) to {}", written.len(), a.export_format, dir.display());
     }
     if a.timings {
         say!("timing read {:>10.3} s", read_time.as_secs_f64());
@@ -105,7 +142,7 @@ pub fn filter(report: &mut ScanReport, min: Severity, top: Option<usize>) {
 
 /// A bar on stderr for scans of 50,000 records or more, hidden when stderr is not a terminal.
 fn progress_bar(records: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || records < 50_000 {
+    if !std::io::stderr().is_terminal() || records < 50_000 || super::quiet() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(records);
@@ -282,6 +319,109 @@ fn write_csv(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<
             details.join(" | "),
         ];
         w.write_record(row.iter().map(|c| csv_safe(c)))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// One row per record on each finding's route (`finding`, `step` from 1).
+fn write_steps(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "finding",
+        "step",
+        "record",
+        "kind",
+        "date",
+        "end_date",
+        "from",
+        "from_name",
+        "from_country",
+        "to",
+        "to_name",
+        "to_country",
+        "product",
+        "quantity",
+        "lot",
+        "value_usd",
+        "payment",
+        "source",
+    ])?;
+    for f in &report.findings {
+        for (i, &ri) in f.path.iter().enumerate() {
+            let r = &case.records[ri as usize];
+            let (from, to) = (case.entity(r.from), case.entity(r.to));
+            let opt = |x: Option<crate::model::Sym>| x.map(|v| case.s(v).to_string()).unwrap_or_default();
+            let row = [
+                f.id.clone(),
+                (i + 1).to_string(),
+                case.s(r.id).to_string(),
+                r.kind.to_string(),
+                r.date.to_string(),
+                r.end_date.map(|d| d.to_string()).unwrap_or_default(),
+                from.id.clone(),
+                from.name.clone(),
+                from.country.to_string(),
+                to.id.clone(),
+                to.name.clone(),
+                to.country.to_string(),
+                case.s(r.product).to_string(),
+                r.quantity.to_string(),
+                opt(r.lot),
+                r.value_usd.map(|v| v.to_string()).unwrap_or_default(),
+                r.payment.map(|p| p.to_string()).unwrap_or_default(),
+                opt(r.source),
+            ];
+            w.write_record(row.iter().map(|c| csv_safe(c)))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// One row per flag (`finding`, `flag` from 1, in the finding's order).
+fn write_flags(out: &mut Out, policy: &crate::policy::Policy, report: &ScanReport) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["finding", "flag", "rule", "weight", "detail", "evidence"])?;
+    for f in &report.findings {
+        for (i, fl) in f.flags.iter().enumerate() {
+            let row = [
+                f.id.clone(),
+                (i + 1).to_string(),
+                fl.rule.to_string(),
+                format!("{:.3}", policy.weight(fl.rule)),
+                fl.detail.clone(),
+                fl.evidence.join(";"),
+            ];
+            w.write_record(row.iter().map(|c| csv_safe(c)))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// One row per evidence key of each flag: what it is (`entity`, `record`,
+/// `list_entry` or `other`) so a join picks the right table.
+fn write_evidence(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<()> {
+    let index = crate::export::RecordIndex::build(case);
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["finding", "flag", "rule", "evidence", "evidence_type"])?;
+    for f in &report.findings {
+        for (i, fl) in f.flags.iter().enumerate() {
+            for k in &fl.evidence {
+                let ty = if k.starts_with("list:") {
+                    "list_entry"
+                } else if case.entity_by_key(k).is_some() {
+                    "entity"
+                } else if index.get(case, k).is_some() {
+                    "record"
+                } else {
+                    "other"
+                };
+                let row = [f.id.clone(), (i + 1).to_string(), fl.rule.to_string(), k.clone(), ty.to_string()];
+                w.write_record(row.iter().map(|c| csv_safe(c)))?;
+            }
+        }
     }
     w.flush()?;
     Ok(())

@@ -10,9 +10,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  chiptrace screen fixtures/demo
+  chiptrace screen CASE --format json | jq '.matches[] | select(.score < 1)'")]
 pub struct Args {
     /// The case folder.
     pub case: PathBuf,
+    /// Output format: `table` for people, `json` for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// A policy file to use instead of the case's policy.toml (sets `fuzzy_threshold`).
@@ -22,7 +27,9 @@ pub struct Args {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum Format {
+    /// Aligned columns for people.
     Table,
+    /// One JSON document for scripts (its schema is in docs/schema/).
     Json,
 }
 
@@ -40,7 +47,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Format::Table => print_table(&mut out, case, &matches)?,
     }
     out.flush()?;
-    say!(
+    super::note!(
         "{}: {} entities screened against {} list entries; {} match(es), threshold {}",
         a.case.display(),
         case.entities.len(),

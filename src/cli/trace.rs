@@ -11,6 +11,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  chiptrace trace fixtures/demo --lot L-100
+  chiptrace trace fixtures/demo --lot L-100-A --backward
+  chiptrace trace fixtures/demo --entity HCS --format json")]
 pub struct Args {
     /// The case folder.
     pub case: PathBuf,
@@ -23,6 +28,7 @@ pub struct Args {
     /// Go back to the origins instead of forward to the last holders.
     #[arg(long)]
     pub backward: bool,
+    /// Output format: `table` for people, `json` for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Longest route followed, in records.
@@ -32,7 +38,9 @@ pub struct Args {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum Format {
+    /// Aligned columns for people.
     Table,
+    /// One JSON document for scripts (its schema is in docs/schema/).
     Json,
 }
 

@@ -28,11 +28,17 @@ use std::sync::Arc;
 /// The formats `chiptrace export` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Format {
+    /// Graphviz source, to render or edit elsewhere.
     Dot,
+    /// A drawing, rendered by Graphviz `dot`.
     Svg,
+    /// A raster drawing, rendered by Graphviz `dot` (resolution: --dpi).
     Png,
+    /// A self-contained report with diagrams, tables and evidence, laid out for printing.
     Html,
+    /// GraphML for yEd, Cytoscape, networkx and igraph, with typed attributes.
     Graphml,
+    /// GEXF 1.3 for Gephi, dynamic: nodes and edges carry their dates for the timeline.
     Gexf,
 }
 
@@ -100,7 +106,13 @@ pub struct Export<'a> {
     pub findings: Vec<FindingView<'a>>,
     /// Records by id, to resolve evidence; shared by the exports of one scan.
     pub index: Arc<RecordIndex>,
+    /// Resolution of PNG output, in dots per inch.
+    pub dpi: u32,
 }
+
+/// PNG resolution unless `--dpi` says otherwise: twice a screen's 96, so
+/// labels stay sharp when the picture is zoomed or printed.
+pub const DEFAULT_DPI: u32 = 192;
 
 impl<'a> Export<'a> {
     /// The export of one finding.
@@ -111,12 +123,19 @@ impl<'a> Export<'a> {
     /// The export of one finding, with a record index built once for many.
     pub fn finding_in(case: &'a Case, policy: &'a Policy, f: &'a Finding, index: Arc<RecordIndex>) -> Export<'a> {
         let d = diagram::of_finding(case, policy, f, &index);
-        Export { case, policy, diagram: d.clone(), findings: vec![FindingView { finding: f, diagram: d }], index }
+        Export {
+            case,
+            policy,
+            diagram: d.clone(),
+            findings: vec![FindingView { finding: f, diagram: d }],
+            index,
+            dpi: DEFAULT_DPI,
+        }
     }
 
     /// The export of a diagram with no findings detailed.
     pub fn diagram(case: &'a Case, policy: &'a Policy, diagram: Diagram) -> Export<'a> {
-        Export { case, policy, diagram, findings: vec![], index: Arc::new(RecordIndex::build(case)) }
+        Export { case, policy, diagram, findings: vec![], index: Arc::new(RecordIndex::build(case)), dpi: DEFAULT_DPI }
     }
 
     /// The whole case: every finding detailed, the case drawn (the earliest
@@ -133,7 +152,7 @@ impl<'a> Export<'a> {
             .iter()
             .map(|f| FindingView { finding: f, diagram: diagram::of_finding(case, policy, f, &index) })
             .collect();
-        Export { case, policy, diagram, findings, index }
+        Export { case, policy, diagram, findings, index, dpi: DEFAULT_DPI }
     }
 }
 

@@ -32,18 +32,23 @@ impl Exporter for Png {
         "png"
     }
     fn export(&self, x: &Export) -> Result<Vec<u8>, ExportError> {
-        render(&dot::to_dot(x.case, &x.diagram), Format::Png)
+        render_at(&dot::to_dot(x.case, &x.diagram), Format::Png, x.dpi)
     }
 }
 
-/// Renders DOT text with Graphviz `dot` to SVG or PNG.
+/// Renders DOT text with Graphviz `dot` to SVG, or to PNG at the default resolution.
 pub fn render(dot_text: &str, format: Format) -> Result<Vec<u8>, ExportError> {
+    render_at(dot_text, format, super::DEFAULT_DPI)
+}
+
+/// Renders DOT text with Graphviz `dot` to SVG or to PNG at `dpi` (SVG is
+/// resolution-free and ignores it).
+pub fn render_at(dot_text: &str, format: Format, dpi: u32) -> Result<Vec<u8>, ExportError> {
     let gv = match format {
         Format::Png => GvFormat::Png,
         _ => GvFormat::Svg,
     };
-    // 96 dpi keeps PNGs the size the SVG is drawn at, sharp enough to read labels.
-    let args = vec![CommandArg::Format(gv), CommandArg::Custom("-Gdpi=96".to_string())];
+    let args = vec![CommandArg::Format(gv), CommandArg::Custom(format!("-Gdpi={}", dpi.clamp(24, 1200)))];
     let args = if format == Format::Png { args } else { args.into_iter().take(1).collect() };
     match graphviz_rust::exec_dot(dot_text.to_string(), args) {
         Ok(bytes) => Ok(bytes),

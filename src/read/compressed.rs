@@ -39,6 +39,40 @@ pub fn decode<'a>(codec: Codec, inner: impl BufRead + 'a) -> io::Result<Box<dyn 
     })
 }
 
+/// The codec a stream's first bytes announce (gzip `1f 8b`, zstd `28 b5 2f fd`),
+/// for standard input, which has no name to read it from.
+pub fn sniff(head: &[u8]) -> Codec {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Codec::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Codec::Zstd
+    } else {
+        Codec::Plain
+    }
+}
+
+/// Opens one input file named on the command line, decoded: `-` is standard
+/// input (its codec sniffed from the first bytes), a name ending in `.gz` or
+/// `.zst` is decompressed as it streams.
+pub fn open_input(path: &std::path::Path) -> io::Result<Box<dyn BufRead + Send>> {
+    if path.as_os_str() == "-" {
+        let mut r = BufReader::with_capacity(1 << 16, io::stdin());
+        let codec = sniff(r.fill_buf()?);
+        return decode_send(codec, r);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (_, codec) = split_name(&name);
+    decode_send(codec, BufReader::with_capacity(1 << 16, std::fs::File::open(path)?))
+}
+
+fn decode_send<R: BufRead + Send + 'static>(codec: Codec, inner: R) -> io::Result<Box<dyn BufRead + Send>> {
+    Ok(match codec {
+        Codec::Plain => Box::new(inner),
+        Codec::Gzip => Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(inner))),
+        Codec::Zstd => Box::new(BufReader::with_capacity(1 << 16, zstd::stream::read::Decoder::with_buffer(inner)?)),
+    })
+}
+
 /// Decodes bytes held in memory, refusing to produce more than `limit` bytes
 /// (a small compressed file can inflate without bound).
 pub fn decode_bytes(codec: Codec, bytes: &[u8], limit: u64) -> io::Result<Vec<u8>> {

@@ -1,0 +1,87 @@
+//! `chiptrace import SRC --mapping MAPPING.toml --out CASE` (SPEC §5.3): a
+//! customs or bill-of-lading export turned into a case folder. SRC may be
+//! `-` (standard input) and may be compressed (`.gz`, `.zst`).
+
+use super::{EXIT_BAD_INPUT, EXIT_OK};
+use crate::import::{self, Imported};
+use anyhow::Context;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  chiptrace import examples/bol/shipments.csv --mapping examples/bol/mapping.toml --out /tmp/case
+  chiptrace scan /tmp/case
+  zcat export.csv.gz | chiptrace import - --mapping mapping.toml --out case --force
+
+Every source row becomes a record or an error naming its line; exit 2 when a
+row was not imported (the case still holds the rest). The mapping format is in
+docs/import.md and examples/bol/mapping.toml.")]
+pub struct Args {
+    /// The source table (CSV, or another separator set in the mapping); `-` reads
+    /// standard input; `.gz` and `.zst` are decompressed.
+    pub src: PathBuf,
+    /// The mapping file: which source column holds each field (docs/import.md).
+    #[arg(long)]
+    pub mapping: PathBuf,
+    /// The case folder to write (entities.csv, records.csv); created if missing.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Write into a folder that already holds files, replacing its entities.csv and records.csv.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let mapping_text = std::fs::read_to_string(&a.mapping)
+        .with_context(|| format!("{}: cannot read the mapping file", a.mapping.display()))?;
+    let mapping = import::parse_mapping(&mapping_text, &a.mapping.display().to_string())?;
+    if !a.force && std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some()) {
+        say!(
+            "error: {}: the folder is not empty; pass --force to write the case into it (its entities.csv and records.csv are replaced)",
+            a.out.display()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let shown = if a.src.as_os_str() == "-" { "<stdin>".to_string() } else { a.src.display().to_string() };
+    let input = crate::read::compressed::open_input(&a.src).with_context(|| format!("{shown}: cannot open"))?;
+    let x: Imported = import::import(input, &shown, &mapping);
+    for d in &x.diags.0 {
+        if d.is_error() {
+            say!("{d}");
+        } else {
+            super::note!("{d}");
+        }
+    }
+    std::fs::create_dir_all(&a.out).with_context(|| format!("{}: cannot create the case folder", a.out.display()))?;
+    let open = |name: &str| {
+        let p = a.out.join(name);
+        std::fs::File::create(&p).with_context(|| format!("{}: cannot write", p.display()))
+    };
+    import::write_case(
+        &x,
+        std::io::BufWriter::new(open("entities.csv")?),
+        std::io::BufWriter::new(open("records.csv")?),
+    )
+    .with_context(|| format!("{}: cannot write the case", a.out.display()))?;
+    let merged = x.entities.iter().filter(|e| !e.aliases.is_empty()).count();
+    super::note!(
+        "{shown}: {} rows: {} records imported, {} rows reported; {} entities ({merged} merged from several spellings); {} products not recognised; wrote {}",
+        x.rows,
+        x.records.len(),
+        x.rejected,
+        x.entities.len(),
+        x.unrecognised_products,
+        a.out.display()
+    );
+    if x.rejected > 0 {
+        say!(
+            "error: {shown}: {} of {} rows were not imported (see above); {} holds the rest",
+            x.rejected,
+            x.rows,
+            a.out.display()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,721 @@
+//! `chiptrace import` (SPEC §5.3): a customs or bill-of-lading export, with
+//! its own column names, date formats and product descriptions, turned into
+//! a case folder (`entities.csv`, `records.csv`).
+//!
+//! A [`Mapping`] names the source columns. Every source row becomes a record
+//! or a diagnostic naming its line and field (rows in = records + rows
+//! reported). Party names are merged into entities by the screening
+//! normaliser ([`crate::screen::normalise`]): spellings of one party that
+//! normalise alike, in the same country, become one entity whose most
+//! frequent spelling is its name and whose other spellings are its aliases.
+//! Product descriptions and HS codes go through [`product::recognise`].
+//! Nothing here touches the file system: the CLI opens the source and writes
+//! what [`import`] returns with [`write_case`].
+
+pub mod mapping;
+pub mod product;
+
+pub use mapping::Mapping;
+
+use crate::diag::Diagnostics;
+use crate::model::{Country, EntityKind, Payment, RecordKind, Timestamp};
+use crate::read::table::{Row, header_key, read_delimited};
+use mapping::Source;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Read, Write};
+
+/// Why an import could not start (a row's problems are diagnostics instead).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}: {message}")]
+    Mapping { file: String, message: String },
+}
+
+/// A party as the source names it, before merging.
+#[derive(Clone, Debug)]
+struct Party {
+    name: String,
+    country: Country,
+    address: Option<String>,
+    kind: Option<EntityKind>,
+}
+
+/// One imported record, with its parties by merge key.
+#[derive(Clone, Debug)]
+pub struct ImportedRecord {
+    pub id: String,
+    pub date: Timestamp,
+    pub kind: RecordKind,
+    pub from: usize,
+    pub to: usize,
+    /// The model (`H100`), or the description as written where none was recognised.
+    pub product: String,
+    /// GPUs: declared units times the GPUs one unit holds.
+    pub quantity: u64,
+    /// Units as declared on the document.
+    pub declared_quantity: u64,
+    pub description: String,
+    pub hs_code: Option<String>,
+    pub value_usd: Option<String>,
+    pub lot: Option<String>,
+    pub payment: Option<String>,
+    pub declared_end_user: Option<String>,
+    pub ship_to_country: Option<Country>,
+    pub source: String,
+    pub line: u64,
+}
+
+/// A merged party.
+#[derive(Clone, Debug)]
+pub struct ImportedEntity {
+    pub id: String,
+    pub name: String,
+    pub kind: EntityKind,
+    pub country: Country,
+    /// Other spellings seen, sorted.
+    pub aliases: Vec<String>,
+    pub address: Option<String>,
+    /// Source line where the party first appears.
+    pub line: u64,
+}
+
+/// What an import produced.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub entities: Vec<ImportedEntity>,
+    pub records: Vec<ImportedRecord>,
+    pub diags: Diagnostics,
+    /// Data rows in the source (blank lines are not rows).
+    pub rows: usize,
+    /// Rows reported and not imported.
+    pub rejected: usize,
+    /// Records whose product description named no known model (kept as written, warned).
+    pub unrecognised_products: usize,
+}
+
+/// Reads a mapping file's text.
+pub fn parse_mapping(text: &str, file: &str) -> Result<Mapping, ImportError> {
+    let m: Mapping =
+        toml::from_str(text).map_err(|e| ImportError::Mapping { file: file.to_string(), message: e.to_string() })?;
+    for (name, kind) in &m.parties {
+        if EntityKind::parse(kind).is_none() {
+            return Err(ImportError::Mapping {
+                file: file.to_string(),
+                message: format!(
+                    "[parties] `{name}`: unknown entity kind `{kind}` (expected one of {})",
+                    EntityKind::expected()
+                ),
+            });
+        }
+    }
+    if delimiter(&m).is_none() {
+        return Err(ImportError::Mapping {
+            file: file.to_string(),
+            message: format!(
+                "[source] delimiter `{}`: expected one character such as `,`, `;` or `\\t`",
+                m.source.delimiter
+            ),
+        });
+    }
+    for f in &m.records.date_formats {
+        // A format without a day, month and year field would give dates that never parse.
+        if !(f.contains("%d") || f.contains("%e") || f.contains("%j")) || !f.contains("%Y") && !f.contains("%y") {
+            return Err(ImportError::Mapping {
+                file: file.to_string(),
+                message: format!("date_formats: `{f}` has no day or no year (chrono format, e.g. `%m/%d/%Y`)"),
+            });
+        }
+    }
+    Ok(m)
+}
+
+fn delimiter(m: &Mapping) -> Option<u8> {
+    match m.source.delimiter.as_str() {
+        "\\t" | "\t" | "tab" => Some(b'\t'),
+        d if d.len() == 1 => Some(d.as_bytes()[0]),
+        _ => None,
+    }
+}
+
+/// The source columns a mapping reads, by field.
+fn columns(m: &Mapping) -> Vec<(&'static str, String)> {
+    let r = &m.records;
+    let mut out = Vec::new();
+    let mut add = |field: &'static str, s: Source| {
+        if let Source::Column(c) = s {
+            out.push((field, c));
+        }
+    };
+    let col = |s: &Option<mapping::Spec>| s.as_ref().map(|s| s.column_first());
+    let val = |s: &Option<mapping::Spec>| s.as_ref().map(|s| s.value_first());
+    add("date", r.date.column_first());
+    add("from", r.from.column_first());
+    add("to", r.to.column_first());
+    add("product", r.product.column_first());
+    add("quantity", r.quantity.column_first());
+    for (f, s) in [
+        ("id", col(&r.id)),
+        ("kind", val(&r.kind)),
+        ("from_country", col(&r.from_country)),
+        ("from_address", col(&r.from_address)),
+        ("from_kind", val(&r.from_kind)),
+        ("to_country", col(&r.to_country)),
+        ("to_address", col(&r.to_address)),
+        ("to_kind", val(&r.to_kind)),
+        ("hs_code", col(&r.hs_code)),
+        ("value_usd", col(&r.value_usd)),
+        ("lot", col(&r.lot)),
+        ("payment", col(&r.payment)),
+        ("declared_end_user", col(&r.declared_end_user)),
+        ("ship_to_country", col(&r.ship_to_country)),
+        ("source", col(&r.source)),
+    ] {
+        if let Some(s) = s {
+            add(f, s);
+        }
+    }
+    out
+}
+
+/// A field's value in a row: the column's trimmed text or the constant.
+fn get(row: &Row, s: &Source) -> Option<String> {
+    match s {
+        Source::Column(c) => row.get(&header_key(c)).map(str::to_string),
+        Source::Value(v) => (!v.trim().is_empty()).then(|| v.trim().to_string()),
+    }
+}
+
+/// Parses a date with the mapping's formats; ISO 8601 is always tried last.
+/// Returns the date and whether another format would read it differently.
+pub fn parse_date(text: &str, formats: &[String]) -> Option<(Timestamp, bool)> {
+    use chrono::{NaiveDate, NaiveDateTime};
+    let one = |f: &str| {
+        NaiveDate::parse_from_str(text, f)
+            .ok()
+            .or_else(|| NaiveDateTime::parse_from_str(text, f).ok().map(|d| d.date()))
+            .map(Timestamp::from_date)
+    };
+    let mut found: Vec<Timestamp> = formats.iter().filter_map(|f| one(f)).collect();
+    if found.is_empty() {
+        found.extend(Timestamp::parse(text));
+    }
+    let first = *found.first()?;
+    Some((first, found.iter().any(|t| *t != first)))
+}
+
+/// Parses a declared quantity: `12`, `1,200`, `12 PCS`, `12.0 units`.
+pub fn parse_quantity(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let end = t.find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.' || c == ' ')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(end);
+    let unit = unit.trim().to_ascii_lowercase();
+    let units_ok = unit.is_empty()
+        || ["pcs", "pc", "pieces", "piece", "units", "unit", "ea", "each", "sets", "set", "nos", "no", "ctns"]
+            .contains(&unit.trim_end_matches('.'));
+    if !units_ok {
+        return None;
+    }
+    let num: String = num.chars().filter(|c| !matches!(c, ',' | ' ')).collect();
+    let num = num.strip_suffix(".0").or_else(|| num.strip_suffix(".00")).unwrap_or(&num);
+    num.parse::<u64>().ok().filter(|&n| n > 0)
+}
+
+/// Parses an amount: `$1,200.50`, `USD 1200`, `1 200`.
+fn parse_amount(text: &str) -> Option<String> {
+    let t: String = text
+        .trim()
+        .trim_start_matches("USD")
+        .trim_end_matches("USD")
+        .chars()
+        .filter(|c| !matches!(c, '$' | ',' | ' '))
+        .collect();
+    let x: f64 = t.parse().ok()?;
+    (x.is_finite() && x >= 0.0).then_some(t)
+}
+
+/// The merge key of a party: its name as the screening normaliser reduces it
+/// (case, punctuation, legal forms, abbreviations), and its country.
+fn party_key(name: &str, country: Country) -> (String, Country) {
+    let n = crate::screen::normalise::normalise(name);
+    let key = if n.compact.is_empty() { name.trim().to_lowercase() } else { n.compact };
+    (key, country)
+}
+
+/// Imports the rows of `input` (named `file` in diagnostics) under `m`.
+///
+/// # Complexity
+/// O(N log P) for N rows and P distinct parties, streaming the source.
+pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
+    let mut out = Imported::default();
+    let r = &m.records;
+    let formats: Vec<String> = if r.date_formats.is_empty() { vec!["%Y-%m-%d".into()] } else { r.date_formats.clone() };
+    let required: Vec<String> = columns(m).iter().map(|(_, c)| header_key(c)).collect();
+    let required: Vec<&str> = required.iter().map(String::as_str).collect();
+    let src_name = std::path::Path::new(file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let src_name = if src_name.is_empty() { "stdin".to_string() } else { src_name };
+    // Parties by merge key: the spellings seen (with counts and first line).
+    let mut keys: HashMap<(String, Country), usize> = HashMap::new();
+    let mut parties: Vec<(Vec<Party>, u64)> = Vec::new();
+    let mut seen_ids: HashMap<String, (u64, u32)> = HashMap::new();
+    let mut ambiguous: Option<(u64, String)> = None;
+    let mut ambiguous_n = 0usize;
+    let mut rows = 0usize;
+    let mut rejected = 0usize;
+    let mut records = Vec::new();
+    let mut unrecognised = 0usize;
+    let delimiter = delimiter(m).unwrap_or(b',');
+    let shape_rejected = read_delimited(input, delimiter, file, &required, &mut out.diags, |row, diags| {
+        rows += 1;
+        let mut bad = false;
+        let mut err = |diags: &mut Diagnostics, field: &str, col: &Source, message: String| {
+            let named = match col {
+                Source::Column(c) => format!("column `{c}` (field `{field}`)"),
+                Source::Value(_) => format!("field `{field}`"),
+            };
+            diags.error(row.file, row.line, format!("{named}: {message}"));
+            bad = true;
+        };
+        let date_src = r.date.column_first();
+        let date = match get(row, &date_src) {
+            None => {
+                err(diags, "date", &date_src, "required value is empty".into());
+                None
+            }
+            Some(v) => match parse_date(&v, &formats) {
+                Some((t, amb)) => {
+                    if amb {
+                        ambiguous_n += 1;
+                        ambiguous.get_or_insert((row.line, v.clone()));
+                    }
+                    Some(t)
+                }
+                None => {
+                    err(diags, "date", &date_src, format!("`{v}` matches none of the date formats {formats:?}"));
+                    None
+                }
+            },
+        };
+        let kind_src = r.kind.as_ref().map(|k| k.value_first()).unwrap_or(Source::Value("sale".into()));
+        let kind = match get(row, &kind_src) {
+            None => {
+                err(diags, "kind", &kind_src, "required value is empty".into());
+                None
+            }
+            Some(k) => match RecordKind::parse(&k) {
+                Some(k) => Some(k),
+                None => {
+                    err(
+                        diags,
+                        "kind",
+                        &kind_src,
+                        format!("unknown record kind `{k}` (expected one of {})", RecordKind::expected()),
+                    );
+                    None
+                }
+            },
+        };
+        let mut party = |diags: &mut Diagnostics,
+                         side: &str,
+                         name: &mapping::Spec,
+                         country: &Option<mapping::Spec>,
+                         address: &Option<mapping::Spec>,
+                         kind: &Option<mapping::Spec>|
+         -> Option<Party> {
+            let name_src = name.column_first();
+            let name = get(row, &name_src);
+            if name.is_none() {
+                err(diags, side, &name_src, "required value is empty".into());
+            }
+            let country = match country.as_ref().map(|c| c.column_first()) {
+                None => {
+                    err(
+                        diags,
+                        &format!("{side}_country"),
+                        &Source::Value(String::new()),
+                        "not mapped: every party needs a country (map a column or give `{ value = \"CN\" }`)".into(),
+                    );
+                    None
+                }
+                Some(src) => match get(row, &src) {
+                    None => {
+                        err(diags, &format!("{side}_country"), &src, "required value is empty".into());
+                        None
+                    }
+                    Some(v) => match Country::parse(&v) {
+                        Some(c) => Some(c),
+                        None => {
+                            err(
+                                diags,
+                                &format!("{side}_country"),
+                                &src,
+                                format!(
+                                    "unknown country `{v}` (expected ISO 3166-1 alpha-2 such as CN, a name or alpha-3)"
+                                ),
+                            );
+                            None
+                        }
+                    },
+                },
+            };
+            let kind = match kind.as_ref().map(|k| k.value_first()) {
+                None => Some(None),
+                Some(src) => match get(row, &src) {
+                    None => Some(None),
+                    Some(k) => match EntityKind::parse(&k) {
+                        Some(k) => Some(Some(k)),
+                        None => {
+                            err(
+                                diags,
+                                &format!("{side}_kind"),
+                                &src,
+                                format!("unknown entity kind `{k}` (expected one of {})", EntityKind::expected()),
+                            );
+                            None
+                        }
+                    },
+                },
+            };
+            let address = address.as_ref().and_then(|a| get(row, &a.column_first()));
+            Some(Party { name: name?, country: country?, address, kind: kind? })
+        };
+        let from = party(diags, "from", &r.from, &r.from_country, &r.from_address, &r.from_kind);
+        let to = party(diags, "to", &r.to, &r.to_country, &r.to_address, &r.to_kind);
+        let product_src = r.product.column_first();
+        let description = get(row, &product_src);
+        if description.is_none() {
+            err(diags, "product", &product_src, "required value is empty".into());
+        }
+        let hs_code = r.hs_code.as_ref().and_then(|h| get(row, &h.column_first()));
+        let qty_src = r.quantity.column_first();
+        let declared = match get(row, &qty_src) {
+            None => {
+                err(diags, "quantity", &qty_src, "required value is empty".into());
+                None
+            }
+            Some(q) => match parse_quantity(&q) {
+                Some(n) => Some(n),
+                None => {
+                    err(diags, "quantity", &qty_src, format!("`{q}` is not a positive whole number of units"));
+                    None
+                }
+            },
+        };
+        let value_usd = match r.value_usd.as_ref().map(|v| v.column_first()) {
+            None => None,
+            Some(src) => match get(row, &src) {
+                None => None,
+                Some(v) => match parse_amount(&v) {
+                    Some(a) => Some(a),
+                    None => {
+                        err(diags, "value_usd", &src, format!("`{v}` is not a non-negative amount"));
+                        None
+                    }
+                },
+            },
+        };
+        let payment = match r.payment.as_ref().map(|p| p.column_first()) {
+            None => None,
+            Some(src) => get(row, &src).and_then(|p| match Payment::parse(&p) {
+                Some(p) => Some(p.to_string()),
+                None => {
+                    err(
+                        diags,
+                        "payment",
+                        &src,
+                        format!("unknown payment `{p}` (expected one of {})", Payment::expected()),
+                    );
+                    None
+                }
+            }),
+        };
+        let ship_to_country = match r.ship_to_country.as_ref().map(|s| s.column_first()) {
+            None => None,
+            Some(src) => get(row, &src).and_then(|v| match Country::parse(&v) {
+                Some(c) => Some(c),
+                None => {
+                    err(diags, "ship_to_country", &src, format!("unknown country `{v}`"));
+                    None
+                }
+            }),
+        };
+        let opt = |s: &Option<mapping::Spec>| s.as_ref().and_then(|s| get(row, &s.column_first()));
+        let lot = opt(&r.lot);
+        let declared_end_user = opt(&r.declared_end_user);
+        let source_note = opt(&r.source);
+        let id_given = opt(&r.id);
+        let (Some(date), Some(kind), Some(from), Some(to), Some(description), Some(declared), false) =
+            (date, kind, from, to, description, declared, bad)
+        else {
+            rejected += 1;
+            return;
+        };
+        let (fk, tk) = (party_key(&from.name, from.country), party_key(&to.name, to.country));
+        if fk == tk && matches!(kind, RecordKind::Sale | RecordKind::Lease) {
+            diags.error(
+                row.file,
+                row.line,
+                format!("fields `from`/`to`: `{}` and `{}` are one party; a {kind} to itself", from.name, to.name),
+            );
+            rejected += 1;
+            return;
+        }
+        let recognised = product::recognise(&description, hs_code.as_deref());
+        let product_col = match &product_src {
+            Source::Column(c) | Source::Value(c) => c.clone(),
+        };
+        let product = match &recognised {
+            Some(p) => {
+                if p.count_unknown {
+                    diags.warning(
+                        row.file,
+                        row.line,
+                        format!("column `{product_col}` (field `product`): `{description}` is a server or board that does not say how many GPUs it holds; {declared} unit(s) counted as {declared} GPU(s), which may undercount"),
+                    );
+                }
+                p.model.clone()
+            }
+            None => {
+                unrecognised += 1;
+                let hint = match hs_code.as_deref() {
+                    Some(h) if product::computing_heading(h) => format!(
+                        "; its HS code {h} is a heading GPUs and servers are declared under, so read the document"
+                    ),
+                    _ => String::new(),
+                };
+                diags.warning(
+                    row.file,
+                    row.line,
+                    format!("column `{product_col}` (field `product`): `{description}` names no known GPU model; kept as written and not checked against export controls{hint}"),
+                );
+                description.clone()
+            }
+        };
+        let per_unit = recognised.as_ref().map(|p| p.gpus_per_unit.max(1) as u64).unwrap_or(1);
+        let mut idx = |p: Party, key: (String, Country)| -> usize {
+            let i = *keys.entry(key).or_insert_with(|| {
+                parties.push((Vec::new(), row.line));
+                parties.len() - 1
+            });
+            parties[i].0.push(p);
+            i
+        };
+        let from = idx(from, fk);
+        let to = idx(to, tk);
+        // A bill of lading lists several goods under one number: the second
+        // and later rows of a number get `/2`, `/3`, so each row keeps its own record.
+        let id = match id_given {
+            Some(id) => {
+                let e = seen_ids.entry(id.clone()).or_insert((row.line, 0));
+                e.1 += 1;
+                if e.1 == 1 { id } else { format!("{id}/{}", e.1) }
+            }
+            None => format!("{}-{}", file_stem(&src_name), row.line),
+        };
+        let place = format!("{src_name}:{}", row.line);
+        records.push(ImportedRecord {
+            id,
+            date,
+            kind,
+            from,
+            to,
+            product,
+            quantity: declared.saturating_mul(per_unit),
+            declared_quantity: declared,
+            description,
+            hs_code,
+            value_usd,
+            lot,
+            payment,
+            declared_end_user,
+            ship_to_country,
+            source: match source_note {
+                Some(s) => format!("{s} ({place})"),
+                None => place,
+            },
+            line: row.line,
+        });
+    });
+    if let Some((line, v)) = ambiguous {
+        out.diags.warning(
+            file,
+            line,
+            format!(
+                "field `date`: `{v}` and {} other date(s) read differently under the formats {formats:?}; the first format that parses was used",
+                ambiguous_n - 1
+            ),
+        );
+    }
+    // Kinds the mapping names, by normalised name (any country).
+    let named: HashMap<String, EntityKind> = m
+        .parties
+        .iter()
+        .filter_map(|(n, k)| Some((party_key(n, Country::parse("US")?).0, EntityKind::parse(k)?)))
+        .collect();
+    // Every party key gets an entity; ids are readable and unique.
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut entities = Vec::with_capacity(parties.len());
+    for (spellings, line) in &parties {
+        let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for (i, p) in spellings.iter().enumerate() {
+            let e = counts.entry(p.name.as_str()).or_insert((0, i));
+            e.0 += 1;
+        }
+        // Most frequent spelling, then the first seen.
+        let name = counts
+            .iter()
+            .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
+            .map(|(n, _)| n.to_string())
+            .unwrap_or_default();
+        let aliases: Vec<String> = counts.keys().filter(|n| **n != name).map(|n| n.to_string()).collect();
+        let country = spellings[0].country;
+        let kind = named
+            .get(&party_key(&name, country).0)
+            .copied()
+            .or_else(|| spellings.iter().find_map(|p| p.kind))
+            .unwrap_or(EntityKind::Unknown);
+        let address = spellings.iter().find_map(|p| p.address.clone());
+        let id = unique_id(&mut used, &name, country);
+        entities.push(ImportedEntity { id, name, kind, country, aliases, address, line: *line });
+    }
+    out.entities = entities;
+    out.records = records;
+    out.rows = rows + shape_rejected;
+    out.rejected = rejected + shape_rejected;
+    out.unrecognised_products = unrecognised;
+    out
+}
+
+fn file_stem(name: &str) -> String {
+    let stem = name.split('.').next().unwrap_or(name);
+    let s: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    if s.is_empty() { "row".to_string() } else { s }
+}
+
+/// An entity id made from the normalised name: `LUCKY-DRAGON-TRADING`, with
+/// the country, then a number, added where two parties would share it.
+fn unique_id(used: &mut BTreeSet<String>, name: &str, country: Country) -> String {
+    let n = crate::screen::normalise::normalise(name);
+    let words: Vec<String> = n
+        .tokens
+        .iter()
+        .map(|t| t.to_ascii_uppercase())
+        .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric()))
+        .collect();
+    let mut base = String::new();
+    for w in &words {
+        if base.len() + w.len() > 32 {
+            break;
+        }
+        if !base.is_empty() {
+            base.push('-');
+        }
+        base.push_str(w);
+    }
+    if base.is_empty() {
+        base = "PARTY".to_string();
+    }
+    let mut id = base.clone();
+    if used.contains(&id) {
+        id = format!("{base}-{}", country.as_str());
+    }
+    let mut k = 2;
+    while used.contains(&id) {
+        id = format!("{base}-{}-{k}", country.as_str());
+        k += 1;
+    }
+    used.insert(id.clone());
+    id
+}
+
+/// Writes `entities.csv` and `records.csv` of an import. Extra columns keep
+/// what the source said: `description` and `hs_code` of the goods,
+/// `declared_quantity` in the document's units.
+pub fn write_case(x: &Imported, entities: impl Write, records: impl Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(entities);
+    w.write_record(["id", "name", "kind", "country", "aliases", "address", "import_line"])?;
+    for e in &x.entities {
+        w.write_record([
+            e.id.as_str(),
+            &e.name,
+            e.kind.as_str(),
+            e.country.as_str(),
+            &e.aliases.join(";"),
+            e.address.as_deref().unwrap_or(""),
+            &e.line.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_writer(records);
+    w.write_record([
+        "id",
+        "date",
+        "kind",
+        "from",
+        "to",
+        "product",
+        "quantity",
+        "lot",
+        "value_usd",
+        "payment",
+        "declared_end_user",
+        "ship_to_country",
+        "source",
+        "description",
+        "hs_code",
+        "declared_quantity",
+    ])?;
+    for r in &x.records {
+        w.write_record([
+            r.id.as_str(),
+            &r.date.to_string(),
+            r.kind.as_str(),
+            &x.entities[r.from].id,
+            &x.entities[r.to].id,
+            &r.product,
+            &r.quantity.to_string(),
+            r.lot.as_deref().unwrap_or(""),
+            r.value_usd.as_deref().unwrap_or(""),
+            r.payment.as_deref().unwrap_or(""),
+            r.declared_end_user.as_deref().unwrap_or(""),
+            r.ship_to_country.map(|c| c.as_str().to_string()).as_deref().unwrap_or(""),
+            &r.source,
+            &r.description,
+            r.hs_code.as_deref().unwrap_or(""),
+            &r.declared_quantity.to_string(),
+        ])?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_quantities_and_amounts_parse_as_documents_write_them() {
+        let us = vec!["%m/%d/%Y".to_string()];
+        assert_eq!(parse_date("02/05/2024", &us).unwrap().0.to_string(), "2024-02-05");
+        assert_eq!(parse_date("2024-02-05", &us).unwrap().0.to_string(), "2024-02-05");
+        let both = vec!["%m/%d/%Y".to_string(), "%d/%m/%Y".to_string()];
+        assert_eq!(parse_date("02/05/2024", &both), Some((parse_date("2024-02-05", &[]).unwrap().0, true)));
+        assert_eq!(parse_date("25/05/2024", &both).map(|x| x.1), Some(false));
+        assert!(parse_date("31/02/2024", &both).is_none());
+        assert_eq!(parse_quantity("1,200"), Some(1200));
+        assert_eq!(parse_quantity("12 PCS"), Some(12));
+        assert_eq!(parse_quantity("8.0"), Some(8));
+        assert_eq!(parse_quantity("0"), None);
+        assert_eq!(parse_quantity("12 tonnes"), None);
+        assert_eq!(parse_amount("$1,200.50").as_deref(), Some("1200.50"));
+        assert_eq!(parse_amount("USD 900").as_deref(), Some("900"));
+    }
+
+    #[test]
+    fn spellings_of_one_party_merge_and_others_do_not() {
+        let hk = Country::parse("HK").unwrap();
+        assert_eq!(party_key("Lucky Dragon Trading Ltd.", hk), party_key("LUCKY DRAGON TRADING LIMITED", hk));
+        assert_eq!(party_key("Lucky Dragon Trading Co., Limited", hk), party_key("lucky dragon trading", hk));
+        assert_ne!(party_key("Lucky Dragon Trading Ltd", hk), party_key("Lucky Tiger Trading Ltd", hk));
+        let cn = Country::parse("CN").unwrap();
+        assert_ne!(party_key("Lucky Dragon Trading Ltd", hk), party_key("Lucky Dragon Trading Ltd", cn));
+    }
+}

@@ -1,0 +1,247 @@
+//! The command line as ripgrep and xsv users expect it: a closed pipe exits 0
+//! quietly for every format, completions and a man page, `validate --format
+//! json`, `generate` refusing a folder that holds files, `--quiet`, the flat
+//! CSV tables joining on finding id, and tables that align Chinese names.
+
+use crate::common::{TempDir, chiptrace, chiptrace_os, code, generate, stderr, stdout};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// Runs `chiptrace ARGS`, reads one line of its stdout and closes the pipe,
+/// as `| head -1` does; returns the exit code and stderr.
+fn head_one(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let mut child = Command::new(crate::common::bin())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chiptrace runs");
+    let mut first = String::new();
+    {
+        let mut r = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        r.read_line(&mut first).expect("one line");
+    } // the read end closes here
+    let o = child.wait_with_output().expect("chiptrace exits");
+    (o.status.code().expect("not killed by a signal"), first, String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn closed_pipe_exits_zero_quietly_for_every_format() {
+    let dir = TempDir::new("cli-pipe");
+    let case = dir.path().join("world");
+    generate(&case, 8000, 11);
+    for format in ["json", "jsonl", "csv", "table"] {
+        // The output must be far larger than a pipe's buffer (64 KiB), or the
+        // writer never meets the closed pipe and the test proves nothing.
+        let full = chiptrace_os(&["scan".as_ref(), case.as_os_str(), "--format".as_ref(), format.as_ref()]);
+        assert!(
+            full.stdout.len() > 100_000,
+            "{format}: only {} bytes, too small to test a closed pipe",
+            full.stdout.len()
+        );
+        let (rc, first, err) = head_one(&["scan".as_ref(), case.as_os_str(), "--format".as_ref(), format.as_ref()]);
+        assert!(!first.is_empty(), "{format}: no first line");
+        assert_eq!(rc, 0, "{format}: `scan | head -1` exited {rc}: {err}");
+        assert!(!err.contains("Broken pipe") && !err.contains("error"), "{format}: stderr says {err}");
+    }
+    let (rc, _, err) = head_one(&[
+        "scan".as_ref(),
+        case.as_os_str(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+        "--table".as_ref(),
+        "steps".as_ref(),
+    ]);
+    assert_eq!(rc, 0, "csv steps: {err}");
+}
+
+#[test]
+fn completions_for_every_shell_and_a_man_page() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = chiptrace(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}: {}", stderr(&o));
+        let text = stdout(&o);
+        for word in ["scan", "export", "--min-severity", "import"] {
+            assert!(text.contains(word), "{shell} completion lacks `{word}`");
+        }
+    }
+    let o = chiptrace(&["man"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let man = stdout(&o);
+    assert!(man.starts_with(".ie") || man.starts_with(".TH"), "not roff: {}", &man[..80.min(man.len())]);
+    for section in
+        [".TH chiptrace 1", ".SH SYNOPSIS", ".SH \"CHIPTRACE SCAN\"", ".SH \"CHIPTRACE IMPORT\"", ".SS EXAMPLES"]
+    {
+        assert!(man.contains(section), "man page lacks {section}");
+    }
+    assert!(man.contains("min\\-severity"), "the man page lists scan's options");
+    // `man` itself renders it where it is installed.
+    if Command::new("man").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        let dir = TempDir::new("cli-man");
+        let page = dir.write("chiptrace.1", &o.stdout);
+        let r =
+            Command::new("man").arg("-l").arg(&page).env("MANWIDTH", "100").env("MANPAGER", "cat").output().unwrap();
+        assert!(String::from_utf8_lossy(&r.stdout).contains("CHIPTRACE SCAN"), "man -l renders the page");
+    }
+}
+
+#[test]
+fn help_has_examples_and_describes_formats() {
+    let o = chiptrace(&["scan", "--help"]);
+    let help = stdout(&o);
+    assert!(help.contains("Examples:"), "{help}");
+    assert!(help.contains("One finding a line"), "--format values are described: {help}");
+    for sub in ["validate", "trace", "screen", "export", "generate", "eval", "import", "completions", "man"] {
+        let o = chiptrace(&[sub, "--help"]);
+        assert!(stdout(&o).contains("Examples:"), "`{sub} --help` has no examples");
+    }
+}
+
+#[test]
+fn validate_json_lists_diagnostics_and_counts() {
+    let o = chiptrace(&["validate", "fixtures/demo", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("validate prints JSON");
+    let d = v["diagnostics"].as_array().expect("diagnostics");
+    assert!(!d.is_empty(), "the demo has one warning");
+    for key in ["file", "line", "level", "message"] {
+        assert!(d[0].get(key).is_some(), "diagnostic lacks {key}");
+    }
+    assert_eq!(v["summary"]["records_read"], 28);
+    assert_eq!(v["summary"]["errors"], 0);
+    assert_eq!(v["summary"]["warnings"].as_u64(), Some(d.len() as u64));
+    // A case with errors exits 2 and still prints the JSON.
+    let dir = TempDir::new("cli-validate");
+    dir.write("entities.csv", "id,name,kind,country\nE1,Acme,reseller,Atlantis\n");
+    dir.write("records.csv", "id,date,kind,from,to,product,quantity\n");
+    let o = chiptrace_os(&["validate".as_ref(), dir.path().as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!(code(&o), 2);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON even on errors");
+    let e = &v["diagnostics"][0];
+    assert_eq!(e["level"], "error");
+    assert_eq!(e["line"], 2);
+    assert!(e["message"].as_str().unwrap().contains("Atlantis"));
+    assert_eq!(v["summary"]["entities_rejected"], 1);
+}
+
+#[test]
+fn generate_refuses_a_folder_with_files_unless_forced() {
+    let dir = TempDir::new("cli-gen");
+    let keep = dir.write("notes.txt", "my notes");
+    let args = |force: bool| {
+        let mut a: Vec<std::ffi::OsString> =
+            vec!["generate".into(), "--out".into(), dir.path().into(), "--records".into(), "50".into()];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let o = chiptrace_os(&args(false));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not empty") && stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!dir.path().join("records.csv").exists(), "nothing was written");
+    let o = chiptrace_os(&args(true));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(dir.path().join("records.csv").exists());
+    assert_eq!(std::fs::read_to_string(keep).unwrap(), "my notes");
+}
+
+#[test]
+fn quiet_leaves_only_errors_on_stderr() {
+    let dir = TempDir::new("cli-quiet");
+    let out = dir.path().join("lot.dot");
+    let loud = chiptrace_os(&[
+        "export".as_ref(),
+        "fixtures/demo".as_ref(),
+        "--lot".as_ref(),
+        "L-100".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(stderr(&loud).contains("wrote"), "{}", stderr(&loud));
+    let quiet = chiptrace_os(&[
+        "--quiet".as_ref(),
+        "export".as_ref(),
+        "fixtures/demo".as_ref(),
+        "--lot".as_ref(),
+        "L-100".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code(&quiet), 0);
+    assert_eq!(stderr(&quiet), "", "--quiet prints nothing on success");
+    let o = chiptrace(&["scan", "-q", "fixtures/no-such-case"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no such case folder"), "errors still print under --quiet");
+}
+
+#[test]
+fn flat_tables_join_on_finding_id() {
+    let table = |t: &str| {
+        let o = chiptrace(&["scan", "fixtures/demo", "--format", "csv", "--table", t]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+        let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<String>> = r.records().map(|x| x.unwrap().iter().map(String::from).collect()).collect();
+        (h, rows)
+    };
+    let (fh, findings) = table("findings");
+    let (sh, steps) = table("steps");
+    let (gh, flags) = table("flags");
+    let (eh, evidence) = table("evidence");
+    assert_eq!(fh[0], "id");
+    assert_eq!(&sh[..3], ["finding", "step", "record"]);
+    assert_eq!(&gh[..3], ["finding", "flag", "rule"]);
+    assert_eq!(&eh[..4], ["finding", "flag", "rule", "evidence"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&chiptrace(&["scan", "fixtures/demo", "--format", "json"]).stdout).unwrap();
+    let fs = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), fs.len());
+    // Every step and flag row belongs to a finding, and the counts agree with the JSON.
+    for f in fs {
+        let id = f["id"].as_str().unwrap();
+        let n_steps = steps.iter().filter(|r| r[0] == id).count();
+        let n_flags = flags.iter().filter(|r| r[0] == id).count();
+        assert_eq!(n_steps, f["path"].as_array().unwrap().len(), "{id} steps");
+        assert_eq!(n_flags, f["flags"].as_array().unwrap().len(), "{id} flags");
+        let first = steps.iter().find(|r| r[0] == id).unwrap();
+        assert_eq!(first[1], "1");
+        assert_eq!(first[2], f["path"][0]["record"].as_str().unwrap());
+    }
+    let ev_total: usize =
+        fs.iter().flat_map(|f| f["flags"].as_array().unwrap()).map(|fl| fl["evidence"].as_array().unwrap().len()).sum();
+    assert_eq!(evidence.len(), ev_total);
+    assert!(evidence.iter().any(|r| r[4] == "list_entry") && evidence.iter().any(|r| r[4] == "record"));
+}
+
+#[test]
+fn tables_align_chinese_names() {
+    let dir = TempDir::new("cli-width");
+    dir.write(
+        "entities.csv",
+        "id,name,kind,country\nS,Seller Inc.,distributor,US\n北京智算,北京智源人工智能研究院,end_user,CN\nHK1,Lucky Star Trading Limited,reseller,HK\n",
+    );
+    dir.write(
+        "records.csv",
+        "id,date,kind,from,to,product,quantity,lot\nR1,2024-01-02,sale,S,HK1,H100,10,L1\nR2,2024-01-05,sale,HK1,北京智算,H100,10,L1\n",
+    );
+    let o = chiptrace_os(&["trace".as_ref(), dir.path().as_os_str(), "--lot".as_ref(), "L1".as_ref()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    // In the holders table, the column after the entity starts at the same
+    // terminal column on every row, whatever script the entity is in.
+    let header = text.lines().find(|l| l.starts_with("holder")).unwrap_or_else(|| panic!("no holders table: {text}"));
+    let col = unicode_width::UnicodeWidthStr::width(&header[..header.find("country").unwrap()]);
+    let rows: Vec<&str> =
+        text.lines().skip_while(|l| !l.starts_with("holder")).skip(1).take_while(|l| !l.is_empty()).collect();
+    assert!(rows.iter().any(|r| r.contains("北京")), "{text}");
+    for r in rows {
+        let cut = r
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([r.len()])
+            .find(|&i| unicode_width::UnicodeWidthStr::width(&r[..i]) >= col)
+            .unwrap();
+        assert!(r[..cut].ends_with("  ") && !r[cut..].starts_with(' '), "misaligned row `{r}` (column {col})\n{text}");
+    }
+}

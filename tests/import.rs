@@ -1,0 +1,178 @@
+//! `chiptrace import` (SPEC §5.3): the shipped bill-of-lading sample imports
+//! and scans to the route its story plants; every source row is a record or
+//! a diagnostic naming its line; spellings merge into one entity with
+//! aliases; standard input and compressed sources read the same bytes.
+
+use crate::common::{TempDir, chiptrace_os, code, stderr, stdout};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const SAMPLE: &str = "examples/bol/shipments.csv";
+const MAPPING: &str = "examples/bol/mapping.toml";
+
+fn import(src: &str, mapping: &str, out: &std::path::Path) -> std::process::Output {
+    chiptrace_os(&[
+        "import".as_ref(),
+        src.as_ref(),
+        "--mapping".as_ref(),
+        mapping.as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+}
+
+fn csv_rows(path: &std::path::Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path).unwrap().records().map(|r| r.unwrap()).collect()
+}
+
+#[test]
+fn shipped_bill_of_lading_sample_imports_and_scans_to_its_story() {
+    let dir = TempDir::new("import-bol");
+    let case = dir.path().join("case");
+    let o = import(SAMPLE, MAPPING, &case);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("12 rows: 12 records imported, 0 rows reported"), "{}", stderr(&o));
+    // The Hong Kong company is spelled two ways and is one entity.
+    let entities = csv_rows(&case.join("entities.csv"));
+    let hk: Vec<_> = entities.iter().filter(|e| e[1].to_lowercase().starts_with("lucky dragon")).collect();
+    assert_eq!(hk.len(), 1, "one Lucky Dragon entity: {entities:?}");
+    assert_eq!(&hk[0][3], "HK");
+    assert!(hk[0][4].contains("Lucky Dragon Trading Co., Ltd."), "the other spelling is an alias: {:?}", hk[0]);
+    let hk_id = hk[0][0].to_string();
+    // US dates were read as month/day/year, servers as H100.
+    let records = csv_rows(&case.join("records.csv"));
+    let r = records.iter().find(|r| &r[0] == "HKXS0240117").expect("the Hong Kong bill");
+    assert_eq!((&r[1], &r[5], &r[6], &r[15]), ("2024-01-24", "H100", "96", "12"), "12 servers of 8 GPUs");
+    assert!(r[12].contains("shipments.csv:6"), "the record cites its source line: {r:?}");
+
+    let o = chiptrace_os(&["scan".as_ref(), case.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["terminal"]["name"].as_str().unwrap().starts_with("Beijing Hengtong"))
+        .unwrap_or_else(|| panic!("no finding ends at the Beijing buyer: {}", stdout(&o)));
+    assert_eq!(f["product"], "H100");
+    assert_eq!(f["quantity"], 96);
+    assert_eq!(f["terminal"]["country"], "CN");
+    let rules: Vec<&str> = f["flags"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
+    for rule in ["country_of_concern", "transshipment_hub", "rapid_resale"] {
+        assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+    }
+    let hops: Vec<&str> = f["path"].as_array().unwrap().iter().map(|s| s["to"].as_str().unwrap()).collect();
+    assert!(hops.contains(&hk_id.as_str()), "the route passes the Hong Kong reseller: {hops:?}");
+    assert!(["medium", "high"].contains(&f["severity"].as_str().unwrap()));
+    // The best finding is the planted one.
+    assert_eq!(v["findings"][0]["id"], f["id"]);
+}
+
+#[test]
+fn every_row_is_a_record_or_a_diagnostic_naming_its_line() {
+    let dir = TempDir::new("import-bad");
+    let src = dir.write(
+        "bad.csv",
+        "BL,Date,Shipper,From,Consignee,To,Goods,Qty\n\
+         B1,01/02/2024,Acme Ltd,US,Beta Co,SG,NVIDIA H100 80GB,10\n\
+         B2,13/45/2024,Acme Ltd,US,Beta Co,SG,NVIDIA H100 80GB,10\n\
+         B3,01/03/2024,Acme Ltd,Atlantis,Beta Co,SG,NVIDIA H100 80GB,10\n\
+         B4,01/04/2024,,US,Beta Co,SG,NVIDIA H100 80GB,ten\n\
+         \n\
+         B5,01/05/2024,ACME LIMITED,USA,Beta Company,Singapore,H100 SXM,5 pcs\n\
+         B5,01/05/2024,ACME LIMITED,USA,Beta Company,Singapore,A100 PCIe,2\n\
+         B6,01/06/2024,Beta Co,SG,Beta Co.,SG,NVIDIA H100,1\n",
+    );
+    let map = dir.write(
+        "map.toml",
+        "[records]\nid = \"BL\"\ndate = \"Date\"\ndate_formats = [\"%m/%d/%Y\"]\nfrom = \"Shipper\"\nfrom_country = \"From\"\n\
+         to = \"Consignee\"\nto_country = \"To\"\nproduct = \"Goods\"\nquantity = \"Qty\"\n",
+    );
+    let case = dir.path().join("case");
+    let o = import(src.to_str().unwrap(), map.to_str().unwrap(), &case);
+    assert_eq!(code(&o), 2, "rows were rejected: {}", stderr(&o));
+    let err = stderr(&o);
+    let file = src.display().to_string();
+    for (line, what) in [
+        (3, "`13/45/2024` matches none of the date formats"),
+        (4, "unknown country `Atlantis`"),
+        (5, "column `Shipper` (field `from`): required value is empty"),
+        (5, "`ten` is not a positive whole number"),
+        (9, "a sale to itself"),
+    ] {
+        assert!(
+            err.contains(&format!("{file}:{line}: error: ")) && err.contains(what),
+            "line {line}: `{what}` not in\n{err}"
+        );
+    }
+    assert!(err.contains("7 rows: 3 records imported, 4 rows reported"), "{err}");
+    let records = csv_rows(&case.join("records.csv"));
+    assert_eq!(records.len(), 3, "the good rows are written");
+    let ids: Vec<&str> = records.iter().map(|r| r.get(0).unwrap()).collect();
+    assert_eq!(ids, ["B1", "B5", "B5/2"], "a second goods line of one bill keeps its own record");
+    // `ACME LIMITED` (USA) and `Acme Ltd` (US) are one entity; so are `Beta Co` and `Beta Company`.
+    let entities = csv_rows(&case.join("entities.csv"));
+    assert_eq!(entities.len(), 2, "{entities:?}");
+    // The case reads back cleanly.
+    let o = chiptrace_os(&["validate".as_ref(), case.as_os_str()]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
+
+#[test]
+fn standard_input_and_compressed_sources_import_the_same_case() {
+    let dir = TempDir::new("import-stdin");
+    let plain = dir.path().join("plain");
+    assert_eq!(code(&import(SAMPLE, MAPPING, &plain)), 0);
+    let want = std::fs::read(plain.join("records.csv")).unwrap();
+    let bytes = std::fs::read(SAMPLE).unwrap();
+    let gz = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(&bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let zst = zstd::encode_all(&bytes[..], 3).unwrap();
+    // A compressed file by its name.
+    let zpath = dir.write("shipments.csv.zst", &zst);
+    let zcase = dir.path().join("zst");
+    let o = import(zpath.to_str().unwrap(), MAPPING, &zcase);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Sources are cited by file name, so the zst case cites `shipments.csv.zst`.
+    let got = String::from_utf8(std::fs::read(zcase.join("records.csv")).unwrap()).unwrap();
+    assert_eq!(got.replace("shipments.csv.zst:", "shipments.csv:"), String::from_utf8(want.clone()).unwrap());
+    // Standard input, plain and gzip (sniffed from its first bytes).
+    for (tag, input) in [("stdin", bytes.clone()), ("stdin-gz", gz)] {
+        let out = dir.path().join(tag);
+        let mut child = Command::new(crate::common::bin())
+            .args(["import", "-", "--mapping", MAPPING, "--out"])
+            .arg(&out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(code(&o), 0, "{tag}: {}", stderr(&o));
+        let got = String::from_utf8(std::fs::read(out.join("records.csv")).unwrap()).unwrap();
+        assert_eq!(got.replace("<stdin>:", "shipments.csv:"), String::from_utf8(want.clone()).unwrap(), "{tag}");
+    }
+}
+
+#[test]
+fn bad_mappings_and_occupied_folders_are_refused() {
+    let dir = TempDir::new("import-map");
+    let typo = dir.write("typo.toml", "[records]\ndate = \"Arrival Date\"\nfrom = \"Shipper\"\nto = \"Consignee\"\nproduct = \"Goods Shipped\"\nquantity = \"Quantity\"\nquantty = \"x\"\n");
+    let o = import(SAMPLE, typo.to_str().unwrap(), &dir.path().join("a"));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("typo.toml") && stderr(&o).contains("quantty"), "{}", stderr(&o));
+    let missing = dir.write("missing.toml", "[records]\ndate = \"Arrival\"\nfrom = \"Shipper\"\nfrom_country = \"Shipper Country\"\nto = \"Consignee\"\nto_country = \"Consignee Country\"\nproduct = \"Goods Shipped\"\nquantity = \"Quantity\"\n");
+    let o = import(SAMPLE, missing.to_str().unwrap(), &dir.path().join("b"));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains(":1: error: missing required column `arrival`"), "{}", stderr(&o));
+    let busy = dir.path().join("busy");
+    std::fs::create_dir_all(&busy).unwrap();
+    std::fs::write(busy.join("notes.txt"), "x").unwrap();
+    let o = import(SAMPLE, MAPPING, &busy);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--force"));
+}
