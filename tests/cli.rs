@@ -202,8 +202,14 @@ fn flat_tables_join_on_finding_id() {
         let id = f["id"].as_str().unwrap();
         let n_steps = steps.iter().filter(|r| r[0] == id).count();
         let n_flags = flags.iter().filter(|r| r[0] == id).count();
-        assert_eq!(n_steps, f["path"].as_array().unwrap().len(), "{id} steps");
         assert_eq!(n_flags, f["flags"].as_array().unwrap().len(), "{id} flags");
+        let subject = flags.iter().find(|r| r[0] == id).unwrap()[3].to_string();
+        assert_eq!(subject, f["flags"][0]["subject"].as_str().unwrap(), "{id}: whom the first flag is about");
+        if f["kind"] != "route" {
+            assert_eq!(n_steps, 0, "an entity finding has no route steps");
+            continue;
+        }
+        assert_eq!(n_steps, f["path"].as_array().unwrap().len(), "{id} steps");
         let first = steps.iter().find(|r| r[0] == id).unwrap();
         assert_eq!(first[1], "1");
         assert_eq!(first[2], f["path"][0]["record"].as_str().unwrap());

@@ -110,7 +110,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Format::Csv => match a.table {
             Table::Findings => write_csv(&mut out, case, &report)?,
             Table::Steps => write_steps(&mut out, case, &report)?,
-            Table::Flags => write_flags(&mut out, &loaded.policy, &report)?,
+            Table::Flags => write_flags(&mut out, case, &loaded.policy, &report)?,
             Table::Evidence => write_evidence(&mut out, case, &report)?,
         },
         Format::Table => write_table(&mut out, case, &report)?,
@@ -324,7 +324,8 @@ fn write_csv(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<
     Ok(())
 }
 
-/// One row per record on each finding's route (`finding`, `step` from 1).
+/// One row per record on each route finding's route (`finding`, `step` from
+/// 1). Entity findings have no route; their records are in the evidence table.
 fn write_steps(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -347,7 +348,7 @@ fn write_steps(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
         "payment",
         "source",
     ])?;
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| f.kind == FindingKind::Route) {
         for (i, &ri) in f.path.iter().enumerate() {
             let r = &case.records[ri as usize];
             let (from, to) = (case.entity(r.from), case.entity(r.to));
@@ -380,16 +381,19 @@ fn write_steps(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
 }
 
 /// One row per flag (`finding`, `flag` from 1, in the finding's order).
-fn write_flags(out: &mut Out, policy: &crate::policy::Policy, report: &ScanReport) -> anyhow::Result<()> {
+fn write_flags(out: &mut Out, case: &Case, policy: &crate::policy::Policy, report: &ScanReport) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["finding", "flag", "rule", "weight", "detail", "evidence"])?;
+    w.write_record(["finding", "flag", "rule", "subject", "subject_name", "weight", "detail", "evidence"])?;
     for f in &report.findings {
         for (i, fl) in f.flags.iter().enumerate() {
+            let subject = case.entity(fl.subject);
             let row = [
                 f.id.clone(),
                 (i + 1).to_string(),
                 fl.rule.to_string(),
-                format!("{:.3}", policy.weight(fl.rule)),
+                subject.id.clone(),
+                subject.name.clone(),
+                format!("{:.3}", fl.weight.unwrap_or_else(|| policy.weight(fl.rule))),
                 fl.detail.clone(),
                 fl.evidence.join(";"),
             ];
