@@ -21,6 +21,11 @@
 //!   type's signature rule (see [`signature_rule`]), the share that match some
 //!   scheme: how far that rule can be trusted when it fires.
 //! - A ratio with nothing to divide by is 0 (as scikit-learn's `zero_division=0`).
+//! - **Bands**: the same precision and recall with the positives taken as
+//!   the `high` findings, and as the `medium+` ones, whatever `min_severity`;
+//!   `benign_high` counts the distinct terminals of `high` findings that match
+//!   no scheme (decoys and the lawful background), and `benign_high_rules`
+//!   the rules on those findings, so a false high names the rule behind it.
 //! - `unmatched` lists the 20 highest-scoring positives that match no scheme,
 //!   naming the decoy they hit, if any; `missed` lists the schemes no positive
 //!   matched, with the best finding below the threshold that did, if any.
@@ -65,6 +70,8 @@ pub struct TypeScore {
     pub recall: f64,
     pub planted: usize,
     pub found: usize,
+    /// Schemes of the type matched by a `high` finding.
+    pub found_high: usize,
 }
 
 /// Decoys of one type and how many a positive hit.
@@ -72,6 +79,22 @@ pub struct TypeScore {
 pub struct DecoyScore {
     pub planted: usize,
     pub flagged: usize,
+    /// Decoys hit by a `high` finding.
+    pub flagged_high: usize,
+}
+
+/// Precision and recall when the positives are the findings of one severity
+/// band: `high`, or `medium+` (medium and high).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Band {
+    pub precision: f64,
+    pub recall: f64,
+    pub positives: usize,
+    pub true_positives: usize,
+    pub found: usize,
+    /// Distinct terminals of positives that match no scheme (decoys and the
+    /// lawful background): what an investigator would open for nothing.
+    pub benign_terminals: usize,
 }
 
 /// A scheme no positive matched.
@@ -121,6 +144,16 @@ pub struct Eval {
     pub decoys: BTreeMap<String, DecoyScore>,
     /// Truth entries naming a terminal or record the case does not have.
     pub unresolved: Vec<String>,
+    /// The same counts by severity band, `high` and `medium+`, whatever `min_severity`.
+    pub bands: BTreeMap<String, Band>,
+    /// Distinct benign terminals (no scheme's) with a `high` finding.
+    pub benign_high: usize,
+    /// Rules on the `high` findings of benign terminals, and on how many of
+    /// those findings each fired: which rules make the false highs.
+    pub benign_high_rules: BTreeMap<String, usize>,
+    /// Rules on the best finding below the threshold of each missed scheme,
+    /// and on how many: what the scan saw of what it missed.
+    pub missed_rules: BTreeMap<String, usize>,
 }
 
 /// A planted scheme resolved against the case.
@@ -279,11 +312,14 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
         }
     }
 
+    let high = band(case, &schemes, &by_terminal, &ends_in_scheme, findings, Severity::High);
+    let medium = band(case, &schemes, &by_terminal, &ends_in_scheme, findings, Severity::Medium);
     let mut by_scheme: BTreeMap<String, TypeScore> = BTreeMap::new();
     for (i, p) in truth.schemes.iter().enumerate() {
         let t = by_scheme.entry(p.kind.clone()).or_default();
         t.planted += 1;
         t.found += usize::from(found[i]);
+        t.found_high += usize::from(high.found[i]);
     }
     for (kind, t) in by_scheme.iter_mut() {
         t.recall = ratio(t.found, t.planted);
@@ -300,6 +336,22 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
         let s = decoy_scores.entry(d.kind.clone()).or_default();
         s.planted += 1;
         s.flagged += usize::from(flagged_decoys[i]);
+        s.flagged_high += usize::from(decoys[i].terminal.is_some_and(|t| {
+            findings.iter().any(|f| f.severity == Severity::High && f.terminal == t && matches(case, f, &decoys[i]))
+        }));
+    }
+    let mut missed_rules: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, f) in near.iter().enumerate() {
+        if found[i] {
+            continue;
+        }
+        let Some(f) = f else { continue };
+        let mut rules: Vec<&str> = f.flags.iter().map(|fl| fl.rule).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        for r in rules {
+            *missed_rules.entry(r.to_string()).or_default() += 1;
+        }
     }
     let missed = truth
         .schemes
@@ -331,6 +383,66 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
         found: found_n,
         decoys: decoy_scores,
         unresolved,
+        benign_high: high.band.benign_terminals,
+        benign_high_rules: high.benign_rules,
+        bands: [("high".to_string(), high.band), ("medium+".to_string(), medium.band)].into_iter().collect(),
+        missed_rules,
+    }
+}
+
+/// One band's counts, which schemes it found, and the rules on its benign positives.
+struct BandCount {
+    band: Band,
+    found: Vec<bool>,
+    benign_rules: BTreeMap<String, usize>,
+}
+
+/// Counts the positives at or above `min` as [`evaluate`] does.
+fn band(
+    case: &Case,
+    schemes: &[Resolved],
+    by_terminal: &HashMap<EntityId, Vec<usize>>,
+    ends_in_scheme: &dyn Fn(&Finding) -> bool,
+    findings: &[Finding],
+    min: Severity,
+) -> BandCount {
+    let mut found = vec![false; schemes.len()];
+    let (mut positives, mut tp) = (0, 0);
+    let mut benign: HashSet<EntityId> = HashSet::new();
+    let mut benign_rules: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.severity >= min) {
+        positives += 1;
+        let mut hit = false;
+        for &i in by_terminal.get(&f.terminal).map(Vec::as_slice).unwrap_or(&[]) {
+            if matches(case, f, &schemes[i]) {
+                found[i] = true;
+                hit = true;
+            }
+        }
+        if hit || ends_in_scheme(f) {
+            tp += 1;
+            continue;
+        }
+        benign.insert(f.terminal);
+        let mut rules: Vec<&str> = f.flags.iter().map(|fl| fl.rule).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        for r in rules {
+            *benign_rules.entry(r.to_string()).or_default() += 1;
+        }
+    }
+    let n_found = found.iter().filter(|&&b| b).count();
+    BandCount {
+        band: Band {
+            precision: ratio(tp, positives),
+            recall: ratio(n_found, schemes.len()),
+            positives,
+            true_positives: tp,
+            found: n_found,
+            benign_terminals: benign.len(),
+        },
+        found,
+        benign_rules,
     }
 }
 
@@ -475,7 +587,17 @@ mod tests {
         assert_eq!((ph.planted, ph.found, ph.recall, ph.precision), (2, 0, 0.0, 0.0));
         assert_eq!(e.unmatched.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["F-b", "F-d"]);
         assert_eq!(e.unmatched[1].decoy.as_deref(), Some("D-1"));
-        assert_eq!(e.decoys["allied_lease"], DecoyScore { planted: 1, flagged: 1 });
+        assert_eq!(e.decoys["allied_lease"], DecoyScore { planted: 1, flagged: 1, flagged_high: 0 });
+        // Bands: at high, F-a finds S-1 and F-b is a benign terminal (E4) at high.
+        let high = &e.bands["high"];
+        assert_eq!((high.positives, high.true_positives, high.found, high.benign_terminals), (2, 1, 1, 1));
+        assert_eq!((high.precision, high.recall), (0.5, 0.333));
+        assert_eq!(e.benign_high, 1);
+        assert_eq!(e.benign_high_rules, [("quantity_mismatch".to_string(), 1)].into_iter().collect());
+        let medium = &e.bands["medium+"];
+        assert_eq!((medium.positives, medium.true_positives, medium.benign_terminals), (4, 2, 2));
+        // S-3 was missed; its best finding below the threshold carried quantity_mismatch.
+        assert_eq!(e.missed_rules.get("quantity_mismatch"), Some(&1));
         let s3 = e.missed.iter().find(|m| m.id == "S-3").unwrap();
         assert_eq!(s3.below_threshold.as_ref().map(|f| f.id.as_str()), Some("F-c"));
         // With the threshold at low, F-c counts and finds S-3.

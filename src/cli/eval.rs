@@ -78,6 +78,32 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             )?;
             writeln!(out)?;
             let rows: Vec<Vec<String>> = e
+                .bands
+                .iter()
+                .rev()
+                .map(|(k, b)| {
+                    vec![
+                        k.clone(),
+                        b.positives.to_string(),
+                        format!("{:.3}", b.precision),
+                        format!("{:.3}", b.recall),
+                        format!("{}/{}", b.found, e.planted),
+                        b.benign_terminals.to_string(),
+                    ]
+                })
+                .collect();
+            table(&mut out, &["band", "positives", "precision", "recall", "schemes found", "benign terminals"], &rows)?;
+            let rules = |m: &std::collections::BTreeMap<String, usize>| {
+                let mut v: Vec<(&String, &usize)> = m.iter().collect();
+                v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                v.iter().map(|(r, n)| format!("{r} {n}")).collect::<Vec<_>>().join(", ")
+            };
+            writeln!(out, "\nbenign terminals at high: {}", e.benign_high)?;
+            if !e.benign_high_rules.is_empty() {
+                writeln!(out, "  rules on their high findings: {}", rules(&e.benign_high_rules))?;
+            }
+            writeln!(out)?;
+            let rows: Vec<Vec<String>> = e
                 .by_scheme
                 .iter()
                 .map(|(k, t)| {
@@ -85,20 +111,30 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                         k.clone(),
                         t.planted.to_string(),
                         t.found.to_string(),
+                        t.found_high.to_string(),
                         format!("{:.3}", t.recall),
                         format!("{:.3}", t.precision),
                     ]
                 })
                 .collect();
-            table(&mut out, &["scheme", "planted", "found", "recall", "precision"], &rows)?;
+            table(&mut out, &["scheme", "planted", "found", "found high", "recall", "precision"], &rows)?;
             if !e.decoys.is_empty() {
                 writeln!(out)?;
                 let rows: Vec<Vec<String>> = e
                     .decoys
                     .iter()
-                    .map(|(k, d)| vec![k.clone(), d.planted.to_string(), d.flagged.to_string()])
+                    .map(|(k, d)| {
+                        vec![k.clone(), d.planted.to_string(), d.flagged.to_string(), d.flagged_high.to_string()]
+                    })
                     .collect();
-                table(&mut out, &["decoy", "planted", "flagged"], &rows)?;
+                table(&mut out, &["decoy", "planted", "flagged", "flagged high"], &rows)?;
+            }
+            if !e.missed_rules.is_empty() {
+                writeln!(
+                    out,
+                    "\nrules on the best finding below the threshold of missed schemes: {}",
+                    rules(&e.missed_rules)
+                )?;
             }
             if !e.missed.is_empty() {
                 writeln!(out, "\nmissed:")?;

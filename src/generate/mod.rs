@@ -139,18 +139,20 @@ pub fn generate(dir: &Path, config: &Config, progress: &mut dyn FnMut(u64)) -> R
             next += 1;
             let planted =
                 if slot.decoy { g.decoy(slot.kind) } else { g.scheme(slot.kind, slot.nth / SCHEME_TYPES.len()) };
-            let terminal = World::key(planted.terminal);
             let records = out.write_flow(planted.recs, remaining as usize).map_err(io(records_path.clone()))?;
             let list = if slot.decoy { &mut truth.decoys } else { &mut truth.schemes };
-            let id = format!("{}-{}", if slot.decoy { "D" } else { "S" }, list.len() + 1);
-            list.push(Planted {
-                id,
-                kind: slot.kind.to_string(),
-                terminal,
-                records,
-                lot: planted.lot,
-                note: planted.note,
-            });
+            // One entry per terminal: the other lessees of one lessor are terminals too.
+            for t in std::iter::once(planted.terminal).chain(planted.also) {
+                let id = format!("{}-{}", if slot.decoy { "D" } else { "S" }, list.len() + 1);
+                list.push(Planted {
+                    id,
+                    kind: slot.kind.to_string(),
+                    terminal: World::key(t),
+                    records: records.clone(),
+                    lot: planted.lot.clone(),
+                    note: planted.note.clone(),
+                });
+            }
         } else {
             let recs = g.background();
             out.write_flow(recs, (remaining - reserve) as usize).map_err(io(records_path.clone()))?;

@@ -279,11 +279,29 @@ pub enum Variant {
     Abbreviation,
     /// `Zhiyuan` -> `Zhi Yuan`, `zh` -> `j`, `kh` -> `h`.
     Transliteration,
+    /// As customs data writes it: upper case, no punctuation, short legal
+    /// forms (`BEIJING ZHIYUAN TECH CO LTD`).
+    Customs,
 }
 
 /// The listed `name` as it appears on trade documents.
 pub fn variant(name: &str, how: Variant) -> String {
     match how {
+        Variant::Customs => {
+            let mut s: String =
+                name.to_uppercase().chars().filter(|c| !matches!(c, '.' | ',' | '(' | ')' | '"')).collect();
+            for (from, to) in [
+                ("COMPANY LIMITED", "CO LTD"),
+                ("LIMITED", "LTD"),
+                ("COMPANY", "CO"),
+                ("TECHNOLOGY", "TECH"),
+                ("TECHNOLOGIES", "TECH"),
+                ("INTERNATIONAL", "INTL"),
+            ] {
+                s = s.replace(from, to);
+            }
+            s.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
         Variant::LegalForm => {
             let swaps = [
                 ("Co., Ltd.", "Company Limited"),

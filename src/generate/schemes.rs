@@ -1,5 +1,15 @@
 //! Planted diversion schemes, each a pattern from reported cases, and decoys
-//! that look alike but are lawful. Every scheme is one self-contained flow
+//! that look alike but are lawful. Harder schemes write what investigators
+//! meet in real data: customs rows without lots, products as invoices write
+//! them (`HGX H100 8-GPU server` counts 8 GPUs a unit), names as customs
+//! data spells them, a buyer listed after it bought, a sub-lease through a
+//! front. Decoys resemble the schemes: a hyperscaler's intra-group transfer
+//! and leases to allied firms, a hub distributor chain with one back-to-back
+//! order, a data centre ramping installs over months (some past the end of
+//! the data), a new subsidiary of an old group, lawful sales before a
+//! product's control date, the allied lessees of a lessor with ties to China.
+//! The generator is written from the cases, never tuned to the scan: where
+//! eval is poor, the rule at fault is named in BENCHMARKS.md. Every scheme is one self-contained flow
 //! (from the maker's sale to the terminal) whose records and terminal go to
 //! truth.json; all conserve units except `phantom_quantity`, whose point is
 //! units that appear from nowhere.
@@ -21,14 +31,48 @@ pub const SCHEME_TYPES: &[&str] = &[
     "end_user_mismatch",
     "crypto_rapid_lease",
     "phantom_quantity",
+    "invoice_server_lease",
+    "customs_lotless",
+    "listed_after_trade",
+    "sublease_front",
 ];
 
 /// Decoy types: lawful look-alikes a scan should not report.
-pub const DECOY_TYPES: &[&str] = &["listed_associate", "allied_lease", "slow_resale", "uncontrolled_to_china"];
+pub const DECOY_TYPES: &[&str] = &[
+    "listed_associate",
+    "allied_lease",
+    "slow_resale",
+    "uncontrolled_to_china",
+    "hyperscaler_intragroup",
+    "hub_distributor_chain",
+    "datacentre_ramp",
+    "new_subsidiary",
+    "pre_control_sale",
+    "lessees_of_flagged_lessor",
+];
+
+/// How an invoice or a customs row writes a model: as a card, or as a server
+/// of eight (the text, GPUs per unit).
+fn invoice_text(rng: &mut super::rng::Rng, product: &str, server: bool) -> (&'static str, u32) {
+    let (cards, servers): (&[&'static str], &[&'static str]) = match product {
+        "H100" => (
+            &["NVIDIA H100 80GB HBM3 SXM5 GPU ACCELERATOR", "GPU H100 PCIE", "H100-SXM5-80GB", "NVIDIA H100 NVL 94GB"],
+            &["HGX H100 8-GPU server", "NVIDIA HGX H100 8-GPU SERVER", "DGX H100"],
+        ),
+        "H200" => (&["NVIDIA H200 141GB HBM3E SXM", "H200 NVL"], &["HGX H200 8-GPU server", "DGX H200"]),
+        "A100" => (&["NVIDIA A100-SXM4-80GB", "A100 80GB PCIe GPU"], &["DGX A100", "HGX A100 8-GPU baseboard"]),
+        "B200" => (&["NVIDIA B200 192GB HBM3E"], &["DGX B200", "HGX B200 8-GPU server"]),
+        _ => (&["NVIDIA H20 96GB HBM3 GPU"], &["8x NVIDIA H20 server"]),
+    };
+    if server { (rng.pick(servers), 8) } else { (rng.pick(cards), 1) }
+}
 
 /// A planted scheme or decoy before its records have ids.
 pub struct Planted {
     pub terminal: u32,
+    /// Further terminals of the same flow (the other lessees of one lessor),
+    /// each written to truth.json as an entry of its own.
+    pub also: Vec<u32>,
     /// The lot that reaches the terminal, if the route carries lots.
     pub lot: Option<String>,
     pub note: String,
@@ -141,8 +185,13 @@ impl Gen {
 
     /// Plants one scheme of `kind`; `nth` varies the sub-pattern.
     pub(super) fn scheme(&mut self, kind: &'static str, nth: usize) -> Planted {
-        let day = self.scheme_day();
+        let mut day = self.scheme_day();
         let product = self.rng.pick(&["H100", "H100", "H200", "A100", "B200", "H20"]);
+        if product == "H20" {
+            // H20 needed a licence for China only from 2025-04-09: a diversion
+            // of H20 is planted after that date (2025-04-10 .. 2025-06-28).
+            day = 20_188 + self.rng.range(0, 80);
+        }
         match kind {
             "hub_remote_access" => {
                 let q = self.servers(20, 120);
@@ -180,7 +229,7 @@ impl Gen {
                     lq.min(h.quantity),
                     World::key(x)
                 );
-                Planted { terminal: x, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: x, lot: h.lot, note, recs }
             }
             "undeployed_datacentre" => {
                 let hub = self.rng.pick(HUBS);
@@ -208,7 +257,7 @@ impl Gen {
                     World::key(dc),
                     self.world.entities[dc as usize].capacity.unwrap_or(0)
                 );
-                Planted { terminal: dc, lot: first.lot, note, recs }
+                Planted { also: vec![], terminal: dc, lot: first.lot, note, recs }
             }
             "listed_subsidiary" => {
                 let country = self.rng.weighted(&[("SG", 2.0), ("MY", 2.0), ("AE", 2.0), ("HK", 1.0), ("CN", 1.0)]);
@@ -248,7 +297,7 @@ impl Gen {
                     self.install(&mut recs, &h, sub, q, h.day + self.rng.range(5, 20));
                 }
                 let note = format!("{} in {country} is an unlisted subsidiary: {how}", World::key(sub));
-                Planted { terminal: sub, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: sub, lot: h.lot, note, recs }
             }
             "domestic_cloud_lease" => {
                 let q = self.servers(10, 60);
@@ -267,7 +316,7 @@ impl Gen {
                     lq.min(q),
                     World::key(p)
                 );
-                Planted { terminal: p, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: p, lot: h.lot, note, recs }
             }
             "shell_layering" => {
                 let q = self.servers(10, 60);
@@ -302,7 +351,7 @@ impl Gen {
                     "new shells {} share an address and a director and pass the lot within days",
                     shells.join(", ")
                 );
-                Planted { terminal: t, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: t, lot: h.lot, note, recs }
             }
             "end_user_mismatch" => {
                 let lotted = self.rng.chance(0.6);
@@ -325,7 +374,7 @@ impl Gen {
                     last.declared_end_user = Some(declared.clone());
                 }
                 let note = format!("declared end user {declared} in {hub}; the units went to {} in CN", World::key(t));
-                Planted { terminal: t, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: t, lot: h.lot, note, recs }
             }
             "crypto_rapid_lease" => {
                 let q = self.servers(10, 60);
@@ -349,7 +398,112 @@ impl Gen {
                     World::key(cloud),
                     World::key(lessee)
                 );
-                Planted { terminal: lessee, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: lessee, lot: h.lot, note, recs }
+            }
+            "invoice_server_lease" => {
+                // A hub cloud buys servers written as on the invoice, installs
+                // them and rents them for crypto to a Chinese firm.
+                let servers = self.rng.range(20, 300) as u32;
+                let q = servers * 8;
+                let server = invoice_text(&mut self.rng, product, true);
+                let card = invoice_text(&mut self.rng, product, false);
+                let (mut recs, d) = self.seed(product, q, day, true);
+                recs[0].written = Some(server);
+                let hub = self.rng.pick(&["MY", "SG", "TH", "AE"]);
+                let cloud = self.entity(EntityKind::Cloud, hub, day - self.rng.range(200, 1500));
+                let h = self.pass(&mut recs, &d, cloud, q, self.rng.range(7, 30));
+                let inst = h.day + self.rng.range(5, 20);
+                self.install(&mut recs, &h, cloud, q, inst);
+                for r in recs.iter_mut().skip(1) {
+                    r.written = Some(server);
+                }
+                let x = self.restricted(day, 0.3);
+                self.lease(&mut recs, &h, x, q, inst + self.rng.range(10, 60), Payment::Crypto);
+                if let Some(l) = recs.last_mut() {
+                    l.written = Some(card);
+                }
+                let note = format!(
+                    "{} in {hub} rents {servers} x `{}` ({q} {product}) for crypto to {} in CN",
+                    World::key(cloud),
+                    server.0,
+                    World::key(x)
+                );
+                Planted { also: vec![], terminal: x, lot: h.lot, note, recs }
+            }
+            "customs_lotless" => {
+                // Customs rows: no lots, the product as declared, the buyer's
+                // name as customs data spells it (a listed party).
+                let q = self.servers(5, 60);
+                let text = invoice_text(&mut self.rng, product, false);
+                let (mut recs, d) = self.seed(product, q, day, false);
+                let hub = self.rng.pick(&["HK", "SG", "MY", "AE", "VN"]);
+                let r = self.existing(EntityKind::Reseller, hub, true);
+                let h = self.pass(&mut recs, &d, r, q, self.rng.range(5, 40));
+                let listed_on = day - self.rng.range(60, 900);
+                let t = self.world.listed_party_as(
+                    &mut self.rng,
+                    EntityKind::EndUser,
+                    "CN",
+                    day,
+                    listed_on,
+                    names::Variant::Customs,
+                );
+                let h = self.pass(&mut recs, &h, t, q, self.rng.range(3, 30));
+                for r in recs.iter_mut() {
+                    r.written = Some(text);
+                    r.source = "customs declaration";
+                }
+                let note = format!(
+                    "customs rows without lots: {q} `{}` via {} in {hub} to {}, spelled `{}`",
+                    text.0,
+                    World::key(r),
+                    World::key(t),
+                    self.world.entities[t as usize].name
+                );
+                Planted { also: vec![], terminal: t, lot: h.lot, note, recs }
+            }
+            "listed_after_trade" => {
+                // The buyer was listed months after it bought.
+                let q = self.servers(5, 60);
+                let (mut recs, d) = self.seed(product, q, day, true);
+                let hub = self.rng.pick(&["HK", "SG", "MY"]);
+                let r = self.existing(EntityKind::Reseller, hub, true);
+                let (d1, d2) = (self.rng.range(20, 60), self.rng.range(5, 30));
+                let trade = day + d1 + d2;
+                let listed_on = trade + self.rng.range(60, 300);
+                let how = self.rng.pick(&[names::Variant::LegalForm, names::Variant::Abbreviation]);
+                let t = self.world.listed_party_as(&mut self.rng, EntityKind::EndUser, "CN", trade, listed_on, how);
+                let h = self.pass(&mut recs, &d, r, q, d1);
+                let h = self.pass(&mut recs, &h, t, q, d2);
+                let note = format!(
+                    "{} in CN bought {q} {product} on day {trade} and was listed {} days later",
+                    World::key(t),
+                    listed_on - trade
+                );
+                Planted { also: vec![], terminal: t, lot: h.lot, note, recs }
+            }
+            "sublease_front" => {
+                // An allied SPV leases to a Hong Kong front, which sub-leases to Beijing.
+                let q = self.servers(10, 80);
+                let (mut recs, d) = self.seed(product, q, day, true);
+                let c = self.rng.pick(&["AU", "JP", "SG", "GB"]);
+                let spv = self.entity(EntityKind::Cloud, c, day - self.rng.range(100, 900));
+                let h = self.pass(&mut recs, &d, spv, q, self.rng.range(10, 40));
+                let inst = h.day + self.rng.range(5, 20);
+                self.install(&mut recs, &h, spv, q, inst);
+                let front = self.entity(EntityKind::EndUser, "HK", day - self.rng.range(60, 700));
+                let start = inst + self.rng.range(15, 60);
+                self.lease(&mut recs, &h, front, q, start, Payment::Wire);
+                let x = self.restricted(day, 0.3);
+                let fh = Holder { id: front, ..h.clone() };
+                self.lease(&mut recs, &fh, x, q, start + self.rng.range(1, 10), Payment::Wire);
+                let note = format!(
+                    "{} in {c} leases {q} {product} to {}, a Hong Kong front, which sub-leases them to {} in CN",
+                    World::key(spv),
+                    World::key(front),
+                    World::key(x)
+                );
+                Planted { also: vec![], terminal: x, lot: h.lot, note, recs }
             }
             _ => {
                 // phantom_quantity
@@ -371,7 +525,7 @@ impl Gen {
                 recs.push(r);
                 let note =
                     format!("{} received {q} {product} and sent {} to {}", World::key(p), q + extra, World::key(t));
-                Planted { terminal: t, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: t, lot: h.lot, note, recs }
             }
         }
     }
@@ -399,7 +553,7 @@ impl Gen {
                     World::key(a),
                     World::key(g)
                 );
-                Planted { terminal: a, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: a, lot: h.lot, note, recs }
             }
             "allied_lease" => {
                 let product = self.rng.pick(&["H100", "H200", "B200"]);
@@ -414,7 +568,7 @@ impl Gen {
                 let lq = (q / 8 / 2).max(1) * 8;
                 self.lease(&mut recs, &h, e, lq, inst + self.rng.range(60, 200), Payment::Wire);
                 let note = format!("{} leases to {} in {c}, an allied country", World::key(cloud), World::key(e));
-                Planted { terminal: e, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: e, lot: h.lot, note, recs }
             }
             "slow_resale" => {
                 let product = self.rng.pick(&["H100", "A100", "H200"]);
@@ -433,11 +587,179 @@ impl Gen {
                     h = self.pass(&mut recs, &h, to, q, self.rng.range(dwell.0, dwell.1));
                 }
                 let note = format!("a normal channel through {c1} and {c2} with months between resales");
-                Planted { terminal: h.id, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: h.id, lot: h.lot, note, recs }
+            }
+            "hyperscaler_intragroup" => {
+                // A US cloud moves servers to its own Singapore or Malaysian
+                // subsidiary within days, which rents them to allied firms.
+                let product = self.rng.pick(&["H100", "H200", "B200"]);
+                let parent = self.existing(EntityKind::Cloud, "US", true);
+                let c = self.rng.pick(&["SG", "MY"]);
+                let sub = self.entity(EntityKind::Cloud, c, day - self.rng.range(700, 4000));
+                self.owns(parent, sub, 100, day - self.rng.range(600, 3000));
+                let q = self.servers(20, 100);
+                let (mut recs, d) = self.seed(product, q, day, true);
+                let h = self.pass(&mut recs, &d, parent, q, self.rng.range(10, 40));
+                let h = self.pass(&mut recs, &h, sub, q, self.rng.range(1, 6));
+                let inst = h.day + self.rng.range(7, 30);
+                self.install(&mut recs, &h, sub, q, inst);
+                let mut lessees = vec![];
+                for _ in 0..self.rng.range(2, 4) {
+                    let lc = self.rng.pick(&["JP", "AU", "KR", "SG", "DE", "GB"]);
+                    let e = self.existing(EntityKind::EndUser, lc, true);
+                    if lessees.contains(&e) {
+                        continue;
+                    }
+                    let lq = (q / 8 / 4).max(1) * 8;
+                    self.lease(&mut recs, &h, e, lq, inst + self.rng.range(14, 120), Payment::Wire);
+                    lessees.push(e);
+                }
+                let note = format!(
+                    "{} (US) transfers {q} {product} to its subsidiary {} in {c}, which leases them to allied firms",
+                    World::key(parent),
+                    World::key(sub)
+                );
+                Planted { terminal: lessees[0], also: lessees[1..].to_vec(), lot: h.lot, note, recs }
+            }
+            "hub_distributor_chain" => {
+                // An established channel through hubs: one to two months at
+                // each hand, and one back-to-back order.
+                let product = self.rng.pick(&["H100", "A100", "H200", "L40S"]);
+                let q = self.servers(10, 60);
+                let (mut recs, d) = self.seed(product, q, day, self.rng.chance(0.6));
+                let c1 = self.rng.pick(&["SG", "TW", "AE"]);
+                let d1 = self.existing(EntityKind::Distributor, c1, true);
+                let c2 = self.rng.pick(&["MY", "TH", "IN", "VN"]);
+                let i2 = self.existing(EntityKind::Integrator, c2, true);
+                let e = self.existing(EntityKind::EndUser, c2, true);
+                let back_to_back = self.rng.range(0, 2);
+                let mut h = d;
+                for (i, to) in [d1, i2, e].into_iter().enumerate() {
+                    if to == h.id {
+                        continue;
+                    }
+                    let dwell =
+                        if i as i64 == back_to_back + 1 { self.rng.range(1, 4) } else { self.rng.range(30, 61) };
+                    h = self.pass(&mut recs, &h, to, q, dwell);
+                }
+                let note =
+                    format!("a distributor chain through {c1} and {c2}, 30-60 days a hand, one back-to-back order");
+                Planted { also: vec![], terminal: h.id, lot: h.lot, note, recs }
+            }
+            "datacentre_ramp" => {
+                // A data centre installs a large delivery in tranches over
+                // months; a third of them start near the end of the data, so
+                // that only the first tranches are on record.
+                let product = self.rng.pick(&["H100", "H200", "B200"]);
+                let c = self.rng.pick(&["MY", "SG", "JP", "AU", "IN", "AE"]);
+                let dc = self.existing(EntityKind::DataCentre, c, true);
+                let late = self.rng.chance(0.33);
+                let day = if late { super::world::LAST_START_DAY - self.rng.range(0, 40) } else { day };
+                let q = self.servers(60, 250);
+                let (mut recs, d) = self.seed(product, q, day, true);
+                let h = self.pass(&mut recs, &d, dc, q, self.rng.range(10, 30));
+                let tranches = self.rng.range(3, 7) as u32;
+                let recorded = if late { self.rng.range(1, 3) as u32 } else { tranches };
+                let each = (q / 8 / tranches).max(1) * 8;
+                let mut t = h.day;
+                let mut installed = 0;
+                for i in 0..recorded {
+                    t += self.rng.range(14, 40);
+                    let n = if i + 1 == tranches { q - installed } else { each.min(q - installed) };
+                    if n == 0 {
+                        break;
+                    }
+                    self.install(&mut recs, &h, dc, n, t);
+                    installed += n;
+                }
+                let note = format!(
+                    "{} in {c} installs {q} {product} in {tranches} tranches; {installed} on record{}",
+                    World::key(dc),
+                    if late { " (the ramp runs past the end of the data)" } else { "" }
+                );
+                Planted { also: vec![], terminal: dc, lot: h.lot, note, recs }
+            }
+            "new_subsidiary" => {
+                // A decades-old group sets up a subsidiary that buys within weeks.
+                let product = self.rng.pick(&["H100", "H200", "A100"]);
+                let c = self.rng.pick(&["JP", "DE", "GB", "SG", "KR", "AU"]);
+                let group = self.entity(EntityKind::Investor, c, day - self.rng.range(7_000, 15_000));
+                let inc = day - self.rng.range(20, 90);
+                let sub = self.entity(EntityKind::Cloud, c, inc);
+                self.owns(group, sub, 100, inc);
+                let q = self.servers(10, 60);
+                let (mut recs, d) = self.seed(product, q, day, true);
+                let h = self.pass(&mut recs, &d, sub, q, self.rng.range(10, 40));
+                self.install(&mut recs, &h, sub, q, h.day + self.rng.range(10, 40));
+                let note = format!(
+                    "{} in {c}, a subsidiary of {} (incorporated decades ago), buys {} days after its incorporation",
+                    World::key(sub),
+                    World::key(group),
+                    h.day - inc
+                );
+                Planted { also: vec![], terminal: sub, lot: h.lot, note, recs }
+            }
+            "pre_control_sale" => {
+                // A lawful sale to China before the product needed a licence.
+                let (product, from, to) = self.rng.pick(&[
+                    ("H20", 19_723, 20_170),      // 2024-01-01 .. 2025-03-23 (licence from 2025-04-09)
+                    ("A100", 18_993, 19_210),     // 2022-01-01 .. 2022-08-06 (from 2022-08-31)
+                    ("RTX 4090", 19_358, 19_655), // 2023-01-01 .. 2023-10-25 (from 2023-11-17)
+                    ("L40S", 19_540, 19_655),     // 2023-07-02 .. 2023-10-25 (from 2023-11-17)
+                ]);
+                let day = from + self.rng.range(0, to - from);
+                let q = self.servers(5, 60);
+                let (mut recs, d) = self.seed(product, q, day, self.rng.chance(0.5));
+                let r = self.existing(EntityKind::Reseller, "CN", false);
+                let e = self.existing(EntityKind::EndUser, "CN", false);
+                let h = self.pass(&mut recs, &d, r, q, self.rng.range(3, 10));
+                let h = self.pass(&mut recs, &h, e, q, self.rng.range(3, 10));
+                let note = format!("{q} {product} to {} in CN before the product's control date", World::key(e));
+                Planted { also: vec![], terminal: e, lot: h.lot, note, recs }
+            }
+            "lessees_of_flagged_lessor" => {
+                // A Malaysian lessor with a director in China and stock in
+                // boxes leases to firms in allied countries only.
+                let product = self.rng.pick(&["H100", "H200"]);
+                let lessor = self.entity(EntityKind::Cloud, "MY", day - self.rng.range(300, 2000));
+                let p = self.entity(EntityKind::Person, "CN", 0);
+                self.director(p, lessor, day - 200);
+                let q = self.servers(60, 200);
+                let (mut recs, d) = self.seed(product, q, day, true);
+                let h = self.pass(&mut recs, &d, lessor, q, self.rng.range(5, 20));
+                let inst = (q / 8 / 4).max(1) * 8;
+                self.install(&mut recs, &h, lessor, inst, h.day + self.rng.range(5, 20));
+                let mut lessees = vec![];
+                for _ in 0..self.rng.range(2, 4) {
+                    let lc = self.rng.pick(&["JP", "SG", "AU", "KR"]);
+                    let e = self.existing(EntityKind::EndUser, lc, true);
+                    if lessees.contains(&e) {
+                        continue;
+                    }
+                    self.lease(
+                        &mut recs,
+                        &h,
+                        e,
+                        (inst / 8 / 3).max(1) * 8,
+                        h.day + self.rng.range(30, 90),
+                        Payment::Wire,
+                    );
+                    lessees.push(e);
+                }
+                let note = format!(
+                    "{} in MY (a director in CN, {} of {q} {product} installed) leases only to allied firms",
+                    World::key(lessor),
+                    inst
+                );
+                // The lessor is a terminal too (it keeps units): a lead about
+                // its own ties and stock, but no diversion took place.
+                let mut also = lessees[1..].to_vec();
+                also.push(lessor);
+                Planted { terminal: lessees[0], also, lot: h.lot, note, recs }
             }
             _ => {
                 // uncontrolled_to_china
-                let product = self.rng.pick(&["RTX4090", "L4", "RTX5090", "L40S"]);
+                let product = self.rng.pick(&["RTX 4090 D", "RTX 4080", "A10", "T4"]);
                 let q = self.rng.range(50, 2000) as u32;
                 let (mut recs, d) = self.seed(product, q, day, self.rng.chance(0.5));
                 let r = self.existing(EntityKind::Reseller, "CN", false);
@@ -445,7 +767,7 @@ impl Gen {
                 let h = self.pass(&mut recs, &d, r, q, self.rng.range(10, 40));
                 let h = self.pass(&mut recs, &h, e, q, self.rng.range(10, 40));
                 let note = format!("{q} {product}, an uncontrolled product, to {} in CN", World::key(e));
-                Planted { terminal: e, lot: h.lot, note, recs }
+                Planted { also: vec![], terminal: e, lot: h.lot, note, recs }
             }
         }
     }

@@ -9,7 +9,10 @@
 //! ```
 //! `records` lists every record of the planted flow, from the maker's sale to
 //! the terminal, in time order; `lot` is the lot that reaches the terminal
-//! (null where the route carries no lots).
+//! (null where the route carries no lots). `schemes` are the planted
+//! terminals a scan must report; `decoys` are lawful terminals that resemble
+//! them and must not be `high`. A flow with several terminals (one lessor's
+//! lessees) has one entry per terminal, sharing its records.
 
 use serde::{Deserialize, Serialize};
 

@@ -61,18 +61,23 @@ pub struct Product {
     pub share: f64,
 }
 
+/// The products of the world, with the product table's names. `controlled`
+/// means a licence was needed for China for most of the period generated
+/// (2022-2025): the background never sends these to a country of concern.
+/// RTX 4090 and L40S count as controlled (from 2023-11-17); H20 too, though
+/// only from 2025-04-09 (its lawful sales to China before that are a decoy).
 pub const PRODUCTS: &[Product] = &[
     Product { name: "H100", controlled: true, price: 25_000, share: 5.0 },
     Product { name: "H200", controlled: true, price: 32_000, share: 3.0 },
     Product { name: "A100", controlled: true, price: 10_000, share: 2.0 },
     Product { name: "H20", controlled: true, price: 12_000, share: 2.0 },
     Product { name: "B200", controlled: true, price: 40_000, share: 2.0 },
-    Product { name: "RTX4090", controlled: false, price: 1_800, share: 4.0 },
-    Product { name: "RTX5090", controlled: false, price: 2_200, share: 2.0 },
-    Product { name: "L4", controlled: false, price: 2_500, share: 3.0 },
-    Product { name: "L40S", controlled: false, price: 8_000, share: 2.0 },
-    Product { name: "A10", controlled: false, price: 3_000, share: 1.0 },
-    Product { name: "T4", controlled: false, price: 1_500, share: 1.0 },
+    Product { name: "RTX 4090", controlled: true, price: 1_800, share: 2.0 },
+    Product { name: "L40S", controlled: true, price: 8_000, share: 2.0 },
+    Product { name: "RTX 4090 D", controlled: false, price: 1_700, share: 4.0 },
+    Product { name: "RTX 4080", controlled: false, price: 1_200, share: 2.0 },
+    Product { name: "A10", controlled: false, price: 3_000, share: 3.0 },
+    Product { name: "T4", controlled: false, price: 1_500, share: 2.0 },
 ];
 
 pub fn product(name: &str) -> &'static Product {
@@ -184,9 +189,9 @@ impl World {
             people: BTreeMap::new(),
         };
         for (name, products) in [
-            ("Veridian Semiconductor Inc.", vec!["H100", "H200", "H20", "B200", "L40S", "RTX4090"]),
-            ("Apex Silicon Corp.", vec!["A100", "A10", "T4", "L4", "H100"]),
-            ("Northstar Microdevices Inc.", vec!["RTX5090", "L4", "RTX4090", "H200"]),
+            ("Veridian Semiconductor Inc.", vec!["H100", "H200", "H20", "B200", "L40S", "RTX 4090"]),
+            ("Apex Silicon Corp.", vec!["A100", "A10", "T4", "RTX 4080", "H100"]),
+            ("Northstar Microdevices Inc.", vec!["RTX 4090 D", "RTX 4080", "RTX 4090", "H200"]),
         ] {
             let id = w.add(GenEntity {
                 name: name.into(),
@@ -343,13 +348,28 @@ impl World {
     /// A listed party: an entity named as trade documents write it, and its
     /// list entry in the list's spelling. Returns the entity.
     pub fn listed_party(&mut self, rng: &mut Rng, kind: EntityKind, country: &'static str, since: i64) -> u32 {
+        let how = rng.pick(&[Variant::LegalForm, Variant::Abbreviation, Variant::Transliteration]);
+        let listed_on = since - rng.range(60, 900);
+        self.listed_party_as(rng, kind, country, since, listed_on, how)
+    }
+
+    /// A listed party whose documents spell its name `how`, listed on
+    /// `listed_on` (which may fall after its trade), trading from `since`.
+    pub fn listed_party_as(
+        &mut self,
+        rng: &mut Rng,
+        kind: EntityKind,
+        country: &'static str,
+        since: i64,
+        listed_on: i64,
+        how: Variant,
+    ) -> u32 {
         let kind_word = match kind {
             EntityKind::Investor => Some("Holdings Group"),
             EntityKind::Cloud => Some("Cloud Computing"),
             _ => None,
         };
         let listed = names::listed_name(rng, country, kind_word);
-        let how = rng.pick(&[Variant::LegalForm, Variant::Abbreviation, Variant::Transliteration]);
         let on_documents = names::variant(&listed, how);
         let (list, program) = match country {
             "RU" => ("sdn", "RUSSIA-EO14024"),
@@ -357,14 +377,7 @@ impl World {
             _ => ("entity_list", "EAR744.11"),
         };
         let short: String = listed.split(' ').skip(usize::from(country == "CN")).take(2).collect::<Vec<_>>().join(" ");
-        self.lists.push(GenListEntry {
-            name: listed,
-            aliases: vec![short],
-            country,
-            list,
-            program,
-            since: since - rng.range(60, 900),
-        });
+        self.lists.push(GenListEntry { name: listed, aliases: vec![short], country, list, program, since: listed_on });
         self.add(GenEntity {
             name: on_documents,
             kind,

@@ -28,6 +28,9 @@ pub struct Rec {
     pub declared_end_user: Option<String>,
     pub ship_to: Option<&'static str>,
     pub source: &'static str,
+    /// The product as an invoice writes it, and the GPUs in one unit of it:
+    /// the record then carries that text and `quantity / gpus` units.
+    pub written: Option<(&'static str, u32)>,
 }
 
 impl Rec {
@@ -47,6 +50,7 @@ impl Rec {
             declared_end_user: None,
             ship_to: None,
             source: "",
+            written: None,
         }
     }
 }
@@ -152,7 +156,10 @@ impl RecordWriter {
             }
             let from = World::key(r.from);
             let to = World::key(r.to);
-            let quantity = r.quantity.to_string();
+            let (product, quantity) = match r.written {
+                Some((text, gpus)) => (text, (r.quantity / gpus.max(1)).to_string()),
+                None => (r.product, r.quantity.to_string()),
+            };
             let end = r.end_day.map(|d| self.dates.get(d)).unwrap_or_default();
             let value = r.value_usd.map(|v| v.to_string()).unwrap_or_default();
             self.out.write_record([
@@ -161,7 +168,7 @@ impl RecordWriter {
                 r.kind.as_str(),
                 &from,
                 &to,
-                r.product,
+                product,
                 &quantity,
                 r.lot.as_deref().unwrap_or(""),
                 r.parent_lot.as_deref().unwrap_or(""),

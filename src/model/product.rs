@@ -386,6 +386,13 @@ pub fn builtin_products() -> Vec<Product> {
         product("MI300X", &["MI300A"], &[], &[("2022-10-07", R_2022_10)], "AMD Instinct"),
         product("MI308", &["MI308X"], &[], &[("2025-04-09", R_2025_04_AMD)], "AMD Instinct cut for China"),
         product("T4", &[], &[], &[], "below the 3A090 thresholds (total processing performance about 1000)"),
+        product(
+            "A10",
+            &[],
+            &[],
+            &[],
+            "below the 3A090 thresholds (total processing performance about 2000, density about 3)",
+        ),
         product("RTX 4080", &[], &[], &[], "below the 3A090 thresholds (total processing performance under 1600)"),
     ]
 }
