@@ -337,7 +337,12 @@ pub fn evaluate(case: &Case, truth: &Truth, findings: &[Finding], config: &EvalC
         s.planted += 1;
         s.flagged += usize::from(flagged_decoys[i]);
         s.flagged_high += usize::from(decoys[i].terminal.is_some_and(|t| {
-            findings.iter().any(|f| f.severity == Severity::High && f.terminal == t && matches(case, f, &decoys[i]))
+            findings.iter().any(|f| {
+                f.kind == crate::scan::FindingKind::Route
+                    && f.severity == Severity::High
+                    && f.terminal == t
+                    && matches(case, f, &decoys[i])
+            })
         }));
     }
     let mut missed_rules: BTreeMap<String, usize> = BTreeMap::new();
@@ -397,7 +402,7 @@ struct BandCount {
     benign_rules: BTreeMap<String, usize>,
 }
 
-/// Counts the positives at or above `min` as [`evaluate`] does.
+/// Counts the route findings at or above `min` as positives, as [`evaluate`] does.
 fn band(
     case: &Case,
     schemes: &[Resolved],
@@ -410,7 +415,7 @@ fn band(
     let (mut positives, mut tp) = (0, 0);
     let mut benign: HashSet<EntityId> = HashSet::new();
     let mut benign_rules: BTreeMap<String, usize> = BTreeMap::new();
-    for f in findings.iter().filter(|f| f.severity >= min) {
+    for f in findings.iter().filter(|f| f.kind == crate::scan::FindingKind::Route && f.severity >= min) {
         positives += 1;
         let mut hit = false;
         for &i in by_terminal.get(&f.terminal).map(Vec::as_slice).unwrap_or(&[]) {
