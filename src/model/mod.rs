@@ -253,8 +253,9 @@ pub struct Case {
     pub strings: Strings,
     pub files: Vec<InputFile>,
     /// The records files read, as diagnostics name them, each with the index
-    /// of its first record (one entry, or one a shard of a sharded case).
-    pub record_files: Vec<(RecordId, String)>,
+    /// of its first record and its rows (read and rejected): one entry, or
+    /// one a shard of a sharded case.
+    pub record_files: Vec<(RecordId, String, usize)>,
     pub stats: ReadStats,
 }
 
@@ -278,8 +279,8 @@ impl Case {
 
     /// The records file that record `r` came from, as diagnostics name it.
     pub fn record_file(&self, r: RecordId) -> Option<&str> {
-        let i = self.record_files.partition_point(|(start, _)| *start <= r);
-        self.record_files.get(i.checked_sub(1)?).map(|(_, f)| f.as_str())
+        let i = self.record_files.partition_point(|(start, _, _)| *start <= r);
+        self.record_files.get(i.checked_sub(1)?).map(|(_, f, _)| f.as_str())
     }
 
     /// Finds a record by its id. Linear; for CLI look-ups, not hot loops.

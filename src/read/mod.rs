@@ -616,12 +616,12 @@ fn read_records(
     let mut shape_rejected = 0;
     let mut strings = std::mem::take(&mut case.strings);
     let mut files = Vec::new();
-    let mut record_files: Vec<(RecordId, String)> = Vec::new();
+    let mut record_files: Vec<(RecordId, String, usize)> = Vec::new();
     let mut unknown_products = 0;
     let file_names: Vec<String> = names.iter().map(|n| src.shown(n)).collect();
     for (fi, name) in names.iter().enumerate() {
         let file = &file_names[fi];
-        record_files.push((records.len() as RecordId, file.clone()));
+        record_files.push((records.len() as RecordId, file.clone(), rejected + shape_rejected + records.len()));
         let mut each = |row: &Row, diags: &mut Diagnostics| {
             let record = record_from_row(case, refs, products, &mut strings, row, diags);
             let Some(id) = row.get("id") else {
@@ -679,6 +679,11 @@ fn read_records(
                 }
             }
         }
+    }
+    // Rows of each file: the running count at its start, made a difference.
+    let mut end = rejected + shape_rejected + records.len();
+    for f in record_files.iter_mut().rev() {
+        (f.2, end) = (end - f.2, f.2);
     }
     case.strings = strings;
     case.files.extend(files);

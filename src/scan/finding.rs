@@ -266,6 +266,16 @@ pub fn dataset_json(case: &Case) -> Value {
             let (path, rows) = match base(&f.path).as_str() {
                 "entities" => (f.path.clone(), Some(st.entities_read + st.entities_rejected)),
                 "records" => (f.path.clone(), Some(st.records_read + st.records_rejected)),
+                // A shard of a sharded case (SPEC §5.5): its own rows.
+                _ if crate::read::shards::parse_shard_name(crate::read::compressed::split_name(&f.path).0)
+                    .is_some() =>
+                {
+                    let own = case
+                        .record_files
+                        .iter()
+                        .find(|r| std::path::Path::new(&r.1).file_name().is_some_and(|n| n == f.path.as_str()));
+                    (f.path.clone(), own.map(|r| r.2))
+                }
                 "relations" => (f.path.clone(), Some(st.relations_read + st.relations_rejected)),
                 _ if f.path.ends_with(".toml") => (f.path.clone(), None),
                 // A shard of records (`records-00000-of-00004.csv`): the rows
