@@ -255,7 +255,7 @@ impl Serialize for FindingsJson<'_> {
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The files the case was read from, each with its hash and the rows it held
-/// (rows read plus rows rejected; none for a policy file or a records shard).
+/// (rows read plus rows rejected; none for a policy file).
 pub fn dataset_json(case: &Case) -> Value {
     let st = &case.stats;
     let base = |p: &str| p.split('.').next().unwrap_or(p).to_string();
@@ -278,13 +278,6 @@ pub fn dataset_json(case: &Case) -> Value {
                 }
                 "relations" => (f.path.clone(), Some(st.relations_read + st.relations_rejected)),
                 _ if f.path.ends_with(".toml") => (f.path.clone(), None),
-                // A shard of records (`records-00000-of-00004.csv`): the rows
-                // are counted for the shards together, not one by one.
-                _ if crate::read::shards::parse_shard_name(crate::read::compressed::split_name(&f.path).0)
-                    .is_some() =>
-                {
-                    (f.path.clone(), None)
-                }
                 _ => {
                     let n = case
                         .lists
