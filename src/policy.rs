@@ -98,6 +98,11 @@ pub struct Policy {
     /// not yet undeployed: installing and burning in a GPU cluster takes one
     /// to three months from delivery.
     pub undeployed_grace_days: f64,
+    /// A holder still installing within the grace period is ramping, not
+    /// hoarding, when at its pace so far (units deployed per day since the
+    /// first arrival) it would deploy the rest within this many days: large
+    /// clusters are built out in phases over two quarters.
+    pub undeployed_ramp_days: f64,
     /// Weight of `undeployed_inventory` for a data centre or cloud with no
     /// install record of the product at all: the case cannot tell boxed stock
     /// from installs that were never filed, so the flag says "unknown" and
@@ -218,6 +223,7 @@ impl Default for Policy {
             rental_after_install_days: 42.0,
             listed_after_trade_weight: 0.30,
             undeployed_grace_days: 90.0,
+            undeployed_ramp_days: 180.0,
             undeployed_unknown_weight: 0.20,
             established_days: 365.0,
             established_min_records: 4,

@@ -246,3 +246,190 @@ fn each_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
     assert!(checked >= 28, "only {checked} fixture folders checked");
     assert!(bad.is_empty(), "{} problem(s):\n{}", bad.len(), bad.join("\n"));
 }
+
+// ---- Judgement scenarios ----------------------------------------------------
+//
+// `fixtures/judgement/<case>/` holds cases written the way investigators and
+// customs data write them, each with an `expect.json`:
+// - `routes`: `[{"terminal", "severity" | "severity_max", "rules", "rules_not",
+//   "path", "detail"}]`: the route findings that end at `terminal` (their
+//   highest severity, the union of their rules, the records of their paths,
+//   words of their details);
+// - `no_route`: terminals that must have no route finding; `no_entity`:
+//   parties that must have no entity finding;
+// - `entities`: `[{"subject", "rules", "severity" | "severity_max", "records", "detail"}]`:
+//   the entity findings about `subject`;
+// - `rules_nowhere`: rules that must not fire on any finding; `severity_max`:
+//   no finding above it; `stats_records`: records read (so a scenario that
+//   expects nothing cannot pass by reading nothing);
+// - `trace`: `[{"lot", "holders"}]`: `trace --lot` must list these holders.
+
+fn rank(s: &str) -> u8 {
+    match s {
+        "high" => 2,
+        "medium" => 1,
+        _ => 0,
+    }
+}
+
+/// Findings of `kind` about `who` (the terminal or the subject).
+fn about<'a>(findings: &'a [Value], kind: &str, who: &str) -> Vec<&'a Value> {
+    let key = if kind == "route" { "terminal" } else { "subject" };
+    findings.iter().filter(|f| f["kind"] == kind && f[key]["id"] == who).collect()
+}
+
+/// Checks severity, rules, records and details of a set of findings against one expectation.
+fn check_group(name: &str, what: &str, found: &[&Value], want: &Value, records_key: &str, bad: &mut Vec<String>) {
+    if found.is_empty() {
+        bad.push(format!("{name}: no {what}"));
+        return;
+    }
+    let top = found.iter().map(|f| rank(f["severity"].as_str().unwrap_or_default())).max().unwrap_or(0);
+    let scores: Vec<String> = found.iter().map(|f| format!("{} {}", f["severity"], f["score"])).collect();
+    if let Some(s) = want["severity"].as_str()
+        && rank(s) != top
+    {
+        bad.push(format!("{name}: {what} is {scores:?}, expected {s}"));
+    }
+    if let Some(s) = want["severity_max"].as_str()
+        && top > rank(s)
+    {
+        bad.push(format!("{name}: {what} is {scores:?}, expected at most {s}"));
+    }
+    let flags: Vec<&Value> = found.iter().flat_map(|f| f["flags"].as_array().into_iter().flatten()).collect();
+    let rules: BTreeSet<&str> = flags.iter().filter_map(|f| f["rule"].as_str()).collect();
+    for r in strings(&want["rules"]) {
+        if !rules.contains(r) {
+            bad.push(format!("{name}: {what} lacks {r}: {rules:?}"));
+        }
+    }
+    for r in strings(&want["rules_not"]) {
+        if rules.contains(r) {
+            bad.push(format!("{name}: {what} carries {r}"));
+        }
+    }
+    let records: BTreeSet<&str> = found
+        .iter()
+        .flat_map(|f| f[records_key].as_array().into_iter().flatten())
+        .filter_map(|s| s.as_str().or_else(|| s["record"].as_str()))
+        .collect();
+    for r in strings(&want[records_key]) {
+        if !records.contains(r) {
+            bad.push(format!("{name}: {what} lacks record {r}: {records:?}"));
+        }
+    }
+    let details: Vec<&str> = flags.iter().filter_map(|f| f["detail"].as_str()).collect();
+    for w in strings(&want["detail"]) {
+        if !details.iter().any(|d| d.contains(w)) {
+            bad.push(format!("{name}: no detail of {what} contains `{w}`: {details:#?}"));
+        }
+    }
+}
+
+fn check_judgement(dir: &Path) -> Vec<String> {
+    let name = dir.strip_prefix(fixture("")).unwrap_or(dir).display().to_string();
+    let mut bad = Vec::new();
+    let report = match scan_json(dir) {
+        Ok(r) => r,
+        Err(e) => return vec![format!("{name}: {e}")],
+    };
+    let expect: Value = serde_json::from_slice(&std::fs::read(dir.join("expect.json")).expect("expect.json"))
+        .unwrap_or_else(|e| panic!("{name}/expect.json: {e}"));
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let ids = citable(dir);
+    for f in &findings {
+        for flag in f["flags"].as_array().into_iter().flatten() {
+            if !ids.contains(flag["subject"].as_str().unwrap_or_default()) {
+                bad.push(format!(
+                    "{name}: {} flag {} is about `{}`, not in the case",
+                    f["id"], flag["rule"], flag["subject"]
+                ));
+            }
+            for e in strings(&flag["evidence"]) {
+                if !ids.contains(e) {
+                    bad.push(format!(
+                        "{name}: {} flag {} cites `{e}`, which is not in the case",
+                        f["id"], flag["rule"]
+                    ));
+                }
+            }
+        }
+    }
+    for want in expect["routes"].as_array().into_iter().flatten() {
+        let t = want["terminal"].as_str().unwrap_or_default();
+        check_group(&name, &format!("route to {t}"), &about(&findings, "route", t), want, "path", &mut bad);
+    }
+    for t in strings(&expect["no_route"]) {
+        if !about(&findings, "route", t).is_empty() {
+            bad.push(format!("{name}: a route finding ends at {t}"));
+        }
+    }
+    for want in expect["entities"].as_array().into_iter().flatten() {
+        let s = want["subject"].as_str().unwrap_or_default();
+        check_group(
+            &name,
+            &format!("entity finding about {s}"),
+            &about(&findings, "entity", s),
+            want,
+            "records",
+            &mut bad,
+        );
+    }
+    for s in strings(&expect["no_entity"]) {
+        if !about(&findings, "entity", s).is_empty() {
+            bad.push(format!("{name}: an entity finding is about {s}"));
+        }
+    }
+    if let Some(n) = expect["stats_records"].as_u64()
+        && report["stats"]["records"] != n
+    {
+        bad.push(format!("{name}: {} records read, expected {n}", report["stats"]["records"]));
+    }
+    if let Some(max) = expect["severity_max"].as_str() {
+        for f in &findings {
+            if rank(f["severity"].as_str().unwrap_or_default()) > rank(max) {
+                bad.push(format!("{name}: {} is {} {}, expected at most {max}", f["id"], f["severity"], f["score"]));
+            }
+        }
+    }
+    for r in strings(&expect["rules_nowhere"]) {
+        for f in &findings {
+            if f["flags"].as_array().into_iter().flatten().any(|x| x["rule"] == r) {
+                bad.push(format!("{name}: {r} fired on {}", f["id"]));
+            }
+        }
+    }
+    for t in expect["trace"].as_array().into_iter().flatten() {
+        let lot = t["lot"].as_str().unwrap_or_default();
+        let out = chiptrace_os(&[
+            "trace".as_ref(),
+            dir.as_os_str(),
+            "--lot".as_ref(),
+            lot.as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let holders: BTreeSet<&str> =
+            v["holders"].as_array().into_iter().flatten().filter_map(|h| h["entity"].as_str()).collect();
+        for h in strings(&t["holders"]) {
+            if !holders.contains(h) {
+                bad.push(format!("{name}: trace --lot {lot} leaves out {h}: {holders:?} ({})", stderr(&out)));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn judgement_scenarios_hold_through_the_binary() {
+    let mut dirs: Vec<_> = std::fs::read_dir(fixture("judgement"))
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .filter(|p| p.join("expect.json").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 8, "only {} judgement scenarios", dirs.len());
+    let bad: Vec<String> = dirs.iter().flat_map(|d| check_judgement(d)).collect();
+    assert!(bad.is_empty(), "{} problem(s):\n{}", bad.len(), bad.join("\n"));
+}

@@ -78,6 +78,8 @@ pub struct Shortfall {
 struct Balance {
     in_hand: i64,
     owned: i64,
+    /// Units leased in: they can be leased on (a sub-lease), not sold or installed.
+    leased_in: i64,
 }
 
 impl Balance {
@@ -98,6 +100,11 @@ impl Balance {
     /// What the entity could pass on, lease or install: units in hand, or units it owns elsewhere.
     fn available(&self) -> i64 {
         self.in_hand.max(self.owned)
+    }
+
+    /// What the entity could do `r` with: a lease out may also use units leased in.
+    fn available_for(&self, r: &Record) -> i64 {
+        if r.kind == RecordKind::Lease { self.available() + self.leased_in } else { self.available() }
     }
 }
 
@@ -162,6 +169,13 @@ impl Inventory {
                         lot_bal.entry((r.to, l)).or_default().receive(r);
                         received_lots.insert((r.to, l), ());
                     }
+                } else if r.kind == RecordKind::Lease {
+                    // Units leased in can be leased on: a sub-lease has a source.
+                    product_bal.entry((r.to, r.product)).or_default().leased_in += r.quantity as i64;
+                    if let Some(l) = r.lot {
+                        lot_bal.entry((r.to, l)).or_default().leased_in += r.quantity as i64;
+                        received_lots.insert((r.to, l), ());
+                    }
                 }
             }
             for &ri in &order[i..j] {
@@ -176,7 +190,7 @@ impl Inventory {
                     RecordKind::Install => "installs",
                     RecordKind::Lease => "leases out",
                 };
-                let held = product_bal.get(&(r.from, r.product)).map(Balance::available).unwrap_or(0);
+                let held = product_bal.get(&(r.from, r.product)).map_or(0, |b| b.available_for(r));
                 let product = case.s(r.product);
                 if held < q {
                     out.push(self.shortfall(
@@ -193,7 +207,7 @@ impl Inventory {
                     ));
                 } else if let Some(l) = r.lot {
                     let key = if received_lots.contains_key(&(r.from, l)) { l } else { r.parent_lot.unwrap_or(l) };
-                    let lheld = lot_bal.get(&(r.from, key)).map(Balance::available).unwrap_or(0);
+                    let lheld = lot_bal.get(&(r.from, key)).map_or(0, |b| b.available_for(r));
                     if lheld < q {
                         out.push(self.shortfall(
                             case,

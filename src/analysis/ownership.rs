@@ -88,6 +88,19 @@ impl Ownership {
                 .any(|r| r.to == a && matches!(r.kind, RelationKind::Owns | RelationKind::Controls))
     }
 
+    /// Whether `a` and `b` belong to one group at `t`: one holds more than
+    /// half of the other, directly or through a chain, or both have the same
+    /// ultimate parent.
+    pub fn same_group(&self, case: &Case, a: EntityId, b: EntityId, t: Timestamp) -> bool {
+        let top = |e: EntityId| self.ultimate_parent(case, e, t);
+        match (top(a), top(b)) {
+            (Some((pa, ca)), Some((pb, cb))) => pa == pb || ca.contains(&b) || cb.contains(&a),
+            (Some((_, ca)), None) => ca.contains(&b),
+            (None, Some((_, cb))) => cb.contains(&a),
+            (None, None) => false,
+        }
+    }
+
     /// Every chain of shares from an owner for which `is_listed` holds down to
     /// `e`, at time `t`. A chain stops at the first listed owner, so shares
     /// are not counted twice when a listed party owns another. Summing

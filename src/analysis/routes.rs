@@ -2,7 +2,8 @@
 //! whose units the receiver keeps) back to where the units came from. Lots are
 //! followed exactly; where records carry no lot the previous step is inferred
 //! from time order, product and quantity, and the route says how plausible
-//! that inference is.
+//! that inference is. A sub-lease walks back through the lease its lessor
+//! holds the units by, so the route reaches the last lessee.
 //!
 //! Each terminal step is searched on its own, so the search parallelises over
 //! terminal steps with no shared state; [`find_routes`] has a sequential twin
@@ -87,7 +88,9 @@ pub struct RouteIndex<'a> {
     pub inv: &'a Inventory,
 }
 
-/// The records that end a route: every lease, and every sale or shipment
+/// The records that end a route: every lease (a sub-lease continues the
+/// route of the lease it came from, and the lease in still ends its own
+/// route at the sub-lessor), and every sale or shipment
 /// whose receiver keeps the units (it never passes that lot on, or for
 /// lot-less records, still holds some of the product at the end). Sorted.
 ///
@@ -161,7 +164,7 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
                 for &c in lr.records[..upto].iter().rev() {
                     examined += 1;
                     let cr = &case.records[c as usize];
-                    if cr.to == r.from && cr.kind.moves_goods() && cr.product == r.product && !records.contains(&c) {
+                    if cr.to == r.from && supplies(cr, r) && cr.product == r.product && !records.contains(&c) {
                         if best.is_none_or(|(b, _, _)| case.records[b as usize].date < cr.date) {
                             best = Some((c, 1.0, false));
                         }
@@ -178,7 +181,7 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
                 }
                 examined += 1;
                 let cr = &case.records[c as usize];
-                if !cr.kind.moves_goods() || cr.product != r.product || records.contains(&c) {
+                if !supplies(cr, r) || cr.product != r.product || records.contains(&c) {
                     continue;
                 }
                 let p = step_plausibility(cr, r);
@@ -211,6 +214,17 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
         plausibility,
         truncated,
         examined,
+    }
+}
+
+/// Whether receipt `prev` can have supplied the units of step `next`: goods
+/// that came in by sale or shipment supply any step; units leased in supply
+/// only a lease out (a sub-lease), and only while the lease in ran.
+fn supplies(prev: &Record, next: &Record) -> bool {
+    match prev.kind {
+        RecordKind::Sale | RecordKind::Shipment => true,
+        RecordKind::Lease => next.kind == RecordKind::Lease && prev.end_date.is_none_or(|end| next.date <= end),
+        RecordKind::Install => false,
     }
 }
 

@@ -114,7 +114,8 @@ fn lot_forward(case: &Case, lots: &Lots, order: &[RecordId], root: Sym) -> Walk 
         match held {
             Some((_, depth)) => {
                 steps.push(Step { record: ri, depth });
-                if r.kind.moves_goods() {
+                // A lessee holds the lot's use, and a sub-lease of it by the lessee follows on.
+                if r.kind.moves_goods() || r.kind == RecordKind::Lease {
                     has.entry((r.to, l)).or_insert((r.date, depth + 1));
                 }
             }

@@ -1,6 +1,6 @@
 //! `end_user_mismatch`: the end user declared on a record's paperwork is
 //! neither the terminal nor the final holder that leased or installed the
-//! units. Controlled products only.
+//! units, nor a company of the terminal's own group. Controlled products only.
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
@@ -49,6 +49,14 @@ impl Rule for EndUserMismatch {
             let Some(d) = r.declared_end_user else { continue };
             let declared = ctx.case.s(d);
             if accepted.contains(&key(declared)) {
+                continue;
+            }
+            // A group naming one of its own companies as end user, whose units
+            // went to another of them (a hyperscaler's regional arms), did not
+            // mislead anyone about who uses them.
+            if let Some(e) = ctx.case.entity_by_key(declared)
+                && ctx.ownership.same_group(ctx.case, e, route.terminal, r.date)
+            {
                 continue;
             }
             // About the party whose purchase carried the declaration.

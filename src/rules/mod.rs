@@ -13,6 +13,7 @@ mod parent_in_country_of_concern;
 mod quantity_mismatch;
 mod rapid_resale;
 mod remote_access;
+mod rental_after_install;
 mod shell_indicators;
 mod transshipment_hub;
 mod undeployed_inventory;
@@ -34,8 +35,9 @@ pub trait Rule: Sync + Send {
     fn check(&self, ctx: &Ctx, route: &Route, earlier: &[Flag], out: &mut Vec<Flag>);
 }
 
-/// Every rule, in the order they run. `remote_access` runs last because it
-/// asks whether the lessee was flagged by the others.
+/// Every rule, in the order they run. `remote_access` and
+/// `rental_after_install` run last because they ask whether the lessee was
+/// flagged by the others.
 pub fn registry() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(listed_party::ListedParty),
@@ -52,6 +54,7 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(quantity_mismatch::QuantityMismatch),
         Box::new(long_chain::LongChain),
         Box::new(remote_access::RemoteAccess),
+        Box::new(rental_after_install::RentalAfterInstall),
     ]
 }
 
@@ -85,6 +88,9 @@ pub struct Ctx<'a> {
     pub activity: Vec<u32>,
     /// Each entity's first record date.
     pub first_trade: Vec<Option<Timestamp>>,
+    /// The date of each entity's `established_min_records`-th record: it had
+    /// that many records before any later date (see [`established`]).
+    pub nth_trade: Vec<Option<Timestamp>>,
     /// Entities by normalised address, for shared-address shells.
     pub by_address: HashMap<String, Vec<EntityId>>,
     /// Outgoing installs and shipments per entity (to find the sites where its units sit).
@@ -119,12 +125,16 @@ impl<'a> Ctx<'a> {
         }
         let mut activity = vec![0u32; n];
         let mut first_trade: Vec<Option<Timestamp>> = vec![None; n];
+        let mut nth_trade: Vec<Option<Timestamp>> = vec![None; n];
         let mut placements: Vec<Vec<RecordId>> = vec![vec![]; n];
         for &ri in &inv.order {
             let r = &case.records[ri as usize];
             for e in [r.from, r.to] {
                 activity[e as usize] += 1;
                 first_trade[e as usize].get_or_insert(r.date);
+                if activity[e as usize] == policy.established_min_records.max(1) {
+                    nth_trade[e as usize] = Some(r.date);
+                }
             }
             if matches!(r.kind, RecordKind::Install | RecordKind::Shipment) {
                 placements[r.from as usize].push(ri);
@@ -165,6 +175,7 @@ impl<'a> Ctx<'a> {
             shortfalls,
             activity,
             first_trade,
+            nth_trade,
             by_address,
             placements,
             controlled_products,
@@ -259,6 +270,22 @@ pub fn normalise_address(a: &str) -> String {
         out.push_str(LONG.iter().find(|(s, _)| *s == word).map_or(word, |(_, l)| l));
     }
     out
+}
+
+/// Whether `e` was an established trader when it made the hand-off at `t`:
+/// at least the policy's `established_min_records` records before `t`, the
+/// first of them at least `established_days` earlier. History the case holds,
+/// not what the entity says of itself.
+pub fn established(ctx: &Ctx, e: EntityId, t: Timestamp) -> Option<(u32, Timestamp)> {
+    if ctx.policy.established_min_records == 0 {
+        return None;
+    }
+    let first = ctx.first_trade[e as usize]?;
+    if first.days_until(t) < ctx.policy.established_days {
+        return None;
+    }
+    let nth = ctx.nth_trade[e as usize]?;
+    (nth < t).then_some((ctx.policy.established_min_records, first))
 }
 
 /// A holder passing units on: the step in and the step out of the same

@@ -1,7 +1,11 @@
 //! `rapid_resale`: units sold on within the policy's dwell threshold of
-//! arriving. Controlled products only.
+//! arriving. Controlled products only. Two quick resales are ordinary and
+//! do not fire: a transfer inside one group (the buyer and seller share an
+//! owner: a hyperscaler moving stock to its regional arm), and a back-to-back
+//! order by an established trader (see `rules::established`: a distributor
+//! with a year of recorded trade buys to fill an order it already holds).
 
-use super::{Ctx, Rule, handoffs};
+use super::{Ctx, Rule, established, handoffs};
 use crate::analysis::routes::Route;
 use crate::model::RecordKind;
 use crate::scan::Flag;
@@ -19,6 +23,12 @@ impl Rule for RapidResale {
         }
         for h in handoffs(ctx, route) {
             if h.out.kind != RecordKind::Sale || h.days >= ctx.policy.rapid_resale_days {
+                continue;
+            }
+            let holder = h.inn.to;
+            if ctx.ownership.same_group(ctx.case, holder, h.out.to, h.out.date)
+                || established(ctx, holder, h.inn.date).is_some()
+            {
                 continue;
             }
             out.push(Flag::new(

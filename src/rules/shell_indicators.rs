@@ -1,10 +1,14 @@
 //! `shell_indicators`: an intermediary was incorporated shortly before it
 //! traded, shares an address with other entities, or has no history beyond
 //! this route. Controlled products only. A parent and its subsidiary
-//! sharing an office is ordinary, so owned pairs are not counted as shared addresses.
+//! sharing an office is ordinary, so owned pairs are not counted as shared
+//! addresses; and a new company majority-owned by an established group (see
+//! `Policy::established_group_years`) is a new subsidiary, not a shell, so
+//! its age and thin history are not counted.
 
 use super::{Ctx, Rule, normalise_address};
 use crate::analysis::routes::Route;
+use crate::model::EntityId;
 use crate::scan::Flag;
 
 pub struct ShellIndicators;
@@ -22,7 +26,8 @@ impl Rule for ShellIndicators {
             let ent = ctx.case.entity(e);
             let mut why = Vec::new();
             let mut evidence = vec![ent.id.clone()];
-            if let (Some(inc), Some(first)) = (ent.incorporated, ctx.first_trade[e as usize]) {
+            let group = established_group(ctx, e);
+            if let (None, Some(inc), Some(first)) = (group, ent.incorporated, ctx.first_trade[e as usize]) {
                 let days = inc.days_until(first);
                 if (0.0..ctx.policy.shell_age_days).contains(&days) {
                     why.push(format!(
@@ -54,7 +59,7 @@ impl Rule for ShellIndicators {
                     rec.from == e || rec.to == e
                 })
                 .count() as u32;
-            if !why.is_empty() && ctx.activity[e as usize] <= on_route {
+            if !why.is_empty() && group.is_none() && ctx.activity[e as usize] <= on_route {
                 why.push("has no recorded trade outside this route".to_string());
             }
             if !why.is_empty() {
@@ -62,4 +67,20 @@ impl Rule for ShellIndicators {
             }
         }
     }
+}
+
+/// The established group that holds a majority of `e`, if any: its ultimate
+/// parent (at `e`'s first trade) incorporated at least
+/// `established_group_years` before `e`, outside the countries of concern and
+/// not listed. A group of concern founding a fresh company is no comfort.
+fn established_group(ctx: &Ctx, e: EntityId) -> Option<EntityId> {
+    let t = ctx.first_trade[e as usize]?;
+    let (parent, _) = ctx.ownership.ultimate_parent(ctx.case, e, t)?;
+    let p = ctx.case.entity(parent);
+    let (born, since) = (p.incorporated?, ctx.case.entity(e).incorporated.unwrap_or(t));
+    let years = born.days_until(since) / 365.25;
+    (years >= ctx.policy.established_group_years
+        && !ctx.policy.is_country_of_concern(p.country)
+        && !ctx.is_listed(parent))
+    .then_some(parent)
 }

@@ -4,8 +4,8 @@
 //!
 //! Stock is judged against time: units that arrived within the policy's
 //! `undeployed_grace_days` of the case's last record are still being
-//! installed, and a holder installing steadily (a ramp) whose pace would use
-//! the rest within that grace is not holding boxes. A holder with no install
+//! installed, and a holder still installing (a ramp) whose pace would use
+//! the rest within `undeployed_ramp_days` is not holding boxes. A holder with no install
 //! record of the product at all may install without filing it: its stock is
 //! "unknown", said so, and counts for less.
 
@@ -104,12 +104,12 @@ pub fn idle_stock(case: &Case, policy: &Policy, inv: &Inventory, last: Timestamp
             continue;
         }
         // A ramp: still deploying within the grace period, at a pace that
-        // would deploy the rest within it.
+        // would deploy the rest within the ramp horizon.
         if let (Some(first), Some(lastd)) = (t.first_arrival, t.last_deployed)
             && lastd.days_until(last) < policy.undeployed_grace_days
         {
             let rate = deployed as f64 / first.days_until(lastd).max(1.0);
-            if idle as f64 <= rate * policy.undeployed_grace_days {
+            if idle as f64 <= rate * policy.undeployed_ramp_days {
                 continue;
             }
         }
