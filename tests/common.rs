@@ -107,3 +107,58 @@ pub fn generate(dir: &Path, records: u64, seed: u64) {
     ]);
     assert_eq!(code(&o), 0, "generate failed: {}", stderr(&o));
 }
+
+/// Where `.ci/run` leaves, per tool, why it could not install it
+/// (`target/ci-skips/<tool>.txt`), and where tests append the skips they
+/// made (`target/ci-skips/skipped.txt`) so that `.ci/run` prints them.
+pub fn skips_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("ci-skips")
+}
+
+/// Whether a test can use an external tool (Graphviz, Chromium, Python
+/// followthemoney). When `found` is false the test must return early, and
+/// the skip is made visible: printed as `skipped: <test>: <tool> missing`
+/// and appended to `target/ci-skips/skipped.txt`. Under `CI=true` a missing
+/// tool fails the test unless `.ci/run` wrote why it could not install it,
+/// so CI never passes a test that did not run without saying so.
+pub fn tool_or_skip(tool: &str, found: bool, test: &str) -> bool {
+    if found {
+        return true;
+    }
+    let reason = std::fs::read_to_string(skips_dir().join(format!("{tool}.txt"))).ok();
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if ci && reason.is_none() {
+        panic!(
+            "{test}: {tool} is missing under CI=true and .ci/run did not say why it could not install it \
+             (it writes target/ci-skips/{tool}.txt)"
+        );
+    }
+    let line =
+        format!("skipped: {test}: {tool} missing{}", reason.map(|r| format!(" ({})", r.trim())).unwrap_or_default());
+    eprintln!("{line}");
+    let _ = std::fs::create_dir_all(skips_dir());
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(skips_dir().join("skipped.txt")) {
+        use std::io::Write;
+        let _ = writeln!(f, "{line}");
+    }
+    false
+}
+
+/// A Python interpreter with the `followthemoney` package: `$CHIPTRACE_PYTHON`,
+/// the virtualenv `.ci/run` makes (`target/ci-venv`), or `python3`.
+pub fn ftm_python() -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Ok(p) = std::env::var("CHIPTRACE_PYTHON") {
+        candidates.push(p.into());
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/python"));
+    candidates.push("python3".into());
+    candidates.into_iter().find(|p| {
+        Command::new(p)
+            .args(["-c", "import followthemoney"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}

@@ -4,8 +4,10 @@
 //! headless Chromium, the hostile fixture injects nothing, output is
 //! byte-identical across runs, and the DOT of a lot is snapshotted.
 //!
-//! Tests that need Graphviz `dot` or Chromium print `skipped: <reason>` to
-//! stderr and return when the tool is missing (`.ci/run` installs both).
+//! Tests that need Graphviz `dot` or Chromium go through
+//! `common::tool_or_skip`: a missing tool is printed as `skipped: ...` and
+//! listed by `.ci/run`, and fails the test under `CI=true` unless `.ci/run`
+//! said why it could not install it.
 
 use crate::common::{TempDir, chiptrace_os, code, stderr};
 use chiptrace::export::{Export, Format, diagram, dot};
@@ -22,6 +24,11 @@ fn have(tool: &str, arg: &str) -> bool {
 
 fn have_dot() -> bool {
     have("dot", "-V")
+}
+
+/// Whether `dot` is there; a visible skip for `test` when not.
+fn need_dot(test: &str) -> bool {
+    crate::common::tool_or_skip("dot", have_dot(), test)
 }
 
 fn chromium() -> Option<&'static str> {
@@ -91,10 +98,7 @@ fn dot_of_a_lot_parses_back_with_graphviz_rust_and_graphviz() {
     {
         assert!(dot.contains(want), "`{want}` missing from the DOT");
     }
-    if !have_dot() {
-        eprintln!(
-            "skipped: Graphviz dot is not installed (apt-get install graphviz); checked the DOT with graphviz-rust only"
-        );
+    if !need_dot("export: the DOT rendered by Graphviz (checked with graphviz-rust only)") {
         return;
     }
     dot_renders(&out);
@@ -102,8 +106,7 @@ fn dot_of_a_lot_parses_back_with_graphviz_rust_and_graphviz() {
 
 #[test]
 fn svg_is_well_formed_xml() {
-    if !have_dot() {
-        eprintln!("skipped: Graphviz dot is not installed (apt-get install graphviz)");
+    if !need_dot("export: SVG and PNG rendering") {
         return;
     }
     let tmp = TempDir::new("export-svg");
@@ -134,12 +137,14 @@ fn graphml_and_gexf_of_the_whole_case_hold_every_entity_record_and_relation() {
 
 #[test]
 fn html_report_renders_in_headless_chromium() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+    let browser = chromium();
+    if !crate::common::tool_or_skip("chromium", browser.is_some(), "export::html_report_renders_in_headless_chromium") {
+        return;
+    }
+    let Some(browser) = browser else {
         return;
     };
-    if !have_dot() {
-        eprintln!("skipped: Graphviz dot is not installed, the report would have no diagram to look at");
+    if !need_dot("export::html_report_renders_in_headless_chromium (the report would have no diagram)") {
         return;
     }
     let tmp = TempDir::new("export-html");
@@ -198,8 +203,7 @@ fn hostile_names_export_in_every_format_and_inject_nothing() {
     let lot = "LOT \"A\" & <B>";
     for (subject, tag) in [(vec!["--lot", lot], "lot"), (vec!["--all"], "all"), (vec!["--entity", "LONG"], "entity")] {
         for f in Format::ALL {
-            if matches!(f, Format::Svg | Format::Png) && !have_dot() {
-                eprintln!("skipped: {f} of the hostile case, Graphviz dot is not installed");
+            if matches!(f, Format::Svg | Format::Png) && !need_dot(&format!("export: {f} of the hostile case")) {
                 continue;
             }
             let out = tmp.path().join(format!("{tag}.{}", f.extension()));
@@ -243,6 +247,17 @@ fn hostile_names_export_in_every_format_and_inject_nothing() {
                     assert!(!text.contains('\u{202E}'), "{tag}: a raw right-to-left override reached the page");
                 }
                 Format::Png => assert!(bytes.starts_with(b"\x89PNG")),
+                Format::Ftm => {
+                    let text = String::from_utf8(bytes).unwrap();
+                    for line in text.lines() {
+                        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object a line");
+                        assert!(v["id"].as_str().unwrap().starts_with("ct-"), "{tag}: ids are made, never data");
+                    }
+                    assert!(
+                        text.contains("\\u202e") || text.contains("\u{202e}") || text.contains('\u{202E}'),
+                        "{tag}: names kept as data"
+                    );
+                }
             }
         }
     }
@@ -252,8 +267,7 @@ fn hostile_names_export_in_every_format_and_inject_nothing() {
 fn exports_are_byte_identical_across_runs() {
     let tmp = TempDir::new("export-stable");
     for f in Format::ALL {
-        if matches!(f, Format::Svg | Format::Png) && !have_dot() {
-            eprintln!("skipped: {f} stability, Graphviz dot is not installed");
+        if matches!(f, Format::Svg | Format::Png) && !need_dot(&format!("export: {f} stability")) {
             continue;
         }
         for case in ["fixtures/demo", "fixtures/hostile"] {

@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod export;
+mod ftm;
 mod generate;
 mod hostile;
 mod import;

@@ -14,6 +14,7 @@ Examples:
   chiptrace export fixtures/demo --finding F-9e792daa8b6b -o top.html   (print it to PDF from a browser)
   chiptrace export fixtures/demo --lot L-100 -o lot.png --dpi 200
   chiptrace export fixtures/demo --all -o case.gexf                     (Gephi, with a timeline)
+  chiptrace export fixtures/demo --all -o case.ftm.json                 (FollowTheMoney: Aleph, ftm tools)
   chiptrace export fixtures/demo --entity HCS -o - --format dot | dot -Tpdf > hcs.pdf")]
 pub struct Args {
     /// The case folder.
@@ -33,7 +34,8 @@ pub struct Args {
     pub all: bool,
     /// Output format; by default taken from the extension of -o. `dot` Graphviz source;
     /// `svg`, `png` drawn by Graphviz; `html` a self-contained report that prints;
-    /// `graphml` and `gexf` graph files for Gephi, yEd, networkx.
+    /// `graphml` and `gexf` graph files for Gephi, yEd, networkx; `ftm` FollowTheMoney
+    /// entities (JSON lines; `.ftm.json`) for Aleph.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// File to write (`-` for standard output).
@@ -92,7 +94,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
     } else {
         let cut = match format {
-            Format::Graphml | Format::Gexf => None,
+            Format::Graphml | Format::Gexf | Format::Ftm => None,
             _ => Some(a.max_records),
         };
         Export::report(case, policy, &report.findings, cut)

@@ -11,6 +11,7 @@
 
 pub mod diagram;
 pub mod dot;
+pub mod ftm;
 pub mod gexf;
 pub mod graphml;
 pub mod html;
@@ -40,11 +41,13 @@ pub enum Format {
     Graphml,
     /// GEXF 1.3 for Gephi, dynamic: nodes and edges carry their dates for the timeline.
     Gexf,
+    /// FollowTheMoney entities, one JSON object a line, for Aleph and OpenSanctions tools.
+    Ftm,
 }
 
 impl Format {
     pub const ALL: &'static [Format] =
-        &[Format::Dot, Format::Svg, Format::Png, Format::Html, Format::Graphml, Format::Gexf];
+        &[Format::Dot, Format::Svg, Format::Png, Format::Html, Format::Graphml, Format::Gexf, Format::Ftm];
 
     pub fn as_str(&self) -> &'static str {
         exporter(*self).name()
@@ -57,6 +60,10 @@ impl Format {
 
     /// The format a file name asks for by its extension (`.gv` is DOT, `.htm` HTML).
     pub fn from_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".ftm.json") || name.ends_with(".ftm.jsonl") || name.ends_with(".ftm") {
+            return Some(Format::Ftm);
+        }
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "gv" => Some(Format::Dot),
@@ -175,6 +182,7 @@ pub fn exporter(format: Format) -> &'static dyn Exporter {
         Format::Html => &html::Html,
         Format::Graphml => &graphml::GraphMl,
         Format::Gexf => &gexf::Gexf,
+        Format::Ftm => &ftm::Ftm,
     }
 }
 
