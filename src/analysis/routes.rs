@@ -33,6 +33,8 @@ pub struct Route {
     pub plausibility: f64,
     /// True when the depth or candidate bound cut the search.
     pub truncated: bool,
+    /// The bound that cut it, if one did.
+    pub cut: Option<Cut>,
     /// Candidate steps looked at while building the route.
     pub examined: u64,
 }
@@ -72,11 +74,36 @@ pub struct Bounds {
     pub max_depth: usize,
     /// Most earlier receipts looked at for one inferred step.
     pub max_candidates: usize,
+    /// Most candidate steps (lots of the lineage and their records, earlier
+    /// receipts) looked at for one route, all steps together.
+    pub max_examined: u64,
 }
 
 impl Default for Bounds {
     fn default() -> Self {
-        Bounds { max_depth: 12, max_candidates: 64 }
+        Bounds { max_depth: 12, max_candidates: 64, max_examined: 20_000 }
+    }
+}
+
+/// Which bound cut a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cut {
+    /// The route reached `max_depth` records.
+    Depth,
+    /// One inferred step had more than `max_candidates` earlier receipts.
+    Candidates,
+    /// The route looked at `max_examined` candidates (`max_expansions`).
+    Examined,
+}
+
+impl Cut {
+    /// The policy key that sets the bound.
+    pub fn policy_key(self) -> &'static str {
+        match self {
+            Cut::Depth => "max_depth",
+            Cut::Candidates => "max_expansions (candidates per inferred step: max_expansions / 256)",
+            Cut::Examined => "max_expansions",
+        }
     }
 }
 
@@ -131,14 +158,15 @@ pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
 /// product by the sender.
 ///
 /// # Complexity
-/// O(depth x candidates), bounded by `bounds`.
+/// O(min(depth x (lineage + candidates), max_examined)): every lot of the
+/// lineage and every record looked at counts against `bounds.max_examined`.
 pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
     let case = ix.case;
     let end = &case.records[last as usize];
     let mut records = vec![last];
     let mut inferred = false;
     let mut plausibility = 1.0;
-    let mut truncated = false;
+    let mut cut: Option<Cut> = None;
     let mut examined = 0u64;
     let mut cur = last;
     loop {
@@ -147,7 +175,11 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
             break; // the units were made here
         }
         if records.len() >= bounds.max_depth {
-            truncated = true;
+            cut = Some(Cut::Depth);
+            break;
+        }
+        if examined >= bounds.max_examined {
+            cut = Some(Cut::Examined);
             break;
         }
         let incoming = ix.adj.inn(r.from);
@@ -158,10 +190,18 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
         if let Some(lot) = r.lot {
             // The latest receipt by this holder of the lot or a lot it was split
             // from: walk the lots' own records, which are few, not the holder's.
-            for l in ix.lots.ancestors(lot) {
+            // Each lot of the lineage and each record looked at counts
+            // against the route's budget, so a chain of thousands of nested
+            // sub-lots is cut (and says so) rather than walked from every step.
+            'lineage: for l in ix.lots.ancestors_iter(lot) {
+                examined += 1;
                 let Some(lr) = ix.lots.get(l) else { continue };
                 let upto = lr.records.partition_point(|&c| case.records[c as usize].date <= r.date);
                 for &c in lr.records[..upto].iter().rev() {
+                    if examined >= bounds.max_examined {
+                        cut = Some(Cut::Examined);
+                        break 'lineage;
+                    }
                     examined += 1;
                     let cr = &case.records[c as usize];
                     if cr.to == r.from && supplies(cr, r) && cr.product == r.product && !records.contains(&c) {
@@ -173,10 +213,14 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
                 }
             }
         }
-        if best.is_none() {
+        if best.is_none() && cut != Some(Cut::Examined) {
             for (n, &c) in candidates.iter().rev().enumerate() {
                 if n >= bounds.max_candidates {
-                    truncated = true;
+                    cut = Some(Cut::Candidates);
+                    break;
+                }
+                if examined >= bounds.max_examined {
+                    cut = Some(Cut::Examined);
                     break;
                 }
                 examined += 1;
@@ -212,7 +256,8 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
         lot: end.lot,
         inferred,
         plausibility,
-        truncated,
+        truncated: cut.is_some(),
+        cut,
         examined,
     }
 }

@@ -180,8 +180,11 @@ fn write_table(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
         s.records,
         s.entities,
         s.routes_examined,
-        if s.truncated { "; some searches were cut by the depth bound" } else { "" }
+        if s.truncated { "; some searches were cut by a bound" } else { "" }
     )?;
+    for note in &s.truncated_by {
+        writeln!(out, "  bound: {note}")?;
+    }
     for note in &report.notes {
         writeln!(out, "note: {}", clean(note))?;
     }

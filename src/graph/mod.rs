@@ -134,13 +134,17 @@ impl Lots {
     }
 
     /// `lot` and every lot split from it, transitively, parents before children.
+    ///
+    /// # Complexity
+    /// O(D) for D descendants (a set, not a scan of the list, spots repeats).
     pub fn descendants(&self, lot: Sym) -> Vec<Sym> {
         let mut out = vec![lot];
+        let mut seen: rustc_hash::FxHashSet<Sym> = out.iter().copied().collect();
         let mut i = 0;
         while i < out.len() {
             if let Some(l) = self.lots.get(&out[i]) {
                 for &c in &l.children {
-                    if !out.contains(&c) {
+                    if seen.insert(c) {
                         out.push(c);
                     }
                 }
@@ -151,14 +155,24 @@ impl Lots {
     }
 
     /// `lot` and the lots it was split from, up to the first, child first.
+    ///
+    /// # Complexity
+    /// O(A) for A ancestors.
     pub fn ancestors(&self, lot: Sym) -> Vec<Sym> {
-        let mut out = vec![lot];
-        while let Some(p) = self.lots.get(out.last().unwrap()).and_then(|l| l.parent) {
-            if out.contains(&p) {
-                break; // a cycle in the paperwork; stop rather than loop
-            }
-            out.push(p);
-        }
-        out
+        self.ancestors_iter(lot).collect()
+    }
+
+    /// [`Lots::ancestors`] lazily: the route search stops walking up when its
+    /// budget is spent, without building the whole line first.
+    pub fn ancestors_iter(&self, lot: Sym) -> impl Iterator<Item = Sym> + '_ {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut next = Some(lot);
+        std::iter::from_fn(move || {
+            let cur = next?;
+            // A cycle in the paperwork ends the line rather than looping.
+            seen.insert(cur);
+            next = self.lots.get(&cur).and_then(|l| l.parent).filter(|p| !seen.contains(p));
+            Some(cur)
+        })
     }
 }

@@ -4,10 +4,7 @@
 
 use super::{Ctx, Rule, route_date};
 use crate::analysis::routes::Route;
-use crate::model::{EntityId, Timestamp};
 use crate::scan::Flag;
-use std::cell::RefCell;
-use std::collections::HashMap;
 
 pub struct ListedAffiliate;
 
@@ -18,24 +15,22 @@ impl Rule for ListedAffiliate {
 
     fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
         let t = route_date(ctx, route);
-        let mut chains = ctx.ownership.listed_chains(ctx.case, route.terminal, t, &|e| ctx.is_listed(e));
-        let mut total: f64 = chains.iter().map(|c| c.effective).sum();
-        let cascade = total + 1e-9 < ctx.policy.affiliate_share;
+        let threshold = ctx.policy.affiliate_share;
+        let mut held = ctx.ownership.held_by(ctx.case, route.terminal, t, &|e| ctx.is_listed(e));
+        let cascade = held.total + 1e-9 < threshold;
         if cascade {
             // The 50% rule cascades (OFAC FAQ 401, followed by the BIS affiliates
             // rule): a company owned 50% or more by listed parties counts as listed
             // itself, so a 70% subsidiary of a 60%-owned affiliate is an affiliate
             // although the shares multiplied down the chain make only 42%.
-            let memo = RefCell::new(HashMap::new());
-            chains = ctx.ownership.listed_chains(ctx.case, route.terminal, t, &|e| restricted(ctx, e, t, &memo));
-            total = chains.iter().map(|c| c.effective).sum();
+            (held, _) = ctx.ownership.held_by_affiliates(ctx.case, route.terminal, t, &|e| ctx.is_listed(e), threshold);
         }
-        if total + 1e-9 < ctx.policy.affiliate_share || chains.is_empty() {
+        if held.total + 1e-9 < threshold || held.chains.is_empty() {
             return;
         }
         let mut evidence = vec![ctx.case.entity(route.terminal).id.clone()];
         let mut parts = Vec::new();
-        for c in &chains {
+        for c in &held.chains {
             let owner = c.owners[0];
             let path: Vec<String> = c
                 .owners
@@ -48,9 +43,9 @@ impl Rule for ListedAffiliate {
                 Some(l) => format!(" (listed on {})", l.list_name),
                 None => {
                     // An affiliate owner: name the listed parties behind it.
-                    let above = ctx.ownership.listed_chains(ctx.case, owner, t, &|e| ctx.is_listed(e));
+                    let above = ctx.ownership.held_by(ctx.case, owner, t, &|e| ctx.is_listed(e));
                     let mut names = Vec::new();
-                    for a in &above {
+                    for a in &above.chains {
                         let root = ctx.case.entity(a.owners[0]).id.clone();
                         if !names.contains(&root) {
                             names.push(root.clone());
@@ -68,7 +63,10 @@ impl Rule for ListedAffiliate {
                     format!(" (itself owned 50% or more by listed parties: {})", names.join(", "))
                 }
             };
-            parts.push(format!("{} via {} = {}%{why}", ctx.who(owner), path.join(" > "), fmt_pct(c.effective)));
+            // The strongest chain is shown; other chains (cross-holdings) add to the share.
+            let one_chain: f64 = c.shares.iter().map(|s| s / 100.0).product::<f64>() * 100.0;
+            let more = if (c.effective - one_chain).abs() > 0.05 { " and other chains" } else { "" };
+            parts.push(format!("{} via {}{more} = {}%{why}", ctx.who(owner), path.join(" > "), fmt_pct(c.effective)));
             for &o in &c.owners {
                 let id = ctx.case.entity(o).id.clone();
                 if !evidence.contains(&id) {
@@ -82,7 +80,7 @@ impl Rule for ListedAffiliate {
                 }
             }
         }
-        let alone = chains.iter().any(|c| c.effective + 1e-9 >= ctx.policy.affiliate_share);
+        let alone = held.chains.iter().any(|c| c.effective + 1e-9 >= threshold);
         let rule = if ctx.policy.affiliates_rule_in_force(t) {
             format!("on {t} the Entity List affiliates rule was in force, so the transfer needed a licence")
         } else {
@@ -93,13 +91,14 @@ impl Rule for ListedAffiliate {
                 ctx.policy.affiliates_rule_suspended_until
             )
         };
+        let bound = held.truncated.as_ref().map(|n| format!("; bound: {n}")).unwrap_or_default();
         out.push(Flag::new(
             self.id(),
             route.terminal,
             format!(
-                "{} is {}% owned by listed parties{} {}: {}; {rule}",
+                "{} is {}% owned by listed parties{} {}: {}; {rule}{bound}",
                 ctx.who(route.terminal),
-                fmt_pct(total.min(100.0)),
+                fmt_pct(held.total.min(100.0)),
                 if cascade { " and their affiliates" } else { "" },
                 if alone { "(one alone holds 50% or more)" } else { "together" },
                 parts.join("; ")
@@ -107,24 +106,6 @@ impl Rule for ListedAffiliate {
             evidence,
         ));
     }
-}
-
-/// Whether `e` is listed or, counted the same way, owned 50% or more by
-/// listed parties at `t`. Memoised per route; an entity met again inside its
-/// own cycle of cross-holdings counts as not restricted.
-fn restricted(ctx: &Ctx, e: EntityId, t: Timestamp, memo: &RefCell<HashMap<EntityId, bool>>) -> bool {
-    if ctx.is_listed(e) {
-        return true;
-    }
-    if let Some(&known) = memo.borrow().get(&e) {
-        return known;
-    }
-    memo.borrow_mut().insert(e, false);
-    let chains = ctx.ownership.listed_chains(ctx.case, e, t, &|o| restricted(ctx, o, t, memo));
-    let share: f64 = chains.iter().map(|c| c.effective).sum();
-    let yes = share + 1e-9 >= ctx.policy.affiliate_share;
-    memo.borrow_mut().insert(e, yes);
-    yes
 }
 
 pub fn fmt_pct(x: f64) -> String {

@@ -131,6 +131,10 @@ pub struct ScanStats {
     pub entities: usize,
     pub routes_examined: u64,
     pub truncated: bool,
+    /// When `truncated`: which bound cut where, one line per bound (the
+    /// policy key and value, how many routes it cut, the first of them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub truncated_by: Vec<String>,
     /// Findings before `--min-severity` and `--top` were applied.
     pub findings_total: usize,
     /// Records of products the product table does not know: they were not

@@ -102,9 +102,11 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     let found = search(prep, &steps, config);
     let t_routes = t0.elapsed();
     let (examined, truncated) = search_stats(&found);
+    let found_cuts: Vec<(routes::Cut, RecordId)> = found.iter().filter_map(|r| Some((r.cut?, r.last()))).collect();
     let t1 = Instant::now();
     let findings = judge(prep, &routes::group(found), parallel);
     let mut report = finish(prep, findings, examined, truncated);
+    report.stats.truncated_by = cut_notes(prep, &found_cuts);
     report.timings = vec![("routes", t_routes), ("rules", t1.elapsed())];
     report
 }
@@ -117,7 +119,11 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
 
 /// The search bounds the policy sets.
 pub fn bounds(policy: &Policy) -> Bounds {
-    Bounds { max_depth: policy.max_depth.max(1), max_candidates: (policy.max_expansions / 256).clamp(8, 4096) }
+    Bounds {
+        max_depth: policy.max_depth.max(1),
+        max_candidates: (policy.max_expansions / 256).clamp(8, 4096),
+        max_examined: policy.max_expansions.max(1) as u64,
+    }
 }
 
 /// Stage 1: the route ending with each of `steps`, in the order of `steps`
@@ -136,6 +142,33 @@ pub fn search(prep: &Prepared, steps: &[RecordId], config: &ScanConfig) -> Vec<R
 /// Candidate steps examined by a search, and whether a bound cut any route.
 pub fn search_stats(found: &[Route]) -> (u64, bool) {
     (found.iter().map(|r| r.examined).sum(), found.iter().any(|r| r.truncated))
+}
+
+/// What [`ScanStats::truncated_by`] says: for each bound that cut a route
+/// (given as the bound and the route's last record), the policy key and
+/// value, how many routes it cut and the first of them by record id.
+pub fn cut_notes(prep: &Prepared, cuts: &[(routes::Cut, RecordId)]) -> Vec<String> {
+    let case = prep.ctx.case;
+    let policy = prep.ctx.policy;
+    let mut by: std::collections::BTreeMap<routes::Cut, (usize, &str)> = std::collections::BTreeMap::new();
+    for &(cut, last) in cuts {
+        let id = case.record_id(last);
+        let e = by.entry(cut).or_insert((0, id));
+        e.0 += 1;
+        if id < e.1 {
+            e.1 = id;
+        }
+    }
+    by.into_iter()
+        .map(|(cut, (n, first))| {
+            let value = match cut {
+                routes::Cut::Depth => policy.max_depth,
+                routes::Cut::Candidates => bounds(policy).max_candidates,
+                routes::Cut::Examined => policy.max_expansions,
+            };
+            format!("{} = {value} cut {n} route(s), the first ending with record {}", cut.policy_key(), first)
+        })
+        .collect()
 }
 
 /// Stage 2: a route finding for each group of routes (see [`routes::group`])
@@ -179,6 +212,7 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated:
             entities: case.entities.len(),
             routes_examined: examined,
             truncated,
+            truncated_by: Vec::new(),
             findings_total: total,
             records_unknown_product: case.stats.records_unknown_product,
         },
