@@ -344,37 +344,8 @@ pub fn load_bytes(bytes: &[u8], file: &str, diags: &mut Diagnostics) -> Policy {
             // Weights given in the file override the defaults one by one.
             let mut w = default_weights();
             w.extend(std::mem::take(&mut p.weights));
-            for (k, v) in &w {
-                if !(0.0..=1.0).contains(v) {
-                    diags.error(file, 0, format!("weight `{k}`: {v} is outside 0..1"));
-                }
-            }
             p.weights = w;
-            for prod in p.products.iter().chain(&p.add_products) {
-                for c in &prod.controls {
-                    for to in &c.to {
-                        if to != D5 && Country::parse(to).is_none() {
-                            diags.error(
-                                file,
-                                0,
-                                format!("product `{}`: destination `{to}` is neither D:5 nor a country", prod.model),
-                            );
-                        }
-                    }
-                }
-                for sys in &prod.systems {
-                    if sys.gpus == 0 {
-                        diags.error(file, 0, format!("product `{}`: system `{}` holds 0 GPUs", prod.model, sys.name));
-                    }
-                }
-            }
-            // Written so that a NaN cut-off is refused too.
-            if !matches!(
-                p.severity_medium.partial_cmp(&p.severity_high),
-                Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
-            ) {
-                diags.error(file, 0, "severity_medium must not exceed severity_high");
-            }
+            validate(&p, text, file, diags);
             p
         }
         Err(e) => {
@@ -387,4 +358,170 @@ pub fn load_bytes(bytes: &[u8], file: &str, diags: &mut Diagnostics) -> Policy {
             Policy::default()
         }
     }
+}
+
+/// Most records a route may have (`max_depth`) and most candidates one
+/// route may look at (`max_expansions`): beyond these a policy would let one
+/// case make gigabytes of output or search for hours, so it is refused.
+pub const MAX_DEPTH_LIMIT: usize = 64;
+pub const MAX_EXPANSIONS_LIMIT: usize = 10_000_000;
+
+/// Checks every value of a policy read from `text`: each number finite and
+/// in its range, each weight's rule known, each pair of dates in order, the
+/// search bounds within their limits. A problem is an error naming the key
+/// and its line in the file, so a typo or a NaN never silently changes
+/// results (unknown keys elsewhere are refused by the parser itself).
+fn validate(p: &Policy, text: &str, file: &str, diags: &mut Diagnostics) {
+    let mut found: Vec<(u64, String)> = Vec::new();
+    let mut err = |section: Option<&str>, key: &str, message: String| {
+        let shown_key = match section {
+            Some(s) => format!("{s}.{key}"),
+            None => key.to_string(),
+        };
+        found.push((key_line(text, section, key), format!("`{}`: {message}", crate::text::shown(&shown_key))));
+    };
+    let days = [
+        ("rapid_resale_days", p.rapid_resale_days),
+        ("hub_dwell_days", p.hub_dwell_days),
+        ("shell_age_days", p.shell_age_days),
+        ("long_chain_window_days", p.long_chain_window_days),
+        ("rental_after_install_days", p.rental_after_install_days),
+        ("undeployed_grace_days", p.undeployed_grace_days),
+        ("established_days", p.established_days),
+        ("established_group_years", p.established_group_years),
+    ];
+    for (key, v) in days {
+        if !(v.is_finite() && v >= 0.0) {
+            err(None, key, format!("{v} is not a finite number of days or years >= 0"));
+        }
+    }
+    let fractions = [
+        ("fuzzy_threshold", p.fuzzy_threshold),
+        ("undeployed_ratio", p.undeployed_ratio),
+        ("severity_high", p.severity_high),
+        ("severity_medium", p.severity_medium),
+        ("aggravation_share", p.aggravation_share),
+        ("listed_after_trade_weight", p.listed_after_trade_weight),
+        ("undeployed_unknown_weight", p.undeployed_unknown_weight),
+    ];
+    for (key, v) in fractions {
+        if !(0.0..=1.0).contains(&v) {
+            err(None, key, format!("{v} is outside 0..1"));
+        }
+    }
+    if !(p.affiliate_share > 0.0 && p.affiliate_share <= 100.0) {
+        err(None, "affiliate_share", format!("{} is not a percent with 0 < share <= 100", p.affiliate_share));
+    }
+    // Written so that a NaN cut-off is refused too.
+    if !matches!(
+        p.severity_medium.partial_cmp(&p.severity_high),
+        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+    ) {
+        err(
+            None,
+            "severity_medium",
+            format!("{} must not exceed severity_high ({})", p.severity_medium, p.severity_high),
+        );
+    }
+    let known = default_weights();
+    for (k, v) in &p.weights {
+        if !known.contains_key(k) {
+            let names: Vec<&str> = known.keys().map(String::as_str).collect();
+            err(Some("weights"), k, format!("no rule has this id (rules: {})", names.join(", ")));
+        } else if !(0.0..=1.0).contains(v) {
+            err(Some("weights"), k, format!("{v} is outside 0..1"));
+        }
+    }
+    if !(1..=MAX_DEPTH_LIMIT).contains(&p.max_depth) {
+        err(None, "max_depth", format!("{} is outside 1..={MAX_DEPTH_LIMIT} records", p.max_depth));
+    }
+    if !(1..=MAX_EXPANSIONS_LIMIT).contains(&p.max_expansions) {
+        err(None, "max_expansions", format!("{} is outside 1..={MAX_EXPANSIONS_LIMIT}", p.max_expansions));
+    }
+    if p.affiliates_rule_suspended_until < p.affiliates_rule_suspended_from {
+        err(
+            None,
+            "affiliates_rule_suspended_until",
+            format!(
+                "{} is before affiliates_rule_suspended_from ({})",
+                p.affiliates_rule_suspended_until, p.affiliates_rule_suspended_from
+            ),
+        );
+    }
+    if p.affiliates_rule_suspended_from < p.affiliates_rule_effective {
+        err(
+            None,
+            "affiliates_rule_suspended_from",
+            format!(
+                "{} is before the rule took effect (affiliates_rule_effective {})",
+                p.affiliates_rule_suspended_from, p.affiliates_rule_effective
+            ),
+        );
+    }
+    for (section, list) in [("products", &p.products), ("add_products", &p.add_products)] {
+        for prod in list {
+            let model = crate::text::shown(&prod.model);
+            for c in &prod.controls {
+                for to in &c.to {
+                    if to != D5 && Country::parse(to).is_none() {
+                        err(
+                            Some(section),
+                            "to",
+                            format!(
+                                "product `{model}`: destination `{}` is neither D:5 nor a country",
+                                crate::text::shown(to)
+                            ),
+                        );
+                    }
+                }
+                if let Some(until) = c.until
+                    && until < c.from
+                {
+                    err(
+                        Some(section),
+                        "until",
+                        format!("product `{model}`: control until {until} is before its start {}", c.from),
+                    );
+                }
+            }
+            for sys in &prod.systems {
+                if sys.gpus == 0 {
+                    err(
+                        Some(section),
+                        "gpus",
+                        format!("product `{model}`: system `{}` holds 0 GPUs", crate::text::shown(&sys.name)),
+                    );
+                }
+            }
+        }
+    }
+    // In the order of the file.
+    found.sort_by_key(|(line, _)| *line);
+    for (line, message) in found {
+        diags.error(file, line, message);
+    }
+}
+
+/// The 1-based line where `key` is set in a policy file (in `[section]` or
+/// as `section.key`, or inside an array of `[[section]]` tables), or 0 when
+/// it is not written there (a built-in value).
+fn key_line(text: &str, section: Option<&str>, key: &str) -> u64 {
+    let mut current: Option<&str> = None;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if let Some(h) = l.strip_prefix('[') {
+            current = Some(h.trim_start_matches('[').split(']').next().unwrap_or("").trim());
+            continue;
+        }
+        let Some((lhs, _)) = l.split_once('=') else { continue };
+        let lhs = lhs.trim().trim_matches('"');
+        let matches = match section {
+            None => current.is_none() && lhs == key,
+            Some(s) => (current == Some(s) && lhs == key) || lhs == format!("{s}.{key}"),
+        };
+        if matches {
+            return i as u64 + 1;
+        }
+    }
+    0
 }

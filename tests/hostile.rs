@@ -355,3 +355,33 @@ fn a_chain_of_nested_sub_lots_is_bounded_and_says_so() {
     let out = crate::common::chiptrace_os(&["scan".as_ref(), dir.path().as_os_str()]);
     assert!(stdout(&out).contains("max_expansions = 100 cut"), "{}", stdout(&out));
 }
+
+/// Defect 4: `policy.toml` accepted NaN, infinities and negative thresholds,
+/// unknown rule names in `[weights]` (a typo was ignored) and suspension
+/// dates out of order, with exit 0: `fuzzy_threshold = nan` removed every
+/// listing flag. Each is an error naming the key and its line; exit 2.
+#[test]
+fn a_policy_with_values_the_parser_accepts_but_that_are_wrong_is_refused() {
+    let out = chiptrace(&["validate", "fixtures/bad/policy_values"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 2, "{text}");
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error: ")).collect();
+    let want = [
+        ("2", "`fuzzy_threshold`: NaN is outside 0..1"),
+        ("3", "`rapid_resale_days`: -3 is not a finite number"),
+        ("4", "`hub_dwell_days`: inf is not a finite number"),
+        ("5", "`max_depth`: 100000 is outside 1..=64 records"),
+        ("7", "`affiliates_rule_suspended_until`: 2025-01-01 is before affiliates_rule_suspended_from (2025-11-10)"),
+        ("10", "`weights.listed_partyy`: no rule has this id"),
+        ("11", "`weights.crypto_payment`: -inf is outside 0..1"),
+    ];
+    assert_eq!(errors.len(), want.len(), "{text}");
+    for (got, (line, msg)) in errors.iter().zip(want) {
+        let prefix = format!("fixtures/bad/policy_values/policy.toml:{line}: error: {msg}");
+        assert!(got.starts_with(&prefix), "expected `{prefix}`, got `{got}`");
+    }
+    // scan refuses it too, rather than scanning with a policy that changes results.
+    let out = chiptrace(&["scan", "fixtures/bad/policy_values"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
