@@ -385,3 +385,44 @@ fn a_policy_with_values_the_parser_accepts_but_that_are_wrong_is_refused() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
 }
+
+/// Defect 10 (smaller ones): duplicate keys in records.jsonl were resolved
+/// silently (here `ID` even won over `id`, and the second `quantity` over
+/// the first); a quantity above u32 was "not a positive integer"; JSON big
+/// integers were rounded through a float (`12345678901234567890123` became
+/// `1.2345678901234568e22`, lot 9007199254740993 became ...992); a leap
+/// second `:60` read as `:59`; years 0 and negative and `2024-2-6` were read.
+#[test]
+fn json_lines_keep_numbers_exact_warn_of_duplicate_keys_and_refuse_non_iso_dates() {
+    let out = chiptrace(&["validate", "fixtures/bad/jsonl_exact"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 2, "{text}");
+    let f = "fixtures/bad/jsonl_exact/records.jsonl";
+    for want in [
+        format!("{f}:2: warning: key `ID` appears twice; the first one is read"),
+        format!("{f}:2: warning: key `quantity` appears twice; the first one is read"),
+        format!(
+            "{f}:3: error: field `quantity`: `99999999999` is more units than one record can hold (at most 4294967295)"
+        ),
+        format!("{f}:4: error: field `date`: `2024-02-03T00:00:60Z` is not a valid date"),
+        format!("{f}:5: error: field `date`: `0000-02-04` is not a valid date"),
+        format!("{f}:6: error: field `date`: `-2024-02-05` is not a valid date"),
+        format!("{f}:7: error: field `date`: `2024-2-6` is not a valid date"),
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(&want)), "no `{want}` in:\n{text}");
+    }
+    assert!(
+        text.lines().last().unwrap().ends_with(
+            ": 3 entities, 2 records, 0 relations, 0 list entries read; 5 rows rejected; 5 error(s), 2 warning(s)"
+        ),
+        "{text}"
+    );
+    let records = std::fs::read(crate::common::fixture("bad/jsonl_exact/records.jsonl")).unwrap();
+    let entities = std::fs::read(crate::common::fixture("bad/jsonl_exact/entities.csv")).unwrap();
+    let l = chiptrace::read::read_case_from_files(&[("entities.csv", &entities), ("records.jsonl", &records)]);
+    let c = &l.case;
+    let r1 = &c.records[c.record_by_key("12345678901234567890123").expect("the id as written") as usize];
+    assert_eq!(r1.lot.map(|s| c.s(s)), Some("9007199254740993"));
+    let r2 = &c.records[c.record_by_key("R2").expect("the first `id`") as usize];
+    assert_eq!(r2.quantity, 40);
+}

@@ -158,7 +158,7 @@ fn malformed_json_lines() {
         &[
             ("records.jsonl", 2, "error", &["malformed JSON"]),
             ("records.jsonl", 3, "error", &["expected a JSON object"]),
-            ("records.jsonl", 4, "error", &["field `quantity`", "{\"units\":5}"]),
+            ("records.jsonl", 4, "error", &["field `quantity`", "{\"units\": 5}"]),
             ("records.jsonl", 5, "error", &["field `quantity`", "`2.5`"]),
         ],
         2,

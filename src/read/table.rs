@@ -398,43 +398,46 @@ pub fn read_jsonl<R: std::io::BufRead>(
         if text.is_empty() {
             continue;
         }
-        let value: serde_json::Value = match serde_json::from_str(text) {
-            Ok(v) => v,
+        let pairs: Pairs = match serde_json::from_str(text) {
+            Ok(p) => p,
             Err(e) => {
-                diags.error(file, line_no, format!("malformed JSON: {e}"));
+                if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+                    diags.error(file, line_no, "expected a JSON object on this line");
+                } else {
+                    diags.error(file, line_no, format!("malformed JSON: {e}"));
+                }
                 rejected += 1;
                 continue;
             }
         };
-        let Some(obj) = value.as_object() else {
-            diags.error(file, line_no, "expected a JSON object on this line");
-            rejected += 1;
-            continue;
-        };
-        let mut headers = Vec::with_capacity(obj.len());
-        let mut values = Vec::with_capacity(obj.len());
+        let mut headers: Vec<String> = Vec::with_capacity(pairs.0.len());
+        let mut values = Vec::with_capacity(pairs.0.len());
         let mut bad = false;
-        for (k, v) in obj {
-            let text = match v {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Number(n) => n.to_string(),
-                serde_json::Value::Bool(b) => b.to_string(),
-                other => {
+        for (k, v) in &pairs.0 {
+            let raw = v.get();
+            let text = match raw.as_bytes().first() {
+                Some(b'"') => serde_json::from_str::<String>(raw).unwrap_or_default(),
+                Some(b'n') => String::new(),
+                // Numbers as written: `12345678901234567890123` stays exact
+                // (an id or a quantity is never rounded through a float).
+                Some(b't' | b'f' | b'-' | b'0'..=b'9') => raw.to_string(),
+                _ => {
                     diags.error(
                         file,
                         line_no,
-                        format!(
-                            "field `{}`: expected a string or number, found `{}`",
-                            shown(k),
-                            shown(&other.to_string())
-                        ),
+                        format!("field `{}`: expected a string or number, found `{}`", shown(k), shown(raw)),
                     );
                     bad = true;
                     break;
                 }
             };
-            headers.push(header_key(k));
+            let key = header_key(k);
+            // As in CSV, a key given twice is read once, the first, and said.
+            if headers.contains(&key) {
+                diags.warning(file, line_no, format!("key `{}` appears twice; the first one is read", shown(k)));
+                continue;
+            }
+            headers.push(key);
             values.push(Cow::Owned(text));
         }
         if bad {
@@ -445,4 +448,28 @@ pub fn read_jsonl<R: std::io::BufRead>(
         each(&row, diags);
     }
     rejected
+}
+
+/// The members of one JSON object in the order written, duplicates kept
+/// (serde_json's map keeps only the last) and values as their raw text.
+struct Pairs(Vec<(String, Box<serde_json::value::RawValue>)>);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Box<serde_json::value::RawValue>>()? {
+                    out.push(entry);
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
