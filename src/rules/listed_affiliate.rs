@@ -4,6 +4,7 @@
 
 use super::{Ctx, Rule, route_date};
 use crate::analysis::routes::Route;
+use crate::model::Timestamp;
 use crate::scan::Flag;
 
 pub struct ListedAffiliate;
@@ -81,6 +82,11 @@ impl Rule for ListedAffiliate {
             }
         }
         let alone = held.chains.iter().any(|c| c.effective + 1e-9 >= threshold);
+        // Owners listed only after the trade: the ownership is a risk now
+        // known, not one the trade ignored (as for `listed_party`).
+        let listed_since: Vec<Option<Timestamp>> =
+            held.chains.iter().map(|c| ctx.best_hit(c.owners[0]).and_then(|h| ctx.entry(h).since)).collect();
+        let after = !listed_since.is_empty() && listed_since.iter().all(|s| s.is_some_and(|s| t < s));
         let rule = if ctx.policy.affiliates_rule_in_force(t) {
             format!("on {t} the Entity List affiliates rule was in force, so the transfer needed a licence")
         } else {
@@ -92,11 +98,21 @@ impl Rule for ListedAffiliate {
             )
         };
         let bound = held.truncated.as_ref().map(|n| format!("; bound: {n}")).unwrap_or_default();
-        out.push(Flag::new(
+        let later = if after {
+            format!(
+                "; every listed owner was listed after {t} (the first on {}), so the trade predates the listing and the flag counts as {} instead of {}",
+                listed_since.iter().flatten().min().map(|d| d.to_string()).unwrap_or_default(),
+                ctx.policy.listed_after_trade_weight,
+                ctx.policy.weight(self.id())
+            )
+        } else {
+            String::new()
+        };
+        let flag = Flag::new(
             self.id(),
             route.terminal,
             format!(
-                "{} is {}% owned by listed parties{} {}: {}; {rule}{bound}",
+                "{} is {}% owned by listed parties{} {}: {}; {rule}{bound}{later}",
                 ctx.who(route.terminal),
                 fmt_pct(held.total.min(100.0)),
                 if cascade { " and their affiliates" } else { "" },
@@ -104,7 +120,9 @@ impl Rule for ListedAffiliate {
                 parts.join("; ")
             ),
             evidence,
-        ));
+        );
+        let w = ctx.policy.listed_after_trade_weight.min(ctx.policy.weight(self.id()));
+        out.push(if after { flag.weighted(w) } else { flag });
     }
 }
 

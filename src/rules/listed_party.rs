@@ -71,7 +71,8 @@ impl Rule for ListedParty {
                 }
             }
             let flag = Flag::new(self.id(), p, detail, vec![ctx.case.entity(p).id.clone(), entry.evidence()]);
-            out.push(if after { flag.weighted(ctx.policy.listed_after_trade_weight) } else { flag });
+            let later = ctx.policy.listed_after_trade_weight.min(ctx.policy.weight(self.id()));
+            out.push(if after { flag.weighted(later) } else { flag });
         }
     }
 }

@@ -23,7 +23,7 @@ impl Rule for RemoteAccess {
         // A listing that came after the trade (weighted down) does not make the lessee restricted then.
         let about_terminal = |f: &&Flag| {
             f.subject == route.terminal
-                && !(f.rule == "listed_party" && f.weight.is_some())
+                && !(matches!(f.rule, "listed_party" | "listed_affiliate") && f.weight.is_some())
                 && matches!(
                     f.rule,
                     "listed_party"

@@ -177,7 +177,8 @@ impl Rule for UndeployedInventory {
             let mut evidence = vec![ent.id.clone()];
             evidence.extend(idle.records.iter().map(|&r| ctx.rid(r)));
             let flag = Flag::new(self.id(), e, detail, evidence);
-            out.push(if idle.unknown { flag.weighted(ctx.policy.undeployed_unknown_weight) } else { flag });
+            let unknown = ctx.policy.undeployed_unknown_weight.min(ctx.policy.weight(self.id()));
+            out.push(if idle.unknown { flag.weighted(unknown) } else { flag });
         }
     }
 }
