@@ -6,6 +6,7 @@ mod common;
 mod export;
 mod ftm;
 mod generate;
+mod graphfiles;
 mod hostile;
 mod import;
 mod readers;

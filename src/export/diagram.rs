@@ -73,6 +73,18 @@ pub struct Diagram {
     pub route: BTreeSet<RecordId>,
     /// True when the bound on records cut the picture.
     pub truncated: bool,
+    /// Every flag per entity (the rule ids of the flags about it, by
+    /// `subject`), not only the strongest, for labels and graph files.
+    pub entity_flags: BTreeMap<EntityId, BTreeSet<String>>,
+    /// Every flag per record: the rule ids of the flags whose evidence cites it.
+    pub record_flags: BTreeMap<RecordId, BTreeSet<String>>,
+    /// The findings each entity is the terminal or a flag's subject of.
+    pub entity_findings: BTreeMap<EntityId, BTreeSet<String>>,
+    /// The findings whose route or evidence holds each record.
+    pub record_findings: BTreeMap<RecordId, BTreeSet<String>>,
+    /// For a finding: `high 0.93 · ZYC (CN) · H100 × 300 · flags …`, the
+    /// line a printed diagram is titled with.
+    pub headline: Option<String>,
 }
 
 /// How much a diagram may hold.
@@ -135,6 +147,21 @@ pub fn of_finding(case: &Case, policy: &Policy, f: &Finding, index: &RecordIndex
     let mut d = build(case, Subject::Finding(f.id.clone()), by_time(case, records), extra_entities, false);
     d.route = f.path.iter().copied().collect();
     d.marks = marks(case, policy, std::slice::from_ref(f), &d.entities);
+    annotate(case, std::slice::from_ref(f), &mut d);
+    let t = case.entity(f.terminal);
+    let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
+    rules.dedup();
+    d.headline = Some(format!(
+        "{} {:.2} \u{b7} {} {} ({}) \u{b7} {} \u{d7} {} \u{b7} flags: {}",
+        f.severity,
+        f.score,
+        f.kind.as_str(),
+        t.id,
+        t.country,
+        case.s(f.product),
+        f.quantity,
+        rules.join(", ")
+    ));
     d
 }
 
@@ -154,6 +181,7 @@ pub fn of_lot(case: &Case, policy: &Policy, lot: Sym, findings: &[Finding]) -> D
     let records = by_time(case, t.steps.iter().map(|s| s.record).collect());
     let mut d = build(case, Subject::Lot(case.s(lot).to_string()), records, vec![], t.truncated);
     d.marks = marks(case, policy, findings, &d.entities);
+    annotate(case, findings, &mut d);
     d
 }
 
@@ -171,6 +199,7 @@ pub fn of_entity(case: &Case, policy: &Policy, e: EntityId, findings: &[Finding]
     rs.truncate(bounds.max_records);
     let mut d = build(case, Subject::Entity(case.entity(e).id.clone()), rs, vec![e], truncated);
     d.marks = marks(case, policy, findings, &d.entities);
+    annotate(case, findings, &mut d);
     d
 }
 
@@ -188,6 +217,7 @@ pub fn of_case(case: &Case, policy: &Policy, findings: &[Finding], max_records: 
     let all: Vec<EntityId> = if truncated { vec![] } else { (0..case.entities.len() as EntityId).collect() };
     let mut d = build(case, Subject::Case, rs, all, truncated);
     d.marks = marks(case, policy, findings, &d.entities);
+    annotate(case, findings, &mut d);
     d
 }
 
@@ -250,7 +280,20 @@ fn build(case: &Case, subject: Subject, records: Vec<RecordId>, extra: Vec<Entit
     });
     let mut entities: Vec<EntityId> = first.keys().copied().collect();
     entities.sort_by(|&a, &b| first[&a].cmp(&first[&b]).then_with(|| case.entity(a).id.cmp(&case.entity(b).id)));
-    Diagram { subject, entities, records, relations, marks: BTreeMap::new(), route: BTreeSet::new(), truncated }
+    Diagram {
+        subject,
+        entities,
+        records,
+        relations,
+        marks: BTreeMap::new(),
+        route: BTreeSet::new(),
+        truncated,
+        entity_flags: BTreeMap::new(),
+        record_flags: BTreeMap::new(),
+        entity_findings: BTreeMap::new(),
+        record_findings: BTreeMap::new(),
+        headline: None,
+    }
 }
 
 /// The strongest flag on each drawn entity. A flag marks the entities its
@@ -296,6 +339,43 @@ pub fn marks(case: &Case, policy: &Policy, findings: &[Finding], drawn: &[Entity
         }
     }
     out
+}
+
+/// Fills the diagram's per-entity and per-record flags and findings from
+/// `findings`: a flag marks its subject, and every drawn record its evidence
+/// cites; a finding marks its terminal, its flags' subjects and its route.
+///
+/// # Complexity
+/// O(P + F·G·V·log) for P drawn records and F findings of G flags of V evidence keys.
+pub fn annotate(case: &Case, findings: &[Finding], d: &mut Diagram) {
+    let drawn_entities: BTreeSet<EntityId> = d.entities.iter().copied().collect();
+    let by_id: HashMap<&str, RecordId> = d.records.iter().map(|&r| (case.record_id(r), r)).collect();
+    for f in findings {
+        let mut touched = false;
+        for fl in &f.flags {
+            if drawn_entities.contains(&fl.subject) {
+                d.entity_flags.entry(fl.subject).or_default().insert(fl.rule.to_string());
+                d.entity_findings.entry(fl.subject).or_default().insert(f.id.clone());
+                touched = true;
+            }
+            for k in &fl.evidence {
+                if let Some(&r) = by_id.get(k.as_str()) {
+                    d.record_flags.entry(r).or_default().insert(fl.rule.to_string());
+                    d.record_findings.entry(r).or_default().insert(f.id.clone());
+                    touched = true;
+                }
+            }
+        }
+        for &r in &f.path {
+            if by_id.contains_key(case.record_id(r)) {
+                d.record_findings.entry(r).or_default().insert(f.id.clone());
+                touched = true;
+            }
+        }
+        if touched && drawn_entities.contains(&f.terminal) {
+            d.entity_findings.entry(f.terminal).or_default().insert(f.id.clone());
+        }
+    }
 }
 
 /// The date each entity first appears in the diagram's records.

@@ -207,11 +207,23 @@ fn trim_float(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// The node of an entity: name on up to two lines, then id, kind and country.
-fn entity_node(id: &str, e: &Entity, mark: Option<&Mark>) -> Stmt {
+/// The flags line of a label: every rule id, wrapped, after a flag sign.
+fn flags_line(flags: Option<&BTreeSet<String>>) -> Option<String> {
+    let f = flags.filter(|f| !f.is_empty())?;
+    let all: Vec<&str> = f.iter().map(String::as_str).collect();
+    Some(text::wrap(&format!("\u{2691} {}", all.join(", ")), 34, 5).join("\n"))
+}
+
+/// The node of an entity: name on up to two lines, then id, kind and
+/// country, then every flag about it.
+fn entity_node(id: &str, e: &Entity, mark: Option<&Mark>, flags: Option<&BTreeSet<String>>) -> Stmt {
     let name = text::wrap(&text::display(&e.name), 24, 3).join("\n");
     let key = text::shorten(&text::display(&e.id), 24);
-    let label = format!("{name}\n{key} \u{b7} {} \u{b7} {}", e.kind, e.country);
+    let mut label = format!("{name}\n{key} \u{b7} {} \u{b7} {}", e.kind, e.country);
+    if let Some(f) = flags_line(flags) {
+        label.push('\n');
+        label.push_str(&f);
+    }
     let mut tip = format!("{} ({}, {}, {})", text::display(&e.name), text::display(&e.id), e.kind, e.country);
     let mut attrs = vec![attr("label", &label), attr("shape", shape(e.kind))];
     if let Some(m) = mark {
@@ -234,6 +246,10 @@ fn entity_node(id: &str, e: &Entity, mark: Option<&Mark>) -> Stmt {
 pub fn graph(case: &Case, d: &Diagram) -> Graph {
     let ids: BTreeMap<EntityId, String> = d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
     let mut title = format!("chiptrace \u{b7} {}", text::shorten(&text::display(&d.subject.title()), 80));
+    if let Some(h) = &d.headline {
+        title.push('\n');
+        title.push_str(&text::wrap(&text::display(h), 110, 3).join("\n"));
+    }
     title.push_str(&format!(
         "\ncase {} \u{b7} {} entities, {} records, {} relations",
         case.fingerprint(),
@@ -278,7 +294,12 @@ pub fn graph(case: &Case, d: &Diagram) -> Graph {
         if !members.contains_key(&ent.country) {
             countries.push(ent.country);
         }
-        members.entry(ent.country).or_default().push(entity_node(&ids[&e], ent, d.marks.get(&e)));
+        members.entry(ent.country).or_default().push(entity_node(
+            &ids[&e],
+            ent,
+            d.marks.get(&e),
+            d.entity_flags.get(&e),
+        ));
     }
     for c in countries {
         let mut body = vec![
@@ -310,10 +331,15 @@ pub fn graph(case: &Case, d: &Diagram) -> Graph {
         }
     }
     for ((from, to, kind, on_route), rs) in groups {
-        let label = match rs.as_slice() {
+        let mut label = match rs.as_slice() {
             [one] => record_label(case, &case.records[*one as usize]),
             many => records_label(case, kind, many),
         };
+        let flags: BTreeSet<String> = rs.iter().filter_map(|r| d.record_flags.get(r)).flatten().cloned().collect();
+        if let Some(f) = flags_line(Some(&flags)) {
+            label.push('\n');
+            label.push_str(&f);
+        }
         let mut attrs = vec![attr("label", &label)];
         attrs.extend(record_style(kind));
         if on_route {

@@ -1,10 +1,21 @@
-//! GEXF 1.3 for Gephi: the same nodes, edges and attributes as the GraphML
-//! export (see [`super::graphml::Table`]); dates are string attributes in
-//! ISO 8601, which sort in time order in Gephi's data laboratory.
+//! GEXF 1.3 for Gephi, dynamic: the same nodes, edges and attributes as the
+//! GraphML export (see [`super::graphml::Table`]), with time. The graph is
+//! `mode="dynamic"` with `timeformat="date"`; a node exists from the date of
+//! its first drawn record, a record's edge from its date (a lease until its
+//! end), an ownership or directorship from `since` to `until`, so Gephi's
+//! timeline plays the route in order: those `start`/`end` values are typed
+//! dates by the graph's `timeformat`. Attributes are typed (quantities `long`,
+//! values `double`, `on_route` `boolean`); date attributes are ISO 8601
+//! strings, as networkx, igraph and graphology accept no `date` type.
+//!
+//! `<meta>` names the tool and its version, and its description carries the
+//! contract's `schema_version`, the dataset fingerprint, the subject and the
+//! finding ids, as the GraphML graph keys do.
 
-use super::graphml::{Column, Table};
+use super::graphml::{Column, Item, Table};
 use super::{Export, ExportError, Exporter, text};
-use std::fmt::Write;
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 /// The GEXF exporter.
 pub struct Gexf;
@@ -26,63 +37,110 @@ fn gexf_type(ty: &str) -> &'static str {
         "long" => "long",
         "double" => "double",
         "boolean" => "boolean",
+        // Date values stay ISO 8601 strings: networkx, igraph and graphology
+        // reject a `date` attribute type; the timeline uses the typed
+        // `start`/`end` of each element (`timeformat="date"`).
         _ => "string",
     }
 }
 
 /// The GEXF document of a table.
 pub fn to_gexf(t: &Table) -> String {
-    let mut s = String::new();
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    s.push_str("<gexf xmlns=\"http://gexf.net/1.3\" version=\"1.3\">\n");
-    s.push_str("  <meta>\n    <creator>chiptrace</creator>\n  </meta>\n");
-    s.push_str("  <graph defaultedgetype=\"directed\" mode=\"static\">\n");
-    for (cols, class) in [(&t.node_columns, "node"), (&t.edge_columns, "edge")] {
-        let _ = writeln!(s, "    <attributes class=\"{class}\">");
-        for c in cols.iter() {
-            let _ = writeln!(
-                s,
-                "      <attribute id=\"{}\" title=\"{}\" type=\"{}\"/>",
-                text::xml(&c.id),
-                text::xml(&c.name),
-                gexf_type(c.ty)
-            );
-        }
-        s.push_str("    </attributes>\n");
-    }
-    s.push_str("    <nodes>\n");
-    for n in &t.nodes {
-        let _ = writeln!(s, "      <node id=\"{}\" label=\"{}\">", text::xml(&n.id), text::xml(&n.label));
-        values(&mut s, &t.node_columns, &n.values);
-        s.push_str("      </node>\n");
-    }
-    s.push_str("    </nodes>\n    <edges>\n");
-    for e in &t.edges {
-        let _ = writeln!(
-            s,
-            "      <edge id=\"{}\" source=\"{}\" target=\"{}\" label=\"{}\">",
-            text::xml(&e.id),
-            text::xml(&e.source),
-            text::xml(&e.target),
-            text::xml(&e.label)
-        );
-        values(&mut s, &t.edge_columns, &e.values);
-        s.push_str("      </edge>\n");
-    }
-    s.push_str("    </edges>\n  </graph>\n</gexf>\n");
-    s
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let _ = write(&mut w, t);
+    String::from_utf8(w.into_inner()).unwrap_or_default() + "\n"
 }
 
-fn values(s: &mut String, cols: &[Column], values: &[(usize, String)]) {
-    // The label is the element's own attribute; repeating it as a value would double it in Gephi.
-    // Column 0 is the label in both tables.
-    let shown: Vec<&(usize, String)> = values.iter().filter(|(c, _)| *c != 0).collect();
+fn write(w: &mut Writer<Vec<u8>>, t: &Table) -> std::io::Result<()> {
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.write_event(Event::Start(BytesStart::new("gexf").with_attributes([
+        ("xmlns", "http://gexf.net/1.3"),
+        ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+        ("xsi:schemaLocation", "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"),
+        ("version", "1.3"),
+    ])))?;
+    let m = &t.meta;
+    w.write_event(Event::Start(BytesStart::new("meta")))?;
+    let creator = format!("chiptrace {}", m.chiptrace_version);
+    w.create_element("creator").write_text_content(BytesText::new(&creator))?;
+    w.create_element("keywords").write_text_content(BytesText::new("chiptrace, provenance, export control"))?;
+    let mut description = format!(
+        "schema_version={}; chiptrace_version={}; dataset={}; subject={}",
+        m.schema_version,
+        m.chiptrace_version,
+        m.dataset,
+        text::xml_chars(&m.subject)
+    );
+    if let Some(h) = &m.headline {
+        description.push_str(&format!("; headline={}", text::xml_chars(h)));
+    }
+    if !m.findings.is_empty() {
+        description.push_str(&format!("; findings={}", m.findings.join(",")));
+    }
+    w.create_element("description").write_text_content(BytesText::new(&description))?;
+    w.write_event(Event::End(BytesEnd::new("meta")))?;
+    w.write_event(Event::Start(BytesStart::new("graph").with_attributes([
+        ("defaultedgetype", "directed"),
+        ("mode", "dynamic"),
+        ("timeformat", "date"),
+    ])))?;
+    for (cols, class) in [(&t.node_columns, "node"), (&t.edge_columns, "edge")] {
+        w.write_event(Event::Start(BytesStart::new("attributes").with_attributes([("class", class)])))?;
+        for c in cols.iter() {
+            let (id, name) = (text::xml_chars(&c.id), text::xml_chars(&c.name));
+            w.write_event(Event::Empty(BytesStart::new("attribute").with_attributes([
+                ("id", id.as_str()),
+                ("title", name.as_str()),
+                ("type", gexf_type(c.ty)),
+            ])))?;
+        }
+        w.write_event(Event::End(BytesEnd::new("attributes")))?;
+    }
+    w.write_event(Event::Start(BytesStart::new("nodes")))?;
+    for n in &t.nodes {
+        item(w, "node", n, &t.node_columns)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("nodes")))?;
+    w.write_event(Event::Start(BytesStart::new("edges")))?;
+    for e in &t.edges {
+        item(w, "edge", e, &t.edge_columns)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("edges")))?;
+    w.write_event(Event::End(BytesEnd::new("graph")))?;
+    w.write_event(Event::End(BytesEnd::new("gexf")))?;
+    Ok(())
+}
+
+fn item(w: &mut Writer<Vec<u8>>, tag: &str, it: &Item, cols: &[Column]) -> std::io::Result<()> {
+    let (id, label, source, target) =
+        (text::xml_chars(&it.id), text::xml_chars(&it.label), text::xml_chars(&it.source), text::xml_chars(&it.target));
+    let mut start = BytesStart::new(tag).with_attributes([("id", id.as_str())]);
+    if tag == "edge" {
+        start.push_attribute(("source", source.as_str()));
+        start.push_attribute(("target", target.as_str()));
+    }
+    start.push_attribute(("label", label.as_str()));
+    if let Some(s) = &it.start {
+        start.push_attribute(("start", s.as_str()));
+    }
+    if let Some(e) = &it.end {
+        start.push_attribute(("end", e.as_str()));
+    }
+    // The label is the element's own attribute; repeating it as a value would
+    // double it in Gephi. Column 0 is the label in both tables.
+    let shown: Vec<&(usize, String)> = it.values.iter().filter(|(c, _)| *c != 0).collect();
     if shown.is_empty() {
-        return;
+        return w.write_event(Event::Empty(start));
     }
-    s.push_str("        <attvalues>\n");
+    w.write_event(Event::Start(start))?;
+    w.write_event(Event::Start(BytesStart::new("attvalues")))?;
     for (c, v) in shown {
-        let _ = writeln!(s, "          <attvalue for=\"{}\" value=\"{}\"/>", text::xml(&cols[*c].id), text::xml(v));
+        let (f, v) = (text::xml_chars(&cols[*c].id), text::xml_chars(v));
+        w.write_event(Event::Empty(
+            BytesStart::new("attvalue").with_attributes([("for", f.as_str()), ("value", v.as_str())]),
+        ))?;
     }
-    s.push_str("        </attvalues>\n");
+    w.write_event(Event::End(BytesEnd::new("attvalues")))?;
+    w.write_event(Event::End(BytesEnd::new(tag)))?;
+    Ok(())
 }

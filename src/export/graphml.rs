@@ -4,14 +4,20 @@
 //! keys. Dates are ISO 8601 strings. Extra columns of the case files are kept
 //! as further keys named after their column.
 //!
+//! The graph itself carries `schema_version`, `chiptrace_version`, the
+//! dataset fingerprint, the subject and the ids of the findings drawn; every
+//! node and edge carries all its flags (`flags`, rule ids) and the findings
+//! it belongs to (`findings`), not only the strongest flag (`flag`).
+//!
 //! Node and edge ids are synthetic (`n0`, `r0`, `t0`), as the GraphML schema
 //! wants name tokens; the case's own ids are the `entity` and `record` keys.
 //! The attribute [`Table`] is shared with the GEXF exporter.
 
 use super::{Diagram, Export, ExportError, Exporter, text};
 use crate::model::*;
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 
 /// The GraphML exporter.
 pub struct GraphMl;
@@ -34,7 +40,8 @@ pub struct Column {
     pub id: String,
     /// The attribute's name as shown in the tools.
     pub name: String,
-    /// `string`, `long`, `double` or `boolean`.
+    /// `string`, `long`, `double`, `boolean` or `date` (ISO 8601; GraphML has
+    /// no date type and writes it as a string).
     pub ty: &'static str,
 }
 
@@ -45,10 +52,30 @@ pub struct Item {
     pub target: String,
     pub label: String,
     pub values: Vec<(usize, String)>,
+    /// When it exists, for dynamic graphs: a node from its first record, a
+    /// record from its date (a lease until its end), a relation from `since` to `until`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// What a graph file says about itself: the contract version, the tool,
+/// the dataset and the findings drawn.
+pub struct Meta {
+    pub schema_version: u32,
+    pub chiptrace_version: &'static str,
+    /// [`Case::fingerprint`] of the input files.
+    pub dataset: String,
+    /// What is drawn (`finding F-…`, `lot L-100 (forward trace)`).
+    pub subject: String,
+    /// The finding's severity, score and flags, where the subject is a finding.
+    pub headline: Option<String>,
+    /// Ids of the findings that touch the drawn entities and records.
+    pub findings: Vec<String>,
 }
 
 /// Entities and edges of a diagram as attribute rows.
 pub struct Table {
+    pub meta: Meta,
     pub node_columns: Vec<Column>,
     pub edge_columns: Vec<Column>,
     pub nodes: Vec<Item>,
@@ -66,12 +93,14 @@ const NODE_COLUMNS: &[(&str, &str)] = &[
     ("kind", "string"),
     ("country", "string"),
     ("aliases", "string"),
-    ("incorporated", "string"),
+    ("incorporated", "date"),
     ("address", "string"),
     ("capacity_gpus", "long"),
-    ("first_date", "string"),
+    ("first_date", "date"),
     ("flag", "string"),
     ("flag_detail", "string"),
+    ("flags", "string"),
+    ("findings", "string"),
 ];
 
 const EDGE_COLUMNS: &[(&str, &str)] = &[
@@ -79,8 +108,8 @@ const EDGE_COLUMNS: &[(&str, &str)] = &[
     ("edge_type", "string"),
     ("record", "string"),
     ("kind", "string"),
-    ("date", "string"),
-    ("end_date", "string"),
+    ("date", "date"),
+    ("end_date", "date"),
     ("product", "string"),
     ("quantity", "long"),
     ("lot", "string"),
@@ -92,8 +121,10 @@ const EDGE_COLUMNS: &[(&str, &str)] = &[
     ("source", "string"),
     ("on_route", "boolean"),
     ("share", "double"),
-    ("since", "string"),
-    ("until", "string"),
+    ("since", "date"),
+    ("until", "date"),
+    ("flags", "string"),
+    ("findings", "string"),
 ];
 
 impl Table {
@@ -164,6 +195,12 @@ impl Table {
                 v.push((node_col("flag"), m.rule.clone()));
                 v.push((node_col("flag_detail"), m.detail.clone()));
             }
+            if let Some(f) = d.entity_flags.get(&e) {
+                v.push((node_col("flags"), f.iter().cloned().collect::<Vec<_>>().join(";")));
+            }
+            if let Some(f) = d.entity_findings.get(&e) {
+                v.push((node_col("findings"), f.iter().cloned().collect::<Vec<_>>().join(";")));
+            }
             for (k, val) in &ent.attrs {
                 v.push((entity_extra[k.as_str()], val.clone()));
             }
@@ -173,6 +210,8 @@ impl Table {
                 target: String::new(),
                 label: ent.name.clone(),
                 values: v,
+                start: first.get(&e).map(|t| t.date().to_string()),
+                end: None,
             });
         }
 
@@ -205,6 +244,12 @@ impl Table {
                     v.push((edge_col(name), val));
                 }
             }
+            if let Some(f) = d.record_flags.get(&ri) {
+                v.push((edge_col("flags"), f.iter().cloned().collect::<Vec<_>>().join(";")));
+            }
+            if let Some(f) = d.record_findings.get(&ri) {
+                v.push((edge_col("findings"), f.iter().cloned().collect::<Vec<_>>().join(";")));
+            }
             for (k, val) in r.attrs.iter().flat_map(|a| a.iter()) {
                 v.push((record_extra[case.s(*k)], case.s(*val).to_string()));
             }
@@ -215,6 +260,8 @@ impl Table {
                 target: ids[&r.to].clone(),
                 label: rid,
                 values: v,
+                start: Some(r.date.date().to_string()),
+                end: r.end_date.map(|t| t.date().to_string()),
             });
         }
         for (i, &li) in d.relations.iter().enumerate() {
@@ -244,9 +291,21 @@ impl Table {
                 target: ids[&r.to].clone(),
                 label,
                 values: v,
+                start: r.since.map(|t| t.date().to_string()),
+                end: r.until.map(|t| t.date().to_string()),
             });
         }
-        Table { node_columns, edge_columns, nodes, edges }
+        let findings: BTreeSet<String> =
+            d.entity_findings.values().chain(d.record_findings.values()).flatten().cloned().collect();
+        let meta = Meta {
+            schema_version: 2,
+            chiptrace_version: env!("CARGO_PKG_VERSION"),
+            dataset: case.fingerprint(),
+            subject: d.subject.title(),
+            headline: d.headline.clone(),
+            findings: findings.into_iter().collect(),
+        };
+        Table { meta, node_columns, edge_columns, nodes, edges }
     }
 }
 
@@ -255,54 +314,99 @@ fn ty(t: &str) -> &'static str {
         "long" => "long",
         "double" => "double",
         "boolean" => "boolean",
+        "date" => "date",
         _ => "string",
     }
 }
 
-/// The GraphML document of a table.
+/// The graph-level keys every GraphML file carries.
+const GRAPH_KEYS: &[&str] = &["schema_version", "chiptrace_version", "dataset", "subject", "headline", "findings"];
+
+/// The GraphML document of a table, written by quick-xml (which escapes
+/// every attribute and text; [`text::xml_chars`] drops the characters XML 1.0 forbids).
 pub fn to_graphml(t: &Table) -> String {
-    let mut s = String::new();
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    s.push_str(
-        "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
-         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-         xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns \
-         http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n",
-    );
-    for (cols, target) in [(&t.node_columns, "node"), (&t.edge_columns, "edge")] {
-        for c in cols.iter() {
-            let _ = writeln!(
-                s,
-                "  <key id=\"{}\" for=\"{target}\" attr.name=\"{}\" attr.type=\"{}\"/>",
-                text::xml(&c.id),
-                text::xml(&c.name),
-                c.ty
-            );
-        }
-    }
-    s.push_str("  <graph id=\"chiptrace\" edgedefault=\"directed\">\n");
-    for n in &t.nodes {
-        let _ = writeln!(s, "    <node id=\"{}\">", text::xml(&n.id));
-        data(&mut s, &t.node_columns, &n.values);
-        s.push_str("    </node>\n");
-    }
-    for e in &t.edges {
-        let _ = writeln!(
-            s,
-            "    <edge id=\"{}\" source=\"{}\" target=\"{}\">",
-            text::xml(&e.id),
-            text::xml(&e.source),
-            text::xml(&e.target)
-        );
-        data(&mut s, &t.edge_columns, &e.values);
-        s.push_str("    </edge>\n");
-    }
-    s.push_str("  </graph>\n</graphml>\n");
-    s
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let _ = write_graphml(&mut w, t);
+    String::from_utf8(w.into_inner()).unwrap_or_default() + "\n"
 }
 
-fn data(s: &mut String, cols: &[Column], values: &[(usize, String)]) {
-    for (c, v) in values {
-        let _ = writeln!(s, "      <data key=\"{}\">{}</data>", text::xml(&cols[*c].id), text::xml(v));
+fn write_graphml(w: &mut Writer<Vec<u8>>, t: &Table) -> std::io::Result<()> {
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let root = BytesStart::new("graphml").with_attributes([
+        ("xmlns", "http://graphml.graphdrawing.org/xmlns"),
+        ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+        (
+            "xsi:schemaLocation",
+            "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd",
+        ),
+    ]);
+    w.write_event(Event::Start(root))?;
+    for k in GRAPH_KEYS {
+        let ty = if *k == "schema_version" { "int" } else { "string" };
+        let id = format!("g_{k}");
+        w.write_event(Event::Empty(BytesStart::new("key").with_attributes([
+            ("id", id.as_str()),
+            ("for", "graph"),
+            ("attr.name", k),
+            ("attr.type", ty),
+        ])))?;
     }
+    for (cols, target) in [(&t.node_columns, "node"), (&t.edge_columns, "edge")] {
+        for c in cols.iter() {
+            let ty = if c.ty == "date" { "string" } else { c.ty };
+            let (id, name) = (text::xml_chars(&c.id), text::xml_chars(&c.name));
+            w.write_event(Event::Empty(BytesStart::new("key").with_attributes([
+                ("id", id.as_str()),
+                ("for", target),
+                ("attr.name", name.as_str()),
+                ("attr.type", ty),
+            ])))?;
+        }
+    }
+    w.write_event(Event::Start(
+        BytesStart::new("graph").with_attributes([("id", "chiptrace"), ("edgedefault", "directed")]),
+    ))?;
+    let m = &t.meta;
+    let graph_values = [
+        ("schema_version", m.schema_version.to_string()),
+        ("chiptrace_version", m.chiptrace_version.to_string()),
+        ("dataset", m.dataset.clone()),
+        ("subject", m.subject.clone()),
+        ("headline", m.headline.clone().unwrap_or_default()),
+        ("findings", m.findings.join(";")),
+    ];
+    for (k, v) in graph_values.iter().filter(|(_, v)| !v.is_empty()) {
+        data(w, &format!("g_{k}"), v)?;
+    }
+    for n in &t.nodes {
+        let id = text::xml_chars(&n.id);
+        w.write_event(Event::Start(BytesStart::new("node").with_attributes([("id", id.as_str())])))?;
+        for (c, v) in &n.values {
+            data(w, &t.node_columns[*c].id, v)?;
+        }
+        w.write_event(Event::End(BytesEnd::new("node")))?;
+    }
+    for e in &t.edges {
+        let (id, s, tg) = (text::xml_chars(&e.id), text::xml_chars(&e.source), text::xml_chars(&e.target));
+        w.write_event(Event::Start(BytesStart::new("edge").with_attributes([
+            ("id", id.as_str()),
+            ("source", s.as_str()),
+            ("target", tg.as_str()),
+        ])))?;
+        for (c, v) in &e.values {
+            data(w, &t.edge_columns[*c].id, v)?;
+        }
+        w.write_event(Event::End(BytesEnd::new("edge")))?;
+    }
+    w.write_event(Event::End(BytesEnd::new("graph")))?;
+    w.write_event(Event::End(BytesEnd::new("graphml")))?;
+    Ok(())
+}
+
+fn data(w: &mut Writer<Vec<u8>>, key: &str, value: &str) -> std::io::Result<()> {
+    let key = text::xml_chars(key);
+    w.create_element("data")
+        .with_attribute(("key", key.as_str()))
+        .write_text_content(BytesText::new(&text::xml_chars(value)))?;
+    Ok(())
 }

@@ -112,6 +112,15 @@ pub fn xml(s: &str) -> String {
     out
 }
 
+/// `s` without the characters XML 1.0 forbids (controls other than tab,
+/// newline and carriage return; U+FFFE, U+FFFF), for writers such as
+/// quick-xml that escape markup but pass every character through.
+pub fn xml_chars(s: &str) -> String {
+    s.chars()
+        .filter(|&c| !(((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'))
+        .collect()
+}
+
 /// Text for HTML shown to a reader: [`display`] then [`xml`].
 pub fn html(s: &str) -> String {
     xml(&display(s))
