@@ -228,6 +228,36 @@ fn warnings_say_when_there_are_no_lists() {
     assert!(stdout(&table).contains("note: no screening lists"), "{}", stdout(&table));
 }
 
+/// Records of products the table does not know are counted in `warnings`,
+/// with the reader's warning per record counted as a diagnostic.
+#[test]
+fn warnings_count_unknown_products_and_diagnostics() {
+    let dir = TempDir::new("scan-warnings");
+    dir.write(
+        "entities.csv",
+        "id,name,kind,country\nVS,Veridian Semiconductor Inc.,manufacturer,US\nBJU,Beijing User Co. Ltd.,end_user,CN\n",
+    );
+    dir.write(
+        "records.csv",
+        "id,date,kind,from,to,product,quantity\n\
+         R1,2024-03-01,sale,VS,BJU,Quantum Widget 9000,10\n\
+         R2,2024-03-02,sale,VS,BJU,Quantum Widget 9000,5\n\
+         R3,2024-03-03,sale,VS,BJU,H100,8\n",
+    );
+    let report = scan_json(dir.path(), &[]);
+    let notes = strs(&report["warnings"]["notes"]);
+    assert!(
+        notes.iter().any(|n| n.starts_with("2 records of products that are not known")),
+        "the two unknown records are counted: {notes:?}"
+    );
+    let diagnostics = report["warnings"]["diagnostics"].as_u64().unwrap();
+    assert!(diagnostics >= 2, "one reader warning per unknown record: {}", report["warnings"]);
+    assert_eq!(report["warnings"]["count"].as_u64().unwrap(), diagnostics + notes.len() as u64);
+    // The H100 still reaches Beijing and is judged (a controlled product in a
+    // country of concern, nothing more known: medium).
+    assert!(findings(&report).iter().any(|f| f["terminal"]["id"] == "BJU" && f["severity"] == "medium"));
+}
+
 fn strs(v: &Value) -> Vec<&str> {
     v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
 }

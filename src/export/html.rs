@@ -257,11 +257,15 @@ fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
     let _ = writeln!(s, "<section id=\"finding-{i}\">\n<h2>Finding <code>{}</code> {}</h2>", text::html(&f.id), sev(f));
     s.push_str("<dl>\n");
     let _ = writeln!(s, "<dt>score</dt><dd>{:.3}</dd>", f.score);
-    let _ = writeln!(s, "<dt>terminal</dt><dd>{}</dd>", entity_cell(case, f.terminal));
+    // A route finding names its terminal; an entity finding the party it is about (SPEC §5.1).
+    let whom = if f.kind == crate::scan::FindingKind::Entity { "subject" } else { "terminal" };
+    let _ = writeln!(s, "<dt>kind</dt><dd>{}</dd>", f.kind.as_str());
+    let _ = writeln!(s, "<dt>{whom}</dt><dd>{}</dd>", entity_cell(case, f.terminal));
     let _ = writeln!(s, "<dt>product</dt><dd>{} \u{d7} {}</dd>", text::html(case.s(f.product)), f.quantity);
-    let lot = match f.lot {
-        Some(l) => format!("<bdi>{}</bdi>", text::html(case.s(l))),
-        None => "none: the route was inferred from time, product and quantity".to_string(),
+    let lot = match (f.kind, f.lot) {
+        (crate::scan::FindingKind::Entity, _) => "not applicable: an entity finding".to_string(),
+        (_, Some(l)) => format!("<bdi>{}</bdi>", text::html(case.s(l))),
+        (_, None) => "none: the route was inferred from time, product and quantity".to_string(),
     };
     let _ = writeln!(s, "<dt>lot</dt><dd>{lot}</dd>");
     if f.inferred {
