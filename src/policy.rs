@@ -125,6 +125,17 @@ pub struct Policy {
     pub max_depth: usize,
     /// Most partial routes explored from one terminal step before the search is cut.
     pub max_expansions: usize,
+    /// Most flags of one rule printed on one finding (the score counts them
+    /// all): an entity that traded thousands of times would otherwise carry
+    /// thousands of near-identical flags, and a report of dense trade grow
+    /// to gigabytes. Twenty show the pattern; the report says when flags
+    /// were left out (`stats.truncated_by`).
+    pub max_flags_per_rule: usize,
+    /// Most records printed in one finding's path: the routes grouped into a
+    /// finding (every delivery of one lot to one data centre) can number
+    /// thousands; the first 500 in time order are shown, the id and the
+    /// score are computed from all, and the report says when any were left out.
+    pub max_path_records: usize,
     /// The product table built from `products`, `add_products` and the
     /// controlled-product lists, on first use.
     #[serde(skip)]
@@ -230,6 +241,8 @@ impl Default for Policy {
             established_group_years: 5.0,
             max_depth: 12,
             max_expansions: 20_000,
+            max_flags_per_rule: 20,
+            max_path_records: 500,
             table: std::sync::OnceLock::new(),
         }
     }
@@ -365,6 +378,9 @@ pub fn load_bytes(bytes: &[u8], file: &str, diags: &mut Diagnostics) -> Policy {
 /// case make gigabytes of output or search for hours, so it is refused.
 pub const MAX_DEPTH_LIMIT: usize = 64;
 pub const MAX_EXPANSIONS_LIMIT: usize = 10_000_000;
+/// Most flags of one rule on one finding, and most path records of one
+/// finding, a policy may ask to print.
+pub const MAX_FLAGS_LIMIT: usize = 10_000;
 
 /// Checks every value of a policy read from `text`: each number finite and
 /// in its range, each weight's rule known, each pair of dates in order, the
@@ -434,6 +450,12 @@ fn validate(p: &Policy, text: &str, file: &str, diags: &mut Diagnostics) {
     }
     if !(1..=MAX_DEPTH_LIMIT).contains(&p.max_depth) {
         err(None, "max_depth", format!("{} is outside 1..={MAX_DEPTH_LIMIT} records", p.max_depth));
+    }
+    if !(1..=MAX_FLAGS_LIMIT).contains(&p.max_path_records) {
+        err(None, "max_path_records", format!("{} is outside 1..={MAX_FLAGS_LIMIT}", p.max_path_records));
+    }
+    if !(1..=MAX_FLAGS_LIMIT).contains(&p.max_flags_per_rule) {
+        err(None, "max_flags_per_rule", format!("{} is outside 1..={MAX_FLAGS_LIMIT}", p.max_flags_per_rule));
     }
     if !(1..=MAX_EXPANSIONS_LIMIT).contains(&p.max_expansions) {
         err(None, "max_expansions", format!("{} is outside 1..={MAX_EXPANSIONS_LIMIT}", p.max_expansions));

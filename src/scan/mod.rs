@@ -106,7 +106,9 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     let t1 = Instant::now();
     let findings = judge(prep, &routes::group(found), parallel);
     let mut report = finish(prep, findings, examined, truncated);
-    report.stats.truncated_by = cut_notes(prep, &found_cuts);
+    let mut notes = cut_notes(prep, &found_cuts);
+    notes.append(&mut report.stats.truncated_by);
+    report.stats.truncated_by = notes;
     report.timings = vec![("routes", t_routes), ("rules", t1.elapsed())];
     report
 }
@@ -204,6 +206,8 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated:
     // A stable sort: equal scores and ids keep the order of their groups.
     findings.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let total = findings.len();
+    let flags_cut = cap_flags(&mut findings, ctx.policy.max_flags_per_rule);
+    let path_cut = cap_paths(&mut findings, ctx.policy.max_path_records);
     ScanReport {
         timings: Vec::new(),
         findings,
@@ -211,8 +215,8 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated:
             records: case.records.len(),
             entities: case.entities.len(),
             routes_examined: examined,
-            truncated,
-            truncated_by: Vec::new(),
+            truncated: truncated || flags_cut.is_some() || path_cut.is_some(),
+            truncated_by: path_cut.into_iter().chain(flags_cut).collect(),
             findings_total: total,
             records_unknown_product: case.stats.records_unknown_product,
         },
@@ -220,6 +224,49 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated:
         diagnostics: 0,
         policy_sha256: policy_sha256(ctx.policy),
     }
+}
+
+/// Keeps at most `max` flags of each rule on each finding (the first ones,
+/// in the order the rules gave them; scores were computed from all of them).
+/// Returns the note for `stats.truncated_by` when any flag was left out.
+///
+/// # Complexity
+/// O(F) for F flags in all.
+fn cap_flags(findings: &mut [Finding], max: usize) -> Option<String> {
+    let (mut cut, mut of) = (0usize, 0usize);
+    let mut first: Option<String> = None;
+    for f in findings.iter_mut() {
+        let mut seen: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
+        let before = f.flags.len();
+        f.flags.retain(|x| {
+            let n = seen.entry(x.rule).or_insert(0);
+            *n += 1;
+            *n <= max
+        });
+        if f.flags.len() < before {
+            cut += before - f.flags.len();
+            of += 1;
+            first.get_or_insert_with(|| f.id.clone());
+        }
+    }
+    first.map(|id| format!("max_flags_per_rule = {max} left out {cut} flag(s) of {of} finding(s), the first {id}"))
+}
+
+/// Keeps at most `max` records of each finding's path (the first in time
+/// order; the id and score were computed from all). Returns the note for
+/// `stats.truncated_by` when any was left out.
+fn cap_paths(findings: &mut [Finding], max: usize) -> Option<String> {
+    let (mut cut, mut of) = (0usize, 0usize);
+    let mut first: Option<String> = None;
+    for f in findings.iter_mut() {
+        if f.path.len() > max {
+            cut += f.path.len() - max;
+            of += 1;
+            f.path.truncate(max);
+            first.get_or_insert_with(|| f.id.clone());
+        }
+    }
+    first.map(|id| format!("max_path_records = {max} left out {cut} path record(s) of {of} finding(s), the first {id}"))
 }
 
 /// What a reader of this case's findings must know.
