@@ -403,6 +403,7 @@ fn validate(p: &Policy, text: &str, file: &str, diags: &mut Diagnostics) {
         ("long_chain_window_days", p.long_chain_window_days),
         ("rental_after_install_days", p.rental_after_install_days),
         ("undeployed_grace_days", p.undeployed_grace_days),
+        ("undeployed_ramp_days", p.undeployed_ramp_days),
         ("established_days", p.established_days),
         ("established_group_years", p.established_group_years),
     ];
@@ -424,6 +425,17 @@ fn validate(p: &Policy, text: &str, file: &str, diags: &mut Diagnostics) {
         if !(0.0..=1.0).contains(&v) {
             err(None, key, format!("{v} is outside 0..1"));
         }
+    }
+    // SPEC §5.1: flags about other parties never make a route high on their own.
+    if p.aggravation_share.is_finite() && p.severity_high.is_finite() && p.aggravation_share >= p.severity_high {
+        err(
+            None,
+            "aggravation_share",
+            format!(
+                "{} is not below severity_high ({}): flags about other parties alone would make a route high",
+                p.aggravation_share, p.severity_high
+            ),
+        );
     }
     if !(p.affiliate_share > 0.0 && p.affiliate_share <= 100.0) {
         err(None, "affiliate_share", format!("{} is not a percent with 0 < share <= 100", p.affiliate_share));

@@ -587,3 +587,25 @@ fn random_worlds_produce_findings() {
     }
     assert!(with_findings >= 6, "only {with_findings} of 12 random worlds have findings");
 }
+
+/// SPEC §5.1 holds under any policy the tool accepts: an `aggravation_share`
+/// at or above `severity_high` would let other parties' flags alone make a
+/// route high, so it is refused, naming the key and its line.
+#[test]
+fn a_policy_that_lets_others_flags_make_a_route_high_is_refused() {
+    let dir = TempDir::new("scan-aggravation");
+    for name in ["entities.csv", "records.csv"] {
+        dir.write(name, std::fs::read(fixture("benign").join(name)).expect(name));
+    }
+    dir.write("policy.toml", "severity_high = 0.7\naggravation_share = 0.7\n");
+    let out = chiptrace_os(&["scan".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("policy.toml:2: error: `aggravation_share`: 0.7 is not below severity_high"),
+        "{}",
+        stderr(&out)
+    );
+    dir.write("policy.toml", "severity_high = 0.7\naggravation_share = 0.69\n");
+    let out = chiptrace_os(&["scan".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
