@@ -10,6 +10,7 @@ mod graphfiles;
 mod hostile;
 mod import;
 mod readers;
+mod report;
 mod rules;
 mod scan;
 mod screen;

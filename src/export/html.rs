@@ -45,16 +45,31 @@ section{background:#fff;border:1px solid #e0e0e0;border-radius:6px;padding:12px 
 h2{font-size:18px;margin:4px 0 10px}h3{font-size:15px;margin:14px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
 th,td{border:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere;unicode-bidi:isolate}
-th{background:#eceff1}
+th{background:#eceff1;overflow-wrap:normal;word-break:keep-all;hyphens:none}
 code,pre{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}
 pre{background:#f5f5f5;padding:8px;overflow:auto;max-height:480px}
 .diagram{overflow:auto;max-height:85vh;border:1px solid #eeeeee;background:#fff;padding:4px}
+.diagram svg{max-width:100%;height:auto}
+.headline{font-size:14px;margin:2px 0 8px}.flags code{margin-right:4px}
 td.nw{white-space:nowrap}td.w{min-width:12em}
 .note{color:#5d4037;background:#fff8e1;border-left:4px solid #ffb300;padding:6px 10px}
 .sev{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
 .sev-high{background:#c62828}.sev-medium{background:#ef6c00}.sev-low{background:#757575}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0}dt{color:#616161}dd{margin:0;overflow-wrap:anywhere}
 ul.ev{margin:4px 0;padding-left:18px}
+@page{size:A4 landscape;margin:10mm}
+@media print{
+body{background:#fff;font-size:11px}
+header{background:#fff;color:#000;border-bottom:2px solid #000;padding:4px 0}header p{color:#333}
+main{padding:0;max-width:none}
+section{border:none;padding:0;margin:0 0 10px;break-before:page}
+section:first-of-type{break-before:auto}
+.diagram{overflow:visible;max-height:none;border:none;padding:0;break-inside:avoid}
+.diagram svg{width:100%;height:auto;max-height:180mm}
+table{font-size:10px}tr,dl{break-inside:avoid}thead{display:table-header-group}
+a{color:inherit;text-decoration:none}
+.sev{border:1px solid #000;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
 ";
 
 /// The whole page.
@@ -255,6 +270,21 @@ fn route_rows(s: &mut String, case: &Case, records: &[RecordId]) {
 fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
     let case = x.case;
     let _ = writeln!(s, "<section id=\"finding-{i}\">\n<h2>Finding <code>{}</code> {}</h2>", text::html(&f.id), sev(f));
+    let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
+    rules.dedup();
+    let t = case.entity(f.terminal);
+    let _ = writeln!(
+        s,
+        "<p class=\"headline\">{} \u{b7} score {:.2} \u{b7} {} <code>{}</code> ({}) \u{b7} {} \u{d7} {} \u{b7} <span class=\"flags\">{}</span></p>",
+        f.severity,
+        f.score,
+        f.kind.as_str(),
+        text::html(&t.id),
+        t.country,
+        text::html(case.s(f.product)),
+        f.quantity,
+        rules.iter().map(|r| format!("<code>{}</code>", text::html(r))).collect::<Vec<_>>().join(" ")
+    );
     s.push_str("<dl>\n");
     let _ = writeln!(s, "<dt>score</dt><dd>{:.3}</dd>", f.score);
     // A route finding names its terminal; an entity finding the party it is about (SPEC §5.1).
@@ -294,7 +324,7 @@ fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
         ev.push_str("</ul>");
         let _ = writeln!(
             s,
-            "<tr><td><code>{}</code></td><td>{:.2}</td><td>{}</td><td>{ev}</td></tr>",
+            "<tr><td class=\"nw\"><code>{}</code></td><td>{:.2}</td><td>{}</td><td>{ev}</td></tr>",
             text::html(fl.rule),
             x.policy.weight(fl.rule),
             text::html(&fl.detail)
@@ -384,4 +414,45 @@ fn policy(s: &mut String, x: &Export) {
     s.push_str("<section id=\"policy\">\n<h2>Policy used</h2>\n");
     s.push_str("<p>Save this as <code>policy.toml</code> to run the same screening again.</p>\n");
     let _ = writeln!(s, "<pre>{}</pre>\n</section>", text::xml(&body));
+}
+
+/// The index page of a folder of finding reports (`scan --export-dir`): one
+/// row per finding, linked to `<finding id>.<ext>`, in the scan's order.
+pub fn index(case: &Case, findings: &[&Finding], ext: &str) -> String {
+    let mut s = String::new();
+    s.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    s.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n",
+    );
+    let _ = writeln!(s, "<meta name=\"generator\" content=\"chiptrace {}\">", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(s, "<title>chiptrace findings: {}</title>", text::html(&case.root.display().to_string()));
+    let _ = writeln!(s, "<style>\n{STYLE}</style>\n</head>\n<body>");
+    let _ = writeln!(
+        s,
+        "<header><h1>chiptrace findings</h1><p>case <code>{}</code> \u{b7} dataset {} \u{b7} {} finding(s)</p></header>\n<main>\n<section>",
+        text::html(&case.root.display().to_string()),
+        case.fingerprint(),
+        findings.len()
+    );
+    s.push_str("<table>\n<tr><th>#</th><th>finding</th><th>severity</th><th>score</th><th>kind</th><th>terminal or subject</th><th>units</th><th>flags</th></tr>\n");
+    for (i, f) in findings.iter().enumerate() {
+        let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
+        rules.dedup();
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"nw\"><a href=\"{}.{ext}\"><code>{}</code></a></td><td>{}</td><td>{:.2}</td><td>{}</td><td>{}</td><td class=\"nw\">{} \u{d7} {}</td><td>{}</td></tr>",
+            i + 1,
+            text::xml(&super::file_stem(&f.id)),
+            text::html(&f.id),
+            sev(f),
+            f.score,
+            f.kind.as_str(),
+            entity_cell(case, f.terminal),
+            text::html(case.s(f.product)),
+            f.quantity,
+            text::html(&rules.join(", "))
+        );
+    }
+    s.push_str("</table>\n</section>\n</main>\n</body>\n</html>\n");
+    s
 }

@@ -201,7 +201,9 @@ pub fn file_stem(id: &str) -> String {
 
 /// Writes one diagram per finding of `report` at or above `min_severity` into
 /// `dir` (created if missing), named `<finding id>.<ext>`, and returns the
-/// paths written, in the report's order. Used by `chiptrace scan --export-dir`.
+/// paths written, in the report's order. As HTML, an `index.html` lists the
+/// findings with severity, score, terminal and flags, each linked to its page.
+/// Used by `chiptrace scan --export-dir`.
 pub fn export_findings(
     case: &Case,
     policy: &Policy,
@@ -217,6 +219,13 @@ pub fn export_findings(
         let bytes = export(&Export::finding_in(case, policy, f, index.clone()), format)?;
         let path = dir.join(format!("{}.{}", file_stem(&f.id), format.extension()));
         std::fs::write(&path, bytes).map_err(|e| ExportError::Write { path: path.display().to_string(), source: e })?;
+        written.push(path);
+    }
+    if format == Format::Html {
+        let path = dir.join("index.html");
+        let shown: Vec<&Finding> = report.findings.iter().filter(|f| f.severity >= min_severity).collect();
+        std::fs::write(&path, html::index(case, &shown, format.extension()))
+            .map_err(|e| ExportError::Write { path: path.display().to_string(), source: e })?;
         written.push(path);
     }
     Ok(written)
