@@ -32,8 +32,11 @@ impl Rule for EndUserMismatch {
         }
         let last = &ctx.case.records[route.last() as usize];
         let mut accepted = names(ctx, route.terminal);
+        // The entities whose names are accepted, for the group check below.
+        let mut users = vec![route.terminal];
         if matches!(last.kind, RecordKind::Lease | RecordKind::Install) {
             accepted.extend(names(ctx, last.from));
+            users.push(last.from);
         }
         // A shipment moves goods but not title: a buyer that ships its units on
         // to its own site or forwarder is still their end user.
@@ -43,6 +46,7 @@ impl Rule for EndUserMismatch {
                 break;
             }
             accepted.extend(names(ctx, r.from));
+            users.push(r.from);
         }
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
@@ -55,7 +59,7 @@ impl Rule for EndUserMismatch {
             // went to another of them (a hyperscaler's regional arms), did not
             // mislead anyone about who uses them.
             if let Some(e) = ctx.case.entity_by_key(declared)
-                && ctx.ownership.same_group(ctx.case, e, route.terminal, r.date)
+                && users.iter().any(|&u| ctx.ownership.same_group(ctx.case, e, u, r.date))
             {
                 continue;
             }
