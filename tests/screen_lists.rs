@@ -117,3 +117,24 @@ fn the_real_extracts_read_the_same_compressed() {
     assert!(stderr(&o).contains("against 115 list entries"), "{}", stderr(&o));
     assert_eq!(matched_entities(&o).len(), 1);
 }
+
+/// SPEC §5.4 and issue 9: `list_name` is the entry's name, `listed_as` the
+/// name that matched, `matched_name` the entity's, and the words say why.
+#[test]
+fn anhui_iflytek_matches_the_listed_iflytek() {
+    let o = chiptrace(&["screen", "fixtures/screen_lists", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let ifl = v["matches"].as_array().unwrap().iter().find(|m| m["entity"] == "IFL").expect("IFL matches");
+    assert_eq!(ifl["list_name"], "iFLYTEK Co., Ltd.");
+    assert_eq!(ifl["listed_as"], "iFLYTEK Co., Ltd.");
+    assert_eq!(ifl["matched_name"], "ANHUI IFLYTEK CO LTD");
+    assert_eq!(ifl["list"], "entity_list");
+    assert_eq!(ifl["words"], serde_json::json!([["iflytek", "iflytek", 1.0]]));
+    assert_eq!(ifl["entity_only"], serde_json::json!(["anhui"]));
+    assert!(ifl["score"].as_f64().unwrap() >= 0.88, "{ifl:#}");
+    let sug = v["matches"].as_array().unwrap().iter().find(|m| m["entity"] == "SUG").expect("SUG matches");
+    assert_eq!(sug["list_name"], "Sugon", "the entry's name, not the former name that matched");
+    assert_eq!(sug["listed_as"], "Dawning Information Industry Co., Ltd.");
+    assert_eq!(v["stats"]["truncated"], false);
+}

@@ -7,7 +7,10 @@ held-out part, then recall per category (positives) and false matches per
 category (negatives).
 
     python3 benches/screening/make_pairs.py
-    /work/venv-screen/bin/python benches/screening/run.py [--show-misses tune]
+    /work/venv-screen/bin/python benches/screening/run.py [--show-misses tune] [--final]
+
+Without --final only the tune part is scored (what tuning may look at);
+--final adds all pairs and the held-out part.
 
 Needs `pip install nomenklatura` in the Python that runs it and a release
 build of the `screen_pairs` example (built here if missing).
@@ -77,7 +80,8 @@ def main():
     print(f"{len(pairs)} pairs; chiptrace {ct_s:.2f} s, logic-v2 {nk_s:.2f} s\n")
     print("| part | matcher | threshold | precision | recall | F1 | TP | FP | positives |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for part in ["all", "tune", "held_out"]:
+    parts = ["all", "tune", "held_out"] if "--final" in sys.argv else ["tune"]
+    for part in parts:
         sub = [p for p in pairs if part == "all" or p["split"] == part]
         for name, sc, t in [("chiptrace", ct, CHIPTRACE_T), ("nomenklatura logic-v2", nk, NK_T)]:
             pr, rc, f1, tp, fp, pos = prf(sub, sc, t)
@@ -86,7 +90,8 @@ def main():
     print("|---|---|---|---|---|")
     cats = defaultdict(list)
     for p in pairs:
-        cats[(p["category"], p["label"])].append(p)
+        if "--final" in sys.argv or p["split"] == "tune":
+            cats[(p["category"], p["label"])].append(p)
     for (c, lab), ps in sorted(cats.items(), key=lambda x: (-int(x[0][1]), x[0][0])):
         a = sum(1 for p in ps if ct[p["id"]][0] >= CHIPTRACE_T)
         b = sum(1 for p in ps if nk[p["id"]][0] >= NK_T)

@@ -4,7 +4,8 @@
 use super::output::{clean, table};
 use super::{EXIT_BAD_INPUT, EXIT_OK, Out};
 use crate::model::Case;
-use crate::screen::{Match, screen};
+use crate::screen::normalise::MAX_WORDS;
+use crate::screen::{MAX_CANDIDATES, MAX_MATCHES_PER_ENTITY, MAX_POSTING, Match, ScreenStats, screen_with_stats};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -37,25 +38,63 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
     let case = &loaded.case;
     super::lists_notice(&a.case, &loaded);
-    let matches = screen(case, &loaded.policy);
+    let (matches, stats) = screen_with_stats(case, &loaded.policy);
     let mut out = Out::new();
     match a.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &to_json(case, &matches))?;
+            serde_json::to_writer_pretty(&mut out, &to_json(case, &matches, &stats))?;
             writeln!(out)?;
         }
         Format::Table => print_table(&mut out, case, &matches)?,
     }
     out.flush()?;
     super::note!(
-        "{}: {} entities screened against {} list entries; {} match(es), threshold {}",
+        "{}: {} entities screened against {} list entries; {} match(es), threshold {}; {} name pairs compared",
         a.case.display(),
         case.entities.len(),
         case.lists.len(),
         matches.len(),
-        loaded.policy.fuzzy_threshold
+        loaded.policy.fuzzy_threshold,
+        stats.comparisons
     );
+    for note in bound_notes(&stats) {
+        say!("{}: warning: {}", a.case.display(), note);
+    }
     Ok(EXIT_OK)
+}
+
+/// What each bound that cut the screening left out, in words.
+pub fn bound_notes(s: &ScreenStats) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !s.common_words.is_empty() {
+        let shown: Vec<String> =
+            s.common_words.iter().take(5).map(|(w, n)| format!("`{w}` ({n} list names)")).collect();
+        notes.push(format!(
+            "{} word(s) in more than {MAX_POSTING} list names did not find candidates on their own, so names sharing only them were not compared: {}{}",
+            s.common_words.len(),
+            shown.join(", "),
+            if s.common_words.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    if s.candidates_cut > 0 {
+        notes.push(format!(
+            "{} entity name(s) had more than {MAX_CANDIDATES} candidate list names; those sharing the most words were compared",
+            s.candidates_cut
+        ));
+    }
+    if s.matches_not_kept > 0 {
+        notes.push(format!(
+            "{} match(es) not kept: each entity keeps its {MAX_MATCHES_PER_ENTITY} best",
+            s.matches_not_kept
+        ));
+    }
+    if s.long_names_cut > 0 {
+        notes.push(format!(
+            "{} name(s) longer than {MAX_WORDS} words were compared on their first {MAX_WORDS} words",
+            s.long_names_cut
+        ));
+    }
+    notes
 }
 
 /// Rounds a score for output, so that equal inputs print equal text.
@@ -63,9 +102,12 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// The JSON of SPEC §2, extended with the entry's id, evidence key, file and
-/// line, the method and the reason.
-pub fn to_json(case: &Case, matches: &[Match]) -> serde_json::Value {
+/// The JSON of SPEC §2 and §5.4 (`list_name` the entry's primary name,
+/// `listed_as` the list-side name that matched, `matched_name` the entity's),
+/// extended with the entry's id, evidence key, file and line, the method, the
+/// words that decided the match and the reason; `stats` counts the work and
+/// says which bound cut it (`truncated`).
+pub fn to_json(case: &Case, matches: &[Match], stats: &ScreenStats) -> serde_json::Value {
     let rows: Vec<_> = matches
         .iter()
         .map(|m| {
@@ -75,10 +117,14 @@ pub fn to_json(case: &Case, matches: &[Match]) -> serde_json::Value {
                 "entity": e.id,
                 "entity_name": e.name,
                 "list": l.list,
-                "list_name": m.listed_name,
+                "list_name": l.name,
+                "listed_as": m.listed_name,
                 "matched_name": m.matched_name,
                 "score": round(m.score),
                 "method": m.method,
+                "words": m.words.iter().map(|(a, b, s)| json!([a, b, round(*s)])).collect::<Vec<_>>(),
+                "entity_only": m.entity_only,
+                "listed_only": m.listed_only,
                 "entry_id": l.entry_id,
                 "entry_name": l.name,
                 "list_title": l.list_name,
@@ -90,7 +136,22 @@ pub fn to_json(case: &Case, matches: &[Match]) -> serde_json::Value {
             })
         })
         .collect();
-    json!({ "matches": rows })
+    json!({
+        "matches": rows,
+        "stats": {
+            "entities": case.entities.len(),
+            "list_entries": case.lists.len(),
+            "entity_names": stats.entity_names,
+            "list_names": stats.list_names,
+            "comparisons": stats.comparisons,
+            "common_words": stats.common_words.iter().map(|(w, n)| json!({"word": w, "list_names": n})).collect::<Vec<_>>(),
+            "candidates_cut": stats.candidates_cut,
+            "matches_not_kept": stats.matches_not_kept,
+            "long_names_cut": stats.long_names_cut,
+            "truncated": stats.truncated,
+            "notes": bound_notes(stats),
+        },
+    })
 }
 
 fn print_table(out: &mut impl Write, case: &Case, matches: &[Match]) -> std::io::Result<()> {
@@ -108,12 +169,13 @@ fn print_table(out: &mut impl Write, case: &Case, matches: &[Match]) -> std::io:
                 format!("{:.2}", m.score),
                 m.method.to_string(),
                 clean(&l.evidence()),
+                clean(&l.name),
                 clean(&m.listed_name),
                 format!("{}:{}", clean(&l.file), l.line),
             ]
         })
         .collect();
-    table(out, &["ENTITY", "NAME", "SCORE", "METHOD", "ENTRY", "LISTED AS", "FROM"], &rows)?;
+    table(out, &["ENTITY", "NAME", "SCORE", "METHOD", "ENTRY", "LIST NAME", "LISTED AS", "FROM"], &rows)?;
     writeln!(out)?;
     for m in matches {
         writeln!(

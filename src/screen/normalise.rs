@@ -1,41 +1,31 @@
-//! Name normalisation for screening: what two spellings of one company have
-//! in common. Transliterates (diacritics, Cyrillic, Chinese) with `deunicode`,
-//! folds case and punctuation, spells out abbreviations (Tech -> technology,
-//! Intl -> international), drops legal forms (Ltd, Co., Limited, Pte, Sdn Bhd,
-//! GmbH, LLC, Inc, K.K., and their Chinese and Russian spellings) and words
-//! that carry no identity (the, and, of).
+//! Name normalisation for screening: what two spellings of one party have in
+//! common. Transliterates every script with `deunicode` (Cyrillic, Greek and
+//! Arabic letter by letter; a run of Chinese characters becomes one word of
+//! joined Pinyin syllables, with a leading province or city split off and a
+//! trailing legal form such as 有限公司 dropped), folds case and punctuation,
+//! spells out abbreviations (Tech -> technology, Intl -> international) and
+//! ordinals (`7TH` = `SEVENTH` = `7`), drops legal forms of the major trade
+//! languages wherever they stand ([`LEGAL_FORMS`], [`LEGAL_PHRASES`]) and
+//! words that carry no identity (the, and, of, Arabic al-/el-).
 //!
-//! Every remaining word is classed: *distinctive* words identify a party
-//! (`zhiyuan`, `huaxin`, `kuzmenko`); *generic* words are common to many
-//! unrelated companies (`technology`, `trading`, `international`, `group`);
-//! *place* words (`beijing`, `hong kong`) are often dropped from a name. The
-//! matcher requires distinctive words to agree and weighs the others less.
+//! Every remaining word is classed ([`Class`]): *distinctive* words identify
+//! a party (`zhiyuan`, `kuzmenko`); *numbers* tell numbered units apart (the
+//! 13th and 14th institutes); *generic* words describe a trade
+//! (`technology`, `trading`); *qualifiers* name a part of an organisation
+//! (`group`, `branch`, `complex`); *places* (`anhui`, `hong kong`) are often
+//! put in front of a name or left out. The matcher weighs each class
+//! differently (see `super::compare`).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-/// A name reduced to its comparable words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Normalised {
-    /// Words after normalisation, in their order in the name.
-    pub tokens: Vec<String>,
-    /// The words joined by one space: equal keys are an exact match.
-    pub key: String,
-    /// The words joined without spaces: `Sino Tech` and `Sinotech` agree.
-    pub compact: String,
-    /// Each word's spelling folded for comparison (see [`fold`]).
-    pub folded: Vec<String>,
-    /// Each word's class.
-    pub classes: Vec<Class>,
-    /// Whether each word is distinctive, long enough and free of digits, to
-    /// be compared by spelling rather than only for equality.
-    pub fuzzy: Vec<bool>,
-    /// Positions of the distinctive words.
-    pub distinctive: Vec<usize>,
-}
+/// Most words of a name that are compared. A longer name (crafted, or run-on
+/// text in a name field) is compared on its first words, so that comparing
+/// two names costs at most this squared, whatever their length.
+pub const MAX_WORDS: usize = 24;
 
-/// Shortest word compared by spelling; shorter words, and words with digits
-/// (`54th` against `55th`), must be equal.
+/// Shortest word compared by spelling; shorter words, and words with digits,
+/// must be equal.
 pub const FUZZY_WORD_MIN_CHARS: usize = 5;
 
 /// Longest word compared by spelling. Longer "words" are codes or run-together
@@ -43,32 +33,123 @@ pub const FUZZY_WORD_MIN_CHARS: usize = 5;
 /// spellings) would cost the square of their length for nothing.
 pub const FUZZY_WORD_MAX_CHARS: usize = 40;
 
+/// How much a word says about who a party is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// A word of three letters or more that identifies a party.
+    Distinctive,
+    /// A distinctive word of one or two letters (`A.C.`, `RT`): it counts,
+    /// but says less.
+    Short,
+    /// A number, ordinals included: `13th`, `seventh`, `90`.
+    Number,
+    /// A word that describes a trade or kind of firm (`technology`).
+    Generic,
+    /// A word that names a part of an organisation (`group`, `branch`).
+    Qualifier,
+    /// A country, province, city or region.
+    Place,
+}
+
+impl Class {
+    /// What a word of this class adds to a name when both names have it.
+    pub fn weight(self) -> f64 {
+        match self {
+            Class::Distinctive | Class::Number => 1.0,
+            Class::Short | Class::Generic => 0.5,
+            Class::Qualifier => 0.3,
+            Class::Place => 0.2,
+        }
+    }
+
+    /// What a word of this class costs when only one name has it. An extra
+    /// place, qualifier or parent-group word costs little (`ANHUI IFLYTEK` is
+    /// `iFLYTEK`); an extra distinctive word as much as it weighs (`Huaxin
+    /// Cloud` is not `Huaxin`).
+    pub fn extra_cost(self) -> f64 {
+        match self {
+            Class::Distinctive | Class::Number => 1.0,
+            Class::Short => 0.5,
+            Class::Generic => 0.35,
+            Class::Qualifier => 0.15,
+            Class::Place => 0.1,
+        }
+    }
+
+    /// Whether a word of this class can identify a party on its own.
+    pub fn identifies(self) -> bool {
+        matches!(self, Class::Distinctive | Class::Short | Class::Number)
+    }
+}
+
+/// A name reduced to its comparable words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Normalised {
+    /// Words after normalisation, in their order in the name (at most [`MAX_WORDS`]).
+    pub tokens: Vec<String>,
+    /// The words joined by one space: equal keys are an exact match.
+    pub key: String,
+    /// The words joined without spaces: `Sino Tech` and `Sinotech` agree.
+    pub compact: String,
+    /// Each word's spelling folded for comparison (see [`fold`]).
+    pub folded: Vec<String>,
+    /// Each word's consonant skeleton (see [`skeleton`]), empty when too short to use.
+    pub skeletons: Vec<String>,
+    /// Each word's class.
+    pub classes: Vec<Class>,
+    /// Whether each word stood in parentheses (`(CETC 13)`, `(HK)`).
+    pub paren: Vec<bool>,
+    /// Whether each word is distinctive, long enough and free of digits, to
+    /// be compared by spelling rather than only for equality.
+    pub fuzzy: Vec<bool>,
+    /// Words beyond [`MAX_WORDS`] that were not compared.
+    pub cut_words: usize,
+}
+
+impl Normalised {
+    /// Positions of the words that can identify a party.
+    pub fn identifying(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.tokens.len()).filter(|&i| self.classes[i].identifies())
+    }
+}
+
 /// Whether a word may be compared by spelling.
 pub fn fuzzy_word(w: &str) -> bool {
     (FUZZY_WORD_MIN_CHARS..=FUZZY_WORD_MAX_CHARS).contains(&w.len()) && !w.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// A word's spelling with the differences that Latin transliterations of one
-/// name commonly show folded away: `c` (not in `ch`) and `ck` as `k`, `y` as
-/// `i`, `w` as `v`, `ph` as `f`, `ae`/`oe` as `a`/`o`, German `ue` as `u`
-/// (not the Pinyin syllables `xue`, `yue`, `jue`, `que`, `lue`, `nue`), and
-/// doubled letters once. `Viktor` = `Victor`, `Mueller` = `Müller` = `Muller`,
-/// `Tatyana` = `Tatiana`.
+/// name commonly show folded away: `c` (not in `ch`) and `ck` as `k`, `kh`
+/// and `ch` before a consonant as `k` (`Tekhnologii` = `Technologii`; Pinyin
+/// `ch` is always followed by a vowel), `y` as `i`, `w` as `v`, `ph` as `f`,
+/// `ae`/`oe` as `a`/`o`, German `ue` as `u` (not the Pinyin syllables `xue`,
+/// `yue`, `jue`, `que`, `lue`, `nue`), `ou` as `u` (`Abou` = `Abu`), `ye`
+/// as `e` (`Obyedineniye` = `Obedinenie`), `j` before a consonant as `i`
+/// (`Sojka` = `Soika`), and
+/// doubled letters once. `Viktor` = `Victor`, `Mueller` = `Müller` =
+/// `Muller`, `Tatyana` = `Tatiana`.
 pub fn fold(w: &str) -> String {
     let b = w.as_bytes();
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
+    let consonant = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphabetic() && !b"aeiouy".contains(&c));
     while i < b.len() {
         let next = b.get(i + 1).copied();
         let prev = if i > 0 { Some(b[i - 1]) } else { None };
         let (c, step) = match (b[i], next) {
             (b'a', Some(b'e')) | (b'o', Some(b'e')) if i > 0 => (b[i], 2),
             (b'u', Some(b'e')) if prev.is_some_and(|p| !b"xyjqln".contains(&p)) => (b'u', 2),
+            (b'o', Some(b'u')) if i > 0 || b.len() > 3 => (b'u', 2),
+            (b'y', Some(b'e')) if i > 0 => (b'e', 2),
             (b'p', Some(b'h')) => (b'f', 2),
             (b'c', Some(b'k')) => (b'k', 2),
+            (b'k', Some(b'h')) | (b'c', Some(b'h')) if consonant(b.get(i + 2).copied()) || i + 2 == b.len() => {
+                (b'k', 2)
+            }
             (b'c', Some(b'h')) => (b'c', 1),
             (b'c', _) if prev != Some(b's') => (b'k', 1),
             (b'y', _) => (b'i', 1),
+            (b'j', n) if i > 0 && !n.is_some_and(|n| b"aeiouy".contains(&n)) => (b'i', 1),
             (b'w', _) => (b'v', 1),
             (c, _) => (c, 1),
         };
@@ -80,23 +161,73 @@ pub fn fold(w: &str) -> String {
     out
 }
 
-/// How much a word says about who a party is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Class {
-    Distinctive,
-    Generic,
-    Place,
-}
-
-impl Class {
-    /// Weight of a word of this class in the similarity score.
-    pub fn weight(self) -> f64 {
-        match self {
-            Class::Distinctive => 1.0,
-            Class::Generic => 0.5,
-            Class::Place => 0.25,
+/// A word's consonants in order (`c`, `q` as `k`, `w` as `v`), doubles once, its first letter kept
+/// even when a vowel: what Arabic-script names keep when transliterated
+/// without vowels (`mhmd` = `Mohammed` = `Muhammad`), and what Latin
+/// spellings of one Arabic name share (`Khaled` / `Khalid`, `Jheisheh` /
+/// `Jeheisha`). Empty when it has fewer than four letters (too few to tell
+/// names apart), or when the word reads as Pinyin syllables: in Chinese the
+/// vowels are the name (`Zhongxing` and `Zhangxing` are two companies).
+pub fn skeleton(word: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in word.chars().enumerate() {
+        let c = match c {
+            'c' | 'q' => 'k',
+            'w' => 'v',
+            _ => c,
+        };
+        if (i == 0 || !"aeiouy".contains(c)) && !out.ends_with(c) {
+            out.push(c);
         }
     }
+    if out.len() >= 4 && !pinyin(&fold(word)) { out } else { String::new() }
+}
+
+/// Pinyin initials, longest first.
+const PINYIN_INITIALS: &[&str] = &[
+    "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y",
+    "w", "",
+];
+
+/// Pinyin finals.
+const PINYIN_FINALS: &[&str] = &[
+    "iang", "iong", "uang", "ang", "eng", "ing", "ong", "uan", "ian", "iao", "uai", "ai", "ei", "ui", "ao", "ou", "iu",
+    "ie", "ve", "ue", "er", "an", "en", "in", "un", "vn", "ua", "uo", "a", "o", "e", "i", "u", "v",
+];
+
+/// Whether a word can be read as a run of Pinyin syllables (an initial and
+/// a final each; beyond j, q and x taking finals in i or u, combinations are
+/// not checked, so this errs towards yes).
+/// The word is folded: `k` may stand for `c`, `i` for `y`.
+pub fn pinyin(word: &str) -> bool {
+    let w = word.as_bytes();
+    if w.len() > 48 {
+        return false;
+    }
+    let mut ok = vec![false; w.len() + 1];
+    ok[0] = true;
+    for start in 0..w.len() {
+        if !ok[start] {
+            continue;
+        }
+        for ini in PINYIN_INITIALS {
+            let rest = &w[start..];
+            if !rest.starts_with(ini.as_bytes()) {
+                continue;
+            }
+            // j, q and x take only finals in i or u (ja, je are not Pinyin).
+            let palatal = matches!(*ini, "j" | "q" | "x");
+            for fin in PINYIN_FINALS {
+                if palatal && !fin.starts_with(['i', 'u', 'v']) {
+                    continue;
+                }
+                if rest[ini.len()..].starts_with(fin.as_bytes()) {
+                    ok[start + ini.len() + fin.len()] = true;
+                }
+            }
+        }
+    }
+    ok[w.len()]
 }
 
 /// Abbreviations and variants spelled one way.
@@ -105,6 +236,8 @@ const CANONICAL: &[(&str, &str)] = &[
     ("techs", "technology"),
     ("technologies", "technology"),
     ("techn", "technology"),
+    ("tekhnologii", "technology"),
+    ("technologii", "technology"),
     ("intl", "international"),
     ("internat", "international"),
     ("co", "company"),
@@ -113,6 +246,7 @@ const CANONICAL: &[(&str, &str)] = &[
     ("corp", "corporation"),
     ("ltd", "limited"),
     ("ltda", "limited"),
+    ("limitada", "limited"),
     ("inc", "incorporated"),
     ("pvt", "private"),
     ("mfg", "manufacturing"),
@@ -149,7 +283,6 @@ const CANONICAL: &[(&str, &str)] = &[
     ("inst", "institute"),
     ("natl", "national"),
     ("dev", "development"),
-    ("intl", "international"),
     ("centre", "center"),
     ("ctr", "center"),
     ("labs", "laboratory"),
@@ -158,8 +291,39 @@ const CANONICAL: &[(&str, &str)] = &[
     ("hongkong", "hong kong"),
 ];
 
-/// Legal forms dropped wherever they stand (after spelling out).
-const LEGAL_FORMS: &[&str] = &[
+/// Ordinals and the numbers they stand for: `SEVENTH OF TIR` = `7TH OF TIR`.
+const ORDINALS: &[(&str, &str)] = &[
+    ("first", "1"),
+    ("second", "2"),
+    ("third", "3"),
+    ("fourth", "4"),
+    ("fifth", "5"),
+    ("sixth", "6"),
+    ("seventh", "7"),
+    ("eighth", "8"),
+    ("ninth", "9"),
+    ("tenth", "10"),
+    ("eleventh", "11"),
+    ("twelfth", "12"),
+    ("thirteenth", "13"),
+    ("fourteenth", "14"),
+    ("fifteenth", "15"),
+    ("sixteenth", "16"),
+    ("seventeenth", "17"),
+    ("eighteenth", "18"),
+    ("nineteenth", "19"),
+    ("twentieth", "20"),
+];
+
+/// Legal forms dropped wherever they stand (after spelling out), one word
+/// each. Sources: the ISO 20275 Entity Legal Forms code list (GLEIF) for the
+/// abbreviations of each jurisdiction; the Russian words are the parts of
+/// the forms the US and EU lists transliterate (`Aktsionernoe Obshchestvo`,
+/// `Obshchestvo s Ogranichennoi Otvetstvennostyu`, `Otkrytoe`/`Zakrytoe`/
+/// `Publichnoe` for open, closed and public joint-stock companies), each
+/// dropped alone because lists give them in either order.
+pub const LEGAL_FORMS: &[&str] = &[
+    // English, and the common-law jurisdictions (UK, US, HK, SG, IN, AU).
     "limited",
     "company",
     "corporation",
@@ -171,48 +335,87 @@ const LEGAL_FORMS: &[&str] = &[
     "plc",
     "pte",
     "pty",
+    "liability",
+    "jsc",
+    "ojsc",
+    "pjsc",
+    "cjsc",
+    // German, Austrian, Swiss (GmbH, AG, KG, UG).
     "gmbh",
     "ag",
     "kg",
     "ug",
+    // Romance languages (SA, SAS, SARL, SRL, SpA, Ltda, SL, SC, SA de CV).
     "sa",
     "sas",
     "sarl",
     "srl",
     "spa",
+    "sl",
+    "sc",
+    "cv",
+    "cia",
+    "sociedad",
+    "anonima",
+    // Dutch, Nordic, Central European (BV, NV, Oy, AB, AS, s.r.o., d.o.o., Kft, Zrt, sp. z o.o.).
     "bv",
     "nv",
-    "kk",
-    "sdn",
-    "bhd",
-    "jsc",
-    "ojsc",
-    "pjsc",
-    "cjsc",
-    "oao",
-    "zao",
-    "ooo",
-    "pao",
-    "fze",
-    "fzco",
-    "fzc",
-    "fzllc",
-    "fz",
     "oy",
     "oyj",
     "ab",
     "sro",
     "doo",
+    "kft",
+    "zrt",
+    "spzoo",
+    // Japanese, Malaysian, Indonesian (KK, Sdn Bhd, PT, Tbk).
+    "kk",
+    "sdn",
+    "bhd",
     "tbk",
     "pt",
+    // Russian and post-Soviet (OOO, OAO, ZAO, PAO, AO, AK, and the words of the long forms).
+    "oao",
+    "zao",
+    "ooo",
+    "pao",
+    "ao",
+    "ak",
+    "tov",
+    "obshchestvo",
+    "aktsionernoe",
+    "aktsionernaya",
+    "otkrytoe",
+    "zakrytoe",
+    "publichnoe",
+    "ogranichennoi",
+    "ogranichennoy",
+    "otvetstvennostyu",
+    "otvetstvennostiu",
+    "otvetstvennostju",
+    // Turkish (Ltd. Şti., A.Ş., San. ve Tic.).
+    "sti",
+    "san",
+    "tic",
+    // Gulf free zones (FZE, FZCO, FZC, FZ-LLC).
+    "fze",
+    "fzco",
+    "fzc",
+    "fzllc",
+    "fz",
+    // Chinese in Pinyin (gongsi, youxian gongsi, gufen youxian gongsi).
     "gongsi",
     "youxiangongsi",
+    "youxian",
 ];
 
 /// Legal forms of several words whose words are not legal forms alone.
 const LEGAL_PHRASES: &[&[&str]] = &[
-    &["limited", "liability"],
     &["joint", "stock"],
+    &["open", "joint", "stock"],
+    &["closed", "joint", "stock"],
+    &["public", "joint", "stock"],
+    &["publik", "joint", "stock"],
     &["public", "limited"],
     &["private", "limited"],
     &["private"],
@@ -222,37 +425,47 @@ const LEGAL_PHRASES: &[&[&str]] = &[
     &["godo", "kaisha"],
     &["s", "a"],
     &["l", "l", "c"],
+    &["sp", "z", "o", "o"],
+    &["de", "c", "v"],
+    &["s", "de", "r", "l"],
     &["you", "xian", "gong", "si"],
     &["you", "xian", "ze", "ren", "gong", "si"],
     &["gu", "fen", "you", "xian", "gong", "si"],
     &["gong", "si"],
     &["you", "xian"],
-    &["youxian"],
     &["obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"],
+    &["obshchestvo", "s", "ogranichennoi", "otvetstvennostyu"],
     &["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"],
-    &["aktsionernoe", "obshchestvo"],
-    &["publichnoe", "aktsionernoe", "obshchestvo"],
-    &["sociedad", "de", "responsabilidad", "limitada"],
-    &["sociedad", "anonima"],
+    &["tovaristvo", "z", "obmezhenoiu", "vidpovidalnistiu"],
+    &["tavarystva", "z", "abmezhavanai", "adkaznastsiu"],
+    &["druzhestvo", "s", "ogranichena", "otgovornost"],
+    &["etairia", "periorismenes", "euthunes"],
+    &["sociedad", "de", "responsabilidad", "limited"],
     &["societatea", "cu", "raspundere", "limitata"],
     &["spolecnost", "s", "rucenim", "omezenym"],
     &["druzba", "z", "omejeno", "odgovornostjo"],
     &["an", "chuideachta", "theoranta"],
+    &["federalnoe", "gosudarstvennoe", "unitarnoe", "predpriiatie"],
+    &["federalnoe", "gosudarstvennoe", "unitarnoe", "predpriyatie"],
+    &["federal", "state", "unitary", "enterprise"],
 ];
 
-/// Words that carry no identity.
-const STOPWORDS: &[&str] = &["the", "and", "of", "for", "und", "et", "de", "del", "la", "le", "des", "du"];
+/// Legal forms at the end of a run of Chinese characters, in joined Pinyin
+/// (股份有限公司, 有限责任公司, 有限公司, 公司), longest first.
+const CJK_LEGAL_SUFFIXES: &[&str] = &["gufenyouxiangongsi", "youxianzerengongsi", "youxiangongsi", "gongsi"];
 
-/// Words common to many unrelated companies: two names that share only these
-/// are not the same party.
+/// Words that carry no identity.
+const STOPWORDS: &[&str] =
+    &["the", "and", "of", "for", "und", "et", "de", "del", "la", "le", "des", "du", "y", "ve", "i", "al", "el"];
+
+/// Words common to many unrelated firms that describe their trade: two names
+/// that share only these are not the same party.
 const GENERIC: &[&str] = &[
     "technology",
     "international",
     "trading",
     "advanced",
     "information",
-    "group",
-    "holdings",
     "computing",
     "compute",
     "electronic",
@@ -262,7 +475,6 @@ const GENERIC: &[&str] = &[
     "science",
     "scientific",
     "research",
-    "institute",
     "engineering",
     "system",
     "solution",
@@ -271,7 +483,6 @@ const GENERIC: &[&str] = &[
     "management",
     "import",
     "export",
-    "enterprise",
     "manufacturing",
     "digital",
     "network",
@@ -308,8 +519,6 @@ const GENERIC: &[&str] = &[
     "telecom",
     "power",
     "precision",
-    "center",
-    "laboratory",
     "university",
     "academy",
     "electric",
@@ -331,11 +540,6 @@ const GENERIC: &[&str] = &[
     "cyber",
     "infotech",
     "machine",
-    "factory",
-    "works",
-    "branch",
-    "office",
-    "company",
     "world",
     "worldwide",
     "universal",
@@ -348,7 +552,6 @@ const GENERIC: &[&str] = &[
     "hi",
     "high",
     "sci",
-    "first",
     "century",
     "modern",
     "future",
@@ -356,68 +559,93 @@ const GENERIC: &[&str] = &[
     "special",
     "applied",
     "integrated",
+    "bank",
+    "finance",
+    "financial",
+    "insurance",
+    "oil",
+    "gas",
+    "petroleum",
+    "mining",
+    "metal",
+    "steel",
+    "medical",
+    "pharmaceutical",
+    "contracting",
+    "builders",
+    "design",
+    "production",
+    "scientific",
+    "experimental",
+    "mechanical",
+    "aviation",
 ];
 
-/// Places that names often include or omit.
+/// Words that name a part of an organisation or its relation to a parent:
+/// an extra one costs little (`7TH OF TIR COMPLEX` is `7TH OF TIR`).
+const QUALIFIERS: &[&str] = &[
+    "group",
+    "holdings",
+    "institute",
+    "center",
+    "laboratory",
+    "factory",
+    "works",
+    "plant",
+    "complex",
+    "branch",
+    "office",
+    "division",
+    "subsidiary",
+    "unit",
+    "department",
+    "bureau",
+    "headquarters",
+    "hq",
+    "enterprise",
+    "concern",
+    "association",
+    "organization",
+    "organisation",
+    "zavod",
+    "jituan",
+];
+
+/// Places that names often include or omit: countries and regions of the
+/// trade this tool screens, the provinces, regions and major cities of
+/// China, and the major trade and transshipment cities elsewhere.
 const PLACES: &[&str] = &[
-    "beijing",
-    "shanghai",
-    "shenzhen",
-    "guangzhou",
-    "hong",
-    "kong",
-    "hk",
+    // Countries, regions and their adjectives.
     "china",
     "chinese",
     "sino",
+    "hong",
+    "kong",
+    "hk",
     "macau",
     "macao",
-    "singapore",
-    "asia",
-    "asian",
-    "pacific",
-    "dubai",
-    "uae",
-    "tianjin",
-    "wuhan",
-    "chengdu",
-    "hangzhou",
-    "nanjing",
-    "xian",
-    "harbin",
-    "chongqing",
-    "suzhou",
-    "hefei",
-    "changsha",
-    "xiamen",
-    "qingdao",
-    "dalian",
-    "shenyang",
-    "zhuhai",
-    "dongguan",
-    "guangdong",
-    "jiangsu",
-    "zhejiang",
-    "sichuan",
-    "hubei",
-    "fujian",
-    "shandong",
-    "kowloon",
     "taiwan",
-    "taipei",
+    "singapore",
     "malaysia",
-    "kuala",
-    "lumpur",
     "thailand",
-    "bangkok",
     "vietnam",
-    "hanoi",
     "india",
+    "indonesia",
     "russia",
     "russian",
-    "moscow",
     "iran",
-    "tehran",
+    "iranian",
+    "uae",
+    "emirates",
+    "turkey",
+    "armenia",
+    "belarus",
+    "kazakhstan",
+    "switzerland",
+    "swiss",
+    "germany",
+    "japan",
+    "korea",
     "usa",
     "america",
     "american",
@@ -425,6 +653,9 @@ const PLACES: &[&str] = &[
     "uk",
     "europe",
     "european",
+    "asia",
+    "asian",
+    "pacific",
     "east",
     "west",
     "north",
@@ -436,132 +667,353 @@ const PLACES: &[&str] = &[
     "middle",
     "orient",
     "oriental",
+    "gulf",
+    // Chinese provinces and regions.
+    "anhui",
+    "fujian",
+    "gansu",
+    "guangdong",
+    "guangxi",
+    "guizhou",
+    "hainan",
+    "hebei",
+    "heilongjiang",
+    "henan",
+    "hubei",
+    "hunan",
+    "jiangsu",
+    "jiangxi",
+    "jilin",
+    "liaoning",
+    "neimenggu",
+    "ningxia",
+    "qinghai",
+    "shaanxi",
+    "shandong",
+    "shanxi",
+    "sichuan",
+    "xinjiang",
+    "xizang",
+    "yunnan",
+    "zhejiang",
+    // Chinese cities.
+    "beijing",
+    "shanghai",
+    "tianjin",
+    "chongqing",
+    "shenzhen",
+    "guangzhou",
+    "dongguan",
+    "foshan",
+    "zhuhai",
+    "xiamen",
+    "fuzhou",
+    "quanzhou",
+    "hangzhou",
+    "ningbo",
+    "wenzhou",
+    "nanjing",
+    "suzhou",
+    "wuxi",
+    "changzhou",
+    "hefei",
+    "wuhan",
+    "changsha",
+    "zhengzhou",
+    "jinan",
+    "qingdao",
+    "yantai",
+    "shijiazhuang",
+    "taiyuan",
+    "xian",
+    "chengdu",
+    "mianyang",
+    "kunming",
+    "guiyang",
+    "nanning",
+    "haikou",
+    "lanzhou",
+    "xining",
+    "yinchuan",
+    "urumqi",
+    "harbin",
+    "changchun",
+    "shenyang",
+    "dalian",
+    "hohhot",
+    "baotou",
+    "nanchang",
+    "kowloon",
+    "shatin",
+    "taipei",
+    "hsinchu",
+    "kaohsiung",
+    "taichung",
+    // Other trade and transshipment cities.
+    "moscow",
+    "petersburg",
+    "novosibirsk",
+    "yekaterinburg",
+    "kazan",
+    "minsk",
+    "yerevan",
+    "almaty",
+    "tashkent",
+    "tehran",
+    "isfahan",
+    "esfahan",
+    "dubai",
+    "sharjah",
+    "abu",
+    "dhabi",
+    "istanbul",
+    "ankara",
+    "karachi",
+    "lahore",
+    "mumbai",
+    "delhi",
+    "bangalore",
+    "chennai",
+    "kuala",
+    "lumpur",
+    "penang",
+    "johor",
+    "bangkok",
+    "hanoi",
+    "saigon",
+    "jakarta",
+    "batam",
+    "manila",
+    "seoul",
+    "busan",
+    "tokyo",
+    "osaka",
+    "london",
+    "frankfurt",
+    "hamburg",
+    "rotterdam",
+    "amsterdam",
+    "zurich",
+    "geneva",
 ];
 
 static GENERIC_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| GENERIC.iter().copied().collect());
+static QUALIFIER_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| QUALIFIERS.iter().copied().collect());
 static PLACE_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| PLACES.iter().copied().collect());
+static LEGAL_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| LEGAL_FORMS.iter().copied().collect());
+/// Places sorted longest first, to split a place off the front of joined Pinyin.
+static PLACES_LONGEST_FIRST: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut p: Vec<&str> = PLACES.iter().copied().filter(|p| p.len() >= 4).collect();
+    p.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    p
+});
 
-/// The class of a normalised word.
+/// The class of a normalised word. `abu` is a place only in `abu dhabi`; on
+/// its own it is part of a person's name and left distinctive by the caller.
 pub fn class(token: &str) -> Class {
-    if PLACE_SET.contains(token) {
+    if token.bytes().all(|b| b.is_ascii_digit()) && !token.is_empty() {
+        Class::Number
+    } else if PLACE_SET.contains(token) && token != "abu" {
         Class::Place
+    } else if QUALIFIER_SET.contains(token) {
+        Class::Qualifier
     } else if GENERIC_SET.contains(token) {
         Class::Generic
+    } else if token.len() <= 2 {
+        Class::Short
     } else {
         Class::Distinctive
     }
 }
 
-/// Lower-case ASCII words: transliterated, apostrophes and full stops joined
-/// (`K.K.` -> `kk`, `O'Neil` -> `oneil`), `&` read as `and`, other
-/// punctuation a word break.
-fn words(name: &str) -> Vec<String> {
-    let ascii = deunicode::deunicode(name);
-    let mut s = String::with_capacity(ascii.len());
-    for c in ascii.chars() {
-        match c {
-            'a'..='z' | '0'..='9' => s.push(c),
-            'A'..='Z' => s.push(c.to_ascii_lowercase()),
-            '\'' | '.' | '`' => {}
-            '&' | '+' => s.push_str(" and "),
-            _ => s.push(' '),
+/// Whether a character is a Chinese (CJK) ideograph.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+}
+
+/// A run of Chinese characters as words: its Pinyin joined into one word,
+/// trailing legal forms dropped and leading places split off
+/// (`安徽科大讯飞有限公司` -> `anhui`, `kedaxunfei`).
+fn cjk_words(run: &str, out: &mut Vec<(String, bool)>, paren: bool) {
+    let mut joined: String =
+        deunicode::deunicode(run).chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    for suffix in CJK_LEGAL_SUFFIXES {
+        if joined.len() > suffix.len() && joined.ends_with(suffix) {
+            joined.truncate(joined.len() - suffix.len());
+            break;
         }
     }
-    s.split_whitespace().map(String::from).collect()
+    'places: loop {
+        for p in PLACES_LONGEST_FIRST.iter() {
+            if joined.len() >= p.len() + 4 && joined.starts_with(p) {
+                out.push((p.to_string(), paren));
+                joined.drain(..p.len());
+                continue 'places;
+            }
+        }
+        break;
+    }
+    if !joined.is_empty() {
+        out.push((joined, paren));
+    }
+}
+
+/// Lower-case ASCII words, each with whether it stood in parentheses:
+/// transliterated, apostrophes and full stops joined (`K.K.` -> `kk`,
+/// `O'Neil` -> `oneil`), `&` read as `and`, other punctuation a word break.
+fn words(name: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut word = String::new();
+    let mut cjk = String::new();
+    let flush = |word: &mut String, out: &mut Vec<(String, bool)>, paren: bool| {
+        if !word.is_empty() {
+            out.push((std::mem::take(word), paren));
+        }
+    };
+    for c in name.chars() {
+        if is_cjk(c) {
+            flush(&mut word, &mut out, depth > 0);
+            cjk.push(c);
+            continue;
+        }
+        if !cjk.is_empty() {
+            cjk_words(&cjk, &mut out, depth > 0);
+            cjk.clear();
+        }
+        match c {
+            '(' | '[' | '（' => {
+                flush(&mut word, &mut out, depth > 0);
+                depth += 1;
+            }
+            ')' | ']' | '）' => {
+                flush(&mut word, &mut out, depth > 0);
+                depth = depth.saturating_sub(1);
+            }
+            '\'' | '.' | '`' | '’' | 'ʼ' | 'ʻ' => {}
+            '&' | '+' => {
+                flush(&mut word, &mut out, depth > 0);
+                out.push(("and".to_string(), depth > 0));
+            }
+            _ if c.is_ascii_alphanumeric() => word.push(c.to_ascii_lowercase()),
+            _ if c.is_ascii() || c.is_whitespace() => flush(&mut word, &mut out, depth > 0),
+            _ => {
+                for t in deunicode::deunicode_char(c).unwrap_or(" ").chars() {
+                    if t.is_ascii_alphanumeric() {
+                        word.push(t.to_ascii_lowercase());
+                    } else if !matches!(t, '\'' | '`') {
+                        flush(&mut word, &mut out, depth > 0);
+                    }
+                }
+            }
+        }
+    }
+    if !cjk.is_empty() {
+        cjk_words(&cjk, &mut out, depth > 0);
+    }
+    flush(&mut word, &mut out, depth > 0);
+    out
+}
+
+/// `7th` -> `7`, `seventh` -> `7`; other words unchanged.
+fn ordinal(w: &str) -> Option<&str> {
+    if let Some((_, n)) = ORDINALS.iter().find(|(o, _)| *o == w) {
+        return Some(n);
+    }
+    let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &w[digits.len()..];
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && matches!(suffix, "st" | "nd" | "rd" | "th"))
+        .then_some(digits)
 }
 
 /// Normalises one name. The result has no words when the name has none
 /// (only punctuation); a name made only of legal forms keeps them.
+///
+/// # Complexity
+/// Linear in the length of the name, times the longest legal phrase.
 pub fn normalise(name: &str) -> Normalised {
-    from_words(reduce(name).0)
-}
-
-/// The comparable words of a name, and how many of them stand before its
-/// last legal form when other words follow it (`Gui'an New District Huawei
-/// Investment Co., Ltd., Guiyang, Guizhou`: the Entity List appends the city).
-fn reduce(name: &str) -> (Vec<String>, Option<usize>) {
-    let mut spelled: Vec<String> = Vec::new();
-    for w in words(name) {
+    let mut spelled: Vec<(String, bool)> = Vec::new();
+    for (w, p) in words(name) {
+        if let Some(n) = ordinal(&w) {
+            spelled.push((n.trim_start_matches('0').to_string().max("0".to_string()), p));
+            continue;
+        }
         match CANONICAL.iter().find(|(from, _)| *from == w) {
-            Some((_, to)) => spelled.extend(to.split(' ').map(String::from)),
-            None => spelled.push(w),
+            Some((_, to)) => spelled.extend(to.split(' ').map(|t| (t.to_string(), p))),
+            None => spelled.push((w, p)),
         }
     }
-    let mut kept: Vec<String> = Vec::with_capacity(spelled.len());
-    let mut before_last_form = None;
+    let mut kept: Vec<(String, bool)> = Vec::with_capacity(spelled.len());
     let mut i = 0;
     while i < spelled.len() {
         let rest = &spelled[i..];
         let phrase = LEGAL_PHRASES
             .iter()
-            .filter(|p| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| *a == b))
+            .filter(|p| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| *a == b.0))
             .map(|p| p.len())
             .max();
         if let Some(n) = phrase {
-            before_last_form = Some(kept.len());
             i += n;
             continue;
         }
-        let w = &spelled[i];
-        if LEGAL_FORMS.contains(&w.as_str()) {
-            before_last_form = Some(kept.len());
-        } else if !STOPWORDS.contains(&w.as_str()) {
-            kept.push(w.clone());
+        let w = &spelled[i].0;
+        if !LEGAL_SET.contains(w.as_str()) && !STOPWORDS.contains(&w.as_str()) {
+            kept.push(spelled[i].clone());
         }
         i += 1;
     }
     if kept.is_empty() {
-        return (spelled.into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).collect(), None);
+        kept = spelled.into_iter().filter(|w| !STOPWORDS.contains(&w.0.as_str())).collect();
     }
-    let cut = before_last_form.filter(|&n| n >= 2 && n < kept.len());
-    (kept, cut)
+    // Runs of single letters are one word: `A C` = `A.C.` = `AC`.
+    let mut merged: Vec<(String, bool)> = Vec::with_capacity(kept.len());
+    let mut j = 0;
+    while j < kept.len() {
+        let single = |k: usize| kept.get(k).is_some_and(|w| w.0.len() == 1 && w.0.as_bytes()[0].is_ascii_alphabetic());
+        if single(j) && single(j + 1) {
+            let mut w = String::new();
+            let p = kept[j].1;
+            while single(j) {
+                w.push_str(&kept[j].0);
+                j += 1;
+            }
+            if !LEGAL_SET.contains(w.as_str()) || kept.len() == 2 {
+                merged.push((w, p));
+            }
+        } else {
+            merged.push(kept[j].clone());
+            j += 1;
+        }
+    }
+    from_words(merged)
 }
 
 /// Builds the comparable form of a name from its words.
-fn from_words(kept: Vec<String>) -> Normalised {
-    let key = kept.join(" ");
-    let compact = kept.concat();
-    let folded = kept.iter().map(|w| fold(w)).collect();
-    let classes: Vec<Class> = kept.iter().map(|w| class(w)).collect();
-    // Only distinctive words are compared by spelling: a misspelt generic
-    // word says nothing about identity, and skipping them keeps screening fast.
-    let fuzzy = kept.iter().map(|w| fuzzy_word(w) && class(w) == Class::Distinctive).collect();
-    let distinctive = (0..kept.len()).filter(|&i| classes[i] == Class::Distinctive).collect();
-    Normalised { tokens: kept, key, compact, folded, classes, fuzzy, distinctive }
-}
-
-/// The forms of a name worth comparing: the whole name, the name up to its
-/// last legal form when words follow it (a city appended after `Co., Ltd.`),
-/// and the name without its parenthesised parts (`Huaxin Cloud Holdings (HK) Limited`,
-/// `Academy of Aerospace Solid Propulsion Technology (AASPT)`). Empty forms
-/// are left out; the result is empty for a name without words.
-pub fn variants(name: &str) -> Vec<Normalised> {
-    let mut out = Vec::with_capacity(2);
-    let (words, cut) = reduce(name);
-    if let Some(n) = cut {
-        let head = from_words(words[..n].to_vec());
-        out.push(from_words(words));
-        out.push(head);
-    } else if !words.is_empty() {
-        out.push(from_words(words));
-    }
-    if name.contains('(') {
-        let mut bare = String::with_capacity(name.len());
-        let mut depth = 0usize;
-        for c in name.chars() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                _ if depth == 0 => bare.push(c),
-                _ => {}
-            }
-        }
-        let bare = normalise(&bare);
-        if !bare.tokens.is_empty() && !out.contains(&bare) {
-            out.push(bare);
+fn from_words(mut kept: Vec<(String, bool)>) -> Normalised {
+    let cut_words = kept.len().saturating_sub(MAX_WORDS);
+    kept.truncate(MAX_WORDS);
+    let tokens: Vec<String> = kept.iter().map(|w| w.0.clone()).collect();
+    let paren = kept.iter().map(|w| w.1).collect();
+    let key = tokens.join(" ");
+    let compact = tokens.concat();
+    let folded: Vec<String> = tokens.iter().map(|w| fold(w)).collect();
+    let mut classes: Vec<Class> = tokens.iter().map(|w| class(w)).collect();
+    // `Abu Dhabi` and `St Petersburg` are places; `Abu` alone is part of a name.
+    for i in 0..tokens.len() {
+        let next = tokens.get(i + 1).map(String::as_str);
+        if matches!((tokens[i].as_str(), next), ("abu", Some("dhabi")) | ("st" | "saint" | "sankt", Some("petersburg")))
+        {
+            classes[i] = Class::Place;
         }
     }
-    out
+    let skeletons = (0..tokens.len())
+        .map(|i| if classes[i] == Class::Distinctive { skeleton(&tokens[i]) } else { String::new() })
+        .collect();
+    // Places and numbers are compared only for equality.
+    let fuzzy = (0..tokens.len())
+        .map(|i| matches!(classes[i], Class::Distinctive | Class::Generic | Class::Qualifier) && fuzzy_word(&tokens[i]))
+        .collect();
+    Normalised { tokens, key, compact, folded, skeletons, classes, paren, fuzzy, cut_words }
 }
 
 #[cfg(test)]
@@ -590,26 +1042,82 @@ mod tests {
     }
 
     #[test]
+    fn legal_forms_of_the_major_trade_languages() {
+        for name in [
+            "Transneft OAO",
+            "OAO Transneft",
+            "AK Transneft OAO",
+            "Transneft, AO",
+            "ZAO Transneft",
+            "PAO Transneft",
+            "OOO Transneft",
+            "Transneft JSC",
+            "Transneft Limitada",
+            "Transneft Ltda.",
+            "Transneft S.A.",
+            "Transneft SRL",
+            "Transneft GmbH",
+            "Transneft AG",
+            "Transneft K.K.",
+            "Transneft Pte. Ltd.",
+            "Transneft Sdn. Bhd.",
+            "Transneft LLC",
+            "Transneft Co., Ltd.",
+            "Obshchestvo s Ogranichennoi Otvetstvennostyu Transneft",
+            "Otkrytoe Aktsionernoe Obshchestvo Transneft",
+            "Obshchestvo Aktsionernoe Transneft",
+            "Transneft Open Joint-Stock Company",
+            "Transneft San. ve Tic. Ltd. Şti.",
+            "Transneft S.A. de C.V.",
+        ] {
+            assert_eq!(key(name), "transneft", "{name}");
+        }
+    }
+
+    #[test]
+    fn ordinals_are_numbers() {
+        assert_eq!(key("7TH OF TIR"), "7 tir");
+        assert_eq!(key("SEVENTH OF TIR"), "7 tir");
+        assert_eq!(key("54th Research Institute"), "54 research institute");
+        assert_eq!(normalise("13th").classes, [Class::Number]);
+    }
+
+    #[test]
     fn scripts_and_diacritics() {
         assert_eq!(key("Družba z omejeno odgovornostjo „Inter Tobacco“"), "inter tobacco");
         assert_eq!(key("LLC “Inter Tobacco”"), "inter tobacco");
         assert_eq!(key("Sviatlana Pavlavna PACHODAVOVÁ"), "sviatlana pavlavna pachodavova");
         assert_eq!(key("Виктор Владимирович СОЙКО"), "viktor vladimirovich soiko");
-        assert_eq!(normalise("北京智源智算").compact, "beijingzhiyuanzhisuan");
+        assert_eq!(key("北京智源智算"), "beijing zhiyuanzhisuan");
+        assert_eq!(key("安徽科大讯飞有限公司"), "anhui kedaxunfei");
         assert_eq!(key("Gui’an New District"), "guian new district");
+    }
+
+    #[test]
+    fn single_letters_are_one_word() {
+        assert_eq!(key("A C INTERNATIONAL"), "ac international");
+        assert_eq!(key("A.C. International"), "ac international");
+        assert_eq!(normalise("A.C. International").classes, [Class::Short, Class::Generic]);
     }
 
     #[test]
     fn a_name_of_legal_forms_only_keeps_them() {
         assert_eq!(key("The Company Limited"), "company limited");
         assert!(normalise("—").tokens.is_empty());
-        assert!(variants("...").is_empty());
     }
 
     #[test]
-    fn parenthesised_parts_give_a_second_form() {
-        let v: Vec<String> = variants("Huaxin Cloud Holdings (HK) Limited").into_iter().map(|n| n.key).collect();
-        assert_eq!(v, ["huaxin cloud holdings hk", "huaxin cloud holdings"]);
+    fn parenthesised_words_are_marked() {
+        let n = normalise("Huaxin Cloud Holdings (HK) Limited");
+        assert_eq!(n.key, "huaxin cloud holdings hk");
+        assert_eq!(n.paren, [false, false, false, true]);
+    }
+
+    #[test]
+    fn long_names_are_cut_and_say_so() {
+        let n = normalise(&"word ".repeat(1000));
+        assert_eq!(n.tokens.len(), MAX_WORDS);
+        assert_eq!(n.cut_words, 1000 - MAX_WORDS);
     }
 
     #[test]
@@ -618,24 +1126,26 @@ mod tests {
         assert_eq!(fold("mueller"), fold("muller"));
         assert_eq!(fold("tatyana"), fold("tatiana"));
         assert_eq!(fold("praezisionswerk"), fold("prazisionswerk"));
+        assert_eq!(fold("tekhnodinamika"), fold("technodinamika"));
         assert_ne!(fold("xuesheng"), fold("xusheng"), "Pinyin xue is not xu");
+        assert_ne!(fold("changxin"), fold("hangxin"), "Pinyin ch before a vowel stays");
         assert_ne!(fold("zhuravleva"), fold("zjuravleva"), "left to the spelling similarity");
-    }
-
-    #[test]
-    fn a_place_after_the_legal_form_gives_a_second_form() {
-        let v: Vec<String> = variants("Gui’an New District Huawei Investment Co., Ltd., Guiyang, Guizhou")
-            .into_iter()
-            .map(|n| n.key)
-            .collect();
-        assert_eq!(v, ["guian new district huawei investment guiyang guizhou", "guian new district huawei investment"]);
-        assert_eq!(variants("LLC “Inter Tobacco”").len(), 1, "a legal form in front cuts nothing");
+        assert_eq!(skeleton("mohammed"), skeleton("muhammad"));
+        assert_eq!(skeleton("mohammed"), skeleton("mhmd"));
+        assert_eq!(skeleton("khaled"), skeleton("khalid"));
+        assert_eq!(skeleton("jheisheh"), skeleton("jeheisha"));
+        assert_eq!(skeleton("zhongxing"), "", "Pinyin keeps its vowels");
+        assert!(pinyin("huawei") && pinyin("zhiyuan") && !pinyin("mohamed") && !pinyin("transneft"));
     }
 
     #[test]
     fn classes() {
         assert_eq!(class("zhiyuan"), Class::Distinctive);
         assert_eq!(class("technology"), Class::Generic);
+        assert_eq!(class("group"), Class::Qualifier);
         assert_eq!(class("beijing"), Class::Place);
+        assert_eq!(class("anhui"), Class::Place);
+        assert_eq!(class("13"), Class::Number);
+        assert_eq!(class("rt"), Class::Short);
     }
 }
