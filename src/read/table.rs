@@ -238,7 +238,7 @@ pub fn read_delimited<R: Read>(
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // a blank line is not a row
         }
-        if let Some(spill) = Spill::find(&record, row_width(&headers, required), headers.len()) {
+        if let Some(spill) = Spill::find(&record, headers.len().max(2), headers.len()) {
             let column = shown(headers.get(spill.field).map(String::as_str).unwrap_or("?"));
             diags.error(
                 file,
@@ -282,20 +282,13 @@ pub fn read_delimited<R: Read>(
     rejected
 }
 
-/// How many fields a line of this table has at least when it is a row: the
-/// position of its last required column, and never fewer than two. Used to
-/// tell rows swallowed by a stray quote from a cell that legitimately spans
-/// lines (a two-line address).
-fn row_width(headers: &[String], required: &[&str]) -> usize {
-    let last_required = headers.iter().rposition(|h| required.contains(&h.as_str())).map_or(0, |i| i + 1);
-    last_required.max(2)
-}
-
 /// A quoted cell that swallowed later rows: the csv parser reads from an
 /// opening `"` to the next `"`, line breaks included, so one stray quote at
 /// the start of a cell turns every row up to the next quote into that cell.
 /// A cell that spans lines is kept as a value only when no line inside it
-/// looks like a row of the table and the row's shape is right.
+/// looks like a row of the table (as many fields as the header: a two-line
+/// address or a list's remarks with a few commas do not) and the row's
+/// shape is right.
 struct Spill {
     /// Index of the cell that ran over.
     field: usize,

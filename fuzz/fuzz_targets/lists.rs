@@ -1,0 +1,30 @@
+//! Arbitrary bytes as a screening-list file: every list reader (CSV in the
+//! trade.gov CSL and simple layouts, TSV, FollowTheMoney JSON lines or array,
+//! the CSL JSON download) must return entries and diagnostics, never panic,
+//! and count every row it skips with a diagnostic.
+//!
+//! The first byte picks the extension (csv, tsv, json, jsonl).
+
+#![no_main]
+
+use chiptrace::diag::Diagnostics;
+use libfuzzer_sys::fuzz_target;
+
+const EXTS: [&str; 4] = ["csv", "tsv", "json", "jsonl"];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let ext = EXTS[(sel & 3) as usize];
+    let mut out = Vec::new();
+    let mut diags = Diagnostics::default();
+    let skipped = chiptrace::lists::read_bytes(&format!("list.{ext}"), ext, rest, &mut out, &mut diags);
+    // A skipped row is never silent.
+    assert!(skipped <= diags.0.len(), "{skipped} rows skipped, {} diagnostics", diags.0.len());
+    for d in &diags.0 {
+        let line = d.to_string();
+        assert!(!line.contains('\n') && !line.contains('\u{1b}'), "a diagnostic prints on one escaped line");
+    }
+    for e in &out {
+        let _ = e.evidence();
+    }
+});
