@@ -41,6 +41,11 @@ macro_rules! string_enum {
 
             /// Parses case-insensitively, ignoring surrounding space, `-` and ` ` versus `_`.
             pub fn parse(s: &str) -> Option<$name> {
+                // Written as listed (the common case, once a row): no allocation.
+                match s.trim() {
+                    $($text $(| $alias)* => return Some($name::$variant),)+
+                    _ => {}
+                }
                 let key = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
                 match key.as_str() {
                     $($text $(| $alias)* => Some($name::$variant),)+

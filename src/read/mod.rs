@@ -187,7 +187,7 @@ pub fn tokenise_records(dir: &Path, name: &str) -> Vec<u8> {
                 headers = row.headers().to_vec();
                 w.header(&headers);
             }
-            w.row(row.line, row.values().iter().map(|v| v.as_ref()));
+            w.row(row.line, row.values());
         };
         let shape = if name.ends_with(".jsonl") {
             table::read_jsonl(input, &file, &mut diags, &mut each)
@@ -469,7 +469,11 @@ fn read_entities(case: &mut Case, src: &Source, name: &str, diags: &mut Diagnost
 
 /// Reports a missing required field.
 fn required<'r>(row: &'r Row, col: &str, diags: &mut Diagnostics) -> Option<&'r str> {
-    let v = row.get(col);
+    need(row, col, row.get(col), diags)
+}
+
+/// Reports a required value that is missing, given the value already looked up.
+fn need<'r>(row: &Row, col: &str, v: Option<&'r str>, diags: &mut Diagnostics) -> Option<&'r str> {
     if v.is_none() {
         diags.error(row.file, row.line, format!("field `{col}`: required value is empty"));
     }
@@ -477,7 +481,11 @@ fn required<'r>(row: &'r Row, col: &str, diags: &mut Diagnostics) -> Option<&'r 
 }
 
 fn parse_date(row: &Row, col: &str, diags: &mut Diagnostics) -> Result<Option<Timestamp>, ()> {
-    match row.get(col) {
+    date_value(row, col, row.get(col), diags)
+}
+
+fn date_value(row: &Row, col: &str, v: Option<&str>, diags: &mut Diagnostics) -> Result<Option<Timestamp>, ()> {
+    match v {
         None => Ok(None),
         Some(v) => match Timestamp::parse(v) {
             Some(t) => Ok(Some(t)),
@@ -494,7 +502,11 @@ fn parse_date(row: &Row, col: &str, diags: &mut Diagnostics) -> Result<Option<Ti
 }
 
 fn parse_country(row: &Row, col: &str, diags: &mut Diagnostics) -> Result<Option<Country>, ()> {
-    match row.get(col) {
+    country_value(row, col, row.get(col), diags)
+}
+
+fn country_value(row: &Row, col: &str, v: Option<&str>, diags: &mut Diagnostics) -> Result<Option<Country>, ()> {
+    match v {
         None => Ok(None),
         Some(v) => match Country::parse(v) {
             Some(c) => Ok(Some(c)),
@@ -578,7 +590,18 @@ fn entity_from_row(row: &Row, diags: &mut Diagnostics) -> Option<Entity> {
 }
 
 fn lookup_entity(case: &Case, refs: &EntityRefs, row: &Row, col: &str, diags: &mut Diagnostics) -> Option<EntityId> {
-    let v = required(row, col, diags)?;
+    entity_value(case, refs, row, col, row.get(col), diags)
+}
+
+fn entity_value(
+    case: &Case,
+    refs: &EntityRefs,
+    row: &Row,
+    col: &str,
+    v: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Option<EntityId> {
+    let v = need(row, col, v, diags)?;
     let id = case.entity_by_key(v);
     if id.is_none() {
         let why = if !refs.read {
@@ -592,6 +615,55 @@ fn lookup_entity(case: &Case, refs: &EntityRefs, row: &Row, col: &str, diags: &m
     }
     id
 }
+
+/// Where each of [`RECORD_COLUMNS`] sits in a records table, resolved once
+/// per CSV file (per line for JSON lines, whose keys may differ), so reading a
+/// row never looks a column up by name.
+struct RecordColumns {
+    /// The header these positions were resolved for (its address: a CSV
+    /// file's rows share one header).
+    headers: *const String,
+    at: [Option<usize>; RECORD_COLUMNS.len()],
+    /// Positions of the columns that are not in the format (kept as attributes).
+    extra: Vec<usize>,
+}
+
+impl RecordColumns {
+    fn resolve(headers: &[String]) -> RecordColumns {
+        let mut at = [None; RECORD_COLUMNS.len()];
+        for (slot, name) in at.iter_mut().zip(RECORD_COLUMNS) {
+            *slot = table::column(headers, name);
+        }
+        let extra = (0..headers.len()).filter(|&i| !RECORD_COLUMNS.contains(&headers[i].as_str())).collect();
+        RecordColumns { headers: headers.as_ptr(), at, extra }
+    }
+
+    fn resolved_for(&self, headers: &[String]) -> bool {
+        std::ptr::eq(self.headers, headers.as_ptr())
+    }
+
+    /// The trimmed, non-empty value of column `c` (an index into [`RECORD_COLUMNS`]).
+    fn get<'r>(&self, row: &'r Row, c: usize) -> Option<&'r str> {
+        row.at(self.at[c]?)
+    }
+}
+
+// Positions in RECORD_COLUMNS.
+const C_ID: usize = 0;
+const C_DATE: usize = 1;
+const C_KIND: usize = 2;
+const C_FROM: usize = 3;
+const C_TO: usize = 4;
+const C_PRODUCT: usize = 5;
+const C_QUANTITY: usize = 6;
+const C_LOT: usize = 7;
+const C_PARENT_LOT: usize = 8;
+const C_END_DATE: usize = 9;
+const C_VALUE_USD: usize = 10;
+const C_PAYMENT: usize = 11;
+const C_DECLARED_END_USER: usize = 12;
+const C_SHIP_TO_COUNTRY: usize = 13;
+const C_SOURCE: usize = 14;
 
 /// The columns every records file must have.
 const RECORD_REQUIRED: &[&str] = &["id", "date", "kind", "from", "to", "product", "quantity"];
@@ -610,7 +682,9 @@ fn read_records(
 ) {
     // First place of each record id, indexed by symbol, to report duplicates
     // (rows that were rejected count too, as for entities).
-    let mut first_line: HashMap<Sym, (usize, u64)> = HashMap::default();
+    // Dense by symbol (symbols are numbered from 0 as they are interned):
+    // (file index, line), line 0 for an id not seen yet.
+    let mut first_line: Vec<(u32, u64)> = Vec::new();
     let mut records = Vec::new();
     let mut rejected = 0;
     let mut shape_rejected = 0;
@@ -622,14 +696,31 @@ fn read_records(
     for (fi, name) in names.iter().enumerate() {
         let file = &file_names[fi];
         record_files.push((records.len() as RecordId, file.clone(), rejected + shape_rejected + records.len()));
+        let jsonl = name.ends_with(".jsonl");
+        let mut cols: Option<RecordColumns> = None;
         let mut each = |row: &Row, diags: &mut Diagnostics| {
-            let record = record_from_row(case, refs, products, &mut strings, row, diags);
-            let Some(id) = row.get("id") else {
+            // Once per file; per line for JSON lines, whose keys may differ.
+            if jsonl || cols.as_ref().is_none_or(|c| !c.resolved_for(row.headers())) {
+                cols = Some(RecordColumns::resolve(row.headers()));
+            }
+            let Some(cols) = cols.as_ref() else { return };
+            let record = record_from_row(case, refs, products, &mut strings, cols, row, diags);
+            let Some(id) = cols.get(row, C_ID) else {
                 rejected += 1;
                 return;
             };
-            let sym = strings.intern(id);
-            if let Some(&(pf, prev)) = first_line.get(&sym) {
+            // A record that was read has its id interned already.
+            let sym = match &record {
+                Some((r, _)) => r.id,
+                None => strings.intern(id),
+            };
+            let slot = string_interner::Symbol::to_usize(sym);
+            if first_line.len() <= slot {
+                first_line.resize(slot + 1, (0, 0));
+            }
+            let (pf, prev) = first_line[slot];
+            if prev > 0 {
+                let pf = pf as usize;
                 let at = if pf == fi { format!("line {prev}") } else { format!("{}:{prev}", file_names[pf]) };
                 diags.error(
                     row.file,
@@ -639,7 +730,7 @@ fn read_records(
                 rejected += 1;
                 return;
             }
-            first_line.insert(sym, (fi, row.line));
+            first_line[slot] = (fi as u32, row.line.max(1));
             match record {
                 Some((r, known)) => {
                     unknown_products += usize::from(!known);
@@ -651,7 +742,7 @@ fn read_records(
         match streams {
             None => {
                 let Some(input) = open_into(&mut files, src, name, diags) else { continue };
-                shape_rejected += if name.ends_with(".jsonl") {
+                shape_rejected += if jsonl {
                     table::read_jsonl(input, file, diags, &mut each)
                 } else {
                     table::read_csv(input, file, RECORD_REQUIRED, diags, &mut each)
@@ -720,18 +811,20 @@ fn record_from_row(
     refs: &EntityRefs,
     products: &ProductTable,
     strings: &mut Strings,
+    cols: &RecordColumns,
     row: &Row,
     diags: &mut Diagnostics,
 ) -> Option<(Record, bool)> {
-    let id = required(row, "id", diags);
-    let date = match row.get("date") {
+    let get = |c: usize| cols.get(row, c);
+    let id = need(row, "id", get(C_ID), diags);
+    let date = match get(C_DATE) {
         None => {
             diags.error(row.file, row.line, "field `date`: required value is empty");
             Err(())
         }
-        Some(_) => parse_date(row, "date", diags),
+        v @ Some(_) => date_value(row, "date", v, diags),
     };
-    let kind = required(row, "kind", diags).and_then(|k| {
+    let kind = need(row, "kind", get(C_KIND), diags).and_then(|k| {
         let parsed = RecordKind::parse(k);
         if parsed.is_none() {
             diags.error(
@@ -746,10 +839,10 @@ fn record_from_row(
         }
         parsed
     });
-    let from = lookup_entity(case, refs, row, "from", diags);
-    let to = lookup_entity(case, refs, row, "to", diags);
-    let product = required(row, "product", diags);
-    let quantity = required(row, "quantity", diags).and_then(|q| match q.parse::<u32>() {
+    let from = entity_value(case, refs, row, "from", get(C_FROM), diags);
+    let to = entity_value(case, refs, row, "to", get(C_TO), diags);
+    let product = need(row, "product", get(C_PRODUCT), diags);
+    let quantity = need(row, "quantity", get(C_QUANTITY), diags).and_then(|q| match q.parse::<u32>() {
         Ok(n) if n > 0 => Some(n),
         // Digits that do not fit: say the limit rather than "not an integer".
         _ if q.bytes().all(|b| b.is_ascii_digit()) && q.bytes().any(|b| b != b'0') => {
@@ -769,10 +862,10 @@ fn record_from_row(
             None
         }
     });
-    let end_date = parse_date(row, "end_date", diags);
-    let value_usd = match row.get("value_usd") {
+    let end_date = date_value(row, "end_date", get(C_END_DATE), diags);
+    let value_usd = match get(C_VALUE_USD) {
         None => Ok(None),
-        Some(v) => match v.replace([',', '$'], "").parse::<f64>() {
+        Some(v) => match parse_amount(v) {
             Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
             _ => {
                 diags.error(
@@ -786,7 +879,7 @@ fn record_from_row(
     };
     // An unknown spelling of a payment is kept as written (an attribute) and
     // warned about; it never stops the case (SPEC §5.2).
-    let payment: Result<Option<Payment>, ()> = match row.get("payment") {
+    let payment: Result<Option<Payment>, ()> = match get(C_PAYMENT) {
         None => Ok(None),
         Some(p) => {
             let parsed = Payment::parse(p);
@@ -804,7 +897,7 @@ fn record_from_row(
             Ok(parsed)
         }
     };
-    let ship_to = parse_country(row, "ship_to_country", diags);
+    let ship_to = country_value(row, "ship_to_country", get(C_SHIP_TO_COUNTRY), diags);
 
     let (
         Some(id),
@@ -896,22 +989,22 @@ fn record_from_row(
     if quantity != written_quantity {
         attrs.push((strings.intern(QUANTITY_AS_WRITTEN), strings.intern(&written_quantity.to_string())));
     }
-    if let (Some(p), Some(written)) = (payment, row.get("payment"))
+    if let (Some(p), Some(written)) = (payment, get(C_PAYMENT))
         && !p.as_str().eq_ignore_ascii_case(written.trim())
     {
         attrs.push((strings.intern(PAYMENT_AS_WRITTEN), strings.intern(written)));
-    } else if let (None, Some(written)) = (payment, row.get("payment")) {
+    } else if let (None, Some(written)) = (payment, get(C_PAYMENT)) {
         attrs.push((strings.intern(PAYMENT_AS_WRITTEN), strings.intern(written)));
     }
-    let mut intern_opt = |col: &str| row.get(col).map(|v| strings.intern(v));
-    let lot = intern_opt("lot");
-    let parent_lot = intern_opt("parent_lot");
-    let declared_end_user = intern_opt("declared_end_user");
-    let source = intern_opt("source");
+    let mut intern_opt = |c: usize| get(c).map(|v| strings.intern(v));
+    let lot = intern_opt(C_LOT);
+    let parent_lot = intern_opt(C_PARENT_LOT);
+    let declared_end_user = intern_opt(C_DECLARED_END_USER);
+    let source = intern_opt(C_SOURCE);
     if lot.is_some() && lot == parent_lot {
         diags.warning(row.file, row.line, "field `parent_lot`: equals `lot`; ignored");
     }
-    attrs.extend(row.extra(RECORD_COLUMNS).map(|(k, v)| (strings.intern(k), strings.intern(v))));
+    attrs.extend(row.extra_at(&cols.extra).map(|(k, v)| (strings.intern(k), strings.intern(v))));
     let record = Record {
         id: strings.intern(id),
         date,
@@ -940,6 +1033,11 @@ pub const PRODUCT_AS_WRITTEN: &str = "product_as_written";
 pub const QUANTITY_AS_WRITTEN: &str = "quantity_as_written";
 /// Attribute keeping a payment as written when it was a spelling or unknown.
 pub const PAYMENT_AS_WRITTEN: &str = "payment_as_written";
+
+/// An amount as written: `1,200.50`, `$1200` (separators and the dollar sign dropped).
+fn parse_amount(v: &str) -> Result<f64, std::num::ParseFloatError> {
+    if v.contains([',', '$']) { v.replace([',', '$'], "").parse() } else { v.parse() }
+}
 
 /// Product names compare in upper case without inner spaces: `h100` = `H100`.
 pub fn normalise_product(p: &str) -> std::borrow::Cow<'_, str> {

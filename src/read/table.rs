@@ -16,51 +16,95 @@ pub struct Row<'a> {
     pub file: &'a str,
     pub line: u64,
     headers: &'a [String],
-    values: Vec<Cow<'a, str>>,
+    fields: Fields<'a>,
+}
+
+/// The cells of a row.
+enum Fields<'a> {
+    /// A CSV row whose bytes are all ASCII (the common case): every cell is
+    /// read in place from the parser's record, with no copy and no decoding.
+    Ascii(&'a csv::ByteRecord),
+    /// Cells decoded one by one (JSON lines, or bytes beyond ASCII).
+    Decoded(Vec<Cow<'a, str>>),
+}
+
+/// The whitespace `str::trim` removes, for ASCII cells (it includes the
+/// vertical tab, which `u8::is_ascii_whitespace` does not).
+fn trim_ascii_cell(b: &[u8]) -> &[u8] {
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let start = b.iter().position(|c| !ws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !ws(c)).map_or(start, |i| i + 1);
+    &b[start..end]
 }
 
 impl<'a> Row<'a> {
     pub fn new(file: &'a str, line: u64, headers: &'a [String], values: Vec<Cow<'a, str>>) -> Self {
-        Row { file, line, headers, values }
+        Row { file, line, headers, fields: Fields::Decoded(values) }
     }
 
-    /// The header the row was read under.
-    pub fn headers(&self) -> &[String] {
+    /// A row whose record is all ASCII, read in place.
+    fn ascii(file: &'a str, line: u64, headers: &'a [String], record: &'a csv::ByteRecord) -> Self {
+        Row { file, line, headers, fields: Fields::Ascii(record) }
+    }
+
+    /// The header the row was read under, as [`header_key`] normalised it.
+    pub fn headers(&self) -> &'a [String] {
         self.headers
     }
 
-    /// The row's values as read, in header order.
-    pub fn values(&self) -> &[Cow<'a, str>] {
-        &self.values
+    fn len(&self) -> usize {
+        match &self.fields {
+            Fields::Ascii(r) => r.len(),
+            Fields::Decoded(v) => v.len(),
+        }
+    }
+
+    /// The trimmed value of the cell at `i` (a position in the header); an
+    /// empty cell is absent. Readers that look up many rows resolve their
+    /// columns once with [`column`] and read cells by position.
+    pub fn at(&self, i: usize) -> Option<&str> {
+        let v = match &self.fields {
+            Fields::Ascii(r) => std::str::from_utf8(trim_ascii_cell(r.get(i)?)).ok()?,
+            Fields::Decoded(v) => v.get(i)?.trim(),
+        };
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// The row's values as read (not trimmed), in header order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| match &self.fields {
+            Fields::Ascii(r) => r.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default(),
+            Fields::Decoded(v) => v[i].as_ref(),
+        })
     }
 
     /// The trimmed value of a column; an empty cell is absent.
-    pub fn get(&self, column: &str) -> Option<&str> {
-        let i = self.headers.iter().position(|h| h == column)?;
-        let v = self.values.get(i)?.trim();
-        (!v.is_empty()).then_some(v)
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.at(column(self.headers, name)?)
     }
 
     /// Every non-empty column that is not one of `known`, kept as an attribute.
     pub fn attrs(&self, known: &[&str]) -> Attrs {
-        let mut out = Attrs::new();
-        for (h, v) in self.headers.iter().zip(&self.values) {
-            let v = v.trim();
-            if !v.is_empty() && !known.contains(&h.as_str()) {
-                out.insert(h.clone(), v.to_string());
-            }
-        }
-        out
+        self.extra(known).map(|(h, v)| (h.to_string(), v.to_string())).collect()
     }
 
     /// Iterates over (column, value) pairs that are not in `known` and not empty.
     pub fn extra<'b>(&'b self, known: &'b [&str]) -> impl Iterator<Item = (&'b str, &'b str)> + 'b {
-        self.headers
-            .iter()
-            .zip(&self.values)
-            .map(|(h, v)| (h.as_str(), v.trim()))
-            .filter(move |(h, v)| !v.is_empty() && !known.contains(h))
+        (0..self.len().min(self.headers.len()))
+            .map(|i| (self.headers[i].as_str(), i))
+            .filter(move |(h, _)| !known.contains(h))
+            .filter_map(|(h, i)| Some((h, self.at(i)?)))
     }
+
+    /// Like [`Row::extra`], over the positions of the columns not known, resolved once.
+    pub fn extra_at<'b>(&'b self, positions: &'b [usize]) -> impl Iterator<Item = (&'b str, &'b str)> + 'b {
+        positions.iter().filter_map(|&i| Some((self.headers.get(i)?.as_str(), self.at(i)?)))
+    }
+}
+
+/// The position of a column in a header (the first, when it appears twice).
+pub fn column(headers: &[String], name: &str) -> Option<usize> {
+    headers.iter().position(|h| h == name)
 }
 
 /// Normalises a header cell: trimmed, lower case, byte-order mark removed.
@@ -109,7 +153,26 @@ struct LineBreaks {
 
 impl LineBreaks {
     fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+        let mut i = 0;
+        while i < bytes.len() {
+            if !self.in_run {
+                // Jump to the next line-end byte: rows are long, line ends rare.
+                match memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
+                    None => {
+                        self.offset += (bytes.len() - i) as u64;
+                        self.prev_cr = false;
+                        return;
+                    }
+                    Some(k) => {
+                        if k > 0 {
+                            self.prev_cr = false;
+                        }
+                        self.offset += k as u64;
+                        i += k;
+                    }
+                }
+            }
+            let b = bytes[i];
             if b == b'\n' || b == b'\r' {
                 if !self.in_run {
                     self.runs.push_back((self.offset, 0));
@@ -127,6 +190,7 @@ impl LineBreaks {
                 self.prev_cr = false;
             }
             self.offset += 1;
+            i += 1;
         }
     }
 
@@ -221,6 +285,7 @@ pub fn read_delimited<R: Read>(
             diags.warning(file, header_line, format!("column `{}` appears twice; the first one is read", shown(h)));
         }
     }
+    let width = headers.len().max(2);
     let mut rejected = 0;
     let mut line = header_line;
     loop {
@@ -238,7 +303,9 @@ pub fn read_delimited<R: Read>(
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // a blank line is not a row
         }
-        if let Some(spill) = Spill::find(&record, headers.len().max(2), headers.len()) {
+        // Only a record with a line break inside a cell can have swallowed rows.
+        let multiline = memchr::memchr2(b'\n', b'\r', record.as_slice()).is_some();
+        if let Some(spill) = multiline.then(|| Spill::find(&record, width, headers.len())).flatten() {
             let column = shown(headers.get(spill.field).map(String::as_str).unwrap_or("?"));
             diags.error(
                 file,
@@ -269,6 +336,10 @@ pub fn read_delimited<R: Read>(
                 ),
             );
             rejected += 1;
+            continue;
+        }
+        if record.as_slice().is_ascii() {
+            each(&Row::ascii(file, line, &headers, &record), diags);
             continue;
         }
         let values: Vec<Cow<str>> = record
