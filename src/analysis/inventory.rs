@@ -120,9 +120,15 @@ impl Inventory {
     /// # Complexity
     /// O(R log R) for R records.
     pub fn build(case: &Case) -> Inventory {
-        let mut order: Vec<RecordId> = (0..case.records.len() as RecordId).collect();
-        // Ties on the date keep file order: deterministic, and cheaper than comparing ids.
-        order.sort_by_key(|&i| case.records[i as usize].date);
+        // Ties on the date keep file order: deterministic, and cheaper than
+        // comparing ids. Sorting (date, index) keys in place reads no record
+        // during the sort (an indirect key would fetch a random record per
+        // comparison); the keys are unique, so an unstable sort gives the
+        // order a stable sort by date would.
+        let mut keyed: Vec<(i64, RecordId)> =
+            case.records.iter().enumerate().map(|(i, r)| (r.date.0, i as RecordId)).collect();
+        keyed.sort_unstable();
+        let order: Vec<RecordId> = keyed.into_iter().map(|(_, i)| i).collect();
         let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::default();
         for r in &case.records {
             by_product.entry((r.from, r.product)).or_default().add(r, true);

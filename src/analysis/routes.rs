@@ -10,7 +10,7 @@
 //! that must give the same routes.
 
 use crate::analysis::inventory::Inventory;
-use crate::graph::{Adjacency, Lots};
+use crate::graph::{Adjacency, Lots, goods_key};
 use crate::model::*;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -182,10 +182,12 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
             cut = Some(Cut::Examined);
             break;
         }
-        let incoming = ix.adj.inn(r.from);
-        // Receipts up to the step's date (receipts on the same day count: dates often lack times).
-        let upto = incoming.partition_point(|&c| case.records[c as usize].date <= r.date);
-        let candidates = &incoming[..upto];
+        // Receipts up to the step's date (receipts on the same day count: dates
+        // often lack times), found and filtered on the narrow date and goods
+        // columns; only a receipt of the same product reads its record.
+        let (incoming, dates, goods) = ix.adj.inn_columns(r.from);
+        let upto = dates.partition_point(|&d| d <= r.date.0);
+        let want = goods_key(r.product);
         let mut best: Option<(RecordId, f64, bool)> = None;
         if let Some(lot) = r.lot {
             // The latest receipt by this holder of the lot or a lot it was split
@@ -214,7 +216,7 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
             }
         }
         if best.is_none() && cut != Some(Cut::Examined) {
-            for (n, &c) in candidates.iter().rev().enumerate() {
+            for (n, i) in (0..upto).rev().enumerate() {
                 if n >= bounds.max_candidates {
                     cut = Some(Cut::Candidates);
                     break;
@@ -224,8 +226,14 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
                     break;
                 }
                 examined += 1;
+                let c = incoming[i];
+                // A receipt of another product, or an install (NO_GOODS), is
+                // skipped on the narrow column without reading its record.
+                if goods[i] != want || records.contains(&c) {
+                    continue;
+                }
                 let cr = &case.records[c as usize];
-                if !supplies(cr, r) || cr.product != r.product || records.contains(&c) {
+                if !supplies(cr, r) {
                     continue;
                 }
                 let p = step_plausibility(cr, r);

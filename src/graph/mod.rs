@@ -47,6 +47,21 @@ pub struct Adjacency {
     out: Vec<RecordId>,
     in_start: Vec<u32>,
     inn: Vec<RecordId>,
+    /// Beside `inn`, the narrow columns the route search probes, so that a
+    /// binary search or a scan of a holder's receipts reads a few bytes per
+    /// receipt instead of a whole record: the date (UTC seconds), and the
+    /// product's symbol for a receipt that can supply units (a sale, a
+    /// shipment, a lease for a sub-lease; [`NO_GOODS`] for an install).
+    in_date: Vec<i64>,
+    in_goods: Vec<u32>,
+}
+
+/// `Adjacency::inn_columns`'s product key of a receipt that supplies nothing (an install).
+pub const NO_GOODS: u32 = u32::MAX;
+
+/// The key `Adjacency::inn_columns` gives a product.
+pub fn goods_key(product: Sym) -> u32 {
+    string_interner::Symbol::to_usize(product) as u32
 }
 
 impl Adjacency {
@@ -58,7 +73,15 @@ impl Adjacency {
         let n = case.entities.len();
         let (out_start, out) = csr(n, order, |r| case.records[r as usize].from);
         let (in_start, inn) = csr(n, order, |r| case.records[r as usize].to);
-        Adjacency { out_start, out, in_start, inn }
+        let in_date = inn.iter().map(|&r| case.records[r as usize].date.0).collect();
+        let in_goods = inn
+            .iter()
+            .map(|&r| {
+                let rec = &case.records[r as usize];
+                if rec.kind == RecordKind::Install { NO_GOODS } else { goods_key(rec.product) }
+            })
+            .collect();
+        Adjacency { out_start, out, in_start, inn, in_date, in_goods }
     }
 
     /// Records out of `e`, in time order.
@@ -69,6 +92,13 @@ impl Adjacency {
     /// Records into `e`, in time order.
     pub fn inn(&self, e: EntityId) -> &[RecordId] {
         &self.inn[self.in_start[e as usize] as usize..self.in_start[e as usize + 1] as usize]
+    }
+
+    /// Records into `e` in time order, with their dates and [`goods_key`]s
+    /// (three slices of the same length).
+    pub fn inn_columns(&self, e: EntityId) -> (&[RecordId], &[i64], &[u32]) {
+        let range = self.in_start[e as usize] as usize..self.in_start[e as usize + 1] as usize;
+        (&self.inn[range.clone()], &self.in_date[range.clone()], &self.in_goods[range])
     }
 }
 
