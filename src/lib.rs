@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod cluster;
 pub mod diag;
 pub mod eval;
 pub mod export;

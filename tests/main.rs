@@ -2,6 +2,7 @@
 //! `chiptrace` binary or the library against fixture folders.
 
 mod cli;
+mod cluster;
 mod common;
 mod export;
 mod ftm;

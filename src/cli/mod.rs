@@ -8,6 +8,7 @@ macro_rules! say {
     ($($t:tt)*) => { $crate::cli::output::eprint_line(&format!($($t)*)) };
 }
 
+mod cluster;
 mod completions;
 mod eval;
 mod export;
@@ -137,18 +138,23 @@ pub fn main() -> i32 {
 /// printing) when the case has errors, so the caller exits 2.
 pub(crate) fn load_case(dir: &std::path::Path, policy: Option<PathBuf>) -> anyhow::Result<Option<crate::read::Loaded>> {
     let loaded = crate::read::read_case(dir, &crate::read::ReadOptions { policy_file: policy })?;
+    Ok(checked(dir, loaded))
+}
+
+/// Prints a case's diagnostics as [`load_case`] does; None when it has errors.
+pub(crate) fn checked(dir: &std::path::Path, loaded: crate::read::Loaded) -> Option<crate::read::Loaded> {
     let errors = loaded.diags.errors();
     if errors > 0 {
         for d in &loaded.diags.0 {
             say!("{d}");
         }
         say!("{}: {errors} error(s); run `chiptrace validate {}` for the full report", dir.display(), dir.display());
-        return Ok(None);
+        return None;
     }
     if loaded.diags.warnings() > 0 {
         note!("{}: {} warning(s) (see `chiptrace validate`)", dir.display(), loaded.diags.warnings());
     }
-    Ok(Some(loaded))
+    Some(loaded)
 }
 
 /// What `scan` and `screen` say on stderr about the screening lists: each

@@ -51,6 +51,23 @@ pub struct Args {
     /// Format of the diagrams written by --export-dir.
     #[arg(long, value_enum, default_value = "svg", requires = "export_dir")]
     pub export_format: crate::export::Format,
+    /// Run as one process of a cluster (SPEC §5.5): HOSTS lists `host:port`, one
+    /// line a process, rank 0 first; every process gets the same case path and
+    /// its own --rank. Rank 0 prints the report.
+    #[arg(long, value_name = "HOSTS", requires = "rank", conflicts_with = "local_cluster")]
+    pub cluster: Option<PathBuf>,
+    /// This process's line in --cluster's HOSTS, from 0.
+    #[arg(long, value_name = "I", requires = "cluster")]
+    pub rank: Option<usize>,
+    /// Threads of each cluster process for the route search and judging (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub workers: usize,
+    /// Start N cluster processes on 127.0.0.1 (free ports) and print rank 0's report.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub local_cluster: Option<u32>,
+    /// Seconds to wait for the other processes of a cluster to connect.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub connect_timeout: u64,
 }
 
 /// The flat tables of `scan --format csv` (docs/tables.md).
@@ -80,6 +97,12 @@ pub enum Format {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
+    if a.local_cluster.is_some() {
+        return super::cluster::local(&a);
+    }
+    if a.cluster.is_some() {
+        return super::cluster::run(&a);
+    }
     let started = std::time::Instant::now();
     let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
     let read_time = started.elapsed();
@@ -94,6 +117,19 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut report = scan(case, &loaded.policy, &config);
     report.diagnostics = loaded.diags.warnings();
     bar.finish_and_clear();
+    output(&a, &loaded, report, read_time, started)
+}
+
+/// Prints a report as --format asks, writes --export-dir and --timings, and
+/// gives the exit code: the one-process scan and rank 0 of a cluster share it.
+pub(crate) fn output(
+    a: &Args,
+    loaded: &crate::read::Loaded,
+    mut report: ScanReport,
+    read_time: std::time::Duration,
+    started: std::time::Instant,
+) -> anyhow::Result<i32> {
+    let case = &loaded.case;
     filter(&mut report, a.min_severity, a.top);
     let mut out = Out::new();
     match a.format {

@@ -1,0 +1,381 @@
+//! The scan on several processes (SPEC §5.5), on timely dataflow: each
+//! process is a rank of a cluster listed in a hosts file, and rank 0 ends up
+//! with the report of the one-process scan, byte for byte.
+//!
+//! The run is a short bulk-synchronous program of four exchange rounds
+//! ([`exchange::exchange`]), each a timely dataflow run to completion:
+//!
+//! 1. **layout**: rank 0 decides which records files the case has and tells
+//!    everyone (`read::records_layout`).
+//! 2. **rows**: each rank tokenises the records shards it owns (shard `j`
+//!    belongs to rank `j mod P`) and sends the rows to every rank; each rank
+//!    replays all shards in order through the reader's own row checks
+//!    (`read::read_case_given`), so every rank holds the same case, the same
+//!    interned strings and the same diagnostics. Entities, relations, lists
+//!    and the policy are small and read by every rank from its copy.
+//! 3. **routes**: every rank indexes the case (inventory, adjacency, lots,
+//!    screening, the rules' context: replicated), takes a stripe of the
+//!    terminal steps (blocks of [`STRIPE`] steps dealt round-robin, so a hub
+//!    terminal's many steps are spread over all ranks) and searches their
+//!    routes with `scan::search`. Each route goes to the rank that owns its
+//!    group (a hash of `routes::group_key`: terminal and lot, or terminal,
+//!    product and previous step), so a group is judged whole, in the
+//!    one-process order of its routes.
+//! 4. **findings**: each rank judges its groups with `scan::judge` and sends
+//!    its findings and search counts to rank 0, which runs `scan::finish`
+//!    on them all. `search`, `judge` and `finish` are the one-process scan's
+//!    own stages, so any change to judging reaches both paths.
+//!
+//! What is partitioned: tokenising the records files, the route search, the
+//! judging. What is replicated: the case itself (every rank holds all
+//! records, as one process would) and its indexes. The case is replicated
+//! because the route search walks back through any holder's receipts and the
+//! rules read any party's context; partitioning them is the next step (see
+//! ARCHITECTURE.md), and memory per process does not fall with more
+//! processes until then.
+
+pub mod exchange;
+pub mod net;
+pub mod wire;
+
+use crate::analysis::inventory::Inventory;
+use crate::analysis::routes::{self, Route};
+use crate::model::RecordId;
+use crate::read::{Loaded, ReadOptions};
+use crate::scan::{Prepared, ScanConfig, ScanReport};
+pub use net::ClusterError;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Terminal steps are dealt to ranks in blocks of this many.
+pub const STRIPE: usize = 64;
+
+/// How to run as one rank of a cluster.
+#[derive(Clone, Debug)]
+pub struct ClusterConfig {
+    /// `host:port` of every rank, rank 0 first.
+    pub hosts: Vec<String>,
+    pub rank: usize,
+    /// Threads of this process for the route search and judging (0 = one per core).
+    pub workers: usize,
+    /// How long to wait for the other ranks to connect.
+    pub connect_timeout: Duration,
+}
+
+/// What one round cost this rank.
+#[derive(Clone, Debug, Default)]
+pub struct Round {
+    pub name: &'static str,
+    pub secs: f64,
+    pub sent: u64,
+    pub received: u64,
+}
+
+/// What a rank measured, sent to rank 0 for `--timings`.
+#[derive(Clone, Debug, Default)]
+pub struct Figures {
+    pub rank: usize,
+    pub rounds: Vec<Round>,
+    /// Terminal steps this rank searched, groups and findings it judged.
+    pub steps: u64,
+    pub groups: u64,
+    pub findings: u64,
+    /// Peak resident memory of this process at the end of its work, MiB.
+    pub peak_mib: f64,
+}
+
+/// What a rank ends with.
+pub struct Outcome {
+    /// The case as read (identical on every rank); its diagnostics decide
+    /// whether there is a report.
+    pub loaded: Loaded,
+    /// At rank 0 when the case read without errors: the report.
+    pub report: Option<ScanReport>,
+    /// At rank 0: every rank's figures, by rank.
+    pub figures: Vec<Figures>,
+}
+
+/// Reads a hosts file: one `host:port` a line; blank lines and `#` comments skipped.
+pub fn read_hosts(path: &Path) -> Result<Vec<String>, ClusterError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ClusterError::Setup(format!("{}: cannot read the hosts file: {e}", path.display())))?;
+    let mut hosts = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.split('#').next().unwrap_or("").trim();
+        if l.is_empty() {
+            continue;
+        }
+        if !l.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok()) {
+            return Err(ClusterError::Setup(format!(
+                "{}:{}: `{l}` is not host:port (expected e.g. 10.0.0.5:2101)",
+                path.display(),
+                i + 1
+            )));
+        }
+        hosts.push(l.to_string());
+    }
+    if hosts.is_empty() {
+        return Err(ClusterError::Setup(format!("{}: no host:port lines", path.display())));
+    }
+    Ok(hosts)
+}
+
+/// Runs this process as rank `config.rank` of the cluster and returns what
+/// it ends with, once every rank has finished and shut down cleanly. Any
+/// rank that fails or cannot be reached makes this an error naming it.
+///
+/// # Complexity
+/// Per rank: O(R) to tokenise its share and replay every row, the
+/// one-process index over all R records, then 1/P of the route search and
+/// judging; four exchanges moving the records once to every rank, each
+/// route once and each finding once.
+pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Outcome, ClusterError> {
+    use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
+    use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
+    let n = config.hosts.len();
+    if config.rank >= n {
+        return Err(ClusterError::Setup(format!("--rank {} but the hosts file lists {n} processes", config.rank)));
+    }
+    net::watch_panics(&config.hosts, Duration::from_secs(10));
+    let key = run_key(case, opts);
+    let sockets = net::connect(&config.hosts, config.rank, key, config.connect_timeout)?;
+    let hooks = timely::communication::Hooks::default();
+    let process = ProcessBuilder::new_typed_vector(1, hooks.refill.clone(), hooks.spill.clone());
+    let (builders, comms) = initialize_networking_from_sockets(process, sockets, config.rank, 1, hooks)
+        .map_err(|e| ClusterError::Setup(format!("starting the network threads: {e}")))?;
+    let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let job = Job { case: case.to_path_buf(), opts: opts.clone(), workers: config.workers };
+    let guards = timely::execute::execute_from(builders, Box::new(comms), timely::WorkerConfig::default(), move |w| {
+        let _ = tx.send(rank_main(w, &job));
+    })
+    .map_err(ClusterError::Setup)?;
+    let failed = |why: &str| {
+        net::quiet();
+        match net::lost() {
+            Some((rank, w)) => net::lost_error(rank, &w, &config.hosts),
+            None => ClusterError::Setup(why.to_string()),
+        }
+    };
+    let outcome = match rx.recv() {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => {
+            std::mem::forget(guards);
+            return Err(failed(&e));
+        }
+        Err(_) => {
+            // The worker panicked: a peer was lost, or a fault of this rank.
+            std::mem::forget(guards);
+            return Err(failed("this rank's worker stopped unexpectedly"));
+        }
+    };
+    // Wait for every rank to shut down cleanly before anything is printed:
+    // a rank lost now still makes the run fail.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let shutdown = std::thread::Builder::new().name("chiptrace:shutdown".into()).spawn(move || {
+        drop(guards);
+        let _ = done_tx.send(());
+    });
+    if shutdown.is_err() {
+        return Err(failed("cannot start the shutdown thread"));
+    }
+    match done_rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(()) if net::lost().is_none() => {
+            net::quiet();
+            Ok(outcome)
+        }
+        _ => Err(failed("the other ranks did not shut down within 120 s")),
+    }
+}
+
+/// What every rank is asked to do.
+struct Job {
+    case: PathBuf,
+    opts: ReadOptions,
+    workers: usize,
+}
+
+/// A number that two ranks share only when they scan the same case path
+/// with the same policy file.
+fn run_key(case: &Path, opts: &ReadOptions) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    case.hash(&mut h);
+    opts.policy_file.hash(&mut h);
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    h.finish()
+}
+
+/// Which rank judges a route's group.
+fn owner(route: &Route, ranks: usize) -> usize {
+    let mut h = rustc_hash::FxHasher::default();
+    let (terminal, kind, key, prev) = routes::group_key(route);
+    (terminal, kind, string_interner::Symbol::to_usize(key), prev).hash(&mut h);
+    (h.finish() % ranks as u64) as usize
+}
+
+/// Peak resident memory of this process, MiB (0 where /proc is missing).
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// A failure drill: with `CHIPTRACE_CLUSTER_PAUSE_RANK=I`, rank I says so on
+/// stderr and stops for ten minutes after reading, connected and holding
+/// its share, so that a test (or a team rehearsing) can kill it mid-run
+/// and watch the others end with an error naming it.
+fn pause_for_tests(me: usize) {
+    if std::env::var("CHIPTRACE_CLUSTER_PAUSE_RANK").ok().and_then(|v| v.parse::<usize>().ok()) == Some(me) {
+        eprintln!("cluster rank {me}: paused after reading (CHIPTRACE_CLUSTER_PAUSE_RANK)");
+        std::thread::sleep(Duration::from_secs(600));
+    }
+}
+
+/// One rank's whole run, inside its timely worker.
+fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, String> {
+    let (me, ranks) = (worker.index(), worker.peers());
+    let mut fig = Figures { rank: me, ..Figures::default() };
+    let round = |fig: &mut Figures, name, t: Instant, tr: exchange::Traffic| {
+        fig.rounds.push(Round { name, secs: t.elapsed().as_secs_f64(), sent: tr.sent, received: tr.received })
+    };
+    // Round 1: rank 0 decides the layout of the records files.
+    let t = Instant::now();
+    let out = if me == 0 {
+        let bytes = crate::read::records_layout(&job.case).encode();
+        (0..ranks).map(|r| (r, bytes.clone())).collect()
+    } else {
+        Vec::new()
+    };
+    let (got, tr) = exchange::exchange(worker, out);
+    let layout = got
+        .first()
+        .and_then(|(_, b)| crate::read::shards::Layout::decode(b))
+        .ok_or("the layout of the records files did not arrive from rank 0")?;
+    round(&mut fig, "layout", t, tr);
+
+    // Round 2: each rank tokenises its shards; everyone replays them all.
+    let t = Instant::now();
+    let mut out = Vec::new();
+    for (j, name) in layout.names.iter().enumerate().filter(|(j, _)| j % ranks == me) {
+        let mut bytes = (j as u64).to_le_bytes().to_vec();
+        bytes.extend(crate::read::tokenise_records(&job.case, name));
+        out.extend((0..ranks).map(|r| (r, bytes.clone())));
+    }
+    let (got, tr) = exchange::exchange(worker, out);
+    let mut shards: Vec<(u64, &[u8])> =
+        got.iter().filter_map(|(_, b)| Some((u64::from_le_bytes(b.get(..8)?.try_into().ok()?), &b[8..]))).collect();
+    shards.sort_by_key(|s| s.0);
+    if shards.iter().map(|s| s.0).ne(0..layout.names.len() as u64) {
+        return Err(format!("expected {} record files from the ranks, got {}", layout.names.len(), shards.len()));
+    }
+    let streams: Vec<&[u8]> = shards.iter().map(|s| s.1).collect();
+    let loaded = crate::read::read_case_given(&job.case, &job.opts, &layout, &streams).map_err(|e| e.to_string())?;
+    drop(got);
+    round(&mut fig, "rows", t, tr);
+    if loaded.diags.errors() > 0 {
+        // Every rank read the same diagnostics: all stop here, rank 0 prints them.
+        return Ok(Outcome { loaded, report: None, figures: Vec::new() });
+    }
+
+    pause_for_tests(me);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(job.workers).build().map_err(|e| e.to_string())?;
+    let config = ScanConfig { threads: job.workers, progress: None };
+    let parallel = job.workers != 1;
+    let (report, figures) = {
+        let case = &loaded.case;
+        let inv = Inventory::build(case);
+        let prep = Prepared::new(case, &loaded.policy, &inv);
+
+        // Round 3: a stripe of the terminal steps; routes to their group's owner.
+        let t = Instant::now();
+        let steps = prep.terminal_steps();
+        let mine: Vec<(usize, RecordId)> =
+            steps.iter().copied().enumerate().filter(|(k, _)| (k / STRIPE) % ranks == me).collect();
+        let my_steps: Vec<RecordId> = mine.iter().map(|s| s.1).collect();
+        let found = pool.install(|| crate::scan::search(&prep, &my_steps, &config));
+        let (examined, truncated) = crate::scan::search_stats(&found);
+        fig.steps = found.len() as u64;
+        let mut encs: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
+        for ((k, _), route) in mine.iter().zip(&found) {
+            let e = &mut encs[owner(route, ranks)];
+            e.u64(*k as u64);
+            e.route(route);
+        }
+        drop(found);
+        let (got, tr) = exchange::exchange(worker, encs.into_iter().map(|e| e.0).enumerate().collect());
+        let mut routes: Vec<(u64, Route)> = Vec::new();
+        for (from, bytes) in &got {
+            let mut d = wire::Dec::new(bytes);
+            while !d.done() {
+                let k = d.u64().ok_or_else(|| format!("garbled routes from rank {from}"))?;
+                routes.push((k, d.route().ok_or_else(|| format!("garbled routes from rank {from}"))?));
+            }
+        }
+        drop(got);
+        routes.sort_by_key(|r| r.0);
+        let groups = routes::group(routes.into_iter().map(|r| r.1).collect());
+        round(&mut fig, "routes", t, tr);
+
+        // Round 4: judge the groups owned here; findings and counts to rank 0.
+        let t = Instant::now();
+        let findings = pool.install(|| crate::scan::judge(&prep, &groups, parallel));
+        fig.groups = groups.len() as u64;
+        fig.findings = findings.len() as u64;
+        fig.peak_mib = peak_mib();
+        let mut e = wire::Enc::default();
+        e.u64(examined);
+        e.u64(truncated as u64);
+        for x in [fig.steps, fig.groups, fig.findings, fig.peak_mib.to_bits()] {
+            e.u64(x);
+        }
+        for r in &fig.rounds {
+            for x in [r.secs.to_bits(), r.sent, r.received] {
+                e.u64(x);
+            }
+        }
+        e.u64(findings.len() as u64);
+        for f in &findings {
+            e.finding(f);
+        }
+        drop(findings);
+        let (got, tr) = exchange::exchange(worker, vec![(0, e.0)]);
+        round(&mut fig, "findings", t, tr);
+        if me != 0 {
+            (None, Vec::new())
+        } else {
+            let mut all = Vec::new();
+            let (mut examined, mut truncated) = (0u64, false);
+            let mut figures = Vec::new();
+            for (from, bytes) in &got {
+                let bad = || format!("garbled findings from rank {from}");
+                let mut d = wire::Dec::new(bytes);
+                examined += d.u64().ok_or_else(bad)?;
+                truncated |= d.u64().ok_or_else(bad)? == 1;
+                let mut f = Figures { rank: *from, ..Figures::default() };
+                f.steps = d.u64().ok_or_else(bad)?;
+                f.groups = d.u64().ok_or_else(bad)?;
+                f.findings = d.u64().ok_or_else(bad)?;
+                f.peak_mib = f64::from_bits(d.u64().ok_or_else(bad)?);
+                for name in ["layout", "rows", "routes"] {
+                    let secs = f64::from_bits(d.u64().ok_or_else(bad)?);
+                    let (sent, received) = (d.u64().ok_or_else(bad)?, d.u64().ok_or_else(bad)?);
+                    f.rounds.push(Round { name, secs, sent, received });
+                }
+                if *from == me {
+                    f.rounds.push(fig.rounds[3].clone());
+                }
+                figures.push(f);
+                for _ in 0..d.u64().ok_or_else(bad)? {
+                    all.push(d.finding().ok_or_else(bad)?);
+                }
+            }
+            (Some(crate::scan::finish(&prep, all, examined, truncated)), figures)
+        }
+    };
+    Ok(Outcome { loaded, report, figures })
+}

@@ -1,0 +1,225 @@
+//! Routes and findings as bytes between ranks. Every rank holds the same
+//! case with the same interned strings (see `crate::read::shards`), so
+//! entity, record and symbol indices mean the same everywhere and travel as
+//! numbers. Each struct is taken apart field by field, so adding a field to
+//! `Route`, `Finding` or `Flag` fails to compile here until it travels too.
+
+use crate::analysis::routes::Route;
+use crate::model::Sym;
+use crate::scan::{Finding, FindingKind, Flag, Severity};
+use string_interner::Symbol;
+
+/// Bytes being written.
+#[derive(Default)]
+pub struct Enc(pub Vec<u8>);
+
+impl Enc {
+    pub fn u64(&mut self, x: u64) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn f64(&mut self, x: f64) {
+        self.u64(x.to_bits());
+    }
+    fn bool(&mut self, b: bool) {
+        self.0.push(b as u8);
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn sym(&mut self, s: Sym) {
+        self.u32(s.to_usize() as u32);
+    }
+    fn opt_sym(&mut self, s: Option<Sym>) {
+        self.u32(s.map_or(u32::MAX, |s| s.to_usize() as u32));
+    }
+    fn ids(&mut self, v: &[u32]) {
+        self.u64(v.len() as u64);
+        for &x in v {
+            self.u32(x);
+        }
+    }
+
+    pub fn route(&mut self, r: &Route) {
+        let Route { records, terminal, product, quantity, lot, inferred, plausibility, truncated, examined } = r;
+        self.ids(records);
+        self.u32(*terminal);
+        self.sym(*product);
+        self.u32(*quantity);
+        self.opt_sym(*lot);
+        self.bool(*inferred);
+        self.f64(*plausibility);
+        self.bool(*truncated);
+        self.u64(*examined);
+    }
+
+    pub fn finding(&mut self, f: &Finding) {
+        let Finding {
+            id,
+            score,
+            severity,
+            kind,
+            terminal,
+            product,
+            quantity,
+            lot,
+            inferred,
+            plausibility,
+            path,
+            flags,
+        } = f;
+        self.str(id);
+        self.f64(*score);
+        self.0.push(*severity as u8);
+        self.bool(matches!(kind, FindingKind::Entity));
+        self.u32(*terminal);
+        self.sym(*product);
+        self.u32(*quantity);
+        self.opt_sym(*lot);
+        self.bool(*inferred);
+        self.f64(*plausibility);
+        self.ids(path);
+        self.u64(flags.len() as u64);
+        for fl in flags {
+            let Flag { rule, subject, detail, evidence, weight } = fl;
+            self.str(rule);
+            self.u32(*subject);
+            self.str(detail);
+            self.u64(evidence.len() as u64);
+            for e in evidence {
+                self.str(e);
+            }
+            self.bool(weight.is_some());
+            self.f64(weight.unwrap_or(0.0));
+        }
+    }
+}
+
+/// Bytes being read; every read is None past the end (never a panic).
+pub struct Dec<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Dec<'a> {
+    pub fn new(bytes: &'a [u8]) -> Dec<'a> {
+        Dec { bytes, at: 0 }
+    }
+    pub fn done(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(s)
+    }
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1)?.first().copied()
+    }
+    fn f64(&mut self) -> Option<f64> {
+        Some(f64::from_bits(self.u64()?))
+    }
+    fn bool(&mut self) -> Option<bool> {
+        Some(self.u8()? == 1)
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+    fn sym(&mut self) -> Option<Sym> {
+        Sym::try_from_usize(self.u32()? as usize)
+    }
+    fn opt_sym(&mut self) -> Option<Option<Sym>> {
+        match self.u32()? {
+            u32::MAX => Some(None),
+            x => Some(Some(Sym::try_from_usize(x as usize)?)),
+        }
+    }
+    fn ids(&mut self) -> Option<Vec<u32>> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        if n > self.bytes.len() / 4 {
+            return None;
+        }
+        (0..n).map(|_| self.u32()).collect()
+    }
+
+    pub fn route(&mut self) -> Option<Route> {
+        Some(Route {
+            records: self.ids()?,
+            terminal: self.u32()?,
+            product: self.sym()?,
+            quantity: self.u32()?,
+            lot: self.opt_sym()?,
+            inferred: self.bool()?,
+            plausibility: self.f64()?,
+            truncated: self.bool()?,
+            examined: self.u64()?,
+        })
+    }
+
+    pub fn finding(&mut self) -> Option<Finding> {
+        let id = self.str()?;
+        let score = self.f64()?;
+        let severity = match self.u8()? {
+            x if x == Severity::Low as u8 => Severity::Low,
+            x if x == Severity::Medium as u8 => Severity::Medium,
+            x if x == Severity::High as u8 => Severity::High,
+            _ => return None,
+        };
+        let kind = if self.bool()? { FindingKind::Entity } else { FindingKind::Route };
+        let (terminal, product, quantity, lot) = (self.u32()?, self.sym()?, self.u32()?, self.opt_sym()?);
+        let (inferred, plausibility, path) = (self.bool()?, self.f64()?, self.ids()?);
+        let n = usize::try_from(self.u64()?).ok()?;
+        let mut flags = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            let rule = rule_id(&self.str()?);
+            let subject = self.u32()?;
+            let detail = self.str()?;
+            let k = usize::try_from(self.u64()?).ok()?;
+            let evidence = (0..k).map(|_| self.str()).collect::<Option<Vec<_>>>()?;
+            let (has, w) = (self.bool()?, self.f64()?);
+            flags.push(Flag { rule, subject, detail, evidence, weight: has.then_some(w) });
+        }
+        Some(Finding {
+            id,
+            score,
+            severity,
+            kind,
+            terminal,
+            product,
+            quantity,
+            lot,
+            inferred,
+            plausibility,
+            path,
+            flags,
+        })
+    }
+}
+
+/// The `&'static str` of a rule id: the registry's own, or (for an id the
+/// registry does not list) one leaked copy per distinct id, a handful at most.
+fn rule_id(s: &str) -> &'static str {
+    use std::sync::Mutex;
+    static EXTRA: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    static KNOWN: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    if let Some(r) = KNOWN.get_or_init(crate::rules::rule_ids).iter().find(|r| **r == s) {
+        return r;
+    }
+    let mut extra = EXTRA.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = extra.iter().find(|r| **r == s) {
+        return r;
+    }
+    let r: &'static str = Box::leak(s.to_string().into_boxed_str());
+    extra.push(r);
+    r
+}

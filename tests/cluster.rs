@@ -1,0 +1,190 @@
+//! The cluster scan (SPEC §5.5) through the real binary on loopback: rank
+//! 0's report is the one-process report byte for byte, whatever the number
+//! of processes and shards, and a process that dies or never comes makes
+//! every other one fail with an error naming it, with no report printed.
+
+use crate::common::*;
+use proptest::prelude::*;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A hosts file of `n` ports on 127.0.0.1 that are free now (the system
+/// picks them, so tests running at once do not collide).
+fn hosts_file(t: &TempDir, n: usize) -> (std::path::PathBuf, Vec<String>) {
+    let listeners: Vec<_> = (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let hosts: Vec<String> = listeners.iter().map(|l| l.local_addr().unwrap().to_string()).collect();
+    (t.write("hosts.txt", hosts.join("\n") + "\n"), hosts)
+}
+
+fn scan(case: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<std::ffi::OsString> = vec!["scan".into(), case.into(), "--format".into(), "json".into()];
+    args.extend(extra.iter().map(Into::into));
+    chiptrace_os(&args)
+}
+
+/// Asserts that `--local-cluster n` prints exactly what one process prints,
+/// on stdout and on stderr, with the same exit code.
+fn assert_same_as_one_process(case: &Path, n: usize) {
+    let one = scan(case, &[]);
+    let many = scan(case, &["--local-cluster", &n.to_string()]);
+    assert_eq!(code(&many), code(&one), "exit code with {n} processes; stderr:\n{}", stderr(&many));
+    assert!(!stdout(&one).is_empty() || code(&one) != 0, "the one-process scan printed a report");
+    assert!(stdout(&many) == stdout(&one), "rank 0's report with {n} processes differs from one process's");
+    assert_eq!(stderr(&many), stderr(&one), "stderr with {n} processes");
+}
+
+#[test]
+fn three_processes_on_the_demo_print_the_one_process_report_byte_for_byte() {
+    assert_same_as_one_process(&fixture("demo"), 3);
+}
+
+#[test]
+fn three_processes_on_a_sharded_world_print_the_one_process_report_byte_for_byte() {
+    // 20,000 records (not 100,000) to keep the debug build's CI time short;
+    // BENCHMARKS.md compares 100k, 1M and 10M with the release build.
+    let t = TempDir::new("cluster-world");
+    let o = chiptrace_os(&[
+        "generate".as_ref(),
+        "--out".as_ref(),
+        t.path().as_os_str(),
+        "--records".as_ref(),
+        "20000".as_ref(),
+        "--seed".as_ref(),
+        "5".as_ref(),
+        "--shards".as_ref(),
+        "3".as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let one = scan(t.path(), &[]);
+    assert_eq!(code(&one), 0, "{}", stderr(&one));
+    // Started the way a team starts a cluster: one command per host line.
+    let (hosts, _) = hosts_file(&t, 3);
+    let children: Vec<_> = (0..3)
+        .map(|rank| {
+            Command::new(bin())
+                .arg("scan")
+                .arg(t.path())
+                .args(["--format", "json", "--cluster"])
+                .arg(&hosts)
+                .args(["--rank", &rank.to_string()])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start a rank")
+        })
+        .collect();
+    let outs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().expect("rank output")).collect();
+    for (rank, o) in outs.iter().enumerate() {
+        assert_eq!(code(o), 0, "rank {rank}: {}", stderr(o));
+    }
+    let report = stdout(&outs[0]);
+    let v: serde_json::Value = serde_json::from_str(&report).expect("rank 0 prints JSON");
+    assert!(v["findings"].as_array().is_some_and(|f| f.len() > 100), "a 20k world has findings");
+    assert!(report == stdout(&one), "rank 0's report differs from the one-process scan");
+    assert_eq!(stderr(&outs[0]), stderr(&one), "rank 0's stderr");
+    for o in &outs[1..] {
+        assert!(o.stdout.is_empty(), "only rank 0 prints a report");
+    }
+}
+
+#[test]
+fn a_case_with_errors_stops_every_rank_and_rank_0_prints_the_diagnostics() {
+    assert_same_as_one_process(&fixture("bad/stray_quote"), 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, .. ProptestConfig::default() })]
+
+    /// Small random worlds, sharded or not, on 1 to 4 processes.
+    #[test]
+    fn any_world_on_any_number_of_processes_gives_the_one_process_report(
+        seed in 1u64..1_000_000,
+        records in 30u64..600,
+        shards in 0usize..5,
+        processes in 1usize..5,
+    ) {
+        let t = TempDir::new("cluster-prop");
+        let mut args: Vec<String> = vec!["generate".into(), "--out".into(), t.path().display().to_string(),
+            "--records".into(), records.to_string(), "--seed".into(), seed.to_string()];
+        if shards > 0 {
+            args.extend(["--shards".to_string(), shards.to_string()]);
+        }
+        let o = chiptrace_os(&args);
+        prop_assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let one = scan(t.path(), &[]);
+        let many = scan(t.path(), &["--local-cluster", &processes.to_string()]);
+        prop_assert_eq!(code(&many), code(&one), "{}", stderr(&many));
+        prop_assert!(stdout(&many) == stdout(&one), "report of {} processes on {} records, {} shards", processes, records, shards);
+    }
+}
+
+/// Waits for a child, killing it (and failing) if it hangs.
+fn wait_bounded(mut c: std::process::Child, what: &str) -> Output {
+    let t = Instant::now();
+    loop {
+        if c.try_wait().expect("wait").is_some() {
+            return c.wait_with_output().expect("output");
+        }
+        if t.elapsed() > Duration::from_secs(90) {
+            let _ = c.kill();
+            panic!("{what} did not end after a peer died: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_killed_process_makes_the_others_fail_naming_it_with_no_report() {
+    let t = TempDir::new("cluster-kill");
+    let (hosts, addrs) = hosts_file(&t, 3);
+    let demo = fixture("demo");
+    let start = |rank: usize, pause: bool| {
+        let mut c = Command::new(bin());
+        c.arg("scan").arg(&demo).args(["--format", "json", "--cluster"]).arg(&hosts);
+        c.args(["--rank", &rank.to_string()]).stdout(Stdio::piped()).stderr(Stdio::piped());
+        if pause {
+            c.env("CHIPTRACE_CLUSTER_PAUSE_RANK", rank.to_string());
+        }
+        c.spawn().expect("start a rank")
+    };
+    let others = vec![start(0, false), start(1, false)];
+    let mut victim = start(2, true);
+    // Rank 2 says when it has connected, read its share and stopped.
+    let mut line = String::new();
+    BufReader::new(victim.stderr.take().expect("stderr")).read_line(&mut line).expect("rank 2 stderr");
+    assert!(line.contains("paused after reading"), "{line}");
+    victim.kill().expect("kill rank 2");
+    let _ = victim.wait();
+    for (rank, c) in others.into_iter().enumerate() {
+        let o = wait_bounded(c, &format!("rank {rank}"));
+        assert_eq!(code(&o), 2, "rank {rank}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "rank {rank} printed a report after a peer died: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(err.contains(&format!("cluster: rank 2 ({})", addrs[2])), "rank {rank} names the lost rank: {err}");
+    }
+}
+
+#[test]
+fn a_process_that_never_comes_is_named_after_the_connect_timeout() {
+    let t = TempDir::new("cluster-absent");
+    let (hosts, addrs) = hosts_file(&t, 2);
+    let o = chiptrace_os(&[
+        "scan".as_ref(),
+        fixture("demo").as_os_str(),
+        "--cluster".as_ref(),
+        hosts.as_os_str(),
+        "--rank".as_ref(),
+        "0".as_ref(),
+        "--connect-timeout".as_ref(),
+        "1".as_ref(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(o.stdout.is_empty());
+    assert!(
+        stderr(&o).contains(&format!("cluster: rank 1 ({}) could not be reached within 1 s", addrs[1])),
+        "{}",
+        stderr(&o)
+    );
+}
