@@ -298,7 +298,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             steps.iter().copied().enumerate().filter(|(k, _)| (k / STRIPE) % ranks == me).collect();
         let my_steps: Vec<RecordId> = mine.iter().map(|s| s.1).collect();
         let found = pool.install(|| crate::scan::search(&prep, &my_steps, &config));
-        let (examined, truncated) = crate::scan::search_stats(&found);
+        let searched = crate::scan::search_stats(&found);
         fig.steps = found.len() as u64;
         let mut encs: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
         for ((k, _), route) in mine.iter().zip(&found) {
@@ -328,8 +328,13 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         fig.findings = findings.len() as u64;
         fig.peak_mib = peak_mib();
         let mut e = wire::Enc::default();
-        e.u64(examined);
-        e.u64(truncated as u64);
+        e.u64(searched.examined);
+        e.u64(searched.truncated as u64);
+        e.u64(searched.cuts.len() as u64);
+        for &(cut, last) in &searched.cuts {
+            e.cut(Some(cut));
+            e.u32(last);
+        }
         for x in [fig.steps, fig.groups, fig.findings, fig.peak_mib.to_bits()] {
             e.u64(x);
         }
@@ -349,13 +354,19 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             (None, Vec::new())
         } else {
             let mut all = Vec::new();
-            let (mut examined, mut truncated) = (0u64, false);
+            let mut searched = crate::scan::Searched::default();
             let mut figures = Vec::new();
             for (from, bytes) in &got {
                 let bad = || format!("garbled findings from rank {from}");
                 let mut d = wire::Dec::new(bytes);
-                examined += d.u64().ok_or_else(bad)?;
-                truncated |= d.u64().ok_or_else(bad)? == 1;
+                let examined = d.u64().ok_or_else(bad)?;
+                let truncated = d.u64().ok_or_else(bad)? == 1;
+                let mut cuts = Vec::new();
+                for _ in 0..d.u64().ok_or_else(bad)? {
+                    let cut = d.cut().ok_or_else(bad)?.ok_or_else(bad)?;
+                    cuts.push((cut, d.u32().ok_or_else(bad)?));
+                }
+                searched.add(crate::scan::Searched { examined, truncated, cuts });
                 let mut f = Figures { rank: *from, ..Figures::default() };
                 f.steps = d.u64().ok_or_else(bad)?;
                 f.groups = d.u64().ok_or_else(bad)?;
@@ -374,7 +385,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                     all.push(d.finding().ok_or_else(bad)?);
                 }
             }
-            (Some(crate::scan::finish(&prep, all, examined, truncated)), figures)
+            (Some(crate::scan::finish(&prep, all, searched)), figures)
         }
     };
     Ok(Outcome { loaded, report, figures })

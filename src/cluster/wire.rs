@@ -4,7 +4,7 @@
 //! numbers. Each struct is taken apart field by field, so adding a field to
 //! `Route`, `Finding` or `Flag` fails to compile here until it travels too.
 
-use crate::analysis::routes::Route;
+use crate::analysis::routes::{Cut, Route};
 use crate::model::Sym;
 use crate::scan::{Finding, FindingKind, Flag, Severity};
 use string_interner::Symbol;
@@ -17,7 +17,7 @@ impl Enc {
     pub fn u64(&mut self, x: u64) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
-    fn u32(&mut self, x: u32) {
+    pub fn u32(&mut self, x: u32) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
     fn f64(&mut self, x: f64) {
@@ -44,7 +44,7 @@ impl Enc {
     }
 
     pub fn route(&mut self, r: &Route) {
-        let Route { records, terminal, product, quantity, lot, inferred, plausibility, truncated, examined } = r;
+        let Route { records, terminal, product, quantity, lot, inferred, plausibility, truncated, cut, examined } = r;
         self.ids(records);
         self.u32(*terminal);
         self.sym(*product);
@@ -53,7 +53,17 @@ impl Enc {
         self.bool(*inferred);
         self.f64(*plausibility);
         self.bool(*truncated);
+        self.cut(*cut);
         self.u64(*examined);
+    }
+
+    pub fn cut(&mut self, c: Option<Cut>) {
+        self.0.push(match c {
+            None => 0,
+            Some(Cut::Depth) => 1,
+            Some(Cut::Candidates) => 2,
+            Some(Cut::Examined) => 3,
+        });
     }
 
     pub fn finding(&mut self, f: &Finding) {
@@ -119,7 +129,7 @@ impl<'a> Dec<'a> {
     pub fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn u32(&mut self) -> Option<u32> {
+    pub fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
     fn u8(&mut self) -> Option<u8> {
@@ -152,6 +162,16 @@ impl<'a> Dec<'a> {
         (0..n).map(|_| self.u32()).collect()
     }
 
+    pub fn cut(&mut self) -> Option<Option<Cut>> {
+        Some(match self.u8()? {
+            0 => None,
+            1 => Some(Cut::Depth),
+            2 => Some(Cut::Candidates),
+            3 => Some(Cut::Examined),
+            _ => return None,
+        })
+    }
+
     pub fn route(&mut self) -> Option<Route> {
         Some(Route {
             records: self.ids()?,
@@ -162,6 +182,7 @@ impl<'a> Dec<'a> {
             inferred: self.bool()?,
             plausibility: self.f64()?,
             truncated: self.bool()?,
+            cut: self.cut()?,
             examined: self.u64()?,
         })
     }

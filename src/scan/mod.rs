@@ -101,14 +101,10 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     let steps = prep.terminal_steps();
     let found = search(prep, &steps, config);
     let t_routes = t0.elapsed();
-    let (examined, truncated) = search_stats(&found);
-    let found_cuts: Vec<(routes::Cut, RecordId)> = found.iter().filter_map(|r| Some((r.cut?, r.last()))).collect();
+    let searched = search_stats(&found);
     let t1 = Instant::now();
     let findings = judge(prep, &routes::group(found), parallel);
-    let mut report = finish(prep, findings, examined, truncated);
-    let mut notes = cut_notes(prep, &found_cuts);
-    notes.append(&mut report.stats.truncated_by);
-    report.stats.truncated_by = notes;
+    let mut report = finish(prep, findings, searched);
     report.timings = vec![("routes", t_routes), ("rules", t1.elapsed())];
     report
 }
@@ -141,9 +137,31 @@ pub fn search(prep: &Prepared, steps: &[RecordId], config: &ScanConfig) -> Vec<R
     routes::find_routes(&prep.index(), steps, &bounds(prep.ctx.policy), config.threads != 1, &tick)
 }
 
-/// Candidate steps examined by a search, and whether a bound cut any route.
-pub fn search_stats(found: &[Route]) -> (u64, bool) {
-    (found.iter().map(|r| r.examined).sum(), found.iter().any(|r| r.truncated))
+/// What a search says about itself: candidate steps examined, whether a
+/// bound cut any route, and each cut (the bound and the route's last record).
+/// The stats of several searches add up with [`Searched::add`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Searched {
+    pub examined: u64,
+    pub truncated: bool,
+    pub cuts: Vec<(routes::Cut, RecordId)>,
+}
+
+impl Searched {
+    pub fn add(&mut self, other: Searched) {
+        self.examined += other.examined;
+        self.truncated |= other.truncated;
+        self.cuts.extend(other.cuts);
+    }
+}
+
+/// The [`Searched`] of a search's routes.
+pub fn search_stats(found: &[Route]) -> Searched {
+    Searched {
+        examined: found.iter().map(|r| r.examined).sum(),
+        truncated: found.iter().any(|r| r.truncated),
+        cuts: found.iter().filter_map(|r| Some((r.cut?, r.last()))).collect(),
+    }
 }
 
 /// What [`ScanStats::truncated_by`] says: for each bound that cut a route
@@ -196,10 +214,10 @@ pub fn judge(prep: &Prepared, groups: &[Vec<Route>], parallel: bool) -> Vec<Find
 }
 
 /// Stage 3: every finding of the case ranked by score then id into the
-/// report (`examined` and `truncated` from [`search_stats`] over all routes).
+/// report (with the [`Searched`] stats of all routes).
 /// Entity findings about the same party and product, judged from different
 /// groups, are merged into one first. Timings are left empty.
-pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated: bool) -> ScanReport {
+pub fn finish(prep: &Prepared, findings: Vec<Finding>, searched: Searched) -> ScanReport {
     let ctx = &prep.ctx;
     let case = ctx.case;
     let mut findings = merge_entity_findings(ctx, findings);
@@ -208,6 +226,9 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated:
     let total = findings.len();
     let flags_cut = cap_flags(&mut findings, ctx.policy.max_flags_per_rule);
     let path_cut = cap_paths(&mut findings, ctx.policy.max_path_records);
+    let Searched { examined, truncated, cuts } = searched;
+    let mut truncated_by = cut_notes(prep, &cuts);
+    truncated_by.extend(path_cut.iter().cloned().chain(flags_cut.iter().cloned()));
     ScanReport {
         timings: Vec::new(),
         findings,
@@ -216,7 +237,7 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, examined: u64, truncated:
             entities: case.entities.len(),
             routes_examined: examined,
             truncated: truncated || flags_cut.is_some() || path_cut.is_some(),
-            truncated_by: path_cut.into_iter().chain(flags_cut).collect(),
+            truncated_by,
             findings_total: total,
             records_unknown_product: case.stats.records_unknown_product,
         },
