@@ -48,6 +48,10 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// How long a rank that saw a peer fail keeps its own connections open
+/// before it ends (see `run`).
+const LINGER: Duration = Duration::from_secs(2);
+
 /// Terminal steps are dealt to ranks in blocks of this many.
 pub const STRIPE: usize = 64;
 
@@ -152,6 +156,9 @@ pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Ou
     })
     .map_err(ClusterError::Setup)?;
     let failed = |why: &str| {
+        // Hold this rank's connections open a moment: the others then see
+        // the rank that really failed go first, not this one closing after it.
+        std::thread::sleep(LINGER);
         net::quiet();
         match net::lost() {
             Some((rank, w)) => net::lost_error(rank, &w, &config.hosts),
