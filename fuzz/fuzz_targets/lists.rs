@@ -1,7 +1,7 @@
 //! Arbitrary bytes as a screening-list file: every list reader (CSV in the
 //! trade.gov CSL and simple layouts, TSV, FollowTheMoney JSON lines or array,
 //! the CSL JSON download) must return entries and diagnostics, never panic,
-//! and count every row it skips with a diagnostic.
+//! and say so in a diagnostic whenever it skips rows.
 //!
 //! The first byte picks the extension (csv, tsv, json, jsonl).
 
@@ -18,8 +18,10 @@ fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
     let mut diags = Diagnostics::default();
     let skipped = chiptrace::lists::read_bytes(&format!("list.{ext}"), ext, rest, &mut out, &mut diags);
-    // A skipped row is never silent.
-    assert!(skipped <= diags.0.len(), "{skipped} rows skipped, {} diagnostics", diags.0.len());
+    // A skipped row is never silent. One diagnostic may cover several rows
+    // (the FollowTheMoney reader sums up entities that are not parties, by
+    // schema and count), so the check is that skipping is always said.
+    assert!(skipped == 0 || !diags.0.is_empty(), "{skipped} rows skipped without a diagnostic");
     for d in &diags.0 {
         let line = d.to_string();
         assert!(!line.contains('\n') && !line.contains('\u{1b}'), "a diagnostic prints on one escaped line");
