@@ -1,5 +1,5 @@
 //! `eval`: precision and recall of the scan's findings against the truth
-//! planted by `generate` (SPEC §2).
+//! planted by `generate` (docs/spec.md §2).
 //!
 //! How findings are counted, precisely:
 //! - **Positives** are the findings at or above `min_severity` (default
@@ -124,7 +124,7 @@ pub struct FindingRef {
     pub decoy: Option<String>,
 }
 
-/// The evaluation, in SPEC §2's JSON shape (extended with counts and decoys).
+/// The evaluation, in docs/spec.md §2's JSON shape (extended with counts and decoys).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Eval {
     pub precision: f64,

@@ -1,5 +1,5 @@
 //! The screening policy: countries of concern, controlled products, hubs,
-//! dated rules, thresholds and rule weights (SPEC §4). Built in, overridable
+//! dated rules, thresholds and rule weights (docs/spec.md §4). Built in, overridable
 //! key by key from a `policy.toml`. Each default carries the reason for its
 //! value; `chiptrace scan --format json` and HTML reports print the policy used.
 
@@ -17,7 +17,7 @@ pub struct Policy {
     /// China, Hong Kong and Macau (treated as China under the EAR since 2020)
     /// and the other EAR Country Group D:5 countries.
     pub countries_of_concern: Vec<Country>,
-    /// The product table (SPEC §5.2): models with their aliases, server
+    /// The product table (docs/spec.md §5.2): models with their aliases, server
     /// systems and dated licence requirements, each with the public rule behind
     /// it (see `model::product`). Replacing it replaces the whole table.
     pub products: Vec<Product>,
@@ -426,7 +426,7 @@ fn validate(p: &Policy, text: &str, file: &str, diags: &mut Diagnostics) {
             err(None, key, format!("{v} is outside 0..1"));
         }
     }
-    // SPEC §5.1: flags about other parties never make a route high on their own.
+    // docs/spec.md §5.1: flags about other parties never make a route high on their own.
     if p.aggravation_share.is_finite() && p.severity_high.is_finite() && p.aggravation_share >= p.severity_high {
         err(
             None,

@@ -1,4 +1,4 @@
-//! The cluster scan (SPEC §5.5) through the real binary on loopback: rank
+//! The cluster scan (docs/spec.md §5.5) through the real binary on loopback: rank
 //! 0's report is the one-process report byte for byte, whatever the number
 //! of processes and shards, and a process that dies or never comes makes
 //! every other one fail with an error naming it, with no report printed.

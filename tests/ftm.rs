@@ -1,4 +1,4 @@
-//! `export --format ftm` (SPEC §5.4): FollowTheMoney entities that the
+//! `export --format ftm` (docs/spec.md §5.4): FollowTheMoney entities that the
 //! `followthemoney` package's own validation accepts, checked by
 //! `tests/tools/ftm_check.py` and by `ftm validate` where the CLI is there.
 

@@ -1,4 +1,4 @@
-//! `chiptrace import` (SPEC §5.3): the shipped bill-of-lading sample imports
+//! `chiptrace import` (docs/spec.md §5.3): the shipped bill-of-lading sample imports
 //! and scans to the route its story plants; every source row is a record or
 //! a diagnostic naming its line; spellings merge into one entity with
 //! aliases; standard input and compressed sources read the same bytes.

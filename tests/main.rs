@@ -4,6 +4,7 @@
 mod cli;
 mod cluster;
 mod common;
+mod docs;
 mod export;
 mod ftm;
 mod generate;
@@ -14,6 +15,7 @@ mod readers;
 mod report;
 mod rules;
 mod scan;
+mod schema;
 mod screen;
 mod screen_lists;
 mod shards;

@@ -1,4 +1,4 @@
-//! The case readers as a library: what SPEC §1 accepts beyond the strict
+//! The case readers as a library: what docs/spec.md §1 accepts beyond the strict
 //! form (any column order, extra columns, country names, kinds in any case,
 //! date-times, JSON lines), and two invariants checked on random input:
 //! every row is either read or rejected with an error at its line, and no
@@ -389,7 +389,7 @@ proptest! {
     }
 }
 
-/// SPEC §5.3: a case whose files are gzip or zstd compressed scans to the
+/// docs/spec.md §5.3: a case whose files are gzip or zstd compressed scans to the
 /// same findings as the plain case, and diagnostics name the file on disk.
 #[test]
 fn compressed_case_files_scan_like_plain_ones() {

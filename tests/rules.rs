@@ -1,4 +1,4 @@
-//! Every rule of SPEC §3 through the real binary, one fixture pair a rule:
+//! Every rule of docs/spec.md §3 through the real binary, one fixture pair a rule:
 //! `fixtures/rules/<rule>/fires/` is a tiny case where the rule must fire and
 //! `fixtures/rules/<rule>/near_miss/` one that differs in the detail the rule
 //! turns on (a share, a number of days, a country, a product) where it must not.

@@ -1,4 +1,4 @@
-//! `chiptrace scan` as users and scripts rely on it (SPEC §2-§3): the same
+//! `chiptrace scan` as users and scripts rely on it (docs/spec.md §2-§3): the same
 //! bytes whatever the thread count, stable finding ids, the JSON shape, the
 //! filters and `--fail-on` exit codes, JSON lines and spreadsheet-safe CSV;
 //! benign trade that never reaches `medium`; and, on the library, property
@@ -92,14 +92,14 @@ fn keys(v: &Value) -> BTreeSet<&str> {
     v.as_object().unwrap_or_else(|| panic!("not an object: {v}")).keys().map(String::as_str).collect()
 }
 
-/// `the SPEC's keys` plus the extensions this implementation documents.
+/// `the contract's (docs/spec.md) keys` plus the extensions this implementation documents.
 fn assert_keys(v: &Value, spec: &[&str], extra: &[&str], what: &str) {
     let got = keys(v);
     let missing: Vec<_> = spec.iter().filter(|k| !got.contains(*k)).collect();
     assert!(missing.is_empty(), "{what} lacks {missing:?}: {v}");
     let known: BTreeSet<&str> = spec.iter().chain(extra).copied().collect();
     let unknown: Vec<_> = got.difference(&known).collect();
-    assert!(unknown.is_empty(), "{what} has keys outside SPEC §3 and the documented extensions: {unknown:?}");
+    assert!(unknown.is_empty(), "{what} has keys outside docs/spec.md §3 and the documented extensions: {unknown:?}");
 }
 
 #[test]
@@ -588,7 +588,7 @@ fn random_worlds_produce_findings() {
     assert!(with_findings >= 6, "only {with_findings} of 12 random worlds have findings");
 }
 
-/// SPEC §5.1 holds under any policy the tool accepts: an `aggravation_share`
+/// docs/spec.md §5.1 holds under any policy the tool accepts: an `aggravation_share`
 /// at or above `severity_high` would let other parties' flags alone make a
 /// route high, so it is refused, naming the key and its line.
 #[test]

@@ -1,4 +1,4 @@
-//! Screening lists read as published (SPEC §5.3) and nothing in `lists/`
+//! Screening lists read as published (docs/spec.md §5.3) and nothing in `lists/`
 //! dropped without a word: compressed, TSV and JSON-download lists screen
 //! like CSV; every entry of the folder that is not read is named on stderr;
 //! a case without lists says that screening could not happen.
@@ -118,7 +118,7 @@ fn the_real_extracts_read_the_same_compressed() {
     assert_eq!(matched_entities(&o).len(), 1);
 }
 
-/// SPEC §5.4 and issue 9: `list_name` is the entry's name, `listed_as` the
+/// docs/spec.md §5.4 and issue 9: `list_name` is the entry's name, `listed_as` the
 /// name that matched, `matched_name` the entity's, and the words say why.
 #[test]
 fn anhui_iflytek_matches_the_listed_iflytek() {

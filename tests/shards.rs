@@ -1,4 +1,4 @@
-//! Sharded cases (SPEC §5.5, `generate --shards K`): records split into
+//! Sharded cases (docs/spec.md §5.5, `generate --shards K`): records split into
 //! `records-00000-of-0000K.csv` .. read as one table, the same world
 //! whatever K, and problems of a shard named by file and line.
 

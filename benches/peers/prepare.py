@@ -4,7 +4,7 @@
 
 sources.txt   every entity of kind manufacturer or distributor
 terminals.txt every entity in a country of concern (chiptrace's built-in policy,
-              SPEC section 4) or matched by `chiptrace screen CASE --format json`
+              docs/spec.md section 4) or matched by `chiptrace screen CASE --format json`
 
 One entity id a line, sorted, so every tool reads the same two sets.
 """
@@ -13,7 +13,7 @@ import csv
 import json
 import sys
 
-# SPEC section 4: China, Hong Kong, Macau and the other D:5 countries.
+# docs/spec.md section 4: China, Hong Kong, Macau and the other D:5 countries.
 COUNTRIES_OF_CONCERN = set(
     "CN HK MO AF BY CD CF CU ER HT IQ IR KP LB LY MM NI RU SD SO SS SY VE ZW".split()
 )

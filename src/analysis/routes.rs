@@ -312,7 +312,7 @@ pub fn find_routes(
 }
 
 /// Groups routes that reach the same terminal with the same lot (or, without
-/// a lot, the same product through the same previous step): SPEC §3 reports a
+/// a lot, the same product through the same previous step): docs/spec.md §3 reports a
 /// route once per terminal and lot or inferred flow.
 pub fn group_key(route: &Route) -> (EntityId, u8, Sym, Option<RecordId>) {
     match route.lot {

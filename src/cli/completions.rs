@@ -1,5 +1,5 @@
 //! `chiptrace completions SHELL`: a completion script for the shell, printed
-//! to stdout (SPEC §5.4), generated from the same clap definition the binary
+//! to stdout (docs/spec.md §5.4), generated from the same clap definition the binary
 //! parses with, so it never drifts from the real options.
 
 use super::{Cli, EXIT_OK, Out};

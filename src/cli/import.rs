@@ -1,4 +1,4 @@
-//! `chiptrace import SRC --mapping MAPPING.toml --out CASE` (SPEC §5.3): a
+//! `chiptrace import SRC --mapping MAPPING.toml --out CASE` (docs/spec.md §5.3): a
 //! customs or bill-of-lading export turned into a case folder. SRC may be
 //! `-` (standard input) and may be compressed (`.gz`, `.zst`).
 

@@ -1,4 +1,4 @@
-//! `chiptrace man`: the manual page in roff, printed to stdout (SPEC §5.4).
+//! `chiptrace man`: the manual page in roff, printed to stdout (docs/spec.md §5.4).
 //! One page holds the tool and every subcommand, each with its options and
 //! examples, generated from the clap definition the binary parses with.
 

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 
 pub use output::Out;
 
-/// Exit codes (SPEC §2).
+/// Exit codes (docs/spec.md §2).
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;

@@ -51,7 +51,7 @@ pub struct Args {
     /// Format of the diagrams written by --export-dir.
     #[arg(long, value_enum, default_value = "svg", requires = "export_dir")]
     pub export_format: crate::export::Format,
-    /// Run as one process of a cluster (SPEC §5.5): HOSTS lists `host:port`, one
+    /// Run as one process of a cluster (docs/spec.md §5.5): HOSTS lists `host:port`, one
     /// line a process, rank 0 first; every process gets the same case path and
     /// its own --rank. Rank 0 prints the report.
     #[arg(long, value_name = "HOSTS", requires = "rank", conflicts_with = "local_cluster")]

@@ -1,5 +1,5 @@
 //! `chiptrace screen CASE [--format table|json] [--policy FILE]`: every
-//! entity's matches against the case's screening lists (SPEC §2).
+//! entity's matches against the case's screening lists (docs/spec.md §2).
 
 use super::output::{clean, table};
 use super::{EXIT_BAD_INPUT, EXIT_OK, Out};
@@ -102,7 +102,7 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// The JSON of SPEC §2 and §5.4 (`list_name` the entry's primary name,
+/// The JSON of docs/spec.md §2 and §5.4 (`list_name` the entry's primary name,
 /// `listed_as` the list-side name that matched, `matched_name` the entity's),
 /// extended with the entry's id, evidence key, file and line, the method, the
 /// words that decided the match and the reason; `stats` counts the work and

@@ -82,7 +82,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// The JSON of SPEC §3, extended with origins, hosted and rented units and
+/// The JSON of docs/spec.md §3, extended with origins, hosted and rented units and
 /// records that break time order.
 pub fn to_json(case: &Case, root: &str, t: &Trace) -> serde_json::Value {
     let rec = |ri: u32| {

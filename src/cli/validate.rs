@@ -1,5 +1,5 @@
 //! `chiptrace validate CASE`: read everything, print each problem, as
-//! `file:line: level: message` lines or as JSON (SPEC §5.4).
+//! `file:line: level: message` lines or as JSON (docs/spec.md §5.4).
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Out};
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! The scan on several processes (SPEC §5.5), on timely dataflow: each
+//! The scan on several processes (docs/spec.md §5.5), on timely dataflow: each
 //! process is a rank of a cluster listed in a hosts file, and rank 0 ends up
 //! with the report of the one-process scan, byte for byte.
 //!

@@ -48,7 +48,7 @@ impl Subject {
 /// The strongest flag on an entity, which colours it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mark {
-    /// A rule id of SPEC §3 (`listed_party`, `country_of_concern`, ...).
+    /// A rule id of docs/spec.md §3 (`listed_party`, `country_of_concern`, ...).
     pub rule: String,
     /// The rule's weight in the policy, which orders marks.
     pub weight: f64,

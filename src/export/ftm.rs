@@ -1,4 +1,4 @@
-//! FollowTheMoney entities (SPEC §5.4), one JSON object a line, for Aleph,
+//! FollowTheMoney entities (docs/spec.md §5.4), one JSON object a line, for Aleph,
 //! OpenSanctions tooling and `ftm` (`ftm validate`, `ftm export-gexf`).
 //!
 //! - Entities: a person is a `Person`, a party of unknown kind a

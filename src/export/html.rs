@@ -287,7 +287,7 @@ fn finding(s: &mut String, x: &Export, i: usize, f: &Finding, d: &Diagram) {
     );
     s.push_str("<dl>\n");
     let _ = writeln!(s, "<dt>score</dt><dd>{:.3}</dd>", f.score);
-    // A route finding names its terminal; an entity finding the party it is about (SPEC §5.1).
+    // A route finding names its terminal; an entity finding the party it is about (docs/spec.md §5.1).
     let whom = if f.kind == crate::scan::FindingKind::Entity { "subject" } else { "terminal" };
     let _ = writeln!(s, "<dt>kind</dt><dd>{}</dd>", f.kind.as_str());
     let _ = writeln!(s, "<dt>{whom}</dt><dd>{}</dd>", entity_cell(case, f.terminal));

@@ -1,4 +1,4 @@
-//! `generate`: a synthetic case folder (SPEC §1) of exactly N records, with
+//! `generate`: a synthetic case folder (docs/spec.md §1) of exactly N records, with
 //! planted diversion schemes and lawful decoys recorded in truth.json, for
 //! testing and measuring the scan.
 //!

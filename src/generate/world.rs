@@ -41,12 +41,12 @@ pub const COUNTRIES: &[(&str, f64)] = &[
     ("SA", 1.0),
 ];
 
-/// Countries of concern among [`COUNTRIES`] (SPEC §4); they get no controlled products in the background.
+/// Countries of concern among [`COUNTRIES`] (docs/spec.md §4); they get no controlled products in the background.
 pub fn of_concern(country: &str) -> bool {
     matches!(country, "CN" | "HK" | "MO" | "RU" | "IR" | "BY" | "KP")
 }
 
-/// Hub countries of the policy (SPEC §4) that appear in this world.
+/// Hub countries of the policy (docs/spec.md §4) that appear in this world.
 pub const HUBS: &[&str] = &["SG", "MY", "TH", "VN", "AE", "TW", "IN"];
 
 /// Allied countries where a lease or a sale is plainly lawful.

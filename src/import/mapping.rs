@@ -1,4 +1,4 @@
-//! The mapping file of `chiptrace import` (SPEC §5.3): which source column
+//! The mapping file of `chiptrace import` (docs/spec.md §5.3): which source column
 //! holds each field of a record, the date formats of the source, and
 //! constants for what the source does not say (record kind, party kinds).
 

@@ -1,4 +1,4 @@
-//! `chiptrace import` (SPEC §5.3): a customs or bill-of-lading export, with
+//! `chiptrace import` (docs/spec.md §5.3): a customs or bill-of-lading export, with
 //! its own column names, date formats and product descriptions, turned into
 //! a case folder (`entities.csv`, `records.csv`).
 //!

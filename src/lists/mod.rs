@@ -1,4 +1,4 @@
-//! Screening lists (SPEC §1 lists/, §5.3): the Consolidated Screening List
+//! Screening lists (docs/spec.md §1 lists/, §5.3): the Consolidated Screening List
 //! as CSV (2019 and current layouts), TSV and trade.gov's JSON download, the
 //! simple form, and FollowTheMoney JSON; any of them `.gz` or `.zst`.
 //!
@@ -34,7 +34,7 @@ const LIST_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "ndjson"];
 /// file of another type, a sub-folder, a dangling or looping symbolic link
 /// and anything that is not a regular file (a FIFO is never opened, so it
 /// cannot block the read) is a warning. A file may be compressed (`.gz`,
-/// `.zst`, SPEC §5.3).
+/// `.zst`, docs/spec.md §5.3).
 ///
 /// # Complexity
 /// Linear in the size of the files.
@@ -214,7 +214,7 @@ pub(crate) fn split_list(v: &str) -> Vec<String> {
 /// `Specially Designated Nationals (SDN) - Treasury Department` -> `sdn`,
 /// `Military End User (MEU) List - …` -> `meu`. The abbreviation in
 /// parentheses is the id trade.gov itself uses; the Entity List is spelled
-/// out because the SPEC's evidence examples (`list:entity_list:…`) do. A name
+/// out because the contract's (docs/spec.md) evidence examples (`list:entity_list:…`) do. A name
 /// without an abbreviation becomes snake case: `entity_list`, `My List` -> `my_list`.
 pub fn list_id(source: &str) -> String {
     let abbrev = source

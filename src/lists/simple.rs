@@ -1,5 +1,5 @@
 //! The simple list form an investigator writes by hand:
-//! `name,aliases,country,list,program,since` (SPEC §1), plus an optional
+//! `name,aliases,country,list,program,since` (docs/spec.md §1), plus an optional
 //! `id` (or `entry_id`). Aliases, countries and programs are `;`-separated.
 //! A file without a `list` column is one list named after the file.
 //!

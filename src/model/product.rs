@@ -1,4 +1,4 @@
-//! The product table (SPEC §5.2): which accelerator a description names, how
+//! The product table (docs/spec.md §5.2): which accelerator a description names, how
 //! many GPUs one unit of it holds, and from which date it needs a licence for
 //! which destinations. Invoice and customs text (`NVIDIA H100 80GB HBM3 SXM5
 //! GPU ACCELERATOR`, `HGX H100 8-GPU server`, `GPU H100 PCIE`) normalises to a

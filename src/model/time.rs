@@ -58,7 +58,7 @@ impl Timestamp {
     }
 }
 
-/// Whether `b` has the shape of an ISO 8601 date or date-time as SPEC §1
+/// Whether `b` has the shape of an ISO 8601 date or date-time as docs/spec.md §1
 /// takes them: `YYYY-MM-DD` with a four-digit year from 0001, optionally
 /// `T` (or a space) and `HH:MM`, `:SS` with seconds below 60 (chrono would
 /// read a leap second `:60` as `:59`), a fraction, and `Z` or `±HH:MM`.

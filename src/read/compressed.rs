@@ -1,4 +1,4 @@
-//! Compressed inputs (SPEC §5.3): any case file or list file may carry `.gz`
+//! Compressed inputs (docs/spec.md §5.3): any case file or list file may carry `.gz`
 //! or `.zst` after its name (`records.csv.gz`, `lists/csl.csv.zst`). This
 //! module owns the naming rule and the decoders, so that every reader accepts
 //! the same suffixes and streams the data instead of inflating it in memory.

@@ -1,4 +1,4 @@
-//! Reading a case folder (SPEC §1) into the [`Case`] model. Reading never
+//! Reading a case folder (docs/spec.md §1) into the [`Case`] model. Reading never
 //! stops at the first problem and never panics: it returns the case it could
 //! build and every diagnostic, and each row is either read or reported.
 //!
@@ -45,7 +45,7 @@ pub struct Loaded {
 
 const ENTITY_COLUMNS: &[&str] =
     &["id", "name", "kind", "country", "aliases", "incorporated", "address", "capacity_gpus"];
-/// The columns of records.csv, in the order SPEC §1 lists them (writers use this order).
+/// The columns of records.csv, in the order docs/spec.md §1 lists them (writers use this order).
 pub const RECORD_COLUMNS: &[&str] = &[
     "id",
     "date",
@@ -75,7 +75,7 @@ enum Source<'a> {
 
 impl<'a> Source<'a> {
     /// The file that stands for `name` in a folder: the name itself, or the
-    /// name with `.gz` or `.zst` after it (SPEC §5.3), the first that exists.
+    /// name with `.gz` or `.zst` after it (docs/spec.md §5.3), the first that exists.
     fn resolve(d: &Path, name: &str) -> Option<(PathBuf, compressed::Codec)> {
         compressed::SUFFIXES.iter().find_map(|(suffix, codec)| {
             let p = d.join(format!("{name}{suffix}"));
@@ -878,7 +878,7 @@ fn record_from_row(
         },
     };
     // An unknown spelling of a payment is kept as written (an attribute) and
-    // warned about; it never stops the case (SPEC §5.2).
+    // warned about; it never stops the case (docs/spec.md §5.2).
     let payment: Result<Option<Payment>, ()> = match get(C_PAYMENT) {
         None => Ok(None),
         Some(p) => {

@@ -1,6 +1,6 @@
 //! The records files of a case and their rows in transit. A case holds its
 //! records in `records.csv` or `records.jsonl`, or split into shards
-//! `records-00000-of-00003.csv` .. `records-00002-of-00003.csv` (SPEC §5.5;
+//! `records-00000-of-00003.csv` .. `records-00002-of-00003.csv` (docs/spec.md §5.5;
 //! `generate --shards`), read in shard order as if they were one file.
 //!
 //! A cluster rank tokenises the shards it owns into a [`Tokenised`] stream

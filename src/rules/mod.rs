@@ -1,4 +1,4 @@
-//! The red-flag rules of SPEC §3, one file per rule behind the [`Rule`]
+//! The red-flag rules of docs/spec.md §3, one file per rule behind the [`Rule`]
 //! trait. Adding a rule is one file and one line in [`registry`]. Rules read
 //! a shared [`Ctx`] computed once per scan and never change it.
 
@@ -28,7 +28,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A red-flag rule.
 pub trait Rule: Sync + Send {
-    /// The rule id of SPEC §3.
+    /// The rule id of docs/spec.md §3.
     fn id(&self) -> &'static str;
     /// Adds this rule's flags for `route` to `out`. `earlier` holds the flags of
     /// the rules before this one in the registry (remote access builds on them).
@@ -218,7 +218,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The licence requirement that a record of `product` to `country` on
-    /// `date` fell under, if any (SPEC §5.2: dated and by destination).
+    /// `date` fell under, if any (docs/spec.md §5.2: dated and by destination).
     pub fn control(&self, product: Sym, country: Country, date: Timestamp) -> Option<&crate::model::product::Control> {
         if !self.controlled_products.contains(&product) {
             return None;

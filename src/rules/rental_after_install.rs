@@ -1,4 +1,4 @@
-//! `rental_after_install` (SPEC §5.1): controlled units are leased to a
+//! `rental_after_install` (docs/spec.md §5.1): controlled units are leased to a
 //! party in a country of concern, or flagged (listed, owned by listed
 //! parties, a parent in a country of concern, control ties), within the
 //! policy's `rental_after_install_days` of their installation. The install

@@ -1,6 +1,6 @@
 //! Findings: a route that plausibly ends with a restricted end user, or a
-//! risk that belongs to one party (SPEC §5.1); their flags and evidence,
-//! score and severity, and their JSON form (SPEC §3, §5.1).
+//! risk that belongs to one party (docs/spec.md §5.1); their flags and evidence,
+//! score and severity, and their JSON form (docs/spec.md §3, §5.1).
 
 use crate::model::*;
 use serde::Serialize;
@@ -35,9 +35,9 @@ impl fmt::Display for Severity {
 /// One red flag, with whom it is about and what it rests on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Flag {
-    /// A rule id of SPEC §3 or §5.1.
+    /// A rule id of docs/spec.md §3 or §5.1.
     pub rule: &'static str,
-    /// The entity the flag is about (SPEC §5.1): the terminal, an
+    /// The entity the flag is about (docs/spec.md §5.1): the terminal, an
     /// intermediary, a lessor, a site, an owner.
     pub subject: EntityId,
     /// One sentence an investigator can check.
@@ -76,7 +76,7 @@ impl Flag {
     }
 }
 
-/// What a finding is about (SPEC §5.1).
+/// What a finding is about (docs/spec.md §5.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
@@ -165,7 +165,7 @@ impl Finding {
         self.terminal
     }
 
-    /// The finding as SPEC §3 and §5.1 print it (extended with `plausibility`
+    /// The finding as docs/spec.md §3 and §5.1 print it (extended with `plausibility`
     /// and the entity's kind). A route finding has `terminal`, `lot`,
     /// `inferred`, `plausibility` and `path`; an entity finding has `subject`
     /// and `records` instead.
@@ -223,7 +223,7 @@ pub fn round3(x: f64) -> f64 {
 }
 
 impl ScanReport {
-    /// The whole report as SPEC §3 prints it. Serialising this view builds one
+    /// The whole report as docs/spec.md §3 prints it. Serialising this view builds one
     /// finding's JSON at a time, so a million-record scan does not hold the
     /// whole document in memory.
     pub fn json<'a>(&'a self, case: &'a Case) -> ReportJson<'a> {
@@ -255,7 +255,7 @@ impl Serialize for FindingsJson<'_> {
     }
 }
 
-/// Version of the JSON report's shape (SPEC §5.1).
+/// Version of the JSON report's shape (docs/spec.md §5.1).
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The files the case was read from, each with its hash and the rows it held
@@ -270,7 +270,7 @@ pub fn dataset_json(case: &Case) -> Value {
             let (path, rows) = match base(&f.path).as_str() {
                 "entities" => (f.path.clone(), Some(st.entities_read + st.entities_rejected)),
                 "records" => (f.path.clone(), Some(st.records_read + st.records_rejected)),
-                // A shard of a sharded case (SPEC §5.5): its own rows.
+                // A shard of a sharded case (docs/spec.md §5.5): its own rows.
                 _ if crate::read::shards::parse_shard_name(crate::read::compressed::split_name(&f.path).0)
                     .is_some() =>
                 {

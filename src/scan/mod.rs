@@ -1,5 +1,5 @@
 //! The risk scan: routes to terminals, flagged by the rules, scored and
-//! ranked into findings (SPEC §2-§4).
+//! ranked into findings (docs/spec.md §2-§4).
 //!
 //! Flow: inventory and lot lineage -> terminal steps -> one route per
 //! terminal step (in parallel) -> routes grouped once per terminal and lot or

@@ -1,5 +1,5 @@
 //! Screening: every entity's names and aliases against every list entry's
-//! names and aliases (SPEC §1 lists/, §2 `screen`, §5.4).
+//! names and aliases (docs/spec.md §1 lists/, §2 `screen`, §5.4).
 //!
 //! Two names match exactly when they normalise to the same words (see
 //! [`normalise`]), or to the same letters apart from spacing. Otherwise the
@@ -91,7 +91,7 @@ pub struct Match {
     pub entry: usize,
     /// The entity's name or alias that matched, as written.
     pub matched_name: String,
-    /// The entry's name or alias that matched, as listed (SPEC §5.4 `listed_as`).
+    /// The entry's name or alias that matched, as listed (docs/spec.md §5.4 `listed_as`).
     pub listed_name: String,
     /// 0..1; 1 for an exact match in a country the entry names.
     pub score: f64,
