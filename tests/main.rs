@@ -11,6 +11,7 @@ mod generate;
 mod graphfiles;
 mod hostile;
 mod import;
+mod investigator;
 mod readers;
 mod report;
 mod rules;

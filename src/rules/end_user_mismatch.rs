@@ -1,6 +1,7 @@
 //! `end_user_mismatch`: the end user declared on a record's paperwork is
-//! neither the terminal nor the final holder that leased or installed the
-//! units, nor a company of the terminal's own group. Controlled products only.
+//! neither the terminal nor a holder that leased (or sub-leased), installed
+//! or shipped on the units at the route's end without passing title, nor a
+//! company of the terminal's own group. Controlled products only.
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
@@ -30,19 +31,17 @@ impl Rule for EndUserMismatch {
         if !ctx.controlled(route) {
             return;
         }
-        let last = &ctx.case.records[route.last() as usize];
         let mut accepted = names(ctx, route.terminal);
         // The entities whose names are accepted, for the group check below.
         let mut users = vec![route.terminal];
-        if matches!(last.kind, RecordKind::Lease | RecordKind::Install) {
-            accepted.extend(names(ctx, last.from));
-            users.push(last.from);
-        }
-        // A shipment moves goods but not title: a buyer that ships its units on
-        // to its own site or forwarder is still their end user.
+        // The route's trailing leases, installs and shipments move no title:
+        // a lease grants remote use of units the lessor holds (a sub-lease
+        // chain included), an install deploys the holder's own units and a
+        // shipment moves goods to the holder's site or forwarder. Whoever
+        // holds the units at the start of that tail is still their end user.
         for &ri in route.records.iter().rev() {
             let r = &ctx.case.records[ri as usize];
-            if r.kind != RecordKind::Shipment {
+            if !matches!(r.kind, RecordKind::Lease | RecordKind::Install | RecordKind::Shipment) {
                 break;
             }
             accepted.extend(names(ctx, r.from));
