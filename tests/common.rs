@@ -96,16 +96,25 @@ impl Drop for TempDir {
 
 /// Runs `chiptrace generate` into `dir` and fails the test if it fails.
 pub fn generate(dir: &Path, records: u64, seed: u64) {
-    let o = chiptrace_os(&[
+    generate_with(dir, records, seed, &[]);
+}
+
+/// Runs `chiptrace generate` into `dir` with `extra` arguments (such as
+/// `--shards 4`) and fails the test if it fails.
+pub fn generate_with(dir: &Path, records: u64, seed: u64, extra: &[&str]) {
+    let (records, seed) = (records.to_string(), seed.to_string());
+    let mut args: Vec<&std::ffi::OsStr> = vec![
         "generate".as_ref(),
         "--out".as_ref(),
         dir.as_os_str(),
         "--records".as_ref(),
-        records.to_string().as_ref(),
+        records.as_ref(),
         "--seed".as_ref(),
-        seed.to_string().as_ref(),
-    ]);
-    assert_eq!(code(&o), 0, "generate failed: {}", stderr(&o));
+        seed.as_ref(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let o = chiptrace_os(&args);
+    assert_eq!(code(&o), 0, "generate {extra:?} failed: {}", stderr(&o));
 }
 
 /// Where `.ci/run` leaves, per tool, why it could not install it

@@ -5,18 +5,7 @@
 use crate::common::*;
 
 fn generate_sharded(dir: &std::path::Path, records: u64, seed: u64, shards: usize) {
-    let o = chiptrace_os(&[
-        "generate".as_ref(),
-        "--out".as_ref(),
-        dir.as_os_str(),
-        "--records".as_ref(),
-        records.to_string().as_ref(),
-        "--seed".as_ref(),
-        seed.to_string().as_ref(),
-        "--shards".as_ref(),
-        shards.to_string().as_ref(),
-    ]);
-    assert_eq!(code(&o), 0, "generate --shards failed: {}", stderr(&o));
+    generate_with(dir, records, seed, &["--shards", &shards.to_string()]);
 }
 
 fn scan_json(dir: &std::path::Path) -> String {
