@@ -135,35 +135,67 @@ fn wait_bounded(mut c: std::process::Child, what: &str) -> Output {
     }
 }
 
-#[test]
-fn a_killed_process_makes_the_others_fail_naming_it_with_no_report() {
-    let t = TempDir::new("cluster-kill");
+/// How a test stops a rank mid-run.
+#[derive(Clone, Copy, PartialEq)]
+enum Stop {
+    /// SIGKILL: the process dies and its sockets close.
+    Kill,
+    /// SIGSTOP: the process hangs with its sockets open.
+    Hang,
+}
+
+/// Starts 3 ranks on a sharded world, stops rank 2 the way `stop` says once
+/// it has said (on stderr, with --timings) that its first round is done,
+/// and checks that ranks 0 and 1 end with exit code 2, no report, and an
+/// error naming rank 2 and its host, `why` included.
+fn stop_rank_2_mid_run(stop: Stop, why: &str) {
+    let t = TempDir::new("cluster-stop");
+    let world = t.path().join("world");
+    // Large enough that reading it outlasts the signal by far (seconds in a
+    // debug build), so rank 2 is stopped mid-run, never after the end.
+    generate_with(&world, 20_000, 3, &["--shards", "3"]);
     let (hosts, addrs) = hosts_file(&t, 3);
-    let demo = fixture("demo");
-    let start = |rank: usize, pause: bool| {
+    let start = |rank: usize| {
         let mut c = Command::new(bin());
-        c.arg("scan").arg(&demo).args(["--format", "json", "--cluster"]).arg(&hosts);
-        c.args(["--rank", &rank.to_string()]).stdout(Stdio::piped()).stderr(Stdio::piped());
-        if pause {
-            c.env("CHIPTRACE_CLUSTER_PAUSE_RANK", rank.to_string());
-        }
+        c.arg("scan").arg(&world).args(["--format", "json", "--timings", "--peer-timeout", "5", "--cluster"]);
+        c.arg(&hosts).args(["--rank", &rank.to_string()]).stdout(Stdio::piped()).stderr(Stdio::piped());
         c.spawn().expect("start a rank")
     };
-    let others = vec![start(0, false), start(1, false)];
-    let mut victim = start(2, true);
-    // Rank 2 says when it has connected, read its share and stopped.
+    let others = vec![start(0), start(1)];
+    let mut victim = start(2);
+    let mut err = BufReader::new(victim.stderr.take().expect("stderr"));
     let mut line = String::new();
-    BufReader::new(victim.stderr.take().expect("stderr")).read_line(&mut line).expect("rank 2 stderr");
-    assert!(line.contains("paused after reading"), "{line}");
-    victim.kill().expect("kill rank 2");
-    let _ = victim.wait();
+    err.read_line(&mut line).expect("rank 2 stderr");
+    assert!(line.contains("cluster rank 2: round layout done"), "{line}");
+    match stop {
+        Stop::Kill => victim.kill().expect("kill rank 2"),
+        Stop::Hang => {
+            let o = Command::new("kill").args(["-STOP", &victim.id().to_string()]).output().expect("kill -STOP");
+            assert!(o.status.success(), "kill -STOP: {}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
     for (rank, c) in others.into_iter().enumerate() {
         let o = wait_bounded(c, &format!("rank {rank}"));
-        assert_eq!(code(&o), 2, "rank {rank}: {}", stderr(&o));
-        assert!(o.stdout.is_empty(), "rank {rank} printed a report after a peer died: {}", stdout(&o));
-        let err = stderr(&o);
-        assert!(err.contains(&format!("cluster: rank 2 ({})", addrs[2])), "rank {rank} names the lost rank: {err}");
+        let stderr = stderr(&o);
+        assert_eq!(code(&o), 2, "rank {rank}: {stderr}");
+        assert!(o.stdout.is_empty(), "rank {rank} printed a report after rank 2 stopped: {}", stdout(&o));
+        let named = format!("error: cluster: rank 2 ({}) {why}", addrs[2]);
+        assert!(stderr.contains(&named), "rank {rank} names the lost rank ({named}): {stderr}");
+        assert!(stderr.contains("no report: the scan did not finish on every rank"), "rank {rank}: {stderr}");
+        assert!(!stderr.contains("round findings done"), "rank {rank} finished its last round: {stderr}");
     }
+    let _ = victim.kill(); // a stopped process is killed too
+    let _ = victim.wait();
+}
+
+#[test]
+fn a_killed_process_makes_the_others_fail_naming_it_with_no_report() {
+    stop_rank_2_mid_run(Stop::Kill, "stopped answering");
+}
+
+#[test]
+fn a_hung_process_makes_the_others_fail_naming_it_with_no_report() {
+    stop_rank_2_mid_run(Stop::Hang, "stopped answering: no heartbeat for 5 s");
 }
 
 #[test]

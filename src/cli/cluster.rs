@@ -4,7 +4,7 @@
 
 use super::scan::Args;
 use super::{EXIT_BAD_INPUT, EXIT_OK};
-use crate::cluster::{ClusterConfig, Figures};
+use crate::cluster::{ClusterConfig, Figures, Round};
 use std::ffi::OsString;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,9 +19,19 @@ pub fn run(a: &Args) -> anyhow::Result<i32> {
         rank,
         workers: a.workers,
         connect_timeout: Duration::from_secs(a.connect_timeout),
+        peer_timeout: Duration::from_secs(a.peer_timeout.max(1)),
+        on_round: a.timings.then_some(say_round as fn(usize, &Round)),
     };
     let opts = crate::read::ReadOptions { policy_file: a.policy.clone() };
-    let outcome = crate::cluster::run(&a.case, &opts, &config)?;
+    let outcome = match crate::cluster::run(&a.case, &opts, &config) {
+        Ok(o) => o,
+        Err(e @ crate::cluster::ClusterError::Lost { .. }) => {
+            say!("error: {e}");
+            say!("  no report: the scan did not finish on every rank");
+            return Ok(EXIT_BAD_INPUT);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if rank != 0 {
         // Every rank read the same diagnostics; rank 0 prints them.
         return Ok(if outcome.loaded.diags.errors() > 0 { EXIT_BAD_INPUT } else { EXIT_OK });
@@ -35,6 +45,12 @@ pub fn run(a: &Args) -> anyhow::Result<i32> {
         print_figures(&outcome.figures);
     }
     super::scan::output(a, &loaded, report, Duration::from_secs_f64(read_time), started)
+}
+
+/// One line on stderr as each round of this rank ends, so that a team
+/// watching a cluster sees where every rank is (and where one stopped).
+fn say_round(rank: usize, r: &Round) {
+    say!("cluster rank {rank}: round {} done in {:.3} s, sent {} B, received {} B", r.name, r.secs, r.sent, r.received);
 }
 
 /// Each rank's rounds: seconds, bytes sent to and received from other ranks,

@@ -68,6 +68,10 @@ pub struct Args {
     /// Seconds to wait for the other processes of a cluster to connect.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub connect_timeout: u64,
+    /// Seconds a cluster process may stay silent (no heartbeat: hung, stopped,
+    /// its host unreachable) before every other process ends the run naming it.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub peer_timeout: u64,
 }
 
 /// The flat tables of `scan --format csv` (docs/tables.md).

@@ -65,6 +65,10 @@ pub struct ClusterConfig {
     pub workers: usize,
     /// How long to wait for the other ranks to connect.
     pub connect_timeout: Duration,
+    /// How long a peer may send no heartbeat before it is lost (see `net::heartbeat`).
+    pub peer_timeout: Duration,
+    /// Called on this rank as each of its rounds ends (for `--timings`).
+    pub on_round: Option<fn(usize, &Round)>,
 }
 
 /// What one round cost this rank.
@@ -143,14 +147,15 @@ pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Ou
     }
     net::watch_panics(&config.hosts, Duration::from_secs(10));
     let key = run_key(case, opts);
-    let sockets = net::connect(&config.hosts, config.rank, key, config.connect_timeout)?;
+    let links = net::connect(&config.hosts, config.rank, key, config.connect_timeout)?;
+    net::heartbeat(links.beats, config.peer_timeout, LINGER);
     let hooks = timely::communication::Hooks::default();
     let process = ProcessBuilder::new_typed_vector(1, hooks.refill.clone(), hooks.spill.clone());
-    let (builders, comms) = initialize_networking_from_sockets(process, sockets, config.rank, 1, hooks)
+    let (builders, comms) = initialize_networking_from_sockets(process, links.data, config.rank, 1, hooks)
         .map_err(|e| ClusterError::Setup(format!("starting the network threads: {e}")))?;
     let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
     let (tx, rx) = std::sync::mpsc::channel();
-    let job = Job { case: case.to_path_buf(), opts: opts.clone(), workers: config.workers };
+    let job = Job { case: case.to_path_buf(), opts: opts.clone(), workers: config.workers, on_round: config.on_round };
     let guards = timely::execute::execute_from(builders, Box::new(comms), timely::WorkerConfig::default(), move |w| {
         let _ = tx.send(rank_main(w, &job));
     })
@@ -190,6 +195,7 @@ pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Ou
     match done_rx.recv_timeout(Duration::from_secs(120)) {
         Ok(()) if net::lost().is_none() => {
             net::quiet();
+            net::done();
             Ok(outcome)
         }
         _ => Err(failed("the other ranks did not shut down within 120 s")),
@@ -201,6 +207,7 @@ struct Job {
     case: PathBuf,
     opts: ReadOptions,
     workers: usize,
+    on_round: Option<fn(usize, &Round)>,
 }
 
 /// A number that two ranks share only when they scan the same case path
@@ -232,23 +239,16 @@ fn peak_mib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-/// A failure drill: with `CHIPTRACE_CLUSTER_PAUSE_RANK=I`, rank I says so on
-/// stderr and stops for ten minutes after reading, connected and holding
-/// its share, so that a test (or a team rehearsing) can kill it mid-run
-/// and watch the others end with an error naming it.
-fn pause_for_tests(me: usize) {
-    if std::env::var("CHIPTRACE_CLUSTER_PAUSE_RANK").ok().and_then(|v| v.parse::<usize>().ok()) == Some(me) {
-        eprintln!("cluster rank {me}: paused after reading (CHIPTRACE_CLUSTER_PAUSE_RANK)");
-        std::thread::sleep(Duration::from_secs(600));
-    }
-}
-
 /// One rank's whole run, inside its timely worker.
 fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, String> {
     let (me, ranks) = (worker.index(), worker.peers());
     let mut fig = Figures { rank: me, ..Figures::default() };
     let round = |fig: &mut Figures, name, t: Instant, tr: exchange::Traffic| {
-        fig.rounds.push(Round { name, secs: t.elapsed().as_secs_f64(), sent: tr.sent, received: tr.received })
+        let r = Round { name, secs: t.elapsed().as_secs_f64(), sent: tr.sent, received: tr.received };
+        if let Some(f) = job.on_round {
+            f(me, &r);
+        }
+        fig.rounds.push(r)
     };
     // Round 1: rank 0 decides the layout of the records files.
     let t = Instant::now();
@@ -289,7 +289,6 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         return Ok(Outcome { loaded, report: None, figures: Vec::new() });
     }
 
-    pause_for_tests(me);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(job.workers).build().map_err(|e| e.to_string())?;
     let config = ScanConfig { threads: job.workers, progress: None };
     let parallel = job.workers != 1;
