@@ -133,3 +133,59 @@ fn export_dir_of_html_has_an_index_linking_every_finding() {
     assert_eq!(index.matches("<tr><td>").count(), pages.len(), "one row per finding page");
     assert!(index.contains("sev-high") && index.contains("listed_party"));
 }
+
+#[test]
+fn overview_of_a_big_world_is_a_bounded_country_map_with_a_note() {
+    let dir = TempDir::new("report-overview");
+    let world = dir.path().join("world");
+    crate::common::generate(&world, 20_000, 3);
+    let dot = dir.path().join("all.dot");
+    let o = chiptrace_os(&["export".as_ref(), world.as_os_str(), "--all".as_ref(), "-o".as_ref(), dot.as_os_str()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = std::fs::read_to_string(&dot).unwrap();
+    let g = graphviz_rust::parse(&text).expect("the overview's DOT parses");
+    let printed = graphviz_rust::printer::DotPrinter::print(&g, &mut graphviz_rust::printer::PrinterContext::default());
+    // One node per country (and the legend's), one edge per flow: bounded whatever the records.
+    let countries = text.lines().filter(|l| l.trim_start().starts_with("c_") && !l.contains(" -> ")).count();
+    let flows = text.lines().filter(|l| l.trim_start().starts_with("c_") && l.contains(" -> ")).count();
+    assert!(flows > 10 && flows <= 80, "{flows} flows drawn (at most 80)");
+    assert!(countries > 5 && countries <= 250, "{countries} country nodes");
+    assert!(printed.lines().count() < 400, "the overview's DOT has {} lines", printed.lines().count());
+    // The note says what was left out and how to see it.
+    let flat = text.replace("\\n", " ");
+    assert!(flat.contains("Overview: the case has 20000 records, more than the 400"), "no overview note");
+    for how in ["--entity ID", "--max-records N", "graphml", "smaller flows left out"] {
+        assert!(flat.contains(how), "the note does not say `{how}`");
+    }
+    // Drawn by Graphviz, it fits on a large sheet (the record-by-record drawing of such a case
+    // was 3713x25675 px).
+    if tool_or_skip("dot", have("dot", "-V"), "report::overview_of_a_big_world_is_a_bounded_country_map_with_a_note") {
+        let svg = Command::new("dot").arg("-Tsvg").arg(&dot).output().unwrap();
+        let svg = String::from_utf8_lossy(&svg.stdout);
+        let root = &svg[svg.find("<svg").expect("an svg element")..];
+        let size = |attr: &str| -> f64 {
+            let at = root.find(&format!(" {attr}=\"")).expect("the svg has a size");
+            root[at + attr.len() + 3..].split("pt").next().unwrap().parse().unwrap()
+        };
+        let (w, h) = (size("width"), size("height"));
+        assert!(w < 4000.0 && h < 4000.0, "the overview is {w}x{h} pt");
+    }
+    // The HTML report lists the flows and the components, each with the command that draws it.
+    let page = dir.path().join("all.html");
+    let o = chiptrace_os(&["export".as_ref(), world.as_os_str(), "--all".as_ref(), "-o".as_ref(), page.as_os_str()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Flows between countries") && html.contains("Connected components"));
+    assert!(html.contains("--entity"), "no command to draw a component");
+    // A case within the bound is drawn record by record, with no overview.
+    let small = dir.path().join("demo.dot");
+    let o = chiptrace_os(&[
+        "export".as_ref(),
+        "fixtures/demo".as_ref(),
+        "--all".as_ref(),
+        "-o".as_ref(),
+        small.as_os_str(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!std::fs::read_to_string(&small).unwrap().contains("Overview:"));
+}

@@ -7,7 +7,8 @@
 //!   cite as evidence;
 //! - a lot: the records of its forward trace (the lot and the lots split from it);
 //! - an entity: the records in and out of it and their counterparties, bounded;
-//! - the whole case.
+//! - the whole case, or where it is too big to draw, an overview: its
+//!   connected components largest first, with a note of what was left out.
 //!
 //! Everything is sorted (entities by first appearance then id, records by date then
 //! id), so the same input draws the same picture byte for byte.
@@ -85,6 +86,8 @@ pub struct Diagram {
     /// For a finding: `high 0.93 · ZYC (CN) · H100 × 300 · flags …`, the
     /// line a printed diagram is titled with.
     pub headline: Option<String>,
+    /// For a case too big to draw whole: its components and what was left out.
+    pub overview: Option<Overview>,
 }
 
 /// How much a diagram may hold.
@@ -203,21 +206,231 @@ pub fn of_entity(case: &Case, policy: &Policy, e: EntityId, findings: &[Finding]
     d
 }
 
-/// The whole case: every record (the earliest `max_records` where given),
-/// every entity and relation.
+/// The whole case: every entity, record and relation when the records fit in
+/// `max_records` (or no bound is given). Otherwise an [`Overview`]: a map of
+/// countries with the flows of records between them (always a few dozen
+/// nodes, whatever the case's size), and the case's connected components,
+/// largest first, each with an entity whose `--entity` export draws it.
 ///
 /// # Complexity
-/// O(R log R + E log E + L log L).
+/// O(R log R + E log E + L log L + F·G) for F findings of G flags.
 pub fn of_case(case: &Case, policy: &Policy, findings: &[Finding], max_records: Option<usize>) -> Diagram {
-    let mut rs = by_time(case, (0..case.records.len() as RecordId).collect());
-    let truncated = max_records.is_some_and(|m| rs.len() > m);
-    if let Some(m) = max_records {
-        rs.truncate(m);
+    let all_records = by_time(case, (0..case.records.len() as RecordId).collect());
+    match max_records {
+        Some(m) if all_records.len() > m => overview(case, policy, findings, all_records.len(), m),
+        _ => {
+            let mut d = build(case, Subject::Case, all_records, (0..case.entities.len() as EntityId).collect(), false);
+            d.marks = marks(case, policy, findings, &d.entities);
+            annotate(case, findings, &mut d);
+            d
+        }
     }
-    let all: Vec<EntityId> = if truncated { vec![] } else { (0..case.entities.len() as EntityId).collect() };
-    let mut d = build(case, Subject::Case, rs, all, truncated);
-    d.marks = marks(case, policy, findings, &d.entities);
-    annotate(case, findings, &mut d);
+}
+
+/// Rows of the component table an HTML overview shows; the rest are counted.
+pub const MAX_COMPONENT_ROWS: usize = 50;
+
+/// Flows drawn on an overview's country map, the largest; the rest are counted.
+pub const MAX_FLOWS: usize = 80;
+
+/// One connected component of a case: entities linked by records or relations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Component {
+    pub entities: usize,
+    pub records: usize,
+    /// Countries of its entities, sorted.
+    pub countries: Vec<Country>,
+    /// Findings whose terminal or a flag's subject is in it.
+    pub findings: usize,
+    /// The entity with the most records (ties: the smallest id): `--entity` of it draws its neighbourhood.
+    pub hub: EntityId,
+}
+
+/// A country on an overview's map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountryNode {
+    pub country: Country,
+    pub entities: usize,
+    /// Entities of it that a flag is about (a flag's `subject`).
+    pub flagged: usize,
+    /// Findings whose terminal is in it.
+    pub terminals: usize,
+    /// A country of concern under the policy.
+    pub of_concern: bool,
+}
+
+/// The records of one kind from one country to another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    pub from: Country,
+    pub to: Country,
+    pub kind: RecordKind,
+    pub records: usize,
+    pub units: u64,
+    /// Records of it on a finding's route.
+    pub on_routes: usize,
+}
+
+/// What an overview of a case too big to draw record by record shows, and
+/// how to see the rest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overview {
+    /// Countries, most entities first (ties: code).
+    pub countries: Vec<CountryNode>,
+    /// The largest flows (records, then units), at most [`MAX_FLOWS`].
+    pub flows: Vec<Flow>,
+    /// Flows left off the map.
+    pub flows_left_out: usize,
+    /// Every component, largest first (records, then entities, then hub id).
+    pub components: Vec<Component>,
+    /// One paragraph: what is drawn, what is left out, how to see it.
+    pub note: String,
+}
+
+/// The root of `x` in a union-find forest, halving paths on the way.
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+/// The connected components of a case, largest first.
+///
+/// # Complexity
+/// O((R + L) α(E) + E log E + F·G).
+pub fn components(case: &Case, findings: &[Finding]) -> Vec<Component> {
+    let n = case.entities.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let links = case.records.iter().map(|r| (r.from, r.to)).chain(case.relations.iter().map(|r| (r.from, r.to)));
+    for (a, b) in links {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    let root: Vec<u32> = (0..n as u32).map(|e| find(&mut parent, e)).collect();
+    let mut members: BTreeMap<u32, Vec<EntityId>> = BTreeMap::new();
+    for e in 0..n as EntityId {
+        members.entry(root[e as usize]).or_default().push(e);
+    }
+    let mut records: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut degree = vec![0u32; n];
+    for r in &case.records {
+        *records.entry(root[r.from as usize]).or_default() += 1;
+        degree[r.from as usize] += 1;
+        degree[r.to as usize] += 1;
+    }
+    let mut found: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();
+    for f in findings {
+        found.entry(root[f.terminal as usize]).or_default().insert(&f.id);
+        for fl in &f.flags {
+            found.entry(root[fl.subject as usize]).or_default().insert(&f.id);
+        }
+    }
+    let mut out: Vec<Component> = members
+        .iter()
+        .map(|(k, es)| {
+            let hub = es
+                .iter()
+                .copied()
+                .max_by(|&a, &b| {
+                    degree[a as usize].cmp(&degree[b as usize]).then_with(|| case.entity(b).id.cmp(&case.entity(a).id))
+                })
+                .unwrap_or(*k);
+            let countries: BTreeSet<Country> = es.iter().map(|&e| case.entity(e).country).collect();
+            Component {
+                entities: es.len(),
+                records: records.get(k).copied().unwrap_or(0),
+                countries: countries.into_iter().collect(),
+                findings: found.get(k).map_or(0, BTreeSet::len),
+                hub,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (b.records, b.entities)
+            .cmp(&(a.records, a.entities))
+            .then_with(|| case.entity(a.hub).id.cmp(&case.entity(b.hub).id))
+    });
+    out
+}
+
+fn overview(case: &Case, policy: &Policy, findings: &[Finding], total: usize, max: usize) -> Diagram {
+    let mut nodes: BTreeMap<Country, CountryNode> = BTreeMap::new();
+    for e in &case.entities {
+        nodes
+            .entry(e.country)
+            .or_insert_with(|| CountryNode {
+                country: e.country,
+                entities: 0,
+                flagged: 0,
+                terminals: 0,
+                of_concern: policy.is_country_of_concern(e.country),
+            })
+            .entities += 1;
+    }
+    let subjects: BTreeSet<EntityId> = findings.iter().flat_map(|f| f.flags.iter().map(|fl| fl.subject)).collect();
+    for &e in &subjects {
+        if let Some(n) = nodes.get_mut(&case.entity(e).country) {
+            n.flagged += 1;
+        }
+    }
+    for f in findings {
+        if let Some(n) = nodes.get_mut(&case.entity(f.terminal).country) {
+            n.terminals += 1;
+        }
+    }
+    let routes: BTreeSet<RecordId> = findings.iter().flat_map(|f| f.path.iter().copied()).collect();
+    let mut flows: BTreeMap<(Country, Country, RecordKind), Flow> = BTreeMap::new();
+    for (i, r) in case.records.iter().enumerate() {
+        let (from, to) = (case.entity(r.from).country, case.entity(r.to).country);
+        let f = flows.entry((from, to, r.kind)).or_insert_with(|| Flow {
+            from,
+            to,
+            kind: r.kind,
+            records: 0,
+            units: 0,
+            on_routes: 0,
+        });
+        f.records += 1;
+        f.units += u64::from(r.quantity);
+        f.on_routes += usize::from(routes.contains(&(i as RecordId)));
+    }
+    let mut flows: Vec<Flow> = flows.into_values().collect();
+    // Flows on a finding's route first, so the map always shows where the findings went.
+    flows.sort_by(|a, b| {
+        (b.on_routes > 0, b.records, b.units)
+            .cmp(&(a.on_routes > 0, a.records, a.units))
+            .then_with(|| (a.from, a.to, a.kind).cmp(&(b.from, b.to, b.kind)))
+    });
+    let flows_left_out = flows.len().saturating_sub(MAX_FLOWS);
+    flows.truncate(MAX_FLOWS);
+    let mut countries: Vec<CountryNode> = nodes.into_values().collect();
+    countries.sort_by(|a, b| b.entities.cmp(&a.entities).then(a.country.cmp(&b.country)));
+    let comps = components(case, findings);
+    let mut note = format!(
+        "Overview: the case has {total} records, more than the {max} drawn one by one (--max-records), so this map \
+         draws its {} countries and the records between them, counted by kind",
+        countries.len()
+    );
+    if flows_left_out > 0 {
+        note.push_str(&format!(
+            " (the {MAX_FLOWS} largest flows, those on findings' routes first; {flows_left_out} smaller flows left out)"
+        ));
+    }
+    note.push_str(&format!(
+        ". The case holds {} connected component(s); the largest has {} entities and {} records. To see records and \
+         parties: each finding's own diagram, `chiptrace export {} --entity ID` for one party's neighbourhood, \
+         `--max-records N` to draw every record, or `--format graphml`, `gexf` or `ftm`, which hold every record.",
+        comps.len(),
+        comps.first().map_or(0, |c| c.entities),
+        comps.first().map_or(0, |c| c.records),
+        case.root.display()
+    ));
+    let mut d = build(case, Subject::Case, vec![], vec![], true);
+    d.overview = Some(Overview { countries, flows, flows_left_out, components: comps, note });
     d
 }
 
@@ -293,38 +506,36 @@ fn build(case: &Case, subject: Subject, records: Vec<RecordId>, extra: Vec<Entit
         entity_findings: BTreeMap::new(),
         record_findings: BTreeMap::new(),
         headline: None,
+        overview: None,
     }
 }
 
-/// The strongest flag on each drawn entity. A flag marks the entities its
-/// evidence names, or the finding's terminal when it names none. An entity in
-/// a country of concern that no flag of a finding marks is marked
-/// `country_of_concern`, so a lot or entity diagram shows where the goods
-/// reached such a country; a finding's own flag always wins over it.
+/// The strongest flag on each drawn entity. A flag marks the entity it is
+/// about, its `subject` (docs/spec.md §5.1), never the other entities its
+/// evidence names (a supplier cited as the seller of a lot is not flagged by
+/// that). An entity in a country of concern that no flag of a finding marks
+/// is marked `country_of_concern`, so a lot or entity diagram shows where the
+/// goods reached such a country; a finding's own flag always wins over it.
 pub fn marks(case: &Case, policy: &Policy, findings: &[Finding], drawn: &[EntityId]) -> BTreeMap<EntityId, Mark> {
     let drawn: BTreeSet<EntityId> = drawn.iter().copied().collect();
     let mut out: BTreeMap<EntityId, Mark> = BTreeMap::new();
-    let mut offer = |e: EntityId, m: Mark| {
-        if !drawn.contains(&e) {
-            return;
-        }
-        let stronger = match out.get(&e) {
-            None => true,
-            Some(old) => m.weight > old.weight || (m.weight == old.weight && m.rule < old.rule),
-        };
-        if stronger {
-            out.insert(e, m);
-        }
-    };
     for f in findings {
         for flag in &f.flags {
-            let named: Vec<EntityId> = flag.evidence.iter().filter_map(|k| case.entity_by_key(k)).collect();
-            let targets = if named.is_empty() { vec![f.terminal] } else { named };
-            for e in targets {
-                offer(
-                    e,
-                    Mark { rule: flag.rule.to_string(), weight: policy.weight(flag.rule), detail: flag.detail.clone() },
-                );
+            let e = flag.subject;
+            if !drawn.contains(&e) {
+                continue;
+            }
+            let m = Mark {
+                rule: flag.rule.to_string(),
+                weight: flag.weight.unwrap_or_else(|| policy.weight(flag.rule)),
+                detail: flag.detail.clone(),
+            };
+            let stronger = match out.get(&e) {
+                None => true,
+                Some(old) => m.weight > old.weight || (m.weight == old.weight && m.rule < old.rule),
+            };
+            if stronger {
+                out.insert(e, m);
             }
         }
     }

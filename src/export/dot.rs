@@ -9,7 +9,7 @@
 //! value ever becomes a DOT or SVG identifier; every data value goes through
 //! [`text::dot_quote`].
 
-use super::diagram::Mark;
+use super::diagram::{Mark, Overview};
 use super::{Diagram, Export, ExportError, Exporter, text};
 use crate::model::*;
 use graphviz_rust::dot_structures::{
@@ -244,6 +244,9 @@ fn entity_node(id: &str, e: &Entity, mark: Option<&Mark>, flags: Option<&BTreeSe
 
 /// The graph of a diagram.
 pub fn graph(case: &Case, d: &Diagram) -> Graph {
+    if let Some(o) = &d.overview {
+        return overview_graph(case, d, o);
+    }
     let ids: BTreeMap<EntityId, String> = d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
     let mut title = format!("chiptrace \u{b7} {}", text::shorten(&text::display(&d.subject.title()), 80));
     if let Some(h) = &d.headline {
@@ -257,7 +260,10 @@ pub fn graph(case: &Case, d: &Diagram) -> Graph {
         d.records.len(),
         d.relations.len()
     ));
-    if d.truncated {
+    if let Some(o) = &d.overview {
+        title.push('\n');
+        title.push_str(&text::wrap(&text::display(&o.note), 110, 8).join("\n"));
+    } else if d.truncated {
         title.push_str("\ncut at the bound on records (raise --max-records to draw more)");
     }
     let mut stmts = vec![
@@ -452,4 +458,107 @@ fn legend(case: &Case, d: &Diagram, ids: &BTreeMap<EntityId, String>) -> Vec<Stm
     same.extend(left.iter().map(|n| node(n, vec![])));
     out.push(Stmt::Subgraph(Subgraph { id: Id::Plain("legend_column".to_string()), stmts: same }));
     out
+}
+
+/// An overview's map: one node per country (entities, flagged entities,
+/// findings ending there; countries of concern filled), one edge per flow of
+/// records of one kind between two countries, its width growing with the
+/// count, red where findings' routes run.
+fn overview_graph(case: &Case, d: &Diagram, o: &Overview) -> Graph {
+    let mut title = format!("chiptrace \u{b7} {} \u{b7} country map", d.subject.title());
+    title.push_str(&format!("\ncase {} \u{b7} {} records", case.fingerprint(), case.records.len()));
+    title.push('\n');
+    title.push_str(&text::wrap(&text::display(&o.note), 110, 8).join("\n"));
+    let mut stmts = vec![
+        Stmt::GAttribute(GraphAttributes::Graph(vec![
+            attr("rankdir", "LR"),
+            attr("label", &title),
+            attr("labelloc", "t"),
+            attr("labeljust", "l"),
+            attr("fontname", "Helvetica,Arial,sans-serif"),
+            attr("fontsize", "14"),
+            attr("nodesep", "0.4"),
+            attr("ranksep", "1.2"),
+            attr("bgcolor", "#ffffff"),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Node(vec![
+            attr("fontname", "Helvetica,Arial,sans-serif"),
+            attr("fontsize", "11"),
+            attr("shape", "box"),
+            attr("style", "rounded,filled"),
+            attr("fillcolor", "#ffffff"),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Edge(vec![
+            attr("fontname", "Helvetica,Arial,sans-serif"),
+            attr("fontsize", "9"),
+        ])),
+    ];
+    let drawn: BTreeSet<Country> = o.flows.iter().flat_map(|f| [f.from, f.to]).collect();
+    for c in o.countries.iter().filter(|c| drawn.contains(&c.country)) {
+        let mut label = format!("{}\n{} entities", c.country.as_str(), c.entities);
+        if c.flagged > 0 {
+            label.push_str(&format!("\n\u{2691} {} flagged", c.flagged));
+        }
+        if c.terminals > 0 {
+            label.push_str(&format!("\n{} finding(s) end here", c.terminals));
+        }
+        let mut attrs = vec![attr("label", &label)];
+        if c.of_concern {
+            let (fill, font) = colours("country_of_concern");
+            attrs.extend([attr("fillcolor", fill), attr("fontcolor", font), attr("penwidth", "2")]);
+        }
+        stmts.push(node(&format!("c_{}", c.country.as_str()), attrs));
+    }
+    for f in &o.flows {
+        let mut label = format!("{} \u{d7}{} \u{b7} {} units", f.kind, f.records, f.units);
+        if f.on_routes > 0 {
+            label.push_str(&format!("\n{} on findings' routes", f.on_routes));
+        }
+        let width = 1.0 + (f.records as f64).log10().max(0.0);
+        let mut attrs = vec![attr("label", &label), attr("penwidth", &format!("{width:.1}"))];
+        attrs.extend(record_style(f.kind));
+        if f.on_routes > 0 {
+            attrs.retain(|a| a.0 != Id::Plain("color".into()));
+            attrs.extend([attr("color", ROUTE), attr("fontcolor", ROUTE)]);
+        }
+        stmts.push(edge(&format!("c_{}", f.from.as_str()), &format!("c_{}", f.to.as_str()), attrs));
+    }
+    let mut body = vec![
+        Stmt::Attribute(attr("label", "legend")),
+        Stmt::Attribute(attr("style", "rounded")),
+        Stmt::Attribute(attr("color", "#bdbdbd")),
+        Stmt::Attribute(attr("fontcolor", "#616161")),
+        Stmt::Attribute(attr("fontsize", "11")),
+    ];
+    let (fill, font) = colours("country_of_concern");
+    body.push(node(
+        "legend_concern",
+        vec![
+            attr("label", "country of concern"),
+            attr("fillcolor", fill),
+            attr("fontcolor", font),
+            attr("fontsize", "9"),
+        ],
+    ));
+    body.push(node(
+        "legend_country",
+        vec![attr("label", "country: entities, flagged, findings"), attr("fontsize", "9")],
+    ));
+    let kinds: BTreeSet<RecordKind> = o.flows.iter().map(|f| f.kind).collect();
+    let mut samples: Vec<(String, Vec<Attribute>)> =
+        kinds.into_iter().map(|k| (k.to_string(), record_style(k))).collect();
+    if o.flows.iter().any(|f| f.on_routes > 0) {
+        samples.push(("on findings' routes".to_string(), vec![attr("color", ROUTE), attr("penwidth", "2.5")]));
+    }
+    for (i, (label, mut style)) in samples.into_iter().enumerate() {
+        let (a, b) = (format!("legend_e{i}a"), format!("legend_e{i}b"));
+        for n in [&a, &b] {
+            body.push(node(n, vec![attr("shape", "point"), attr("width", "0.05"), attr("label", "")]));
+        }
+        style.push(attr("label", &label));
+        style.push(attr("fontsize", "9"));
+        body.push(edge(&a, &b, style));
+    }
+    stmts.push(cluster("cluster_legend", body));
+    Graph::DiGraph { id: Id::Plain("chiptrace".to_string()), strict: false, stmts }
 }

@@ -18,7 +18,7 @@ pub mod html;
 pub mod render;
 pub mod text;
 
-pub use diagram::{Bounds, Diagram, Mark, RecordIndex, Subject};
+pub use diagram::{Bounds, Component, Diagram, Mark, Overview, RecordIndex, Subject};
 
 use crate::model::Case;
 use crate::policy::Policy;

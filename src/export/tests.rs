@@ -79,9 +79,21 @@ fn a_finding_draws_its_route_the_owners_and_the_evidence() {
     }
     assert_eq!(d.records.len(), 5);
     assert_eq!(d.route.len(), 5);
-    // HXG is named by the strongest flag; JHC gets the terminal's flag.
-    assert_eq!(d.marks[&case.entity_by_key("HXG").unwrap()].rule, "listed_affiliate");
-    assert_eq!(d.marks[&case.entity_by_key("JHC").unwrap()].rule, "country_of_concern");
+    // Marks go on each flag's subject: JHC carries its strongest flag; HXG,
+    // only cited as evidence of the listed_affiliate flag, is not marked by it.
+    let (jhc, hxg) = (case.entity_by_key("JHC").unwrap(), case.entity_by_key("HXG").unwrap());
+    assert_eq!(d.marks[&jhc].rule, "listed_affiliate");
+    assert_ne!(d.marks.get(&hxg).map(|m| m.rule.as_str()), Some("listed_affiliate"));
+    assert_eq!(
+        d.entity_flags[&jhc].iter().map(String::as_str).collect::<Vec<_>>(),
+        ["country_of_concern", "crypto_payment", "listed_affiliate"]
+    );
+    assert!(!d.entity_flags.contains_key(&hxg), "evidence entities carry no flag badge");
+    // Edges carry the flags of the records they cite: R19 and R20, not R16.
+    let rec = |k: &str| case.record_by_key(k).unwrap();
+    assert!(d.record_flags[&rec("R19")].contains("crypto_payment"));
+    assert!(d.record_flags[&rec("R20")].contains("crypto_payment"));
+    assert!(!d.record_flags.contains_key(&rec("R16")));
     // Time order: the maker first.
     assert_eq!(ids[0], "VS");
 }
