@@ -252,3 +252,158 @@ fn tables_align_chinese_names() {
         assert!(r[..cut].ends_with("  ") && !r[cut..].starts_with(' '), "misaligned row `{r}` (column {col})\n{text}");
     }
 }
+
+/// Runs `chiptrace ARGS` with `input` on its standard input.
+fn with_stdin(args: &[&std::ffi::OsStr], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(crate::common::bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chiptrace runs");
+    child.stdin.take().expect("stdin is piped").write_all(input).expect("stdin takes the input");
+    child.wait_with_output().expect("chiptrace exits")
+}
+
+#[test]
+fn dash_reads_standard_input_wherever_one_file_is_read() {
+    let dir = TempDir::new("cli-stdin");
+    // eval --truth -: the same evaluation as from the file.
+    let world = dir.path().join("world");
+    generate(&world, 2000, 5);
+    let truth_file = world.join("truth.json");
+    let truth = std::fs::read(&truth_file).unwrap();
+    let from_file = chiptrace_os(&[
+        "eval".as_ref(),
+        world.as_os_str(),
+        "--truth".as_ref(),
+        truth_file.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(code(&from_file), 0, "{}", stderr(&from_file));
+    let piped = with_stdin(
+        &["eval".as_ref(), world.as_os_str(), "--truth".as_ref(), "-".as_ref(), "--format".as_ref(), "json".as_ref()],
+        &truth,
+    );
+    assert_eq!(code(&piped), 0, "{}", stderr(&piped));
+    assert_eq!(stdout(&piped), stdout(&from_file), "eval --truth - differs from --truth FILE");
+    let bad = with_stdin(&["eval".as_ref(), world.as_os_str(), "--truth".as_ref(), "-".as_ref()], b"{not json");
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("<stdin>: not a truth.json"), "{}", stderr(&bad));
+
+    // --policy - for scan, screen, validate and export: the policy read from stdin is the one in force.
+    let policy = b"countries_of_concern = [\"RU\"]\n";
+    let file = dir.write("policy.toml", policy);
+    let scan = |args: &[&std::ffi::OsStr], input: &[u8]| {
+        let o = with_stdin(args, input);
+        assert!(code(&o) <= 1, "{args:?}: {}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("scan JSON")
+    };
+    let a = scan(
+        &[
+            "scan".as_ref(),
+            "fixtures/demo".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--policy".as_ref(),
+            "-".as_ref(),
+        ],
+        policy,
+    );
+    let b = scan(
+        &[
+            "scan".as_ref(),
+            "fixtures/demo".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--policy".as_ref(),
+            file.as_os_str(),
+        ],
+        b"",
+    );
+    let plain = scan(&["scan".as_ref(), "fixtures/demo".as_ref(), "--format".as_ref(), "json".as_ref()], b"");
+    assert!(a["findings"] == b["findings"], "scan --policy - differs from --policy FILE");
+    assert!(a["findings"] != plain["findings"], "the piped policy changed nothing: was it read?");
+    assert_eq!(a["policy_sha256"], b["policy_sha256"]);
+    let files = a["dataset"]["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f["path"] == "<stdin>"), "the piped policy is in the dataset's files: {files:?}");
+    for args in [
+        vec!["screen", "fixtures/demo", "--policy", "-"],
+        vec!["validate", "fixtures/demo", "--policy", "-"],
+        vec!["trace", "fixtures/demo", "--lot", "L-100"],
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        let o = with_stdin(&args, policy);
+        assert!(code(&o) <= 1, "{args:?}: {}", stderr(&o));
+    }
+    let o = with_stdin(
+        &["validate".as_ref(), "fixtures/demo".as_ref(), "--policy".as_ref(), "-".as_ref()],
+        b"fuzzy_threshold = \"high\"\n",
+    );
+    assert_eq!(code(&o), 2, "a bad piped policy is an error");
+    assert!(
+        stdout(&o).contains("<stdin>") || stderr(&o).contains("<stdin>"),
+        "the error names <stdin>: {}",
+        stdout(&o)
+    );
+    let out = dir.path().join("lot.dot");
+    let o = with_stdin(
+        &[
+            "export".as_ref(),
+            "fixtures/demo".as_ref(),
+            "--lot".as_ref(),
+            "L-100".as_ref(),
+            "--policy".as_ref(),
+            "-".as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+        policy,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // import --mapping -: the same case as from the file; source and mapping cannot both be stdin.
+    let mapping = std::fs::read("examples/bol/mapping.toml").unwrap();
+    let (x, y) = (dir.path().join("x"), dir.path().join("y"));
+    let o = with_stdin(
+        &[
+            "import".as_ref(),
+            "examples/bol/shipments.csv".as_ref(),
+            "--mapping".as_ref(),
+            "-".as_ref(),
+            "--out".as_ref(),
+            x.as_os_str(),
+        ],
+        &mapping,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = chiptrace_os(&[
+        "import".as_ref(),
+        "examples/bol/shipments.csv".as_ref(),
+        "--mapping".as_ref(),
+        "examples/bol/mapping.toml".as_ref(),
+        "--out".as_ref(),
+        y.as_os_str(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for f in ["entities.csv", "records.csv"] {
+        assert_eq!(std::fs::read(x.join(f)).unwrap(), std::fs::read(y.join(f)).unwrap(), "{f} differs");
+    }
+    let o = with_stdin(
+        &[
+            "import".as_ref(),
+            "-".as_ref(),
+            "--mapping".as_ref(),
+            "-".as_ref(),
+            "--out".as_ref(),
+            dir.path().join("z").as_os_str(),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("only one of them can be standard input"), "{}", stderr(&o));
+}

@@ -92,6 +92,18 @@ fn a_case_without_lists_says_screening_cannot_fire() {
     let err = stderr(&o);
     assert!(err.contains("lists/empty.csv:0: warning: no list entries in this file"), "{err}");
     assert!(err.contains("no screening lists (lists/ holds no list entries)"), "{err}");
+    // --quiet silences the notes on stderr; scan's JSON still carries the warning.
+    for cmd in ["scan", "screen"] {
+        let o =
+            chiptrace_os(&["-q".as_ref(), cmd.as_ref(), dir.path().as_os_str(), "--format".as_ref(), "json".as_ref()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{cmd} --quiet printed notes");
+        if cmd == "scan" {
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            let notes = v["warnings"]["notes"].as_array().unwrap();
+            assert!(notes.iter().any(|n| n.as_str().unwrap().contains("no screening lists")), "{v}");
+        }
+    }
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub fn run(a: &Args) -> anyhow::Result<i32> {
         peer_timeout: Duration::from_secs(a.peer_timeout.max(1)),
         on_round: a.timings.then_some(say_round as fn(usize, &Round)),
     };
-    let opts = crate::read::ReadOptions { policy_file: a.policy.clone() };
+    let opts = crate::read::ReadOptions { policy_file: a.policy.clone(), ..Default::default() };
     let outcome = match crate::cluster::run(&a.case, &opts, &config) {
         Ok(o) => o,
         Err(e @ crate::cluster::ClusterError::Lost { .. }) => {

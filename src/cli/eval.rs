@@ -18,7 +18,7 @@ Examples:
 pub struct Args {
     /// The case folder (usually written by `chiptrace generate`).
     pub case: PathBuf,
-    /// The truth.json that `generate` wrote.
+    /// The truth.json that `generate` wrote (`-` reads standard input).
     #[arg(long)]
     pub truth: PathBuf,
     /// Output format: `table` for people, `json` for scripts.
@@ -30,7 +30,7 @@ pub struct Args {
     /// Worker threads for the scan (0 = one per core; 1 = sequential).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Use this policy file instead of the case's policy.toml.
+    /// Use this policy file instead of the case's policy.toml (`-` reads standard input).
     #[arg(long)]
     pub policy: Option<PathBuf>,
 }
@@ -44,17 +44,20 @@ pub enum Format {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let text =
-        std::fs::read_to_string(&a.truth).with_context(|| format!("{}: cannot read truth", a.truth.display()))?;
-    let truth: Truth = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a truth.json written by `chiptrace generate`", a.truth.display()))?;
+    if super::is_stdin(&a.truth) && a.policy.as_deref().is_some_and(super::is_stdin) {
+        say!("error: --truth - and --policy - both ask for standard input; give one of them as a file");
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let (shown, bytes) = super::read_input(&a.truth, "the truth")?;
+    let truth: Truth = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{shown}: not a truth.json written by `chiptrace generate`"))?;
     let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
     let case = &loaded.case;
     let config = ScanConfig { threads: a.threads, ..Default::default() };
     let report = scan(case, &loaded.policy, &config);
     let e = evaluate(case, &truth, &report.findings, &EvalConfig { min_severity: a.min_severity });
     for u in &e.unresolved {
-        say!("{}: {u}", a.truth.display());
+        say!("{shown}: {u}");
     }
     let mut out = Out::new();
     match a.format {

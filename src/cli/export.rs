@@ -41,7 +41,7 @@ pub struct Args {
     /// File to write (`-` for standard output).
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
-    /// A policy file to use instead of the case's policy.toml.
+    /// A policy file to use instead of the case's policy.toml (`-` reads standard input).
     #[arg(long)]
     pub policy: Option<PathBuf>,
     /// Resolution of PNG output in dots per inch (96 is a screen's; 300 prints sharp).

@@ -21,7 +21,8 @@ pub struct Args {
     /// The source table (CSV, or another separator set in the mapping); `-` reads
     /// standard input; `.gz` and `.zst` are decompressed.
     pub src: PathBuf,
-    /// The mapping file: which source column holds each field (docs/import.md).
+    /// The mapping file: which source column holds each field (docs/import.md); `-`
+    /// reads it from standard input (then SRC must be a file).
     #[arg(long)]
     pub mapping: PathBuf,
     /// The case folder to write (entities.csv, records.csv); created if missing.
@@ -33,9 +34,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let mapping_text = std::fs::read_to_string(&a.mapping)
-        .with_context(|| format!("{}: cannot read the mapping file", a.mapping.display()))?;
-    let mapping = import::parse_mapping(&mapping_text, &a.mapping.display().to_string())?;
+    if super::is_stdin(&a.src) && super::is_stdin(&a.mapping) {
+        say!("error: the source and --mapping are both `-`; only one of them can be standard input");
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let (mapping_name, mapping_bytes) = super::read_input(&a.mapping, "the mapping file")?;
+    let mapping_text = String::from_utf8(mapping_bytes)
+        .map_err(|e| anyhow::anyhow!("{mapping_name}: the mapping file is not UTF-8 ({e})"))?;
+    let mapping = import::parse_mapping(&mapping_text, &mapping_name)?;
     if !a.force && std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some()) {
         say!(
             "error: {}: the folder is not empty; pass --force to write the case into it (its entities.csv and records.csv are replaced)",

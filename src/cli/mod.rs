@@ -137,8 +137,57 @@ pub fn main() -> i32 {
 /// Reads a case, printing its diagnostics to stderr. Returns None (after
 /// printing) when the case has errors, so the caller exits 2.
 pub(crate) fn load_case(dir: &std::path::Path, policy: Option<PathBuf>) -> anyhow::Result<Option<crate::read::Loaded>> {
-    let loaded = crate::read::read_case(dir, &crate::read::ReadOptions { policy_file: policy })?;
+    let loaded = crate::read::read_case(dir, &read_options(policy)?)?;
     Ok(checked(dir, loaded))
+}
+
+/// The name `-` gives standard input in diagnostics.
+pub(crate) const STDIN: &str = "<stdin>";
+
+/// Whether a path argument is `-`, standard input.
+pub(crate) fn is_stdin(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Most bytes read from standard input for one file (a policy, a mapping, a
+/// truth.json): far above any real one, so a wrong pipe cannot exhaust memory.
+const STDIN_LIMIT: u64 = 1 << 30;
+
+/// Reads standard input whole, for an option given as `-`; `what` names the
+/// file in errors.
+pub(crate) fn read_stdin(what: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(STDIN_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("{STDIN}: cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > STDIN_LIMIT {
+        anyhow::bail!("{STDIN}: {what} is over {} MiB; pass it as a file", STDIN_LIMIT >> 20);
+    }
+    Ok(bytes)
+}
+
+/// A file argument's bytes: standard input for `-`, else the file.
+pub(crate) fn read_input(path: &std::path::Path, what: &str) -> anyhow::Result<(String, Vec<u8>)> {
+    if is_stdin(path) {
+        return Ok((STDIN.to_string(), read_stdin(what)?));
+    }
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{shown}: cannot read {what}: {e}"))?;
+    Ok((shown, bytes))
+}
+
+/// Read options for `--policy FILE`, where `-` reads the policy from standard input.
+pub(crate) fn read_options(policy: Option<PathBuf>) -> anyhow::Result<crate::read::ReadOptions> {
+    match policy {
+        Some(p) if is_stdin(&p) => Ok(crate::read::ReadOptions {
+            policy_file: Some(PathBuf::from(STDIN)),
+            policy_bytes: Some(read_stdin("the policy")?),
+        }),
+        policy_file => Ok(crate::read::ReadOptions { policy_file, policy_bytes: None }),
+    }
 }
 
 /// Prints a case's diagnostics as [`load_case`] does; None when it has errors.
@@ -159,15 +208,16 @@ pub(crate) fn checked(dir: &std::path::Path, loaded: crate::read::Loaded) -> Opt
 
 /// What `scan` and `screen` say on stderr about the screening lists: each
 /// warning about a `lists/` entry (a file not read is never silent), and a
-/// notice when there is nothing to screen against.
+/// notice when there is nothing to screen against. Both are notes: `--quiet`
+/// leaves them out (scan's JSON still carries them under `warnings`).
 pub(crate) fn lists_notice(dir: &std::path::Path, loaded: &crate::read::Loaded) {
     let lists = dir.join("lists");
     let shown = lists.display().to_string();
     for d in loaded.diags.0.iter().filter(|d| !d.is_error() && d.file.starts_with(&shown)) {
-        say!("{d}");
+        note!("{d}");
     }
     if loaded.case.lists.is_empty() {
         let why = if lists.is_dir() { "lists/ holds no list entries" } else { "the case has no lists/ folder" };
-        say!("{}: warning: no screening lists ({why}): listed_party and listed_affiliate cannot fire", dir.display());
+        note!("{}: warning: no screening lists ({why}): listed_party and listed_affiliate cannot fire", dir.display());
     }
 }

@@ -29,7 +29,7 @@ pub struct Args {
     /// Show at most this many findings (the highest scores).
     #[arg(long)]
     pub top: Option<usize>,
-    /// Use this policy file instead of the case's policy.toml.
+    /// Use this policy file instead of the case's policy.toml (`-` reads standard input).
     #[arg(long)]
     pub policy: Option<PathBuf>,
     /// Worker threads (0 = one per core; 1 = sequential).

@@ -21,7 +21,7 @@ pub struct Args {
     /// Output format: `table` for people, `json` for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// A policy file to use instead of the case's policy.toml (sets `fuzzy_threshold`).
+    /// A policy file to use instead of the case's policy.toml (sets `fuzzy_threshold`; `-` reads standard input).
     #[arg(long)]
     pub policy: Option<PathBuf>,
 }

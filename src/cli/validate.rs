@@ -16,7 +16,7 @@ Exit codes: 0 no errors (warnings allowed), 2 at least one error.")]
 pub struct Args {
     /// The case folder.
     pub case: PathBuf,
-    /// Check this policy file instead of the case's policy.toml.
+    /// Check this policy file instead of the case's policy.toml (`-` reads standard input).
     #[arg(long)]
     pub policy: Option<PathBuf>,
     /// How to print the problems: `text` is one `file:line: level: message` a line and a
@@ -35,7 +35,7 @@ pub enum Format {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let mut loaded = crate::read::read_case(&a.case, &crate::read::ReadOptions { policy_file: a.policy })?;
+    let mut loaded = crate::read::read_case(&a.case, &super::read_options(a.policy)?)?;
     // Units that do not add up are the scan's business, but validate warns of
     // them: an entity that sends on more than it held at the time.
     let inv = crate::analysis::inventory::Inventory::build(&loaded.case);

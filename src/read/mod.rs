@@ -34,6 +34,9 @@ pub enum ReadError {
 pub struct ReadOptions {
     /// A policy file to use instead of the case's `policy.toml`.
     pub policy_file: Option<PathBuf>,
+    /// The policy's bytes where the caller read them itself (`--policy -`,
+    /// standard input); they win over `policy_file`, which then names them.
+    pub policy_bytes: Option<Vec<u8>>,
 }
 
 /// A case as read: the model, the policy in force, and every problem found.
@@ -336,6 +339,11 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions, given: Option<(&shar
 /// Reads the policy in force: the file named in the options, else the case's
 /// `policy.toml`, else the built-in one.
 fn read_policy(src: &Source, opts: &ReadOptions, files: &mut Vec<InputFile>, diags: &mut Diagnostics) -> Policy {
+    if let Some(bytes) = &opts.policy_bytes {
+        let shown = opts.policy_file.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
+        files.push(fingerprint_bytes(&shown, bytes));
+        return crate::policy::load_bytes(bytes, &shown, diags);
+    }
     match (&opts.policy_file, src) {
         (Some(path), _) => {
             files.extend(fingerprint_path(path));
@@ -393,6 +401,13 @@ fn open_into<'a>(
             None
         }
     }
+}
+
+/// Hashes bytes read elsewhere (standard input) for the dataset fingerprint.
+fn fingerprint_bytes(name: &str, bytes: &[u8]) -> InputFile {
+    use sha2::{Digest, Sha256};
+    let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    InputFile { path: name.to_string(), sha256, bytes: bytes.len() as u64 }
 }
 
 /// Hashes a file's bytes (streamed) for the dataset fingerprint.

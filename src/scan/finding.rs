@@ -281,7 +281,8 @@ pub fn dataset_json(case: &Case) -> Value {
                     (f.path.clone(), own.map(|r| r.2))
                 }
                 "relations" => (f.path.clone(), Some(st.relations_read + st.relations_rejected)),
-                _ if f.path.ends_with(".toml") => (f.path.clone(), None),
+                // A policy file, or the policy read from standard input (`--policy -`).
+                _ if f.path.ends_with(".toml") || f.path == "<stdin>" => (f.path.clone(), None),
                 _ => {
                     let n = case
                         .lists
