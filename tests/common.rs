@@ -156,6 +156,11 @@ pub fn tool_or_skip(tool: &str, found: bool, test: &str) -> bool {
 /// A Python interpreter with the `followthemoney` package: `$CHIPTRACE_PYTHON`,
 /// the virtualenv `.ci/run` makes (`target/ci-venv`), or `python3`.
 pub fn ftm_python() -> Option<PathBuf> {
+    python_with("followthemoney")
+}
+
+/// A Python interpreter that can import `module`, looked for as [`ftm_python`] does.
+pub fn python_with(module: &str) -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Ok(p) = std::env::var("CHIPTRACE_PYTHON") {
         candidates.push(p.into());
@@ -164,7 +169,7 @@ pub fn ftm_python() -> Option<PathBuf> {
     candidates.push("python3".into());
     candidates.into_iter().find(|p| {
         Command::new(p)
-            .args(["-c", "import followthemoney"])
+            .args(["-c", &format!("import {module}")])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()

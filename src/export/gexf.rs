@@ -1,12 +1,19 @@
 //! GEXF 1.3 for Gephi, dynamic: the same nodes, edges and attributes as the
 //! GraphML export (see [`super::graphml::Table`]), with time. The graph is
-//! `mode="dynamic"` with `timeformat="date"`; a node exists from the date of
-//! its first drawn record, a record's edge from its date (a lease until its
-//! end), an ownership or directorship from `since` to `until`, so Gephi's
-//! timeline plays the route in order: those `start`/`end` values are typed
-//! dates by the graph's `timeformat`. Attributes are typed (quantities `long`,
-//! values `double`, `on_route` `boolean`); date attributes are ISO 8601
-//! strings, as networkx, igraph and graphology accept no `date` type.
+//! `mode="dynamic"` with `timeformat="date"`, so every time value is an
+//! `xsd:date` the schema checks: a node is active in one `<spell>` per run of
+//! its records' dates (a record's day, a lease from its start to its end),
+//! a record's edge from its date (a lease until its end), an ownership or
+//! directorship from `since` to `until`. Gephi's timeline plays the route in
+//! order from these.
+//!
+//! Dates are typed there and only there: GEXF 1.3 has no date attribute type
+//! (its `attrtype` is integer, long, double, float, boolean, big and small
+//! numbers, lists, string and anyURI), and networkx's `read_gexf` refuses any
+//! type it does not map (it reads `timeformat="date"` values as ISO strings).
+//! So date columns (`date`, `end_date`, `since`, `incorporated`, ...) stay
+//! ISO 8601 strings for tools that ignore time, and every other attribute is
+//! typed (quantities `long`, values `double`, `on_route` `boolean`).
 //!
 //! `<meta>` names the tool and its version, and its description carries the
 //! contract's `schema_version`, the dataset fingerprint, the subject and the
@@ -37,9 +44,9 @@ fn gexf_type(ty: &str) -> &'static str {
         "long" => "long",
         "double" => "double",
         "boolean" => "boolean",
-        // Date values stay ISO 8601 strings: networkx, igraph and graphology
-        // reject a `date` attribute type; the timeline uses the typed
-        // `start`/`end` of each element (`timeformat="date"`).
+        // GEXF 1.3 has no date attribute type (see the module doc): date
+        // values stay ISO 8601 strings; the typed dates are each element's
+        // time (start, end, spells) under `timeformat="date"`.
         _ => "string",
     }
 }
@@ -126,21 +133,36 @@ fn item(w: &mut Writer<Vec<u8>>, tag: &str, it: &Item, cols: &[Column]) -> std::
     if let Some(e) = &it.end {
         start.push_attribute(("end", e.as_str()));
     }
+    let spells = |w: &mut Writer<Vec<u8>>| -> std::io::Result<()> {
+        if it.spells.is_empty() {
+            return Ok(());
+        }
+        w.write_event(Event::Start(BytesStart::new("spells")))?;
+        for (a, b) in &it.spells {
+            w.write_event(Event::Empty(
+                BytesStart::new("spell").with_attributes([("start", a.as_str()), ("end", b.as_str())]),
+            ))?;
+        }
+        w.write_event(Event::End(BytesEnd::new("spells")))
+    };
     // The label is the element's own attribute; repeating it as a value would
     // double it in Gephi. Column 0 is the label in both tables.
     let shown: Vec<&(usize, String)> = it.values.iter().filter(|(c, _)| *c != 0).collect();
-    if shown.is_empty() {
+    if shown.is_empty() && it.spells.is_empty() {
         return w.write_event(Event::Empty(start));
     }
     w.write_event(Event::Start(start))?;
-    w.write_event(Event::Start(BytesStart::new("attvalues")))?;
-    for (c, v) in shown {
-        let (f, v) = (text::xml_chars(&cols[*c].id), text::xml_chars(v));
-        w.write_event(Event::Empty(
-            BytesStart::new("attvalue").with_attributes([("for", f.as_str()), ("value", v.as_str())]),
-        ))?;
+    if !shown.is_empty() {
+        w.write_event(Event::Start(BytesStart::new("attvalues")))?;
+        for (c, v) in shown {
+            let (f, v) = (text::xml_chars(&cols[*c].id), text::xml_chars(v));
+            w.write_event(Event::Empty(
+                BytesStart::new("attvalue").with_attributes([("for", f.as_str()), ("value", v.as_str())]),
+            ))?;
+        }
+        w.write_event(Event::End(BytesEnd::new("attvalues")))?;
     }
-    w.write_event(Event::End(BytesEnd::new("attvalues")))?;
+    spells(w)?;
     w.write_event(Event::End(BytesEnd::new(tag)))?;
     Ok(())
 }

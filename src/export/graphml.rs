@@ -52,10 +52,15 @@ pub struct Item {
     pub target: String,
     pub label: String,
     pub values: Vec<(usize, String)>,
-    /// When it exists, for dynamic graphs: a node from its first record, a
-    /// record from its date (a lease until its end), a relation from `since` to `until`.
+    /// When it exists, for dynamic graphs: a record from its date (a lease
+    /// until its end), a relation from `since` to `until`.
     pub start: Option<String>,
     pub end: Option<String>,
+    /// When a node is active: one `(start, end)` a run of its records' dates
+    /// (a record on one day, a lease from its start to its end), overlapping
+    /// ones merged, in time order. Empty for an entity without drawn records
+    /// (an owner, a director), which exists throughout.
+    pub spells: Vec<(String, String)>,
 }
 
 /// What a graph file says about itself: the contract version, the tool,
@@ -166,6 +171,7 @@ impl Table {
         let ids: BTreeMap<EntityId, String> =
             d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
         let first = super::diagram::first_dates(case, d);
+        let spells = super::diagram::spells(case, d);
         let mut nodes = Vec::new();
         for &e in &d.entities {
             let ent = case.entity(e);
@@ -210,8 +216,12 @@ impl Table {
                 target: String::new(),
                 label: ent.name.clone(),
                 values: v,
-                start: first.get(&e).map(|t| t.date().to_string()),
+                start: None,
                 end: None,
+                spells: spells
+                    .get(&e)
+                    .map(|v| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
+                    .unwrap_or_default(),
             });
         }
 
@@ -262,6 +272,7 @@ impl Table {
                 values: v,
                 start: Some(r.date.date().to_string()),
                 end: r.end_date.map(|t| t.date().to_string()),
+                spells: vec![],
             });
         }
         for (i, &li) in d.relations.iter().enumerate() {
@@ -293,6 +304,7 @@ impl Table {
                 values: v,
                 start: r.since.map(|t| t.date().to_string()),
                 end: r.until.map(|t| t.date().to_string()),
+                spells: vec![],
             });
         }
         let findings: BTreeSet<String> =
