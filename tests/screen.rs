@@ -368,3 +368,58 @@ fn very_long_names_are_compared_in_bounded_work() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["stats"]["truncated"], false, "{}", v["stats"]);
 }
+
+/// Issue 9: the bounds that cut screening are reported by `scan` too, not
+/// only by `screen`: in JSON `stats.screening`, `stats.truncated_by` and
+/// `warnings.notes`, and in the text output. A small crafted case trips
+/// three bounds: a word in more list names than `MAX_POSTING`, more matches
+/// of one entity than `MAX_MATCHES_PER_ENTITY`, and a name longer than
+/// `MAX_WORDS` words.
+#[test]
+fn scan_reports_the_bounds_that_cut_screening() {
+    use chiptrace::screen::{MAX_MATCHES_PER_ENTITY, MAX_POSTING};
+    let dir = TempDir::new("scan-screen-bounds");
+    let long = "abcdefghij ".repeat(100);
+    dir.write(
+        "entities.csv",
+        format!("id,name,kind,country\nE1,Q1x Zetacorp Ltd,reseller,SG\nE2,Global Trading Co Ltd,reseller,SG\nE3,Sentinel {long},reseller,SG\n"),
+    );
+    dir.write("records.csv", "id,date,kind,from,to,product,quantity\n");
+    let mut l = String::from("name,list\n");
+    for i in 0..=MAX_POSTING {
+        l.push_str(&format!("W{i}y Zetacorp Trading,crafted\n"));
+    }
+    for _ in 0..MAX_MATCHES_PER_ENTITY + 3 {
+        l.push_str("Global Trading Company Limited,crafted\n");
+    }
+    dir.write("lists/crafted.csv", l);
+    let case = dir.path().to_str().unwrap();
+
+    let o = chiptrace(&["scan", case, "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let s = &v["stats"]["screening"];
+    assert_eq!(s["common_words"], serde_json::json!([{"word": "zetacorp", "list_names": MAX_POSTING + 1}]), "{s}");
+    assert_eq!(s["matches_not_kept"], 3, "{s}");
+    assert_eq!(s["long_names_cut"], 1, "{s}");
+    assert_eq!(s["truncated"], true, "{s}");
+    assert_eq!(v["stats"]["truncated"], true);
+    let by: Vec<&str> = v["stats"]["truncated_by"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(by.iter().filter(|n| n.starts_with("screening: ")).count(), 3, "{by:?}");
+    assert!(by.iter().any(|n| n.contains("`zetacorp`")), "{by:?}");
+    let notes: Vec<&str> = v["warnings"]["notes"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(notes.iter().any(|n| n.starts_with("screening was cut by a bound")), "{notes:?}");
+
+    let text = stdout(&chiptrace(&["scan", case]));
+    assert!(text.contains("some searches were cut by a bound"), "{text}");
+    assert!(text.contains("bound: screening: 3 match(es) not kept"), "{text}");
+    assert!(text.contains("note: screening was cut by a bound"), "{text}");
+
+    // An ordinary case with lists: screening is counted and nothing was cut.
+    let o = chiptrace(&["scan", "fixtures/screen_names", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let s = &v["stats"]["screening"];
+    assert!(s["comparisons"].as_u64().unwrap() > 0, "{s}");
+    assert_eq!(s["truncated"], false, "{s}");
+    assert!(!v["warnings"]["notes"].to_string().contains("screening was cut"), "{}", v["warnings"]);
+}

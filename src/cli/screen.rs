@@ -4,8 +4,7 @@
 use super::output::{clean, table};
 use super::{EXIT_BAD_INPUT, EXIT_OK, Out};
 use crate::model::Case;
-use crate::screen::normalise::MAX_WORDS;
-use crate::screen::{MAX_CANDIDATES, MAX_MATCHES_PER_ENTITY, MAX_POSTING, Match, ScreenStats, screen_with_stats};
+use crate::screen::{Match, ScreenStats, screen_with_stats};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -57,44 +56,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         loaded.policy.fuzzy_threshold,
         stats.comparisons
     );
-    for note in bound_notes(&stats) {
+    for note in stats.notes() {
         say!("{}: warning: {}", a.case.display(), note);
     }
     Ok(EXIT_OK)
-}
-
-/// What each bound that cut the screening left out, in words.
-pub fn bound_notes(s: &ScreenStats) -> Vec<String> {
-    let mut notes = Vec::new();
-    if !s.common_words.is_empty() {
-        let shown: Vec<String> =
-            s.common_words.iter().take(5).map(|(w, n)| format!("`{w}` ({n} list names)")).collect();
-        notes.push(format!(
-            "{} word(s) in more than {MAX_POSTING} list names did not find candidates on their own, so names sharing only them were not compared: {}{}",
-            s.common_words.len(),
-            shown.join(", "),
-            if s.common_words.len() > 5 { ", …" } else { "" }
-        ));
-    }
-    if s.candidates_cut > 0 {
-        notes.push(format!(
-            "{} entity name(s) had more than {MAX_CANDIDATES} candidate list names; those sharing the most words were compared",
-            s.candidates_cut
-        ));
-    }
-    if s.matches_not_kept > 0 {
-        notes.push(format!(
-            "{} match(es) not kept: each entity keeps its {MAX_MATCHES_PER_ENTITY} best",
-            s.matches_not_kept
-        ));
-    }
-    if s.long_names_cut > 0 {
-        notes.push(format!(
-            "{} name(s) longer than {MAX_WORDS} words were compared on their first {MAX_WORDS} words",
-            s.long_names_cut
-        ));
-    }
-    notes
 }
 
 /// Rounds a score for output, so that equal inputs print equal text.
@@ -149,7 +114,7 @@ pub fn to_json(case: &Case, matches: &[Match], stats: &ScreenStats) -> serde_jso
             "matches_not_kept": stats.matches_not_kept,
             "long_names_cut": stats.long_names_cut,
             "truncated": stats.truncated,
-            "notes": bound_notes(stats),
+            "notes": stats.notes(),
         },
     })
 }

@@ -103,6 +103,8 @@ pub struct Ctx<'a> {
     pub last_date: Timestamp,
     /// Per (entity, product), the undeployed sites where the entity installed or shipped that product.
     pub undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>>,
+    /// The work screening did and the bounds that cut it (reported in the scan's stats).
+    pub screening: crate::screen::ScreenStats,
 }
 
 impl<'a> Ctx<'a> {
@@ -111,7 +113,12 @@ impl<'a> Ctx<'a> {
     pub fn build(case: &'a Case, policy: &'a Policy, inv: &'a Inventory) -> Ctx<'a> {
         let n = case.entities.len();
         let mut hits: Vec<Vec<ListHit>> = vec![vec![]; n];
-        for m in crate::screen::screen(case, policy) {
+        let (matches, screening) = if case.lists.is_empty() {
+            (Vec::new(), crate::screen::ScreenStats::default())
+        } else {
+            crate::screen::screen_with_stats(case, policy)
+        };
+        for m in matches {
             hits[m.entity as usize].push(ListHit {
                 entry: m.entry,
                 score: m.score,
@@ -182,6 +189,7 @@ impl<'a> Ctx<'a> {
             undeployed,
             last_date,
             undeployed_sites,
+            screening,
         }
     }
 

@@ -140,6 +140,10 @@ pub struct ScanStats {
     /// Records of products the product table does not know: they were not
     /// checked against export controls (each is a warning in `validate`).
     pub records_unknown_product: usize,
+    /// The screening against the case's lists: names compared and the
+    /// bounds that cut it (its bound notes are in `truncated_by` and the
+    /// report's notes too).
+    pub screening: crate::screen::ScreenStats,
 }
 
 /// The result of a scan.

@@ -229,6 +229,8 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, searched: Searched) -> Sc
     let Searched { examined, truncated, cuts } = searched;
     let mut truncated_by = cut_notes(prep, &cuts);
     truncated_by.extend(path_cut.iter().cloned().chain(flags_cut.iter().cloned()));
+    let screening = ctx.screening.clone();
+    truncated_by.extend(screening.notes().into_iter().map(|n| format!("screening: {n}")));
     ScanReport {
         timings: Vec::new(),
         findings,
@@ -236,12 +238,13 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, searched: Searched) -> Sc
             records: case.records.len(),
             entities: case.entities.len(),
             routes_examined: examined,
-            truncated: truncated || flags_cut.is_some() || path_cut.is_some(),
+            truncated: truncated || flags_cut.is_some() || path_cut.is_some() || screening.truncated,
             truncated_by,
             findings_total: total,
             records_unknown_product: case.stats.records_unknown_product,
+            screening,
         },
-        notes: notes(case),
+        notes: notes(case, &ctx.screening),
         diagnostics: 0,
         policy_sha256: policy_sha256(ctx.policy),
     }
@@ -291,10 +294,16 @@ fn cap_paths(findings: &mut [Finding], max: usize) -> Option<String> {
 }
 
 /// What a reader of this case's findings must know.
-fn notes(case: &Case) -> Vec<String> {
+fn notes(case: &Case, screening: &crate::screen::ScreenStats) -> Vec<String> {
     let mut out = Vec::new();
     if case.lists.is_empty() {
         out.push("no screening lists: listed_party and listed_affiliate cannot fire".to_string());
+    }
+    if screening.truncated {
+        out.push(
+            "screening was cut by a bound (see stats.truncated_by and stats.screening): a listed party may be missed"
+                .to_string(),
+        );
     }
     let unknown = case.stats.records_unknown_product;
     if unknown > 0 {

@@ -124,7 +124,9 @@ pub struct ScreenStats {
     /// Name pairs compared.
     pub comparisons: u64,
     /// Words left out of candidate search because more than [`MAX_POSTING`]
-    /// list names carry them: `(word, list names)`, most common first.
+    /// list names carry them: `(word, list names)`, most common first
+    /// (in JSON, `{"word", "list_names"}` objects).
+    #[serde(serialize_with = "common_words_json")]
     pub common_words: Vec<(String, usize)>,
     /// Entity names whose candidates were cut to [`MAX_CANDIDATES`].
     pub candidates_cut: u64,
@@ -134,6 +136,55 @@ pub struct ScreenStats {
     pub long_names_cut: u64,
     /// Whether any bound cut the screening.
     pub truncated: bool,
+}
+
+/// `common_words` in JSON as `[{"word": .., "list_names": ..}]`, as `screen` prints it.
+fn common_words_json<S: serde::Serializer>(words: &[(String, usize)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(words.len()))?;
+    for (word, n) in words {
+        seq.serialize_element(&serde_json::json!({"word": word, "list_names": n}))?;
+    }
+    seq.end()
+}
+
+impl ScreenStats {
+    /// What each bound that cut the screening left out, one sentence each
+    /// (empty when none cut).
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !self.common_words.is_empty() {
+            let shown: Vec<String> =
+                self.common_words.iter().take(5).map(|(w, n)| format!("`{w}` ({n} list names)")).collect();
+            notes.push(format!(
+                "{} word(s) in more than {MAX_POSTING} list names did not find candidates on their own, so names sharing only them were not compared: {}{}",
+                self.common_words.len(),
+                shown.join(", "),
+                if self.common_words.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        if self.candidates_cut > 0 {
+            notes.push(format!(
+                "{} entity name(s) had more than {MAX_CANDIDATES} candidate list names; those sharing the most words were compared",
+                self.candidates_cut
+            ));
+        }
+        if self.matches_not_kept > 0 {
+            notes.push(format!(
+                "{} match(es) not kept: each entity keeps its {MAX_MATCHES_PER_ENTITY} best",
+                self.matches_not_kept
+            ));
+        }
+        if self.long_names_cut > 0 {
+            notes.push(format!(
+                "{} name(s) longer than {} words were compared on their first {} words",
+                self.long_names_cut,
+                normalise::MAX_WORDS,
+                normalise::MAX_WORDS
+            ));
+        }
+        notes
+    }
 }
 
 /// A list name in the index.
