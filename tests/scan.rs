@@ -132,7 +132,7 @@ fn json_has_the_shape_of_spec_sections_3_and_5_1() {
     assert_keys(
         stats,
         &["records", "entities", "routes_examined", "truncated"],
-        &["findings_total", "records_unknown_product"],
+        &["findings_total", "records_unknown_product", "screening"],
         "stats",
     );
     assert_eq!(stats["records_unknown_product"], 0, "every demo product is in the product table");
