@@ -42,15 +42,13 @@ fn three_processes_on_the_demo_print_the_one_process_report_byte_for_byte() {
 
 #[test]
 fn three_processes_on_a_sharded_world_print_the_one_process_report_byte_for_byte() {
-    // 20,000 records (not 100,000) to keep the debug build's CI time short;
-    // BENCHMARKS.md compares 100k, 1M and 10M with the release build.
     let t = TempDir::new("cluster-world");
     let o = chiptrace_os(&[
         "generate".as_ref(),
         "--out".as_ref(),
         t.path().as_os_str(),
         "--records".as_ref(),
-        "20000".as_ref(),
+        "100000".as_ref(),
         "--seed".as_ref(),
         "5".as_ref(),
         "--shards".as_ref(),
@@ -81,7 +79,7 @@ fn three_processes_on_a_sharded_world_print_the_one_process_report_byte_for_byte
     }
     let report = stdout(&outs[0]);
     let v: serde_json::Value = serde_json::from_str(&report).expect("rank 0 prints JSON");
-    assert!(v["findings"].as_array().is_some_and(|f| f.len() > 100), "a 20k world has findings");
+    assert!(v["findings"].as_array().is_some_and(|f| f.len() > 1000), "a 100k world has findings");
     assert!(report == stdout(&one), "rank 0's report differs from the one-process scan");
     assert_eq!(stderr(&outs[0]), stderr(&one), "rank 0's stderr");
     for o in &outs[1..] {
@@ -92,6 +90,55 @@ fn three_processes_on_a_sharded_world_print_the_one_process_report_byte_for_byte
 #[test]
 fn a_case_with_errors_stops_every_rank_and_rank_0_prints_the_diagnostics() {
     assert_same_as_one_process(&fixture("bad/stray_quote"), 2);
+}
+
+/// A sharded case whose problems are spread over its shards, some of them
+/// only visible across shards (a record id repeated in a later shard, a
+/// parent lot that is the lot of a record in another shard, or of none).
+fn problem_shards(t: &TempDir, errors: bool) -> std::path::PathBuf {
+    let dir = t.path().join(if errors { "errors" } else { "warnings" });
+    std::fs::create_dir_all(&dir).unwrap();
+    let w = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+    w(
+        "entities.csv",
+        "id,name,kind,country\nA,Alpha Chips,distributor,US\nB,Beta Trading,reseller,SG\nC,Gamma Compute,end_user,CN\n"
+            .into(),
+    );
+    let header = "id,date,kind,from,to,product,quantity,lot,parent_lot,end_date,payment\n";
+    let mut s0 = format!("{header}R1,2024-01-02,sale,A,B,H100,8,L1,,,wire\n");
+    let mut s1 = format!("{header}R3,2024-02-01,sale,B,C,H100,8,L2,L1,,doge\n");
+    let s2 = format!("{header}R5,2024-03-01,sale,B,C,H100,2,L3,LX,,\nR6,2024-03-02,sale,A,B,H100,1,,,2024-04-01,\n");
+    if errors {
+        s0.push_str("R2,2024-13-45,sale,A,B,H100,1,,,,\n");
+        s1.push_str("R1,2024-02-03,sale,A,B,H100,1,,,,\nR4,2024-02-04,lease,A,A,H100,1,,,,\n");
+    }
+    w("records-00000-of-00003.csv", s0);
+    w("records-00001-of-00003.csv", s1);
+    w("records-00002-of-00003.csv", s2);
+    dir
+}
+
+#[test]
+fn problems_spread_over_shards_are_reported_as_one_process_reports_them() {
+    let t = TempDir::new("cluster-problems");
+    let bad = problem_shards(&t, true);
+    let one = scan(&bad, &[]);
+    let err = stderr(&one);
+    assert_eq!(code(&one), 2, "{err}");
+    assert!(err.contains("duplicate record id `R1` (first at"), "the check across shards: {err}");
+    assert!(err.contains("lot `LX` is not the lot of any record"), "{err}");
+    assert!(!err.contains("lot `L1` is not the lot"), "L1 is a lot of another shard: {err}");
+    for n in [2, 3] {
+        assert_same_as_one_process(&bad, n);
+    }
+    // Warnings only: the report, its diagnostics count included, is the same.
+    let warned = problem_shards(&t, false);
+    let one = scan(&warned, &[]);
+    assert_eq!(code(&one), 0, "{}", stderr(&one));
+    assert!(stderr(&one).contains("warning(s)"), "{}", stderr(&one));
+    for n in [2, 3] {
+        assert_same_as_one_process(&warned, n);
+    }
 }
 
 proptest! {

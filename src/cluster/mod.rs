@@ -7,12 +7,16 @@
 //!
 //! 1. **layout**: rank 0 decides which records files the case has and tells
 //!    everyone (`read::records_layout`).
-//! 2. **rows**: each rank tokenises the records shards it owns (shard `j`
-//!    belongs to rank `j mod P`) and sends the rows to every rank; each rank
-//!    replays all shards in order through the reader's own row checks
-//!    (`read::read_case_given`), so every rank holds the same case, the same
-//!    interned strings and the same diagnostics. Entities, relations, lists
-//!    and the policy are small and read by every rank from its copy.
+//! 2. **read**: each rank reads and checks only the records shards it owns
+//!    (shard `j` belongs to rank `j mod P`) with the one-process reader
+//!    (`read::read_case_part`) and sends the records it read, parsed, with
+//!    its files' diagnostics and fingerprints, to every rank; each puts the
+//!    shares together in shard order ([`part::assemble`]), making the checks
+//!    that span files there (a record id repeated in a later shard, parent
+//!    lots of no record), so every rank holds the case one process would
+//!    read, with the same diagnostics in the same order. Entities,
+//!    relations, lists and the policy are small and read by every rank from
+//!    its copy.
 //! 3. **routes**: every rank indexes the case (inventory, adjacency, lots,
 //!    screening, the rules' context: replicated), takes a stripe of the
 //!    terminal steps (blocks of [`STRIPE`] steps dealt round-robin, so a hub
@@ -26,16 +30,17 @@
 //!    on them all. `search`, `judge` and `finish` are the one-process scan's
 //!    own stages, so any change to judging reaches both paths.
 //!
-//! What is partitioned: tokenising the records files, the route search, the
-//! judging. What is replicated: the case itself (every rank holds all
-//! records, as one process would) and its indexes. The case is replicated
-//! because the route search walks back through any holder's receipts and the
-//! rules read any party's context; partitioning them is the next step (see
-//! ARCHITECTURE.md), and memory per process does not fall with more
-//! processes until then.
+//! What is partitioned: reading and checking the records files, the route
+//! search, the judging. What is replicated: the assembled case (every rank
+//! holds all records, as one process would) and its indexes. The case is
+//! replicated because the route search walks back through any holder's
+//! receipts and the rules read any party's context; partitioning them by
+//! holder is the next step (see ARCHITECTURE.md), and memory per process
+//! does not fall with more processes until then.
 
 pub mod exchange;
 pub mod net;
+pub mod part;
 pub mod wire;
 
 use crate::analysis::inventory::Inventory;
@@ -134,10 +139,10 @@ pub fn read_hosts(path: &Path) -> Result<Vec<String>, ClusterError> {
 /// rank that fails or cannot be reached makes this an error naming it.
 ///
 /// # Complexity
-/// Per rank: O(R) to tokenise its share and replay every row, the
-/// one-process index over all R records, then 1/P of the route search and
-/// judging; four exchanges moving the records once to every rank, each
-/// route once and each finding once.
+/// Per rank: O(R / P) to read and check its share, O(R) to assemble the
+/// case, the one-process index over all R records, then 1/P of the route
+/// search and judging; four exchanges moving each parsed record once to
+/// every rank, each route once and each finding once.
 pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Outcome, ClusterError> {
     use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
     use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
@@ -265,25 +270,20 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         .ok_or("the layout of the records files did not arrive from rank 0")?;
     round(&mut fig, "layout", t, tr);
 
-    // Round 2: each rank tokenises its shards; everyone replays them all.
+    // Round 2: each rank reads and checks its own shards; everyone puts them together.
     let t = Instant::now();
-    let mut out = Vec::new();
-    for (j, name) in layout.names.iter().enumerate().filter(|(j, _)| j % ranks == me) {
-        let mut bytes = (j as u64).to_le_bytes().to_vec();
-        bytes.extend(crate::read::tokenise_records(&job.case, name));
-        out.extend((0..ranks).map(|r| (r, bytes.clone())));
-    }
-    let (got, tr) = exchange::exchange(worker, out);
-    let mut shards: Vec<(u64, &[u8])> =
-        got.iter().filter_map(|(_, b)| Some((u64::from_le_bytes(b.get(..8)?.try_into().ok()?), &b[8..]))).collect();
-    shards.sort_by_key(|s| s.0);
-    if shards.iter().map(|s| s.0).ne(0..layout.names.len() as u64) {
-        return Err(format!("expected {} record files from the ranks, got {}", layout.names.len(), shards.len()));
-    }
-    let streams: Vec<&[u8]> = shards.iter().map(|s| s.1).collect();
-    let loaded = crate::read::read_case_given(&job.case, &job.opts, &layout, &streams).map_err(|e| e.to_string())?;
+    let mine: Vec<usize> = (0..layout.names.len()).filter(|j| j % ranks == me).collect();
+    let share = crate::read::shards::Layout {
+        names: mine.iter().map(|&j| layout.names[j].clone()).collect(),
+        diags: layout.diags.clone(),
+    };
+    let (part, marks) = crate::read::read_case_part(&job.case, &job.opts, &share).map_err(|e| e.to_string())?;
+    let bytes = part::encode(&part, &marks, &layout, &mine);
+    let (got, tr) = exchange::exchange(worker, (0..ranks).map(|r| (r, bytes.clone())).collect());
+    drop(bytes);
+    let loaded = part::assemble(part, &marks, &layout, &got)?;
     drop(got);
-    round(&mut fig, "rows", t, tr);
+    round(&mut fig, "read", t, tr);
     if loaded.diags.errors() > 0 {
         // Every rank read the same diagnostics: all stop here, rank 0 prints them.
         return Ok(Outcome { loaded, report: None, figures: Vec::new() });
@@ -378,7 +378,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                 f.groups = d.u64().ok_or_else(bad)?;
                 f.findings = d.u64().ok_or_else(bad)?;
                 f.peak_mib = f64::from_bits(d.u64().ok_or_else(bad)?);
-                for name in ["layout", "rows", "routes"] {
+                for name in ["layout", "read", "routes"] {
                     let secs = f64::from_bits(d.u64().ok_or_else(bad)?);
                     let (sent, received) = (d.u64().ok_or_else(bad)?, d.u64().ok_or_else(bad)?);
                     f.rounds.push(Round { name, secs, sent, received });

@@ -1,5 +1,5 @@
 //! Routes and findings as bytes between ranks. Every rank holds the same
-//! case with the same interned strings (see `crate::read::shards`), so
+//! case with the same interned strings (see `super::part`), so
 //! entity, record and symbol indices mean the same everywhere and travel as
 //! numbers. Each struct is taken apart field by field, so adding a field to
 //! `Route`, `Finding` or `Flag` fails to compile here until it travels too.
@@ -20,13 +20,13 @@ impl Enc {
     pub fn u32(&mut self, x: u32) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
-    fn f64(&mut self, x: f64) {
+    pub fn f64(&mut self, x: f64) {
         self.u64(x.to_bits());
     }
-    fn bool(&mut self, b: bool) {
+    pub fn bool(&mut self, b: bool) {
         self.0.push(b as u8);
     }
-    fn str(&mut self, s: &str) {
+    pub fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
     }
@@ -109,6 +109,7 @@ impl Enc {
 }
 
 /// Bytes being read; every read is None past the end (never a panic).
+#[derive(Clone)]
 pub struct Dec<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -121,6 +122,15 @@ impl<'a> Dec<'a> {
     pub fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
+    /// The next `n` bytes, in place.
+    pub fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        self.take(n)
+    }
+    /// A string read in place (no copy), for the records of the read round.
+    pub fn str_ref(&mut self) -> Option<&'a str> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
         self.at += n;
@@ -132,16 +142,16 @@ impl<'a> Dec<'a> {
     pub fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
-    fn u8(&mut self) -> Option<u8> {
+    pub fn u8(&mut self) -> Option<u8> {
         self.take(1)?.first().copied()
     }
-    fn f64(&mut self) -> Option<f64> {
+    pub fn f64(&mut self) -> Option<f64> {
         Some(f64::from_bits(self.u64()?))
     }
-    fn bool(&mut self) -> Option<bool> {
+    pub fn bool(&mut self) -> Option<bool> {
         Some(self.u8()? == 1)
     }
-    fn str(&mut self) -> Option<String> {
+    pub fn str(&mut self) -> Option<String> {
         let n = usize::try_from(self.u64()?).ok()?;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }

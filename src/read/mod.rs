@@ -159,7 +159,7 @@ pub fn read_case(dir: &Path, opts: &ReadOptions) -> Result<Loaded, ReadError> {
     if !dir.is_dir() {
         return Err(ReadError::NotFolder(shown));
     }
-    Ok(read_from(&Source::Dir(dir), dir, opts, None))
+    Ok(read_from(&Source::Dir(dir), dir, opts))
 }
 
 /// Which records files the case folder at `dir` holds (see [`shards`]).
@@ -167,71 +167,12 @@ pub fn records_layout(dir: &Path) -> shards::Layout {
     layout(&Source::Dir(dir))
 }
 
-/// Tokenises one records file of the case at `dir` (a name from its
-/// [`records_layout`]) into a stream of rows and the diagnostics of reading
-/// it, for [`read_case_given`] on another process. The rows are not checked
-/// here; that happens when the stream is replayed.
-pub fn tokenise_records(dir: &Path, name: &str) -> Vec<u8> {
-    let src = Source::Dir(dir);
-    let mut w = shards::Writer::default();
-    let mut diags = Diagnostics::default();
-    let mut files = Vec::new();
-    let file = src.shown(name);
-    if let Some(input) = open_into(&mut files, &src, name, &mut diags) {
-        for f in &files {
-            w.file(f);
-        }
-        let mut headers: Vec<String> = Vec::new();
-        let mut each = |row: &Row, diags: &mut Diagnostics| {
-            for d in diags.0.drain(..) {
-                w.diag(&d);
-            }
-            if row.headers() != headers.as_slice() {
-                headers = row.headers().to_vec();
-                w.header(&headers);
-            }
-            w.row(row.line, row.values());
-        };
-        let shape = if name.ends_with(".jsonl") {
-            table::read_jsonl(input, &file, &mut diags, &mut each)
-        } else {
-            table::read_csv(input, &file, RECORD_REQUIRED, &mut diags, &mut each)
-        };
-        for d in diags.0.drain(..) {
-            w.diag(&d);
-        }
-        w.shape_rejected(shape);
-    } else {
-        for d in diags.0.drain(..) {
-            w.diag(&d);
-        }
-    }
-    w.0
-}
-
-/// Reads the case folder at `dir`, taking the rows of its records files
-/// from `streams` ([`tokenise_records`] of each name of `layout`, in order)
-/// instead of reading them: the cluster scan's read, identical to
-/// [`read_case`] on the same files.
-pub fn read_case_given(
-    dir: &Path,
-    opts: &ReadOptions,
-    layout: &shards::Layout,
-    streams: &[&[u8]],
-) -> Result<Loaded, ReadError> {
-    let shown = dir.display().to_string();
-    if !dir.is_dir() {
-        return Err(if dir.exists() { ReadError::NotFolder(shown) } else { ReadError::NoFolder(shown) });
-    }
-    Ok(read_from(&Source::Dir(dir), dir, opts, Some((layout, streams))))
-}
-
 /// Reads a case from files held in memory, named as in a case folder
 /// (`entities.csv`, `records.csv` or `records.jsonl`, `relations.csv`,
 /// `policy.toml`); other names are ignored, and so are screening lists.
 /// Diagnostics name the files without a folder.
 pub fn read_case_from_files(files: &[(&str, &[u8])]) -> Loaded {
-    read_from(&Source::Memory(files), Path::new(""), &ReadOptions::default(), None)
+    read_from(&Source::Memory(files), Path::new(""), &ReadOptions::default())
 }
 
 /// Which records files to read: `records.csv`, `records.jsonl` or the
@@ -296,7 +237,36 @@ fn layout(src: &Source) -> shards::Layout {
     out
 }
 
-fn read_from(src: &Source, root: &Path, opts: &ReadOptions, given: Option<(&shards::Layout, &[&[u8]])>) -> Loaded {
+fn read_from(src: &Source, root: &Path, opts: &ReadOptions) -> Loaded {
+    read_marked(src, root, opts, None).0
+}
+
+/// Where the records' part of a read sits in its diagnostics and files (see [`read_case_part`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Marks {
+    /// Diagnostics: the records files' rows start at `rows.0` and end at
+    /// `rows.1`, where the warnings about the lot lineage start; they end at `lineage`.
+    pub rows: (usize, usize),
+    pub lineage: usize,
+    /// Files: the records files are `case.files[files.0..files.1]`.
+    pub files: (usize, usize),
+}
+
+/// The cluster's read of one rank's share (docs/spec.md §5.5): the case at
+/// `dir` with only the records files `layout` names (the rank's shards; the
+/// layout's own diagnostics are reported as given), and where the records'
+/// diagnostics and files sit, so that the ranks' shares can be put
+/// together in the one-process order.
+pub fn read_case_part(dir: &Path, opts: &ReadOptions, layout: &shards::Layout) -> Result<(Loaded, Marks), ReadError> {
+    let shown = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(if dir.exists() { ReadError::NotFolder(shown) } else { ReadError::NoFolder(shown) });
+    }
+    Ok(read_marked(&Source::Dir(dir), dir, opts, Some(layout)))
+}
+
+fn read_marked(src: &Source, root: &Path, opts: &ReadOptions, given: Option<&shards::Layout>) -> (Loaded, Marks) {
+    let mut marks = Marks::default();
     let mut diags = Diagnostics::default();
     let mut case = Case { root: root.to_path_buf(), ..Case::default() };
 
@@ -309,15 +279,21 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions, given: Option<(&shar
     let refs = read_entities(&mut case, src, "entities.csv", &mut diags);
     let products = policy.products();
     let local;
-    let (layout, streams) = match given {
-        Some((layout, streams)) => (layout, Some(streams)),
+    let layout = match given {
+        Some(layout) => layout,
         None => {
             local = layout(src);
-            (&local, None)
+            &local
         }
     };
     diags.extend(layout.diags.iter().cloned());
-    read_records(&mut case, &refs, products, src, &layout.names, streams, &mut diags);
+    marks.rows.0 = diags.0.len();
+    marks.files.0 = case.files.len();
+    read_records(&mut case, &refs, products, src, &layout.names, &mut diags);
+    marks.files.1 = case.files.len();
+    marks.rows.1 = diags.0.len();
+    lineage_warnings(&case, &mut diags);
+    marks.lineage = diags.0.len();
     if src.exists("relations.csv") {
         read_relations(&mut case, &refs, src, "relations.csv", &mut diags);
     }
@@ -333,7 +309,7 @@ fn read_from(src: &Source, root: &Path, opts: &ReadOptions, given: Option<(&shar
     }
     case.files.extend(policy_files);
     diags.extend(policy_diags.0);
-    Loaded { case, policy, diags }
+    (Loaded { case, policy, diags }, marks)
 }
 
 /// Reads the policy in force: the file named in the options, else the case's
@@ -683,16 +659,13 @@ const C_SOURCE: usize = 14;
 /// The columns every records file must have.
 const RECORD_REQUIRED: &[&str] = &["id", "date", "kind", "from", "to", "product", "quantity"];
 
-/// Reads the records files `names` in order as one table: read here, or,
-/// with `streams`, replayed from [`tokenise_records`] of each name. Either
-/// way every row goes through the same checks in the same order.
+/// Reads the records files `names` in order as one table.
 fn read_records(
     case: &mut Case,
     refs: &EntityRefs,
     products: &ProductTable,
     src: &Source,
     names: &[String],
-    streams: Option<&[&[u8]]>,
     diags: &mut Diagnostics,
 ) {
     // First place of each record id, indexed by symbol, to report duplicates
@@ -754,37 +727,12 @@ fn read_records(
                 None => rejected += 1,
             }
         };
-        match streams {
-            None => {
-                let Some(input) = open_into(&mut files, src, name, diags) else { continue };
-                shape_rejected += if jsonl {
-                    table::read_jsonl(input, file, diags, &mut each)
-                } else {
-                    table::read_csv(input, file, RECORD_REQUIRED, diags, &mut each)
-                };
-            }
-            Some(streams) => {
-                let mut headers: Vec<String> = Vec::new();
-                for event in shards::Events::new(streams.get(fi).copied().unwrap_or_default()) {
-                    match event {
-                        Some(shards::Event::Diag(d)) => diags.push(d),
-                        Some(shards::Event::File(f)) => files.push(f),
-                        Some(shards::Event::Header(h)) => headers = h,
-                        Some(shards::Event::Row { line, values }) => {
-                            each(&Row::new(file, line, &headers, values), diags)
-                        }
-                        Some(shards::Event::ShapeRejected(n)) => shape_rejected += n,
-                        Some(shards::Event::Name(_)) | None => {
-                            diags.error(
-                                file,
-                                0,
-                                "the rows of this file arrived garbled from the cluster rank that read it",
-                            );
-                        }
-                    }
-                }
-            }
-        }
+        let Some(input) = open_into(&mut files, src, name, diags) else { continue };
+        shape_rejected += if jsonl {
+            table::read_jsonl(input, file, diags, &mut each)
+        } else {
+            table::read_csv(input, file, RECORD_REQUIRED, diags, &mut each)
+        };
     }
     // Rows of each file: the running count at its start, made a difference.
     let mut end = rejected + shape_rejected + records.len();
@@ -793,7 +741,20 @@ fn read_records(
     }
     case.strings = strings;
     case.files.extend(files);
-    // Lots named as parents must exist somewhere, or the lineage is broken.
+    case.stats.records_read = records.len();
+    case.stats.records_rejected = rejected + shape_rejected;
+    case.stats.records_unknown_product = unknown_products;
+    case.records = records;
+    case.record_files = record_files;
+}
+
+/// Warns of every record whose parent lot is not the lot of any record: the
+/// lineage is broken there. Run once all records files are read.
+///
+/// # Complexity
+/// O(R).
+pub fn lineage_warnings(case: &Case, diags: &mut Diagnostics) {
+    let (records, record_files) = (&case.records, &case.record_files);
     let lots: rustc_hash::FxHashSet<Sym> = records.iter().filter_map(|r: &Record| r.lot).collect();
     let mut fi = 0;
     for (ri, r) in records.iter().enumerate() {
@@ -813,11 +774,6 @@ fn read_records(
             );
         }
     }
-    case.stats.records_read = records.len();
-    case.stats.records_rejected = rejected + shape_rejected;
-    case.stats.records_unknown_product = unknown_products;
-    case.records = records;
-    case.record_files = record_files;
 }
 
 /// A record from a row, and whether its product is one the table knows.

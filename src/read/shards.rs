@@ -3,14 +3,10 @@
 //! `records-00000-of-00003.csv` .. `records-00002-of-00003.csv` (docs/spec.md §5.5;
 //! `generate --shards`), read in shard order as if they were one file.
 //!
-//! A cluster rank tokenises the shards it owns into a [`Tokenised`] stream
-//! (rows as text, and the diagnostics of reading them, in file order) and
-//! sends it to every rank; each rank replays the streams in shard order
-//! through the same row checks as a one-process read, so the case, its
-//! interned strings and its diagnostics come out identical by construction.
+//! A cluster rank reads only the shards it owns (`crate::cluster::part`);
+//! rank 0 chooses the [`Layout`] and sends it to every rank as bytes.
 
 use crate::diag::{Diagnostic, Level};
-use crate::model::InputFile;
 
 /// The file name of shard `index` of `count` (`ext` is `csv` or `jsonl`).
 pub fn shard_name(index: usize, count: usize, ext: &str) -> String {
@@ -63,22 +59,17 @@ impl Layout {
             match e? {
                 Event::Diag(d) => out.diags.push(d),
                 Event::Name(n) => out.names.push(n.to_string()),
-                _ => return None,
             }
         }
         Some(out)
     }
 }
 
-/// One records file as a stream of events, ready to send.
+/// A layout as a stream of events, ready to send.
 #[derive(Default)]
 pub struct Writer(pub Vec<u8>);
 
 const TAG_DIAG: u8 = 0;
-const TAG_HEADER: u8 = 1;
-const TAG_ROW: u8 = 2;
-const TAG_FILE: u8 = 3;
-const TAG_SHAPE: u8 = 4;
 const TAG_NAME: u8 = 5;
 
 impl Writer {
@@ -102,46 +93,12 @@ impl Writer {
         self.str(&d.file);
         self.str(&d.message);
     }
-
-    pub fn header(&mut self, headers: &[String]) {
-        self.tag(TAG_HEADER);
-        self.u64(headers.len() as u64);
-        for h in headers {
-            self.str(h);
-        }
-    }
-
-    pub fn row<'v>(&mut self, line: u64, values: impl ExactSizeIterator<Item = &'v str>) {
-        self.tag(TAG_ROW);
-        self.u64(line);
-        self.u64(values.len() as u64);
-        for v in values {
-            self.str(v);
-        }
-    }
-
-    pub fn file(&mut self, f: &InputFile) {
-        self.tag(TAG_FILE);
-        self.str(&f.path);
-        self.str(&f.sha256);
-        self.u64(f.bytes);
-    }
-
-    /// Rows the table reader rejected for their shape (see `table::read_csv`).
-    pub fn shape_rejected(&mut self, n: usize) {
-        self.tag(TAG_SHAPE);
-        self.u64(n as u64);
-    }
 }
 
-/// One event of a tokenised records file.
+/// One event of an encoded layout.
 #[derive(Debug)]
 pub enum Event<'a> {
     Diag(Diagnostic),
-    Header(Vec<String>),
-    Row { line: u64, values: Vec<std::borrow::Cow<'a, str>> },
-    File(InputFile),
-    ShapeRejected(usize),
     Name(&'a str),
 }
 
@@ -185,20 +142,6 @@ impl<'a> Events<'a> {
                     Diagnostic::warning(file, line, message)
                 })
             }
-            TAG_HEADER => {
-                let n = self.u64()? as usize;
-                Event::Header((0..n).map(|_| self.str().map(String::from)).collect::<Option<_>>()?)
-            }
-            TAG_ROW => {
-                let line = self.u64()?;
-                let n = self.u64()? as usize;
-                Event::Row { line, values: (0..n).map(|_| self.str().map(Into::into)).collect::<Option<_>>()? }
-            }
-            TAG_FILE => {
-                let (path, sha256) = (self.str()?.to_string(), self.str()?.to_string());
-                Event::File(InputFile { path, sha256, bytes: self.u64()? })
-            }
-            TAG_SHAPE => Event::ShapeRejected(self.u64()? as usize),
             TAG_NAME => Event::Name(self.str()?),
             _ => return None,
         })
@@ -234,17 +177,15 @@ mod tests {
     }
 
     #[test]
-    fn events_round_trip_and_garbage_is_not_a_panic() {
-        let mut w = Writer::default();
-        w.diag(&Diagnostic::warning("f.csv", 3, "odd"));
-        w.header(&["id".to_string(), "date".to_string()]);
-        w.row(4, ["R1", "2024-01-01"].into_iter());
-        w.shape_rejected(2);
-        let events: Vec<_> = Events::new(&w.0).collect();
-        assert_eq!(events.len(), 4);
-        assert!(matches!(&events[2], Some(Event::Row { line: 4, values }) if values[1] == "2024-01-01"));
-        for cut in 0..w.0.len() {
-            let _ = Events::new(&w.0[..cut]).count();
+    fn layouts_round_trip_and_garbage_is_not_a_panic() {
+        let layout = Layout {
+            names: vec![shard_name(0, 2, "csv"), shard_name(1, 2, "csv")],
+            diags: vec![Diagnostic::warning("f.csv", 3, "odd")],
+        };
+        let bytes = layout.encode();
+        assert_eq!(Layout::decode(&bytes), Some(layout));
+        for cut in 0..bytes.len() {
+            let _ = Layout::decode(&bytes[..cut]);
         }
     }
 }
