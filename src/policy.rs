@@ -175,6 +175,14 @@ fn date(s: &str) -> Timestamp {
 ///   are strong but need one more sign. A rental within weeks of the install
 ///   (0.35) adds to a lessee already restricted: it says the servers were
 ///   put up for that lessee.
+/// - A restricted terminal that got its units through a front (0.30: an
+///   intermediary with shell indicators that passed them on within days or
+///   bought them under paperwork naming another end user) is the end user
+///   the front hid: the licence its destination needed was routed around,
+///   not applied for. It fires only beside a restriction, so it never makes
+///   an allied customer of a suspicious intermediary a finding; with a
+///   country of concern (0.55) it makes the route high once the front's own
+///   flags aggravate it.
 /// - Pattern flags are weak alone and meant to add up: shell indicators
 ///   (0.25), crypto payment (0.20), and the hand-off family, counted once:
 ///   transshipment through a hub (0.25), rapid resale (0.15), long chain (0.10).
@@ -195,6 +203,7 @@ pub fn default_weights() -> BTreeMap<String, f64> {
         ("quantity_mismatch", 0.45),
         ("long_chain", 0.10),
         ("rental_after_install", 0.35),
+        ("supplied_by_front", 0.30),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

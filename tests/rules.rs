@@ -262,7 +262,9 @@ fn each_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
 // - `rules_nowhere`: rules that must not fire on any finding; `severity_max`:
 //   no finding above it; `stats_records`: records read (so a scenario that
 //   expects nothing cannot pass by reading nothing);
-// - `trace`: `[{"lot", "holders"}]`: `trace --lot` must list these holders.
+// - `trace`: `[{"lot", "holders"}]`: `trace --lot` must list these holders;
+// - `truncated_by`: words that notes of `stats.truncated_by` must contain
+//   (and `stats.truncated` must be true).
 
 fn rank(s: &str) -> u8 {
     match s {
@@ -384,6 +386,16 @@ fn check_judgement(dir: &Path) -> Vec<String> {
         && report["stats"]["records"] != n
     {
         bad.push(format!("{name}: {} records read, expected {n}", report["stats"]["records"]));
+    }
+    let cut_by: Vec<&str> =
+        report["stats"]["truncated_by"].as_array().into_iter().flatten().filter_map(|n| n.as_str()).collect();
+    for w in strings(&expect["truncated_by"]) {
+        if !cut_by.iter().any(|n| n.contains(w)) {
+            bad.push(format!("{name}: no stats.truncated_by note contains `{w}`: {cut_by:#?}"));
+        }
+    }
+    if !expect["truncated_by"].is_null() && report["stats"]["truncated"] != true {
+        bad.push(format!("{name}: stats.truncated is not true"));
     }
     if let Some(max) = expect["severity_max"].as_str() {
         for f in &findings {

@@ -50,7 +50,13 @@ pub const MAX_ROUNDS: usize = 500;
 pub const MAX_OWNERS_SHOWN: usize = 16;
 
 /// Longest chain followed to an ultimate parent; cyclic ones are cut.
-const MAX_CHAIN: usize = 10;
+pub const MAX_CHAIN: usize = 10;
+
+/// The bound named in a [`Holdings::truncated`] note, for the scan's
+/// `stats.truncated_by`.
+pub fn bound_named(note: &str) -> &'static str {
+    ["MAX_UPSTREAM", "MAX_ROUNDS", "MAX_OWNERS_SHOWN"].into_iter().find(|b| note.contains(b)).unwrap_or("ownership")
+}
 
 /// The ownership graph above one entity at one date, in local indices.
 struct Upstream {
@@ -126,13 +132,28 @@ impl Ownership {
     /// half of the other, directly or through a chain, or both have the same
     /// ultimate parent.
     pub fn same_group(&self, case: &Case, a: EntityId, b: EntityId, t: Timestamp) -> bool {
-        let top = |e: EntityId| self.ultimate_parent(case, e, t);
-        match (top(a), top(b)) {
+        self.same_group_bounded(case, a, b, t).0
+    }
+
+    /// [`Ownership::same_group`], and the entity whose walk to its ultimate
+    /// parent [`MAX_CHAIN`] cut, if one was.
+    pub fn same_group_bounded(&self, case: &Case, a: EntityId, b: EntityId, t: Timestamp) -> (bool, Option<EntityId>) {
+        let (ta, cut_a) = self.ultimate_parent_bounded(case, a, t);
+        let (tb, cut_b) = self.ultimate_parent_bounded(case, b, t);
+        let cut = if cut_a {
+            Some(a)
+        } else if cut_b {
+            Some(b)
+        } else {
+            None
+        };
+        let same = match (ta, tb) {
             (Some((pa, ca)), Some((pb, cb))) => pa == pb || ca.contains(&b) || cb.contains(&a),
             (Some((_, ca)), None) => ca.contains(&b),
             (None, Some((_, cb))) => cb.contains(&a),
             (None, None) => false,
-        }
+        };
+        (same, cut)
     }
 
     /// Every entity that holds shares in `e` at `t`, directly or through
@@ -328,11 +349,26 @@ impl Ownership {
     /// The ultimate parent of `e` at `t`: follow the owner holding more than
     /// half (or a `controls` relation) upward to the top. None when `e` has no parent.
     pub fn ultimate_parent(&self, case: &Case, e: EntityId, t: Timestamp) -> Option<(EntityId, Vec<EntityId>)> {
+        self.ultimate_parent_bounded(case, e, t).0
+    }
+
+    /// [`Ownership::ultimate_parent`], and whether [`MAX_CHAIN`] cut the walk
+    /// (the parent returned is then the highest reached, not the top).
+    ///
+    /// # Complexity
+    /// O(MAX_CHAIN x relations into the chain's entities).
+    pub fn ultimate_parent_bounded(
+        &self,
+        case: &Case,
+        e: EntityId,
+        t: Timestamp,
+    ) -> (Option<(EntityId, Vec<EntityId>)>, bool) {
         if !self.has_owners(e) && !self.has_controllers(e) {
-            return None;
+            return (None, false);
         }
         let mut chain = vec![e];
         let mut cur = e;
+        let mut cut = false;
         loop {
             let next = self
                 .owners_at(case, cur, t)
@@ -346,10 +382,14 @@ impl Ownership {
                     chain.push(p);
                     cur = p;
                 }
+                Some(p) if !chain.contains(&p) => {
+                    cut = true;
+                    break;
+                }
                 _ => break,
             }
         }
-        (chain.len() > 1).then_some((cur, chain))
+        ((chain.len() > 1).then_some((cur, chain)), cut)
     }
 }
 

@@ -189,7 +189,45 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
         let upto = dates.partition_point(|&d| d <= r.date.0);
         let want = goods_key(r.product);
         let mut best: Option<(RecordId, f64, bool)> = None;
-        if let Some(lot) = r.lot {
+        // A lease of units the lessor shipped to a site (its own data centre
+        // or a colocation hall) while keeping title: the units were leased
+        // where they sat, so the route runs through that shipment and the
+        // site to the lessee instead of skipping the site.
+        if r.kind == RecordKind::Lease {
+            let out = ix.adj.out(r.from);
+            let upto = out.partition_point(|&c| case.records[c as usize].date <= r.date);
+            for &c in out[..upto].iter().rev().take(bounds.max_candidates) {
+                if examined >= bounds.max_examined {
+                    cut = Some(Cut::Examined);
+                    break;
+                }
+                examined += 1;
+                let cr = &case.records[c as usize];
+                if cr.kind != RecordKind::Shipment
+                    || cr.product != r.product
+                    || cr.to == r.to
+                    || !matches!(case.entity(cr.to).kind, EntityKind::DataCentre | EntityKind::Cloud)
+                    || records.contains(&c)
+                {
+                    continue;
+                }
+                let (p, was_inferred) = match (cr.lot, r.lot) {
+                    (Some(a), Some(b))
+                        if a == b || ix.lots.ancestors_iter(b).take(bounds.max_depth).any(|l| l == a) =>
+                    {
+                        (1.0, false)
+                    }
+                    (Some(_), Some(_)) => continue,
+                    _ => (step_plausibility(cr, r), true),
+                };
+                if best.is_none_or(|(_, bp, _)| p > bp) {
+                    best = Some((c, p, was_inferred));
+                }
+            }
+        }
+        if best.is_none()
+            && let Some(lot) = r.lot
+        {
             // The latest receipt by this holder of the lot or a lot it was split
             // from: walk the lots' own records, which are few, not the holder's.
             // Each lot of the lineage and each record looked at counts

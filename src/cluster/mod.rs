@@ -341,6 +341,14 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             e.cut(Some(cut));
             e.u32(last);
         }
+        // Ownership searches the judging cut here travel as text.
+        let judged = prep.ctx.take_cuts();
+        e.u64(judged.len() as u64);
+        for c in &judged {
+            e.str(&c.bound);
+            e.str(&c.subject);
+            e.str(&c.note);
+        }
         for x in [fig.steps, fig.groups, fig.findings, fig.peak_mib.to_bits()] {
             e.u64(x);
         }
@@ -372,7 +380,13 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                     let cut = d.cut().ok_or_else(bad)?.ok_or_else(bad)?;
                     cuts.push((cut, d.u32().ok_or_else(bad)?));
                 }
-                searched.add(crate::scan::Searched { examined, truncated, cuts });
+                let mut judged = Vec::new();
+                for _ in 0..d.u64().ok_or_else(bad)? {
+                    let (bound, subject, note) =
+                        (d.str().ok_or_else(bad)?, d.str().ok_or_else(bad)?, d.str().ok_or_else(bad)?);
+                    judged.push(crate::rules::JudgedCut { bound, subject, note });
+                }
+                searched.add(crate::scan::Searched { examined, truncated, cuts, judged });
                 let mut f = Figures { rank: *from, ..Figures::default() };
                 f.steps = d.u64().ok_or_else(bad)?;
                 f.groups = d.u64().ok_or_else(bad)?;

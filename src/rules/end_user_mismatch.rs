@@ -22,6 +22,44 @@ fn names(ctx: &Ctx, e: EntityId) -> Vec<String> {
     v
 }
 
+/// Whether `declared` is one of `users` as a clerk would type it: customs
+/// and invoices write `SHANGHAI YUNSUAN CLOUD CO., LTD.` or `GOLDEN BAUHINIA
+/// TRDG` for the names the case knows without legal form or abbreviation.
+/// Compared as screening compares names (legal forms, abbreviations,
+/// transliteration), at the policy's `fuzzy_threshold`.
+/// A declaration that shortens the name (`KHALIFA UNIVERSITY` for `KHALIFA
+/// UNIVERSITY OF SCIENCE AND TECHNOLOGY`) names the same party when it has
+/// at least two words, starts with the name's first word, and every one of
+/// its words is a word of the name, in order.
+fn spelled_as(ctx: &Ctx, declared: &str, users: &[EntityId]) -> bool {
+    let short = words(declared);
+    users.iter().any(|&u| {
+        let e = ctx.case.entity(u);
+        std::iter::once(&e.name).chain(&e.aliases).any(|n| {
+            (short.len() >= 2 && {
+                let long = words(n);
+                long.first() == short.first() && in_order(&short, &long)
+            }) || crate::screen::compare_names(declared, n)
+                .is_some_and(|(score, _, _)| score >= ctx.policy.fuzzy_threshold)
+        })
+    })
+}
+
+/// The words of a name, folded to ASCII lower case, letters and digits only.
+fn words(s: &str) -> Vec<String> {
+    deunicode::deunicode(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether every word of `short` appears in `long`, in the same order.
+fn in_order(short: &[String], long: &[String]) -> bool {
+    let mut rest = long.iter();
+    short.iter().all(|w| rest.any(|l| l == w))
+}
+
 impl Rule for EndUserMismatch {
     fn id(&self) -> &'static str {
         "end_user_mismatch"
@@ -51,14 +89,14 @@ impl Rule for EndUserMismatch {
             let r = &ctx.case.records[ri as usize];
             let Some(d) = r.declared_end_user else { continue };
             let declared = ctx.case.s(d);
-            if accepted.contains(&key(declared)) {
+            if accepted.contains(&key(declared)) || spelled_as(ctx, declared, &users) {
                 continue;
             }
             // A group naming one of its own companies as end user, whose units
             // went to another of them (a hyperscaler's regional arms), did not
             // mislead anyone about who uses them.
             if let Some(e) = ctx.case.entity_by_key(declared)
-                && users.iter().any(|&u| ctx.ownership.same_group(ctx.case, e, u, r.date))
+                && users.iter().any(|&u| ctx.same_group(e, u, r.date))
             {
                 continue;
             }

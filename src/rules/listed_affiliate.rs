@@ -17,14 +17,17 @@ impl Rule for ListedAffiliate {
     fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
         let t = route_date(ctx, route);
         let threshold = ctx.policy.affiliate_share;
-        let mut held = ctx.ownership.held_by(ctx.case, route.terminal, t, &|e| ctx.is_listed(e));
+        if !ctx.ownership.has_owners(route.terminal) {
+            return;
+        }
+        let mut held = ctx.held_by_listed(route.terminal, t);
         let cascade = held.total + 1e-9 < threshold;
         if cascade {
             // The 50% rule cascades (OFAC FAQ 401, followed by the BIS affiliates
             // rule): a company owned 50% or more by listed parties counts as listed
             // itself, so a 70% subsidiary of a 60%-owned affiliate is an affiliate
             // although the shares multiplied down the chain make only 42%.
-            (held, _) = ctx.ownership.held_by_affiliates(ctx.case, route.terminal, t, &|e| ctx.is_listed(e), threshold);
+            held = ctx.held_by_listed_affiliates(route.terminal, t);
         }
         if held.total + 1e-9 < threshold || held.chains.is_empty() {
             return;
@@ -39,12 +42,12 @@ impl Rule for ListedAffiliate {
                 .zip(&c.shares)
                 .map(|(&o, s)| format!("{} {}%", ctx.case.entity(o).id, fmt_pct(*s)))
                 .collect();
-            let list = ctx.best_hit(owner).map(|h| ctx.entry(h));
+            let list = ctx.hit_at(owner, t).map(|h| ctx.entry(h));
             let why = match list {
                 Some(l) => format!(" (listed on {})", l.list_name),
                 None => {
                     // An affiliate owner: name the listed parties behind it.
-                    let above = ctx.ownership.held_by(ctx.case, owner, t, &|e| ctx.is_listed(e));
+                    let above = ctx.held_by_listed(owner, t);
                     let mut names = Vec::new();
                     for a in &above.chains {
                         let root = ctx.case.entity(a.owners[0]).id.clone();
@@ -54,7 +57,7 @@ impl Rule for ListedAffiliate {
                         if !evidence.contains(&root) {
                             evidence.push(root);
                         }
-                        if let Some(h) = ctx.best_hit(a.owners[0]) {
+                        if let Some(h) = ctx.hit_at(a.owners[0], t) {
                             let ev = ctx.entry(h).evidence();
                             if !evidence.contains(&ev) {
                                 evidence.push(ev);
@@ -85,7 +88,7 @@ impl Rule for ListedAffiliate {
         // Owners listed only after the trade: the ownership is a risk now
         // known, not one the trade ignored (as for `listed_party`).
         let listed_since: Vec<Option<Timestamp>> =
-            held.chains.iter().map(|c| ctx.best_hit(c.owners[0]).and_then(|h| ctx.entry(h).since)).collect();
+            held.chains.iter().map(|c| ctx.hit_at(c.owners[0], t).and_then(|h| ctx.entry(h).since)).collect();
         let after = !listed_since.is_empty() && listed_since.iter().all(|s| s.is_some_and(|s| t < s));
         let rule = if ctx.policy.affiliates_rule_in_force(t) {
             format!("on {t} the Entity List affiliates rule was in force, so the transfer needed a licence")

@@ -18,7 +18,9 @@ impl Rule for ListedParty {
         parties.insert(0, route.terminal);
         parties.dedup();
         for p in parties {
-            let Some(hit) = ctx.best_hit(p) else { continue };
+            if !ctx.is_listed(p) {
+                continue;
+            }
             // The listing is compared with the records this party took part in:
             // records upstream of it (the maker's sale to a distributor) say
             // nothing about whether it was listed when it traded. A lease in
@@ -41,6 +43,9 @@ impl Rule for ListedParty {
                 })
                 .max()
                 .unwrap_or(first);
+            // The entry in force when the party last traded on the route (a
+            // later entry for the same name says nothing about that trade).
+            let Some(hit) = ctx.hit_at(p, last) else { continue };
             let entry = ctx.entry(hit);
             let role = if p == route.terminal { "the terminal" } else { "a party on the route" };
             let mut detail = format!(

@@ -15,6 +15,7 @@ mod rapid_resale;
 mod remote_access;
 mod rental_after_install;
 mod shell_indicators;
+mod supplied_by_front;
 mod transshipment_hub;
 mod undeployed_inventory;
 
@@ -53,6 +54,7 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(undeployed_inventory::UndeployedInventory),
         Box::new(quantity_mismatch::QuantityMismatch),
         Box::new(long_chain::LongChain),
+        Box::new(supplied_by_front::SuppliedByFront),
         Box::new(remote_access::RemoteAccess),
         Box::new(rental_after_install::RentalAfterInstall),
     ]
@@ -105,6 +107,18 @@ pub struct Ctx<'a> {
     pub undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>>,
     /// The work screening did and the bounds that cut it (reported in the scan's stats).
     pub screening: crate::screen::ScreenStats,
+    /// Bounds that cut an ownership search while the rules judged (for
+    /// `stats.truncated_by`); rules run in parallel, so they gather here.
+    cuts: std::sync::Mutex<Vec<JudgedCut>>,
+}
+
+/// A bound that cut a search made while judging (an ownership walk), for
+/// `stats.truncated_by`: the bound, the entity searched from, what was cut.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JudgedCut {
+    pub bound: String,
+    pub subject: String,
+    pub note: String,
 }
 
 impl<'a> Ctx<'a> {
@@ -190,6 +204,81 @@ impl<'a> Ctx<'a> {
             last_date,
             undeployed_sites,
             screening,
+            cuts: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Records that `bound` cut a search about `subject` while judging.
+    pub fn note_cut(&self, bound: &str, subject: EntityId, note: String) {
+        let cut = JudgedCut { bound: bound.to_string(), subject: self.case.entity(subject).id.clone(), note };
+        if let Ok(mut v) = self.cuts.lock() {
+            v.push(cut);
+        }
+    }
+
+    /// The cuts noted so far, sorted and without repeats (the same
+    /// ownership walk is cut on every route that asks), leaving none behind.
+    pub fn take_cuts(&self) -> Vec<JudgedCut> {
+        let mut v = self.cuts.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The ultimate parent of `e` at `t` (see `Ownership::ultimate_parent`),
+    /// noting a walk that `MAX_CHAIN` cut.
+    pub fn ultimate_parent(&self, e: EntityId, t: Timestamp) -> Option<(EntityId, Vec<EntityId>)> {
+        let (found, cut) = self.ownership.ultimate_parent_bounded(self.case, e, t);
+        if cut {
+            self.note_chain_cut(e, found.as_ref().map(|f| f.0));
+        }
+        found
+    }
+
+    /// Whether `a` and `b` are one group at `t` (see `Ownership::same_group`),
+    /// noting a walk that `MAX_CHAIN` cut.
+    pub fn same_group(&self, a: EntityId, b: EntityId, t: Timestamp) -> bool {
+        let (same, cut) = self.ownership.same_group_bounded(self.case, a, b, t);
+        if let Some(e) = cut {
+            let top = self.ownership.ultimate_parent(self.case, e, t).map(|f| f.0);
+            self.note_chain_cut(e, top);
+        }
+        same
+    }
+
+    fn note_chain_cut(&self, e: EntityId, reached: Option<EntityId>) {
+        use crate::analysis::ownership::MAX_CHAIN;
+        let reached = reached.map(|r| self.case.entity(r).id.clone()).unwrap_or_default();
+        self.note_cut(
+            "MAX_CHAIN",
+            e,
+            format!(
+                "the walk up from {} to its ultimate parent stopped at {reached} after {MAX_CHAIN} companies (MAX_CHAIN); a parent above it was not judged",
+                self.case.entity(e).id
+            ),
+        );
+    }
+
+    /// What listed parties hold in `e` at `t` (see `Ownership::held_by`),
+    /// noting a bound that cut the computation.
+    pub fn held_by_listed(&self, e: EntityId, t: Timestamp) -> crate::analysis::ownership::Holdings {
+        let h = self.ownership.held_by(self.case, e, t, &|x| self.is_listed(x));
+        self.note_holdings_cut(e, &h);
+        h
+    }
+
+    /// What listed parties and their affiliates hold in `e` at `t` (see
+    /// `Ownership::held_by_affiliates`), noting a bound that cut it.
+    pub fn held_by_listed_affiliates(&self, e: EntityId, t: Timestamp) -> crate::analysis::ownership::Holdings {
+        let (h, _) =
+            self.ownership.held_by_affiliates(self.case, e, t, &|x| self.is_listed(x), self.policy.affiliate_share);
+        self.note_holdings_cut(e, &h);
+        h
+    }
+
+    fn note_holdings_cut(&self, e: EntityId, h: &crate::analysis::ownership::Holdings) {
+        if let Some(note) = &h.truncated {
+            self.note_cut(crate::analysis::ownership::bound_named(note), e, note.clone());
         }
     }
 
@@ -201,6 +290,25 @@ impl<'a> Ctx<'a> {
     /// The strongest list match of an entity, if any.
     pub fn best_hit(&self, e: EntityId) -> Option<&ListHit> {
         self.hits[e as usize].iter().find(|h| h.score >= self.policy.fuzzy_threshold)
+    }
+
+    /// The list match that says whether the entity was listed at `t`: among
+    /// its matches at or above the threshold, the strongest entry in force at
+    /// `t` (listed on or before it, or undated), the earliest listed among
+    /// equals; when none was in force yet, the earliest listing after `t`.
+    /// A list (or several) can name one party in several entries with
+    /// different dates (a re-listing, an added alias); the trade is judged
+    /// by the entry that was in force when it happened, never by a later one.
+    pub fn hit_at(&self, e: EntityId, t: Timestamp) -> Option<&ListHit> {
+        let since = |h: &ListHit| self.entry(h).since;
+        let hits = self.hits[e as usize].iter().filter(|h| h.score >= self.policy.fuzzy_threshold);
+        let in_force = hits
+            .clone()
+            .filter(|h| since(h).is_none_or(|s| s <= t))
+            .min_by(|a, b| b.score.total_cmp(&a.score).then(since(a).cmp(&since(b))).then(a.entry.cmp(&b.entry)));
+        in_force.or_else(|| {
+            hits.min_by(|a, b| since(a).cmp(&since(b)).then(b.score.total_cmp(&a.score)).then(a.entry.cmp(&b.entry)))
+        })
     }
 
     pub fn entry(&self, hit: &ListHit) -> &ListEntry {

@@ -17,7 +17,7 @@ impl Rule for ParentInCountryOfConcern {
             return;
         }
         let t = route_date(ctx, route);
-        let Some((parent, chain)) = ctx.ownership.ultimate_parent(ctx.case, route.terminal, t) else { return };
+        let Some((parent, chain)) = ctx.ultimate_parent(route.terminal, t) else { return };
         let p = ctx.case.entity(parent);
         if !ctx.policy.is_country_of_concern(p.country) {
             return;

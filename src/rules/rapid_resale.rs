@@ -26,9 +26,7 @@ impl Rule for RapidResale {
                 continue;
             }
             let holder = h.inn.to;
-            if ctx.ownership.same_group(ctx.case, holder, h.out.to, h.out.date)
-                || established(ctx, holder, h.inn.date).is_some()
-            {
+            if ctx.same_group(holder, h.out.to, h.out.date) || established(ctx, holder, h.inn.date).is_some() {
                 continue;
             }
             out.push(Flag::new(

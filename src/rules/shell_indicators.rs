@@ -75,7 +75,7 @@ impl Rule for ShellIndicators {
 /// not listed. A group of concern founding a fresh company is no comfort.
 fn established_group(ctx: &Ctx, e: EntityId) -> Option<EntityId> {
     let t = ctx.first_trade[e as usize]?;
-    let (parent, _) = ctx.ownership.ultimate_parent(ctx.case, e, t)?;
+    let (parent, _) = ctx.ultimate_parent(e, t)?;
     let p = ctx.case.entity(parent);
     let (born, since) = (p.incorporated?, ctx.case.entity(e).incorporated.unwrap_or(t));
     let years = born.days_until(since) / 365.25;

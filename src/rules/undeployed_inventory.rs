@@ -34,6 +34,9 @@ pub struct Idle {
     pub records: Vec<RecordId>,
     /// Arrivals and installs left out of `records`.
     pub more: usize,
+    /// The party that shipped every one of the arrivals there while keeping
+    /// title (the site's owner or a colocation customer): the stock is its.
+    pub title_holder: Option<EntityId>,
 }
 
 /// What one data centre or cloud did with one product.
@@ -117,7 +120,19 @@ pub fn idle_stock(case: &Case, policy: &Policy, inv: &Inventory, last: Timestamp
         records.extend(t.installs.iter().rev().take(12));
         let more = aged.len().saturating_sub(12) + t.installs.len().saturating_sub(12);
         let last_arrival = aged.last().map(|&ri| case.records[ri as usize].date);
-        out.insert(key, Idle { received, used, last_arrival, unknown: t.installs.is_empty(), records, more });
+        // A shipment moves goods but not title: when every unit arrived by
+        // shipment from one party that bought the product (not a forwarder
+        // moving someone else's goods), the boxes are that party's.
+        let senders: Vec<&Record> = aged.iter().map(|&ri| &case.records[ri as usize]).collect();
+        let title_holder = senders.first().map(|r| r.from).filter(|&s| {
+            s != key.0
+                && inv.holding(s, key.1).bought > 0
+                && senders.iter().all(|r| r.kind == RecordKind::Shipment && r.from == s)
+        });
+        out.insert(
+            key,
+            Idle { received, used, last_arrival, unknown: t.installs.is_empty(), records, more, title_holder },
+        );
     }
     out
 }
@@ -158,9 +173,19 @@ impl Rule for UndeployedInventory {
                     ctx.last_date
                 )
             });
+            // Boxes shipped to a site by a party that kept title are that
+            // party's stock: the flag is about it (with the site named), so
+            // its own risks (a director, a shell) meet its boxes in one
+            // entity finding.
+            let subject = idle.title_holder.unwrap_or(e);
+            let owner = match idle.title_holder {
+                Some(h) => format!("{} holds title to the units it shipped to ", ctx.who(h)),
+                None => String::new(),
+            };
             let mut detail = format!(
-                "{} received {} {product}{when} but installed, leased or passed on only {}: {held} units undeployed{cap}",
+                "{owner}{}{} received {} {product}{when} but installed, leased or passed on only {}: {held} units undeployed{cap}",
                 ctx.who(e),
+                if idle.title_holder.is_some() { ", which" } else { "" },
                 idle.received,
                 idle.used,
             );
@@ -175,8 +200,11 @@ impl Rule for UndeployedInventory {
                 detail.push_str(&format!("; {} more records not cited", idle.more));
             }
             let mut evidence = vec![ent.id.clone()];
+            if subject != e {
+                evidence.insert(0, ctx.case.entity(subject).id.clone());
+            }
             evidence.extend(idle.records.iter().map(|&r| ctx.rid(r)));
-            let flag = Flag::new(self.id(), e, detail, evidence);
+            let flag = Flag::new(self.id(), subject, detail, evidence);
             let unknown = ctx.policy.undeployed_unknown_weight.min(ctx.policy.weight(self.id()));
             out.push(if idle.unknown { flag.weighted(unknown) } else { flag });
         }

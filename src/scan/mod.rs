@@ -145,6 +145,9 @@ pub struct Searched {
     pub examined: u64,
     pub truncated: bool,
     pub cuts: Vec<(routes::Cut, RecordId)>,
+    /// Bounds that cut an ownership search while judging (a cluster's
+    /// ranks send theirs to rank 0; one process's are taken by [`finish`]).
+    pub judged: Vec<crate::rules::JudgedCut>,
 }
 
 impl Searched {
@@ -152,6 +155,7 @@ impl Searched {
         self.examined += other.examined;
         self.truncated |= other.truncated;
         self.cuts.extend(other.cuts);
+        self.judged.extend(other.judged);
     }
 }
 
@@ -161,7 +165,29 @@ pub fn search_stats(found: &[Route]) -> Searched {
         examined: found.iter().map(|r| r.examined).sum(),
         truncated: found.iter().any(|r| r.truncated),
         cuts: found.iter().filter_map(|r| Some((r.cut?, r.last()))).collect(),
+        judged: Vec::new(),
     }
+}
+
+/// What [`ScanStats::truncated_by`] says of the bounds that cut ownership
+/// searches while judging: per bound, how many searches it cut and the
+/// first of them (by the entity searched from) with what was cut.
+pub fn judged_cut_notes(cuts: &[crate::rules::JudgedCut]) -> Vec<String> {
+    let mut cuts = cuts.to_vec();
+    cuts.sort();
+    cuts.dedup();
+    let mut out = Vec::new();
+    for group in cuts.chunk_by(|a, b| a.bound == b.bound) {
+        let first = &group[0];
+        out.push(format!(
+            "{} cut {} ownership search(es) while judging, the first from {}: {}",
+            first.bound,
+            group.len(),
+            first.subject,
+            first.note
+        ));
+    }
+    out
 }
 
 /// What [`ScanStats::truncated_by`] says: for each bound that cut a route
@@ -226,8 +252,10 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, searched: Searched) -> Sc
     let total = findings.len();
     let flags_cut = cap_flags(&mut findings, ctx.policy.max_flags_per_rule);
     let path_cut = cap_paths(&mut findings, ctx.policy.max_path_records);
-    let Searched { examined, truncated, cuts } = searched;
+    let Searched { examined, truncated, cuts, mut judged } = searched;
+    judged.extend(ctx.take_cuts());
     let mut truncated_by = cut_notes(prep, &cuts);
+    truncated_by.extend(judged_cut_notes(&judged));
     truncated_by.extend(path_cut.iter().cloned().chain(flags_cut.iter().cloned()));
     let screening = ctx.screening.clone();
     truncated_by.extend(screening.notes().into_iter().map(|n| format!("screening: {n}")));
@@ -238,7 +266,11 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, searched: Searched) -> Sc
             records: case.records.len(),
             entities: case.entities.len(),
             routes_examined: examined,
-            truncated: truncated || flags_cut.is_some() || path_cut.is_some() || screening.truncated,
+            truncated: truncated
+                || !judged.is_empty()
+                || flags_cut.is_some()
+                || path_cut.is_some()
+                || screening.truncated,
             truncated_by,
             findings_total: total,
             records_unknown_product: case.stats.records_unknown_product,
