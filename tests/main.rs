@@ -12,6 +12,7 @@ mod graphfiles;
 mod hostile;
 mod import;
 mod investigator;
+mod read_parallel;
 mod readers;
 mod report;
 mod rules;

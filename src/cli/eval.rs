@@ -51,7 +51,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let (shown, bytes) = super::read_input(&a.truth, "the truth")?;
     let truth: Truth = serde_json::from_slice(&bytes)
         .with_context(|| format!("{shown}: not a truth.json written by `chiptrace generate`"))?;
-    let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
+    let mut opts = super::read_options(a.policy.clone())?;
+    opts.threads = a.threads;
+    let Some(loaded) = super::load_case_with(&a.case, opts)? else { return Ok(EXIT_BAD_INPUT) };
     let case = &loaded.case;
     let config = ScanConfig { threads: a.threads, ..Default::default() };
     let report = scan(case, &loaded.policy, &config);

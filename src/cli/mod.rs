@@ -137,7 +137,15 @@ pub fn main() -> i32 {
 /// Reads a case, printing its diagnostics to stderr. Returns None (after
 /// printing) when the case has errors, so the caller exits 2.
 pub(crate) fn load_case(dir: &std::path::Path, policy: Option<PathBuf>) -> anyhow::Result<Option<crate::read::Loaded>> {
-    let loaded = crate::read::read_case(dir, &read_options(policy)?)?;
+    load_case_with(dir, read_options(policy)?)
+}
+
+/// [`load_case`] with reading options (`--threads` of the commands that have it).
+pub(crate) fn load_case_with(
+    dir: &std::path::Path,
+    opts: crate::read::ReadOptions,
+) -> anyhow::Result<Option<crate::read::Loaded>> {
+    let loaded = crate::read::read_case(dir, &opts)?;
     Ok(checked(dir, loaded))
 }
 
@@ -185,8 +193,9 @@ pub(crate) fn read_options(policy: Option<PathBuf>) -> anyhow::Result<crate::rea
         Some(p) if is_stdin(&p) => Ok(crate::read::ReadOptions {
             policy_file: Some(PathBuf::from(STDIN)),
             policy_bytes: Some(read_stdin("the policy")?),
+            ..Default::default()
         }),
-        policy_file => Ok(crate::read::ReadOptions { policy_file, policy_bytes: None }),
+        policy_file => Ok(crate::read::ReadOptions { policy_file, ..Default::default() }),
     }
 }
 

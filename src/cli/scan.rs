@@ -108,7 +108,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         return super::cluster::run(&a);
     }
     let started = std::time::Instant::now();
-    let Some(loaded) = super::load_case(&a.case, a.policy.clone())? else { return Ok(EXIT_BAD_INPUT) };
+    let mut opts = super::read_options(a.policy.clone())?;
+    opts.threads = a.threads;
+    let Some(loaded) = super::load_case_with(&a.case, opts)? else { return Ok(EXIT_BAD_INPUT) };
     let read_time = started.elapsed();
     super::lists_notice(&a.case, &loaded);
     let case = &loaded.case;

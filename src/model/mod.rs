@@ -3,15 +3,17 @@
 //! analysis, rules, exports) reads this model and never the files.
 //!
 //! Records are stored compactly because trade datasets reach millions of rows:
-//! strings that repeat or that only evidence needs (record ids, lots, products,
-//! sources) are interned, entities are referred to by index.
+//! strings that repeat (lots, products, sources) are interned, record ids
+//! kept in one arena ([`Strings`]), entities are referred to by index.
 
 mod country;
 pub mod product;
+mod strings;
 mod time;
 
 pub use country::Country;
 pub use product::{Normalised, ProductTable};
+pub use strings::{IdArena, Strings, id_hash};
 pub use time::{DAY, Timestamp};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -19,7 +21,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
-use string_interner::{DefaultBackend, StringInterner, symbol::SymbolU32};
+use string_interner::symbol::SymbolU32;
 
 /// An interned string (record id, lot, product, source).
 pub type Sym = SymbolU32;
@@ -309,24 +311,6 @@ impl Case {
         }
         let digest = h.finalize();
         digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-    }
-}
-
-/// Interned strings of a case.
-#[derive(Debug, Default)]
-pub struct Strings(StringInterner<DefaultBackend>);
-
-impl Strings {
-    pub fn intern(&mut self, s: &str) -> Sym {
-        self.0.get_or_intern(s)
-    }
-
-    pub fn get(&self, s: &str) -> Option<Sym> {
-        self.0.get(s)
-    }
-
-    pub fn resolve(&self, sym: Sym) -> &str {
-        self.0.resolve(sym).unwrap_or("")
     }
 }
 

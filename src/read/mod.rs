@@ -7,6 +7,7 @@
 //! same code, which sees the files only through `Source`.
 
 pub mod compressed;
+mod records;
 pub mod shards;
 pub mod table;
 
@@ -14,6 +15,7 @@ use crate::diag::Diagnostics;
 use crate::model::*;
 use crate::policy::Policy;
 use crate::text::shown;
+use records::Threads;
 use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -37,6 +39,12 @@ pub struct ReadOptions {
     /// The policy's bytes where the caller read them itself (`--policy -`,
     /// standard input); they win over `policy_file`, which then names them.
     pub policy_bytes: Option<Vec<u8>>,
+    /// Threads reading records.csv: 0 = the current rayon pool (one per
+    /// core), 1 = the sequential reader, n = a pool of n.
+    pub threads: usize,
+    /// Bytes of records.csv a thread reads at a time (0 = 1 MiB); small
+    /// values are for tests of the cuts between stretches.
+    pub chunk_bytes: usize,
 }
 
 /// A case as read: the model, the policy in force, and every problem found.
@@ -172,7 +180,13 @@ pub fn records_layout(dir: &Path) -> shards::Layout {
 /// `policy.toml`); other names are ignored, and so are screening lists.
 /// Diagnostics name the files without a folder.
 pub fn read_case_from_files(files: &[(&str, &[u8])]) -> Loaded {
-    read_from(&Source::Memory(files), Path::new(""), &ReadOptions::default())
+    read_case_from_files_with(files, &ReadOptions::default())
+}
+
+/// [`read_case_from_files`] with options (threads and stretch size; the
+/// policy file is read from disk when given).
+pub fn read_case_from_files_with(files: &[(&str, &[u8])], opts: &ReadOptions) -> Loaded {
+    read_from(&Source::Memory(files), Path::new(""), opts)
 }
 
 /// Which records files to read: `records.csv`, `records.jsonl` or the
@@ -289,7 +303,11 @@ fn read_marked(src: &Source, root: &Path, opts: &ReadOptions, given: Option<&sha
     diags.extend(layout.diags.iter().cloned());
     marks.rows.0 = diags.0.len();
     marks.files.0 = case.files.len();
-    read_records(&mut case, &refs, products, src, &layout.names, &mut diags);
+    let threads = Threads {
+        threads: opts.threads,
+        chunk_bytes: if opts.chunk_bytes == 0 { records::CHUNK_BYTES } else { opts.chunk_bytes },
+    };
+    records::read_records(&mut case, &refs, products, src, &layout.names, threads, &mut diags);
     marks.files.1 = case.files.len();
     marks.rows.1 = diags.0.len();
     lineage_warnings(&case, &mut diags);
@@ -607,147 +625,6 @@ fn entity_value(
     id
 }
 
-/// Where each of [`RECORD_COLUMNS`] sits in a records table, resolved once
-/// per CSV file (per line for JSON lines, whose keys may differ), so reading a
-/// row never looks a column up by name.
-struct RecordColumns {
-    /// The header these positions were resolved for (its address: a CSV
-    /// file's rows share one header).
-    headers: *const String,
-    at: [Option<usize>; RECORD_COLUMNS.len()],
-    /// Positions of the columns that are not in the format (kept as attributes).
-    extra: Vec<usize>,
-}
-
-impl RecordColumns {
-    fn resolve(headers: &[String]) -> RecordColumns {
-        let mut at = [None; RECORD_COLUMNS.len()];
-        for (slot, name) in at.iter_mut().zip(RECORD_COLUMNS) {
-            *slot = table::column(headers, name);
-        }
-        let extra = (0..headers.len()).filter(|&i| !RECORD_COLUMNS.contains(&headers[i].as_str())).collect();
-        RecordColumns { headers: headers.as_ptr(), at, extra }
-    }
-
-    fn resolved_for(&self, headers: &[String]) -> bool {
-        std::ptr::eq(self.headers, headers.as_ptr())
-    }
-
-    /// The trimmed, non-empty value of column `c` (an index into [`RECORD_COLUMNS`]).
-    fn get<'r>(&self, row: &'r Row, c: usize) -> Option<&'r str> {
-        row.at(self.at[c]?)
-    }
-}
-
-// Positions in RECORD_COLUMNS.
-const C_ID: usize = 0;
-const C_DATE: usize = 1;
-const C_KIND: usize = 2;
-const C_FROM: usize = 3;
-const C_TO: usize = 4;
-const C_PRODUCT: usize = 5;
-const C_QUANTITY: usize = 6;
-const C_LOT: usize = 7;
-const C_PARENT_LOT: usize = 8;
-const C_END_DATE: usize = 9;
-const C_VALUE_USD: usize = 10;
-const C_PAYMENT: usize = 11;
-const C_DECLARED_END_USER: usize = 12;
-const C_SHIP_TO_COUNTRY: usize = 13;
-const C_SOURCE: usize = 14;
-
-/// The columns every records file must have.
-const RECORD_REQUIRED: &[&str] = &["id", "date", "kind", "from", "to", "product", "quantity"];
-
-/// Reads the records files `names` in order as one table.
-fn read_records(
-    case: &mut Case,
-    refs: &EntityRefs,
-    products: &ProductTable,
-    src: &Source,
-    names: &[String],
-    diags: &mut Diagnostics,
-) {
-    // First place of each record id, indexed by symbol, to report duplicates
-    // (rows that were rejected count too, as for entities).
-    // Dense by symbol (symbols are numbered from 0 as they are interned):
-    // (file index, line), line 0 for an id not seen yet.
-    let mut first_line: Vec<(u32, u64)> = Vec::new();
-    let mut records = Vec::new();
-    let mut rejected = 0;
-    let mut shape_rejected = 0;
-    let mut strings = std::mem::take(&mut case.strings);
-    let mut files = Vec::new();
-    let mut record_files: Vec<(RecordId, String, usize)> = Vec::new();
-    let mut unknown_products = 0;
-    let file_names: Vec<String> = names.iter().map(|n| src.shown(n)).collect();
-    for (fi, name) in names.iter().enumerate() {
-        let file = &file_names[fi];
-        record_files.push((records.len() as RecordId, file.clone(), rejected + shape_rejected + records.len()));
-        let jsonl = name.ends_with(".jsonl");
-        let mut cols: Option<RecordColumns> = None;
-        let mut each = |row: &Row, diags: &mut Diagnostics| {
-            // Once per file; per line for JSON lines, whose keys may differ.
-            if jsonl || cols.as_ref().is_none_or(|c| !c.resolved_for(row.headers())) {
-                cols = Some(RecordColumns::resolve(row.headers()));
-            }
-            let Some(cols) = cols.as_ref() else { return };
-            let record = record_from_row(case, refs, products, &mut strings, cols, row, diags);
-            let Some(id) = cols.get(row, C_ID) else {
-                rejected += 1;
-                return;
-            };
-            // A record that was read has its id interned already.
-            let sym = match &record {
-                Some((r, _)) => r.id,
-                None => strings.intern(id),
-            };
-            let slot = string_interner::Symbol::to_usize(sym);
-            if first_line.len() <= slot {
-                first_line.resize(slot + 1, (0, 0));
-            }
-            let (pf, prev) = first_line[slot];
-            if prev > 0 {
-                let pf = pf as usize;
-                let at = if pf == fi { format!("line {prev}") } else { format!("{}:{prev}", file_names[pf]) };
-                diags.error(
-                    row.file,
-                    row.line,
-                    format!("field `id`: duplicate record id `{}` (first at {at})", shown(id)),
-                );
-                rejected += 1;
-                return;
-            }
-            first_line[slot] = (fi as u32, row.line.max(1));
-            match record {
-                Some((r, known)) => {
-                    unknown_products += usize::from(!known);
-                    records.push(r)
-                }
-                None => rejected += 1,
-            }
-        };
-        let Some(input) = open_into(&mut files, src, name, diags) else { continue };
-        shape_rejected += if jsonl {
-            table::read_jsonl(input, file, diags, &mut each)
-        } else {
-            table::read_csv(input, file, RECORD_REQUIRED, diags, &mut each)
-        };
-    }
-    // Rows of each file: the running count at its start, made a difference.
-    let mut end = rejected + shape_rejected + records.len();
-    for f in record_files.iter_mut().rev() {
-        (f.2, end) = (end - f.2, f.2);
-    }
-    case.strings = strings;
-    case.files.extend(files);
-    case.stats.records_read = records.len();
-    case.stats.records_rejected = rejected + shape_rejected;
-    case.stats.records_unknown_product = unknown_products;
-    case.records = records;
-    case.record_files = record_files;
-}
-
 /// Warns of every record whose parent lot is not the lot of any record: the
 /// lineage is broken there. Run once all records files are read.
 ///
@@ -774,228 +651,6 @@ pub fn lineage_warnings(case: &Case, diags: &mut Diagnostics) {
             );
         }
     }
-}
-
-/// A record from a row, and whether its product is one the table knows.
-fn record_from_row(
-    case: &Case,
-    refs: &EntityRefs,
-    products: &ProductTable,
-    strings: &mut Strings,
-    cols: &RecordColumns,
-    row: &Row,
-    diags: &mut Diagnostics,
-) -> Option<(Record, bool)> {
-    let get = |c: usize| cols.get(row, c);
-    let id = need(row, "id", get(C_ID), diags);
-    let date = match get(C_DATE) {
-        None => {
-            diags.error(row.file, row.line, "field `date`: required value is empty");
-            Err(())
-        }
-        v @ Some(_) => date_value(row, "date", v, diags),
-    };
-    let kind = need(row, "kind", get(C_KIND), diags).and_then(|k| {
-        let parsed = RecordKind::parse(k);
-        if parsed.is_none() {
-            diags.error(
-                row.file,
-                row.line,
-                format!(
-                    "field `kind`: unknown record kind `{}` (expected one of {})",
-                    shown(k),
-                    RecordKind::expected()
-                ),
-            );
-        }
-        parsed
-    });
-    let from = entity_value(case, refs, row, "from", get(C_FROM), diags);
-    let to = entity_value(case, refs, row, "to", get(C_TO), diags);
-    let product = need(row, "product", get(C_PRODUCT), diags);
-    let quantity = need(row, "quantity", get(C_QUANTITY), diags).and_then(|q| match q.parse::<u32>() {
-        Ok(n) if n > 0 => Some(n),
-        // Digits that do not fit: say the limit rather than "not an integer".
-        _ if q.bytes().all(|b| b.is_ascii_digit()) && q.bytes().any(|b| b != b'0') => {
-            diags.error(
-                row.file,
-                row.line,
-                format!(
-                    "field `quantity`: `{}` is more units than one record can hold (at most {})",
-                    shown(q),
-                    u32::MAX
-                ),
-            );
-            None
-        }
-        _ => {
-            diags.error(row.file, row.line, format!("field `quantity`: `{}` is not a positive integer", shown(q)));
-            None
-        }
-    });
-    let end_date = date_value(row, "end_date", get(C_END_DATE), diags);
-    let value_usd = match get(C_VALUE_USD) {
-        None => Ok(None),
-        Some(v) => match parse_amount(v) {
-            Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
-            _ => {
-                diags.error(
-                    row.file,
-                    row.line,
-                    format!("field `value_usd`: `{}` is not a non-negative amount", shown(v)),
-                );
-                Err(())
-            }
-        },
-    };
-    // An unknown spelling of a payment is kept as written (an attribute) and
-    // warned about; it never stops the case (docs/spec.md §5.2).
-    let payment: Result<Option<Payment>, ()> = match get(C_PAYMENT) {
-        None => Ok(None),
-        Some(p) => {
-            let parsed = Payment::parse(p);
-            if parsed.is_none() {
-                diags.warning(
-                    row.file,
-                    row.line,
-                    format!(
-                        "field `payment`: unknown payment `{}`, kept as written and not read as crypto (known: {}, and spellings such as USDT, USDC, Tether, BTC, ETH, stablecoin, bank transfer)",
-                        shown(p),
-                        Payment::expected()
-                    ),
-                );
-            }
-            Ok(parsed)
-        }
-    };
-    let ship_to = country_value(row, "ship_to_country", get(C_SHIP_TO_COUNTRY), diags);
-
-    let (
-        Some(id),
-        Ok(Some(date)),
-        Some(kind),
-        Some(from),
-        Some(to),
-        Some(product),
-        Some(quantity),
-        Ok(end_date),
-        Ok(value_usd),
-        Ok(payment),
-        Ok(ship_to),
-    ) = (id, date, kind, from, to, product, quantity, end_date, value_usd, payment, ship_to)
-    else {
-        return None;
-    };
-    let written_quantity = quantity;
-    let mut ok = true;
-    if from == to && matches!(kind, RecordKind::Sale | RecordKind::Lease) {
-        diags.error(
-            row.file,
-            row.line,
-            format!("fields `from`/`to`: a {kind} from `{}` to itself", shown(&case.entity(from).id)),
-        );
-        ok = false;
-    }
-    if let Some(end) = end_date {
-        if end < date {
-            diags.error(row.file, row.line, format!("field `end_date`: `{end}` is before the start `{date}`"));
-            ok = false;
-        }
-        if kind != RecordKind::Lease {
-            diags.warning(
-                row.file,
-                row.line,
-                format!("field `end_date`: only a lease has an end date; ignored on a {kind}"),
-            );
-        }
-    }
-    if !ok {
-        return None;
-    }
-    // The product as the table names it; a server of N GPUs counts N units.
-    let (model, quantity, known) = match products.recognise(product) {
-        Ok(n) => {
-            let Some(units) = quantity.checked_mul(n.gpus_per_unit) else {
-                diags.error(
-                    row.file,
-                    row.line,
-                    format!(
-                        "field `quantity`: {quantity} x `{}` ({} GPUs each) is more GPUs than a record can count",
-                        shown(product),
-                        n.gpus_per_unit
-                    ),
-                );
-                return None;
-            };
-            if n.count_unknown {
-                diags.warning(
-                    row.file,
-                    row.line,
-                    format!(
-                        "field `product`: `{}` is a {} server or board that does not say how many GPUs it holds; {quantity} counted as written (write e.g. `8-GPU` to count GPUs)",
-                        shown(product),
-                        n.model
-                    ),
-                );
-            }
-            (std::borrow::Cow::Owned(n.model), units, true)
-        }
-        Err(why) => {
-            diags.warning(
-                row.file,
-                row.line,
-                format!(
-                    "field `product`: `{}` is not a known product ({why}); record `{}` is not checked against export controls (name it in policy.toml `add_products`)",
-                    shown(product),
-                    shown(id)
-                ),
-            );
-            (normalise_product(product), quantity, false)
-        }
-    };
-    let mut attrs: Vec<(Sym, Sym)> = Vec::new();
-    if model != product {
-        attrs.push((strings.intern(PRODUCT_AS_WRITTEN), strings.intern(product)));
-    }
-    if quantity != written_quantity {
-        attrs.push((strings.intern(QUANTITY_AS_WRITTEN), strings.intern(&written_quantity.to_string())));
-    }
-    if let (Some(p), Some(written)) = (payment, get(C_PAYMENT))
-        && !p.as_str().eq_ignore_ascii_case(written.trim())
-    {
-        attrs.push((strings.intern(PAYMENT_AS_WRITTEN), strings.intern(written)));
-    } else if let (None, Some(written)) = (payment, get(C_PAYMENT)) {
-        attrs.push((strings.intern(PAYMENT_AS_WRITTEN), strings.intern(written)));
-    }
-    let mut intern_opt = |c: usize| get(c).map(|v| strings.intern(v));
-    let lot = intern_opt(C_LOT);
-    let parent_lot = intern_opt(C_PARENT_LOT);
-    let declared_end_user = intern_opt(C_DECLARED_END_USER);
-    let source = intern_opt(C_SOURCE);
-    if lot.is_some() && lot == parent_lot {
-        diags.warning(row.file, row.line, "field `parent_lot`: equals `lot`; ignored");
-    }
-    attrs.extend(row.extra_at(&cols.extra).map(|(k, v)| (strings.intern(k), strings.intern(v))));
-    let record = Record {
-        id: strings.intern(id),
-        date,
-        kind,
-        from,
-        to,
-        product: strings.intern(&model),
-        quantity,
-        lot,
-        parent_lot: if lot == parent_lot { None } else { parent_lot },
-        end_date: if kind == RecordKind::Lease { end_date } else { None },
-        value_usd,
-        payment,
-        declared_end_user,
-        ship_to_country: ship_to,
-        source,
-        attrs: (!attrs.is_empty()).then(|| attrs.into_boxed_slice()),
-        line: row.line,
-    };
-    Some((record, known))
 }
 
 /// Attribute keeping a product description that was normalised to a model.

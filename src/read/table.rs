@@ -253,16 +253,8 @@ pub fn read_delimited<R: Read>(
     let line_of = |pos: Option<&csv::Position>, fallback: u64| {
         pos.map(|p| breaks.borrow_mut().line_at(p.byte())).unwrap_or(fallback)
     };
-    let (headers, header_line): (Vec<String>, u64) = match rdr.read_byte_record(&mut record) {
-        Ok(true) => {
-            let line = line_of(record.position(), 1);
-            let headers = record
-                .iter()
-                .enumerate()
-                .map(|(i, h)| header_key(&decode(h, file, line, &format!("header {}", i + 1), diags)))
-                .collect();
-            (headers, line)
-        }
+    let header = match rdr.read_byte_record(&mut record) {
+        Ok(true) => Header::read(&record, line_of(record.position(), 1), file, required, diags),
         Ok(false) => {
             diags.error(file, 1, "the file is empty: expected a header row");
             return 0;
@@ -272,22 +264,8 @@ pub fn read_delimited<R: Read>(
             return 0;
         }
     };
-    let missing: Vec<&str> = required.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
-    for c in &missing {
-        diags.error(
-            file,
-            header_line,
-            format!("missing required column `{c}` (header has: {})", shown(&headers.join(", "))),
-        );
-    }
-    for (i, h) in headers.iter().enumerate() {
-        if !h.is_empty() && headers[..i].contains(h) {
-            diags.warning(file, header_line, format!("column `{}` appears twice; the first one is read", shown(h)));
-        }
-    }
-    let width = headers.len().max(2);
     let mut rejected = 0;
-    let mut line = header_line;
+    let mut line = header.line;
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -300,12 +278,67 @@ pub fn read_delimited<R: Read>(
             }
         }
         line = line_of(record.position(), line + 1);
+        rejected += header.row(file, line, &record, diags, &mut each);
+    }
+    rejected
+}
+
+/// A table's header as read, and what it means for every row.
+struct Header {
+    headers: Vec<String>,
+    /// The line the header was read on.
+    line: u64,
+    /// A required column is missing: every row is rejected (the error was
+    /// given once, at the header).
+    missing: bool,
+    /// Fields a line needs to look like a row of the table (see [`Spill`]).
+    width: usize,
+}
+
+impl Header {
+    /// Normalises the header cells, reports missing required columns and
+    /// columns given twice.
+    fn read(record: &csv::ByteRecord, line: u64, file: &str, required: &[&str], diags: &mut Diagnostics) -> Header {
+        let headers: Vec<String> = record
+            .iter()
+            .enumerate()
+            .map(|(i, h)| header_key(&decode(h, file, line, &format!("header {}", i + 1), diags)))
+            .collect();
+        let missing: Vec<&str> = required.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
+        for c in &missing {
+            diags.error(
+                file,
+                line,
+                format!("missing required column `{c}` (header has: {})", shown(&headers.join(", "))),
+            );
+        }
+        for (i, h) in headers.iter().enumerate() {
+            if !h.is_empty() && headers[..i].contains(h) {
+                diags.warning(file, line, format!("column `{}` appears twice; the first one is read", shown(h)));
+            }
+        }
+        let width = headers.len().max(2);
+        Header { headers, line, missing: !missing.is_empty(), width }
+    }
+
+    /// Hands one parsed record at `line` to `each` as a row, or rejects it
+    /// with a diagnostic. Returns the rows rejected here: 0, 1, or more
+    /// when a stray quote swallowed later rows. A blank line is no row.
+    fn row(
+        &self,
+        file: &str,
+        line: u64,
+        record: &csv::ByteRecord,
+        diags: &mut Diagnostics,
+        each: &mut impl FnMut(&Row, &mut Diagnostics),
+    ) -> usize {
+        let headers = &self.headers;
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue; // a blank line is not a row
+            return 0; // a blank line is not a row
         }
         // Only a record with a line break inside a cell can have swallowed rows.
         let multiline = memchr::memchr2(b'\n', b'\r', record.as_slice()).is_some();
-        if let Some(spill) = multiline.then(|| Spill::find(&record, width, headers.len())).flatten() {
+        if let Some(spill) = multiline.then(|| Spill::find(record, self.width, headers.len())).flatten() {
             let column = shown(headers.get(spill.field).map(String::as_str).unwrap_or("?"));
             diags.error(
                 file,
@@ -318,12 +351,10 @@ pub fn read_delimited<R: Read>(
                     spill.rows
                 ),
             );
-            rejected += 1 + spill.rows;
-            continue;
+            return 1 + spill.rows;
         }
-        if !missing.is_empty() {
-            rejected += 1;
-            continue;
+        if self.missing {
+            return 1;
         }
         if record.len() > headers.len() {
             diags.error(
@@ -335,20 +366,214 @@ pub fn read_delimited<R: Read>(
                     headers.len()
                 ),
             );
-            rejected += 1;
-            continue;
+            return 1;
         }
         if record.as_slice().is_ascii() {
-            each(&Row::ascii(file, line, &headers, &record), diags);
-            continue;
+            each(&Row::ascii(file, line, headers, record), diags);
+            return 0;
         }
         let values: Vec<Cow<str>> = record
             .iter()
             .enumerate()
             .map(|(i, f)| decode(f, file, line, headers.get(i).map(String::as_str).unwrap_or("?"), diags))
             .collect();
-        let row = Row::new(file, line, &headers, values);
-        each(&row, diags);
+        each(&Row::new(file, line, headers, values), diags);
+        0
+    }
+}
+
+/// Whether `b` ends a line (`\r` or `\n`).
+fn is_line_end(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// The first byte at or after `at` that does not end a line: where the CSV
+/// parser, between records, starts the next one (it skips line ends).
+fn skip_line_ends(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).copied().is_some_and(is_line_end) {
+        at += 1;
+    }
+    at
+}
+
+/// Line breaks in `bytes[from..to]`, as [`LineBreaks`] counts them: `\r\n`
+/// is one, a lone `\r` or `\n` one each. `from` must not split a `\r\n`.
+fn breaks_in(bytes: &[u8], from: usize, to: usize) -> u64 {
+    memchr::memchr2_iter(b'\n', b'\r', &bytes[from..to])
+        .filter(|&i| bytes[from + i] == b'\r' || from + i == 0 || bytes[from + i - 1] != b'\r')
+        .count() as u64
+}
+
+/// What reading one stretch of a table gave.
+struct Stretch<S> {
+    /// Where the stretch started (the first byte of a row).
+    start: usize,
+    state: S,
+    diags: Vec<crate::diag::Diagnostic>,
+    rejected: usize,
+    /// Where the next row starts: past the stretch's end, and past the last
+    /// row read, which may run on beyond the end (a quoted cell with line breaks).
+    stop: usize,
+    /// Line breaks before `stop`.
+    breaks_at_stop: u64,
+    /// A row ran past the bytes this stretch was allowed to look at, so
+    /// `stop` is unknown and the stretch must be read again if needed.
+    overrun: bool,
+}
+
+/// The table after its header, and what every stretch of it shares.
+struct Body<'a, I, E> {
+    bytes: &'a [u8],
+    file: &'a str,
+    delimiter: u8,
+    header: &'a Header,
+    init: &'a I,
+    each: &'a E,
+}
+
+impl<I, E> Body<'_, I, E> {
+    /// Reads the rows that start in `start..end` (`start` the first byte of a
+    /// row), looking at the bytes up to `limit` at most; `breaks` line
+    /// breaks lie before `start`.
+    fn read<S>(&self, start: usize, end: usize, limit: usize, breaks: u64) -> Stretch<S>
+    where
+        I: Fn() -> S,
+        E: Fn(&mut S, &Row, &mut Diagnostics),
+    {
+        let bytes = self.bytes;
+        let mut state = (self.init)();
+        let mut diags = Diagnostics::default();
+        let mut rejected = 0;
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .delimiter(self.delimiter)
+            .from_reader(&bytes[start..limit]);
+        let mut record = csv::ByteRecord::new();
+        let (mut counted, mut breaks) = (start, breaks);
+        let mut pos = start;
+        let mut overrun = false;
+        let stop = loop {
+            let next = skip_line_ends(bytes, pos);
+            if next >= end {
+                break next;
+            }
+            if !matches!(rdr.read_byte_record(&mut record), Ok(true)) {
+                // Only line ends were left before `limit`: nothing more to read here.
+                overrun = limit < bytes.len();
+                break limit;
+            }
+            pos = start + rdr.position().byte() as usize;
+            if pos >= limit && limit < bytes.len() {
+                overrun = true; // the row may go on past what this stretch may see
+                break pos;
+            }
+            breaks += breaks_in(bytes, counted, next);
+            counted = next;
+            rejected += self
+                .header
+                .row(self.file, breaks + 1, &record, &mut diags, &mut |row, d| (self.each)(&mut state, row, d));
+        };
+        if !overrun {
+            breaks += breaks_in(bytes, counted, stop.min(bytes.len()));
+        }
+        Stretch { start, state, diags: diags.0, rejected, stop, breaks_at_stop: breaks, overrun }
+    }
+}
+
+/// Reads a CSV table held in memory on the threads of the current rayon
+/// pool: the same rows, in the same order, with the same lines and
+/// diagnostics as [`read_csv`] (its sequential twin), so `init`, `each` and
+/// `take` see what [`read_csv`]'s `each` would see.
+///
+/// The bytes after the header are cut into stretches of about `chunk_bytes`
+/// that start at a line, and each stretch is read on its own, as if a row
+/// started there. That guess is wrong where the cut falls inside a quoted
+/// cell that spans lines; so the stretches are taken in file order, and one
+/// that does not start where the rows before it ended is read again from
+/// there. `init` makes the state of a stretch, `each` reads a row into it,
+/// `take` receives the states in file order, each with the index in `diags`
+/// where that stretch's diagnostics begin. Returns the rows rejected here.
+///
+/// # Complexity
+/// O(bytes) work on the pool's threads; a stretch read again (a quoted cell
+/// across a cut) costs its bytes once more on the calling thread, and a
+/// stretch read in vain at most twice its own length.
+#[allow(clippy::too_many_arguments)]
+pub fn read_csv_chunked<S: Send>(
+    bytes: &[u8],
+    file: &str,
+    required: &[&str],
+    chunk_bytes: usize,
+    diags: &mut Diagnostics,
+    init: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, &Row, &mut Diagnostics) + Sync,
+    mut take: impl FnMut(S, usize),
+) -> usize {
+    use rayon::prelude::*;
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let first = skip_line_ends(bytes, 0);
+    let header = match rdr.read_byte_record(&mut record) {
+        Ok(true) => Header::read(&record, breaks_in(bytes, 0, first) + 1, file, required, diags),
+        Ok(false) => {
+            diags.error(file, 1, "the file is empty: expected a header row");
+            return 0;
+        }
+        Err(e) => {
+            diags.error(file, 1, format!("cannot read the header row: {e}"));
+            return 0;
+        }
+    };
+    let body = skip_line_ends(bytes, rdr.position().byte() as usize);
+    // Cuts at the first row start after every `chunk_bytes`.
+    let step = chunk_bytes.max(1);
+    let mut cuts = vec![body];
+    let mut at = body;
+    while let Some(t) = at.checked_add(step).filter(|&t| t < bytes.len()) {
+        let Some(nl) = memchr::memchr(b'\n', &bytes[t..]) else { break };
+        let cut = skip_line_ends(bytes, t + nl + 1);
+        if cut >= bytes.len() {
+            break;
+        }
+        cuts.push(cut);
+        at = cut;
+    }
+    cuts.push(bytes.len().max(body));
+    let spans: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    // Line breaks before each stretch: counted per stretch, then summed.
+    let mut before: Vec<u64> = spans.par_iter().map(|&(a, b)| breaks_in(bytes, a, b)).collect();
+    let mut total = breaks_in(bytes, 0, body);
+    for b in before.iter_mut() {
+        (*b, total) = (total, total + *b);
+    }
+    let reader = Body { bytes, file, delimiter: b',', header: &header, init: &init, each: &each };
+    let stretches: Vec<Stretch<S>> = spans
+        .par_iter()
+        .zip(before.par_iter())
+        .enumerate()
+        .map(|(k, (&(a, b), &breaks))| {
+            // The first stretch starts at a row for sure and may run to the end.
+            let limit = if k == 0 { bytes.len() } else { b.saturating_add((b - a).max(step)).min(bytes.len()) };
+            reader.read(a, b, limit, breaks)
+        })
+        .collect();
+    let mut rejected = 0;
+    let (mut next, mut breaks) = (body, before.first().copied().unwrap_or(0));
+    for (stretch, &(_, end)) in stretches.into_iter().zip(&spans) {
+        if next >= end {
+            continue; // every row of this stretch was read into a row before it
+        }
+        let stretch = if stretch.start == next && !stretch.overrun {
+            stretch
+        } else {
+            reader.read(next, end, bytes.len(), breaks)
+        };
+        let at = diags.0.len();
+        diags.0.extend(stretch.diags);
+        take(stretch.state, at);
+        rejected += stretch.rejected;
+        (next, breaks) = (stretch.stop, stretch.breaks_at_stop);
     }
     rejected
 }
