@@ -4,8 +4,11 @@
 //! which checks every field and builds the model.
 //!
 //! ```text
-//! cargo run --release --example read_speed -- CASE [--repeat 3]
+//! cargo run --release --example read_speed -- CASE [--repeat 3] [--threads N]
 //! ```
+//!
+//! `--threads` is the reader's (`scan --threads`): 0 every core, 1 the
+//! sequential reader, N a pool of N; the csv loop always runs on one.
 //!
 //! The files are loaded into memory first. chiptrace's figure is the time of
 //! `read_case_from_files` on entities.csv and records.csv less its time on
@@ -26,6 +29,9 @@ struct Args {
     /// Runs of each measure; the best is reported.
     #[arg(long, default_value_t = 3)]
     repeat: usize,
+    /// Threads of chiptrace's reader (0 = one per core, 1 = sequential).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
 }
 
 /// CPU time of this process so far (user + system), where /proc tells it.
@@ -69,13 +75,13 @@ fn main() -> anyhow::Result<()> {
         }
         n
     });
+    let opts = chiptrace::read::ReadOptions { threads: args.threads, ..Default::default() };
     let (ents, ents_cpu, _) = best(args.repeat, || {
-        chiptrace::read::read_case_from_files(&[("entities.csv", &entities[..])]).case.entities.len()
+        chiptrace::read::read_case_from_files_with(&[("entities.csv", &entities[..])], &opts).case.entities.len()
     });
     let (both, both_cpu, read) = best(args.repeat, || {
-        let loaded =
-            chiptrace::read::read_case_from_files(&[("entities.csv", &entities[..]), ("records.csv", &records[..])]);
-        loaded.case.records.len()
+        let files = [("entities.csv", &entities[..]), ("records.csv", &records[..])];
+        chiptrace::read::read_case_from_files_with(&files, &opts).case.records.len()
     });
     let (ours, ours_cpu) = (both.saturating_sub(ents), both_cpu.saturating_sub(ents_cpu));
     let line = |what: &str, d: Duration, c: Duration| {
@@ -86,9 +92,9 @@ fn main() -> anyhow::Result<()> {
             mb / c.max(1e-2)
         );
     };
+    let threads = if args.threads == 0 { rayon::current_num_threads() } else { args.threads };
     println!(
-        "records.csv: {mb:.1} MB, {read} records read, {rows} fields; {} thread(s); best of {}",
-        rayon::current_num_threads(),
+        "records.csv: {mb:.1} MB, {read} records read, {rows} fields; reader on {threads} thread(s); best of {}",
         args.repeat
     );
     line("read the file (cat)", cat, cat_cpu);

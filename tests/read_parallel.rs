@@ -13,7 +13,11 @@ const ENTITIES: &str = "id,name,kind,country\n\
     PRC,Pacific Rim Components Pte. Ltd.,distributor,SG\n";
 
 fn read(records: &[u8], threads: usize, chunk_bytes: usize) -> Loaded {
-    let files: [(&str, &[u8]); 2] = [("entities.csv", ENTITIES.as_bytes()), ("records.csv", records)];
+    read_named("records.csv", records, threads, chunk_bytes)
+}
+
+fn read_named(name: &str, records: &[u8], threads: usize, chunk_bytes: usize) -> Loaded {
+    let files: [(&str, &[u8]); 2] = [("entities.csv", ENTITIES.as_bytes()), (name, records)];
     read_case_from_files_with(&files, &ReadOptions { threads, chunk_bytes, ..ReadOptions::default() })
 }
 
@@ -45,6 +49,8 @@ fn view(l: &Loaded) -> String {
             r.ship_to_country,
             r.source.map(|s| c.s(s)),
         ));
+        // The symbols themselves too: their numbering orders maps downstream.
+        out.push_str(&format!("{r:?}\n"));
         // Each record is found again by its id, and its id symbol is that id's.
         assert_eq!(c.record_by_key(c.record_id(i as u32)), Some(i as u32), "record {i} found by its id");
     }
@@ -131,6 +137,50 @@ proptest! {
         prop_assert_eq!(&parallel, &sequential);
         // And with one stretch for the whole file, on the current pool.
         prop_assert_eq!(&view(&read(&bytes, 0, 0)), &sequential);
+    }
+}
+
+/// A line of JSON lines: usually a record, sometimes malformed, blank, or
+/// with a key twice.
+fn json_line() -> impl Strategy<Value = String> {
+    let record = (0usize..9, 0usize..4, prop::sample::select(vec!["H100", "Widget", "8-GPU HGX H100"]), 0u32..3)
+        .prop_map(|(id, from, product, q)| {
+            let from = ["VS", "AED", "PRC", "NOPE"][from];
+            format!(
+                r#"{{"id":"R{id}","date":"2024-01-10","kind":"sale","from":"{from}","to":"AED","product":"{product}","quantity":{q}}}"#
+            )
+        });
+    prop_oneof![
+        8 => record,
+        1 => Just(r#"{"id":"R1","id":"R2","date":"2024-01-10"}"#.to_string()),
+        1 => Just("{not json".to_string()),
+        1 => Just("[1, 2]".to_string()),
+        1 => Just("   ".to_string()),
+        1 => Just(String::new()),
+        1 => Just(r#"{"id":{"nested":1}}"#.to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// records.jsonl cut into stretches of 1 to 64 bytes gives what the
+    /// sequential reader gives.
+    #[test]
+    fn parallel_json_lines_equal_sequential(
+        lines in prop::collection::vec((json_line(), prop::sample::select(vec!["\n", "\r\n", "\n\n"])), 0..30),
+        last_end: bool,
+        chunk in 1usize..64,
+    ) {
+        let mut text = String::new();
+        for (i, (line, end)) in lines.iter().enumerate() {
+            text.push_str(line);
+            if last_end || i + 1 < lines.len() {
+                text.push_str(end);
+            }
+        }
+        let sequential = view(&read_named("records.jsonl", text.as_bytes(), 1, 0));
+        prop_assert_eq!(view(&read_named("records.jsonl", text.as_bytes(), 2, chunk)), sequential);
     }
 }
 

@@ -623,7 +623,7 @@ pub(super) fn read_records(
         record_files.push((acc.len() as RecordId, file.clone(), acc.rejected + shape_rejected + acc.len()));
         let jsonl = name.ends_with(".jsonl");
         let Some(input) = open_into(&mut files, src, name, diags) else { continue };
-        if threads.threads == 1 || jsonl {
+        if threads.threads == 1 {
             shape_rejected += read_stream(&ctx, &mut acc, input, file, fi, jsonl, diags);
             continue;
         }
@@ -648,16 +648,15 @@ pub(super) fn read_records(
             }
         };
         let mut read = || {
-            table::read_csv_chunked(
-                &bytes,
-                file,
-                RECORD_REQUIRED,
-                threads.chunk_bytes,
-                diags,
-                Part::default,
-                |part, row, d| part.row(&ctx, false, row, d),
-                |part, at| acc.take(part, at, fi),
-            )
+            let init = Part::default;
+            let take = |part, at| acc.take(part, at, fi);
+            let (chunk, each) =
+                (threads.chunk_bytes, |part: &mut Part, row: &Row, d: &mut Diagnostics| part.row(&ctx, jsonl, row, d));
+            if jsonl {
+                table::read_jsonl_chunked(&bytes, file, chunk, diags, init, each, take)
+            } else {
+                table::read_csv_chunked(&bytes, file, RECORD_REQUIRED, chunk, diags, init, each, take)
+            }
         };
         shape_rejected += match &pool {
             Some(pool) => pool.install(read),

@@ -682,59 +682,133 @@ pub fn read_jsonl<R: std::io::BufRead>(
                 break;
             }
         };
-        let text = decode(&bytes, file, line_no, "line", diags);
-        let text = text.trim();
-        if text.is_empty() {
-            continue;
+        rejected += jsonl_line(&bytes, file, line_no, diags, &mut each);
+    }
+    rejected
+}
+
+/// Reads one line of JSON lines into a row for `each`; returns 1 when the
+/// line is rejected, 0 when it was a row or blank.
+fn jsonl_line(
+    bytes: &[u8],
+    file: &str,
+    line_no: u64,
+    diags: &mut Diagnostics,
+    each: &mut impl FnMut(&Row, &mut Diagnostics),
+) -> usize {
+    let text = decode(bytes, file, line_no, "line", diags);
+    let text = text.trim();
+    if text.is_empty() {
+        return 0;
+    }
+    let pairs: Pairs = match serde_json::from_str(text) {
+        Ok(p) => p,
+        Err(e) => {
+            if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+                diags.error(file, line_no, "expected a JSON object on this line");
+            } else {
+                diags.error(file, line_no, format!("malformed JSON: {e}"));
+            }
+            return 1;
         }
-        let pairs: Pairs = match serde_json::from_str(text) {
-            Ok(p) => p,
-            Err(e) => {
-                if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-                    diags.error(file, line_no, "expected a JSON object on this line");
-                } else {
-                    diags.error(file, line_no, format!("malformed JSON: {e}"));
-                }
-                rejected += 1;
-                continue;
+    };
+    let mut headers: Vec<String> = Vec::with_capacity(pairs.0.len());
+    let mut values = Vec::with_capacity(pairs.0.len());
+    let mut bad = false;
+    for (k, v) in &pairs.0 {
+        let raw = v.get();
+        let text = match raw.as_bytes().first() {
+            Some(b'"') => serde_json::from_str::<String>(raw).unwrap_or_default(),
+            Some(b'n') => String::new(),
+            // Numbers as written: `12345678901234567890123` stays exact
+            // (an id or a quantity is never rounded through a float).
+            Some(b't' | b'f' | b'-' | b'0'..=b'9') => raw.to_string(),
+            _ => {
+                diags.error(
+                    file,
+                    line_no,
+                    format!("field `{}`: expected a string or number, found `{}`", shown(k), shown(raw)),
+                );
+                bad = true;
+                break;
             }
         };
-        let mut headers: Vec<String> = Vec::with_capacity(pairs.0.len());
-        let mut values = Vec::with_capacity(pairs.0.len());
-        let mut bad = false;
-        for (k, v) in &pairs.0 {
-            let raw = v.get();
-            let text = match raw.as_bytes().first() {
-                Some(b'"') => serde_json::from_str::<String>(raw).unwrap_or_default(),
-                Some(b'n') => String::new(),
-                // Numbers as written: `12345678901234567890123` stays exact
-                // (an id or a quantity is never rounded through a float).
-                Some(b't' | b'f' | b'-' | b'0'..=b'9') => raw.to_string(),
-                _ => {
-                    diags.error(
-                        file,
-                        line_no,
-                        format!("field `{}`: expected a string or number, found `{}`", shown(k), shown(raw)),
-                    );
-                    bad = true;
-                    break;
-                }
-            };
-            let key = header_key(k);
-            // As in CSV, a key given twice is read once, the first, and said.
-            if headers.contains(&key) {
-                diags.warning(file, line_no, format!("key `{}` appears twice; the first one is read", shown(k)));
-                continue;
-            }
-            headers.push(key);
-            values.push(Cow::Owned(text));
-        }
-        if bad {
-            rejected += 1;
+        let key = header_key(k);
+        // As in CSV, a key given twice is read once, the first, and said.
+        if headers.contains(&key) {
+            diags.warning(file, line_no, format!("key `{}` appears twice; the first one is read", shown(k)));
             continue;
         }
-        let row = Row::new(file, line_no, &headers, values);
-        each(&row, diags);
+        headers.push(key);
+        values.push(Cow::Owned(text));
+    }
+    if bad {
+        return 1;
+    }
+    let row = Row::new(file, line_no, &headers, values);
+    each(&row, diags);
+    0
+}
+
+/// [`read_jsonl`] on bytes held in memory, on the threads of the current
+/// rayon pool: lines cut into stretches of about `chunk_bytes` at line
+/// ends, read apart, and handed to `take` in file order (as in
+/// [`read_csv_chunked`]). Returns the lines rejected.
+///
+/// # Complexity
+/// O(bytes) work on the pool's threads.
+pub fn read_jsonl_chunked<S: Send>(
+    bytes: &[u8],
+    file: &str,
+    chunk_bytes: usize,
+    diags: &mut Diagnostics,
+    init: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, &Row, &mut Diagnostics) + Sync,
+    mut take: impl FnMut(S, usize),
+) -> usize {
+    use rayon::prelude::*;
+    let mut cuts = vec![0usize];
+    let mut at = 0usize;
+    while let Some(t) = at.checked_add(chunk_bytes.max(1)).filter(|&t| t < bytes.len()) {
+        let Some(nl) = memchr::memchr(b'\n', &bytes[t..]) else { break };
+        at = t + nl + 1;
+        cuts.push(at);
+    }
+    if cuts.last() != Some(&bytes.len()) {
+        cuts.push(bytes.len());
+    }
+    let spans: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    let mut before: Vec<u64> =
+        spans.par_iter().map(|&(a, b)| memchr::memchr_iter(b'\n', &bytes[a..b]).count() as u64).collect();
+    let mut total = 0;
+    for b in before.iter_mut() {
+        (*b, total) = (total, total + *b);
+    }
+    let stretches: Vec<(S, Vec<crate::diag::Diagnostic>, usize)> = spans
+        .par_iter()
+        .zip(before.par_iter())
+        .map(|(&(a, b), &first)| {
+            let mut state = init();
+            let mut local = Diagnostics::default();
+            let mut rejected = 0;
+            let text = &bytes[a..b];
+            // A stretch ends after a line end, or at the end of the file.
+            let text = text.strip_suffix(b"\n").unwrap_or(text);
+            if a < b {
+                for (i, line) in text.split(|&c| c == b'\n').enumerate() {
+                    let line_no = first + i as u64 + 1;
+                    rejected += jsonl_line(line, file, line_no, &mut local, &mut |row, d| each(&mut state, row, d));
+                }
+            }
+            (state, local.0, rejected)
+        })
+        .collect();
+    let mut rejected = 0;
+    for (state, local, r) in stretches {
+        let at = diags.0.len();
+        diags.0.extend(local);
+        take(state, at);
+        rejected += r;
     }
     rejected
 }
