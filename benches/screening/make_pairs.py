@@ -32,6 +32,22 @@ Negatives
                BRAND and Given drawn from fixed lists
   number       a numbered name with its number changed (54th -> 61st,
                CETC 13 -> CETC 14, ADRIAN DARYA 1 -> ADRIAN DARYA 2)
+
+Harder negatives, added in the third session before the matcher was tuned
+on them (their rows follow all the rows above, so those keep their ids):
+  namesake     person with two given names or more: the first given name
+               replaced by another from OTHER_GIVEN (same surname, same
+               other given names: a namesake, not the same person)
+  syllable     company in CN, HK, MO or TW (or with a CN_PLACES word in its
+               primary name) whose name has a word that reads
+               as two Pinyin syllables or more and is not a place (CN_PLACES,
+               or a word the name repeats): that word's last syllable replaced by
+               another from SYLLABLES (another Chinese firm); from the
+               primary name and from each alternate name, against the primary
+  syllable_split  the same, the changed word written as separate syllables
+  acronym      company of three words or more (after legal forms and stop
+               words): the initials of its words with the last letter
+               changed, as one upper-case word
 """
 import csv
 import hashlib
@@ -179,6 +195,88 @@ def renumber(name):
     return name[: m.start()] + rep + name[m.end():]
 
 
+OTHER_GIVEN = ["Omar", "Sergey", "Olga", "Hamid", "Natalya", "Karim", "Pavel", "Zainab", "Boris", "Layla"]
+SYLLABLES = ["hua", "tong", "feng", "long", "bao", "jin", "rui", "kang"]
+PY_INITIALS = ["zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
+               "c", "s", "y", "w", ""]
+PY_FINALS = ["iang", "iong", "uang", "ang", "eng", "ing", "ong", "uan", "ian", "iao", "uai", "ai", "ei", "ui", "ao",
+             "ou", "iu", "ie", "ue", "er", "an", "en", "in", "un", "ua", "uo", "a", "o", "e", "i", "u"]
+
+
+CN_PLACES = {
+    "china", "beijing", "tianjin", "shanghai", "chongqing", "hebei", "shanxi", "liaoning", "jilin", "heilongjiang",
+    "jiangsu", "zhejiang", "anhui", "fujian", "jiangxi", "shandong", "henan", "hubei", "hunan", "guangdong", "hainan",
+    "sichuan", "guizhou", "yunnan", "shaanxi", "gansu", "qinghai", "taiwan", "neimenggu", "guangxi", "xizang",
+    "ningxia", "xinjiang", "hongkong", "macau", "shenzhen", "guangzhou", "hefei", "wuxi", "guiyang", "hengshui",
+    "xian", "chengdu", "wuhan", "nanjing", "hangzhou", "suzhou", "dongguan", "xiamen", "qingdao", "dalian",
+}
+
+
+def syllables(word):
+    """A word split into Pinyin syllables (longest initial and final first), or None."""
+    w = word.lower()
+    if not w:
+        return []
+    for ini in PY_INITIALS:
+        if not w.startswith(ini):
+            continue
+        for fin in PY_FINALS:
+            if w[len(ini):].startswith(fin):
+                rest = syllables(w[len(ini) + len(fin):])
+                if rest is not None:
+                    return [w[: len(ini) + len(fin)]] + rest
+    return None
+
+
+def person_parts(name):
+    """(given names, surname words) of a person's name: `SURNAME, Given` or
+    `Given SURNAME` (upper-case words are the surname), else the last word."""
+    if "," in name:
+        last, given = name.split(",", 1)
+        return given.split(), last.split()
+    ws = name.split()
+    upper = [w for w in ws if w.isupper() and len(w) > 1]
+    if upper and len(upper) < len(ws):
+        return [w for w in ws if w not in upper], upper
+    return ws[:-1], ws[-1:]
+
+
+def hard_negatives(e):
+    rng = random.Random("hard:" + e["key"])
+    name = e["names"][0]
+    out = []
+    if e["schema"] == "Person":
+        given, surname = person_parts(name)
+        if len(given) >= 2 and surname:
+            other = rng.choice([g for g in OTHER_GIVEN if g.lower() not in name.lower()])
+            out.append(("namesake", f"{' '.join([other] + given[1:])} {' '.join(surname)}"))
+        return out
+    chinese = e["country"] in ("CN", "HK", "MO", "TW") or any(
+        w.lower() in CN_PLACES for w in re.split(r"[^\w]+", name))
+    for n in e["names"] if chinese else []:
+        ws = [w for w in re.split(r"[^\w]+", n) if w]
+        for i, w in enumerate(ws):
+            place = w.lower() in CN_PLACES or sum(x.lower() == w.lower() for x in ws) > 1
+            syl = syllables(w) if w.isalpha() and len(w) >= 4 and not place else None
+            if syl and len(syl) >= 2:
+                new = rng.choice([x for x in SYLLABLES if x != syl[-1]])
+                joined = "".join(syl[:-1]) + new
+                joined = joined.capitalize() if w[0].isupper() else joined
+                split = " ".join(x.capitalize() for x in syl[:-1] + [new])
+                for cat, q in [("syllable", " ".join(ws[:i] + [joined] + ws[i + 1:])),
+                               ("syllable_split", " ".join(ws[:i] + [split] + ws[i + 1:]))]:
+                    if (cat, q) not in out:
+                        out.append((cat, q))
+                break
+    ws = [w for w in re.split(r"[^\w]+", name) if w]
+    content = [w for w in ws if w.lower() not in LEGAL | STOP and not w.isdigit()]
+    if len(content) >= 3:
+        initials = "".join(w[0] for w in content).upper()
+        last = rng.choice([c for c in "BDGKMPRSTW" if c != initials[-1]])
+        out.append(("acronym", initials[:-1] + last))
+    return out
+
+
 def main():
     es = entries()
     rows = []
@@ -216,6 +314,10 @@ def main():
         rng.shuffle(others)
         for o in others[:4]:
             rows.append((split, "other_entry", 0, e["schema"], o["names"][0], primary, e["key"]))
+    for e in es:
+        split = "held_out" if held_out(e["key"]) else "tune"
+        for cat, q in hard_negatives(e):
+            rows.append((split, cat, 0, e["schema"], q, e["names"][0], e["key"]))
     with OUT.open("w", newline="") as f:
         w = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         w.writerow(["id", "split", "category", "label", "schema", "query", "listed", "entry"])

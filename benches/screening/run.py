@@ -16,6 +16,7 @@ Needs `pip install nomenklatura` in the Python that runs it and a release
 build of the `screen_pairs` example (built here if missing).
 """
 import csv
+import os
 import subprocess
 import sys
 import time
@@ -34,8 +35,11 @@ def load():
 
 
 def chiptrace_scores(pairs):
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--example", "screen_pairs"], cwd=ROOT, check=True)
-    exe = ROOT / "target" / "release" / "examples" / "screen_pairs"
+    # SCREEN_PAIRS_DEBUG=1 scores with the debug build (the same scores, faster to rebuild while tuning).
+    debug = os.environ.get("SCREEN_PAIRS_DEBUG") == "1"
+    flags = [] if debug else ["--release"]
+    subprocess.run(["cargo", "build", *flags, "--quiet", "--example", "screen_pairs"], cwd=ROOT, check=True)
+    exe = ROOT / "target" / ("debug" if debug else "release") / "examples" / "screen_pairs"
     text = "".join(f"{p['id']}\t{p['query']}\t{p['listed']}\n" for p in pairs)
     t = time.time()
     out = subprocess.run([str(exe)], input=text, capture_output=True, text=True, check=True).stdout

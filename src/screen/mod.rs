@@ -27,6 +27,7 @@
 //! keeps its [`MAX_MATCHES_PER_ENTITY`] best matches. [`ScreenStats`] counts
 //! the work and every bound that cut.
 
+pub mod names;
 pub mod normalise;
 
 use crate::model::{Case, Country, EntityId, ListEntry};
@@ -204,6 +205,10 @@ struct Index {
     by_word: HashMap<String, Vec<u32>>,
     /// All-generic names by their sorted non-place words.
     by_generic: HashMap<String, Vec<u32>>,
+    /// Names by the initials of their runs of words (see [`initials`]).
+    by_initials: HashMap<String, Vec<u32>>,
+    /// Names by their acronyms (see [`acronyms`]).
+    by_acronym: HashMap<String, Vec<u32>>,
     long_names_cut: u64,
 }
 
@@ -226,6 +231,26 @@ fn word_keys(n: &Normalised, i: usize) -> Vec<String> {
         keys.push(format!("#{}", n.skeletons[i]));
     }
     keys
+}
+
+/// Words of one Pinyin syllable each, two to [`MAX_JOINED`] in a row,
+/// joined and folded: `Ming De` is looked up as `mingde`.
+fn joined_keys(n: &Normalised) -> Vec<String> {
+    let mut out = Vec::new();
+    let syllable = |i: usize| n.classes[i].identifies() && normalise::pinyin_syllable(&n.tokens[i]);
+    for i in 0..n.tokens.len() {
+        let mut joined = String::new();
+        for j in i..n.tokens.len().min(i + MAX_JOINED) {
+            if !syllable(j) {
+                break;
+            }
+            joined.push_str(&n.tokens[j]);
+            if j > i {
+                out.push(normalise::fold(&joined));
+            }
+        }
+    }
+    out
 }
 
 /// The key of a name without identifying words: its generic and qualifier
@@ -252,6 +277,8 @@ impl Index {
             by_compact: HashMap::default(),
             by_word: HashMap::default(),
             by_generic: HashMap::default(),
+            by_initials: HashMap::default(),
+            by_acronym: HashMap::default(),
             long_names_cut: 0,
         };
         for (entry, e) in lists.iter().enumerate() {
@@ -273,6 +300,21 @@ impl Index {
                         if p.last() != Some(&id) {
                             p.push(id);
                         }
+                    }
+                }
+                for k in joined_keys(&norm) {
+                    let p = idx.by_word.entry(k).or_default();
+                    if p.last() != Some(&id) {
+                        p.push(id);
+                    }
+                }
+                for k in initials(&norm) {
+                    idx.by_initials.entry(k).or_default().push(id);
+                }
+                for (k, _) in acronyms(&norm) {
+                    let p = idx.by_acronym.entry(k).or_default();
+                    if p.last() != Some(&id) {
+                        p.push(id);
                     }
                 }
                 idx.names.push(ListName { entry, text: text.clone(), norm });
@@ -300,6 +342,25 @@ impl Index {
                     for &id in p {
                         *shared.entry(id).or_default() += 1;
                     }
+                }
+            }
+        }
+        // Syllables joined find the word they make; an acronym finds the
+        // names whose words it abbreviates, and the other way round.
+        let joined = joined_keys(norm).into_iter().map(|k| (k, &self.by_word, "joined syllables"));
+        let acronym_keys = acronyms(norm).into_iter().map(|(k, _)| (k, &self.by_initials, "an acronym"));
+        let initial_keys = initials(norm).into_iter().map(|k| (k, &self.by_acronym, "initials"));
+        for (k, map, how) in joined.chain(acronym_keys).chain(initial_keys) {
+            if let Some(p) = map.get(&k) {
+                if p.len() > MAX_POSTING {
+                    let label = format!("{k} (as {how})");
+                    if !common.iter().any(|(w, _)| *w == label) {
+                        common.push((label, p.len()));
+                    }
+                    continue;
+                }
+                for &id in p {
+                    *shared.entry(id).or_default() += 1;
                 }
             }
         }
@@ -355,7 +416,7 @@ fn word_similarity(a: &Normalised, i: usize, b: &Normalised, j: usize) -> f64 {
         if (2.0 + short / long) / 3.0 >= WORD_SIMILARITY {
             let s = strsim::jaro(x, y);
             if s >= WORD_SIMILARITY {
-                let strict = normalise::pinyin(x) || normalise::pinyin(y);
+                let strict = normalise::pinyin(&a.tokens[i]) || normalise::pinyin(&b.tokens[j]);
                 best = 1.0 - if strict { 3.0 } else { 1.5 } * (1.0 - s);
             }
         }
@@ -387,8 +448,10 @@ struct Comparison {
     notes: Vec<&'static str>,
 }
 
-/// Pairs the words of two names, best similarity first: single words, and
-/// two adjacent words on one side that make one word on the other.
+/// Pairs the words of two names, best similarity first: single words; two
+/// to [`MAX_JOINED`] adjacent words on one side that make one word on the
+/// other (`Zhong Guan Cun` / `Zhongguancun`); and an acronym on one side for
+/// a run of words on the other (see [`acronym_runs`]).
 fn align(a: &Normalised, b: &Normalised) -> (Pairs, Vec<bool>, Vec<bool>) {
     let mut options: Vec<(f64, Vec<usize>, Vec<usize>)> = Vec::new();
     for i in 0..a.tokens.len() {
@@ -400,22 +463,35 @@ fn align(a: &Normalised, b: &Normalised) -> (Pairs, Vec<bool>, Vec<bool>) {
         }
     }
     let joined = |x: &Normalised, y: &Normalised, flip: bool, options: &mut Vec<(f64, Vec<usize>, Vec<usize>)>| {
-        for i in 0..x.tokens.len().saturating_sub(1) {
-            let len = x.tokens[i].len() + x.tokens[i + 1].len();
-            for j in 0..y.tokens.len() {
-                if y.tokens[j].len() == len
-                    && y.tokens[j].starts_with(x.tokens[i].as_str())
-                    && y.tokens[j].ends_with(x.tokens[i + 1].as_str())
-                {
-                    let (xs, ys) = (vec![i, i + 1], vec![j]);
-                    options.push(if flip { (JOINED_SIMILARITY, ys, xs) } else { (JOINED_SIMILARITY, xs, ys) });
+        for i in 0..x.tokens.len() {
+            for k in 2..=MAX_JOINED.min(x.tokens.len() - i) {
+                let run = &x.tokens[i..i + k];
+                let len: usize = run.iter().map(String::len).sum();
+                for j in 0..y.tokens.len() {
+                    let w = &y.tokens[j];
+                    if w.len() == len && run.iter().map(String::as_str).eq(split_like(w, run)) {
+                        let (xs, ys) = ((i..i + k).collect(), vec![j]);
+                        options.push(if flip { (JOINED_SIMILARITY, ys, xs) } else { (JOINED_SIMILARITY, xs, ys) });
+                    }
                 }
             }
         }
     };
     joined(a, b, false, &mut options);
     joined(b, a, true, &mut options);
-    options.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)).then_with(|| x.2.cmp(&y.2)));
+    for (xs, ys) in acronym_runs(a, b) {
+        options.push((ACRONYM_SIMILARITY, xs, ys));
+    }
+    for (ys, xs) in acronym_runs(b, a) {
+        options.push((ACRONYM_SIMILARITY, xs, ys));
+    }
+    // Best first; of equals, the one that pairs more words (`MMEZ KT` for six words before `MMEZ` for four).
+    options.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then_with(|| (y.1.len() + y.2.len()).cmp(&(x.1.len() + x.2.len())))
+            .then_with(|| x.1.cmp(&y.1))
+            .then_with(|| x.2.cmp(&y.2))
+    });
     let mut used_a = vec![false; a.tokens.len()];
     let mut used_b = vec![false; b.tokens.len()];
     let mut pairs = Vec::new();
@@ -428,6 +504,117 @@ fn align(a: &Normalised, b: &Normalised) -> (Pairs, Vec<bool>, Vec<bool>) {
         pairs.push((xs, ys, s));
     }
     (pairs, used_a, used_b)
+}
+
+/// Most adjacent words that may make one word on the other side.
+const MAX_JOINED: usize = 4;
+
+/// Similarity of an acronym or a syllable abbreviation and the words it
+/// stands for (`IRGC` / `Iranian Revolutionary Guard Corps`).
+const ACRONYM_SIMILARITY: f64 = 0.9;
+
+/// Letters of an acronym: fewer say too little, more are not written as one.
+const ACRONYM_LETTERS: std::ops::RangeInclusive<usize> = 3..=8;
+
+/// `w` cut into pieces as long as the words of `run`, to compare them in turn.
+fn split_like<'w>(w: &'w str, run: &[String]) -> impl Iterator<Item = &'w str> {
+    let mut at = 0;
+    run.iter().map(move |r| {
+        let piece = w.get(at..at + r.len()).unwrap_or("");
+        at += r.len();
+        piece
+    })
+}
+
+/// The acronyms of a name: each identifying word (not a known given name),
+/// and each two adjacent such words of at most five letters each (`MMEZ-KT`),
+/// of [`ACRONYM_LETTERS`] letters without digits, with their positions.
+fn acronyms(n: &Normalised) -> Vec<(String, Vec<usize>)> {
+    let shaped = |i: usize| {
+        matches!(n.classes[i], Class::Distinctive | Class::Short)
+            && !n.given[i]
+            && n.tokens[i].bytes().all(|b| b.is_ascii_alphabetic())
+    };
+    let mut out = Vec::new();
+    for i in 0..n.tokens.len() {
+        if !shaped(i) {
+            continue;
+        }
+        if ACRONYM_LETTERS.contains(&n.tokens[i].len()) {
+            out.push((n.tokens[i].clone(), vec![i]));
+        }
+        if i + 1 < n.tokens.len() && shaped(i + 1) && n.tokens[i].len() <= 5 && n.tokens[i + 1].len() <= 5 {
+            let both = format!("{}{}", n.tokens[i], n.tokens[i + 1]);
+            if ACRONYM_LETTERS.contains(&both.len()) {
+                out.push((both, vec![i, i + 1]));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `acronym` stands for the words `run`: their initials (three words
+/// or more: `NPK` / `Nauchno Proizvodstvenny Kontsern`), or the first three
+/// letters or more of each of two words or more, folded (`TEKHMASH` /
+/// `Tekhnologii Mashinostroeniya`).
+fn abbreviates(acronym: &str, run: &[String], folded_run: &[String]) -> bool {
+    if run.len() == acronym.len()
+        && run.len() >= 3
+        && run.iter().zip(acronym.bytes()).all(|(w, c)| w.as_bytes()[0] == c)
+    {
+        return true;
+    }
+    /// Whether `rest` is made of a prefix of three letters or more of each of `words` in turn.
+    fn prefixes(rest: &str, words: &[String]) -> bool {
+        match words {
+            [] => rest.is_empty(),
+            [w, more @ ..] => (3..=w.len().min(rest.len()))
+                .rev()
+                .any(|k| rest.as_bytes()[..k] == w.as_bytes()[..k] && prefixes(&rest[k..], more)),
+        }
+    }
+    // Not for Pinyin: there `Mingrui` is one name, not `Ming Ruixin` cut short.
+    run.len() >= 2 && !normalise::pinyin(acronym) && prefixes(&normalise::fold(acronym), folded_run)
+}
+
+/// Acronyms of `y` that stand for runs of words of `x` (no numbers among
+/// them): `(positions in x, positions in y)`.
+fn acronym_runs(x: &Normalised, y: &Normalised) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let mut out = Vec::new();
+    for (acronym, ys) in acronyms(y) {
+        for i in 0..x.tokens.len() {
+            for k in 2..=acronym.len().min(x.tokens.len() - i) {
+                if x.classes[i + k - 1] == Class::Number {
+                    break;
+                }
+                if abbreviates(&acronym, &x.tokens[i..i + k], &x.folded[i..i + k]) {
+                    out.push(((i..i + k).collect(), ys.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The initials of each run of [`ACRONYM_LETTERS`] words of a name without
+/// numbers: the keys under which an acronym finds the name.
+fn initials(n: &Normalised) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..n.tokens.len() {
+        let mut key = String::new();
+        for j in i..n.tokens.len() {
+            if n.classes[j] == Class::Number || key.len() == *ACRONYM_LETTERS.end() {
+                break;
+            }
+            key.push(n.tokens[j].as_bytes()[0] as char);
+            if ACRONYM_LETTERS.contains(&key.len()) {
+                out.push(key.clone());
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// What an unpaired word of `n` costs. A word the name repeats
@@ -444,6 +631,49 @@ fn extra_cost(n: &Normalised, i: usize, paired_identifying: usize) -> f64 {
         (c, true) => c.extra_cost().min(PAREN_WORD_COST),
         (Class::Distinctive, false) if paired_identifying >= WELL_PAIRED => Class::Distinctive.extra_cost() / 2.0,
         (c, false) => c.extra_cost(),
+    }
+}
+
+/// What an extra given name costs in the fuller of two names of one person
+/// (`ABU HASSAN, Khaled Suleiman Fayez` / `ABU HASSAN, Khaled`).
+const PERSON_EXTRA_COST: f64 = 0.25;
+
+/// What an extra word costs there when it is a known given name or
+/// patronymic (see [`names`]): lists and trade data leave patronymics and
+/// second given names out more often than not.
+const KNOWN_GIVEN_EXTRA_COST: f64 = 0.15;
+
+/// Whether one name is the other person's name with further given names:
+/// Some(true) when `a` is the fuller, Some(false) when `b` is. That takes
+/// a person's name (a known given name paired, see [`names`]), a surname
+/// that agrees (a paired identifying word that is not a known given name,
+/// or three paired identifying words), and every identifying word of the
+/// shorter name paired while the fuller has identifying words the other
+/// lacks. Two persons who share a surname and one given name but each
+/// have another (`Khaled Omar` / `Khaled Suleiman`) are not this.
+fn fuller_person_name(
+    a: &Normalised,
+    b: &Normalised,
+    pairs: &Pairs,
+    only_a: &[usize],
+    only_b: &[usize],
+) -> Option<bool> {
+    let given = pairs.iter().any(|(xs, ys, _)| xs.iter().any(|&i| a.given[i]) || ys.iter().any(|&j| b.given[j]));
+    let identifying: Vec<&(Vec<usize>, Vec<usize>, f64)> =
+        pairs.iter().filter(|(xs, _, _)| xs.iter().any(|&i| a.classes[i].identifies())).collect();
+    let surname = identifying.iter().any(|(xs, ys, _)| {
+        xs.iter().all(|&i| a.classes[i] == Class::Distinctive && !a.given[i])
+            && ys.iter().all(|&j| b.classes[j] == Class::Distinctive && !b.given[j])
+    });
+    if !given || !(surname || identifying.len() >= 3) {
+        return None;
+    }
+    let extra = |n: &Normalised, ix: &[usize]| ix.iter().any(|&i| n.classes[i].identifies());
+    let numbers = |n: &Normalised, ix: &[usize]| ix.iter().any(|&i| n.classes[i] == Class::Number);
+    match (extra(a, only_a), extra(b, only_b)) {
+        (true, false) if !numbers(a, only_a) => Some(true),
+        (false, true) if !numbers(b, only_b) => Some(false),
+        _ => None,
     }
 }
 
@@ -497,10 +727,19 @@ fn compare(a: &Normalised, b: &Normalised) -> Option<Comparison> {
         total += w;
     }
     let well = pairs.iter().filter(|(xs, _, _)| identifies(a, xs)).count();
-    total += only_a.iter().map(|&i| extra_cost(a, i, well)).sum::<f64>();
-    total += only_b.iter().map(|&j| extra_cost(b, j, well)).sum::<f64>();
+    let fuller = fuller_person_name(a, b, &pairs, &only_a, &only_b);
+    let cost = |n: &Normalised, i: usize, fuller: bool| match n.classes[i] {
+        Class::Distinctive if fuller && n.given[i] => KNOWN_GIVEN_EXTRA_COST,
+        Class::Distinctive | Class::Short if fuller => PERSON_EXTRA_COST,
+        _ => extra_cost(n, i, well),
+    };
+    total += only_a.iter().map(|&i| cost(a, i, fuller == Some(true))).sum::<f64>();
+    total += only_b.iter().map(|&j| cost(b, j, fuller == Some(false))).sum::<f64>();
     let mut score = if total > 0.0 { got / total } else { 0.0 };
     let mut notes = Vec::new();
+    if fuller.is_some() {
+        notes.push("a person's name with further given names");
+    }
     let has = |n: &Normalised, ix: &[usize], c: Class| ix.iter().any(|&i| n.classes[i] == c && !n.paren[i]);
     let number = |n: &Normalised, ix: &[usize]| ix.iter().any(|&i| n.classes[i] == Class::Number);
     if number(a, &only_a) && number(b, &only_b) {
@@ -852,6 +1091,65 @@ mod tests {
         let (_, _, detail) =
             compare_names("CETC 14th Research Institute", "CETC 13th Research Institute").unwrap_or_default();
         assert!(detail.is_empty() || detail.contains("the numbers differ"), "{detail}");
+    }
+
+    #[test]
+    fn ukrainian_belarusian_and_russian_given_names_and_patronymics_meet() {
+        assert!(score("Tetiana Volodymyrivna ZJURAVLEVA", "Татьяна Владимировна ЖУРАВЛЕВА") >= T);
+        assert!(score("Sviatlana Pavlovna PACHODAVA", "Svetlana Pavlovna PACHODAVA") >= T);
+        assert!(score("Viktor Vladimirovich KUZMENKO", "Viktar Uladzimiravich Kuzmenko") >= T);
+        assert!(score("Natalia Vladimirovna ZHURAVLEVA", "Tatyana Vladimirovna ZHURAVLEVA") < T, "another given name");
+        assert!(score("Tatyana Vladimirovich ZHURAVLEV", "Tatyana Vladimirovna ZHURAVLEVA") < 1.0);
+    }
+
+    #[test]
+    fn a_fuller_name_of_the_same_person_matches_and_a_namesake_does_not() {
+        assert!(score("ABOU HASSAN, Khaled Suleiman Fayez", "ABU HASSAN, Khaled") >= T);
+        assert!(score("ABU HASAN, Khalid Sulayman Fayiz", "ABU HASSAN, Khaled") >= T);
+        assert!(score("Svjatlana Paulauna PACHODAVA", "Svjatlana Pachodava") >= T, "a patronymic more");
+        // Each has a given name the other lacks: two persons of one family.
+        assert!(score("Khaled Omar ABU HASSAN", "ABU HASSAN, Khaled Suleiman") < T);
+        assert!(score("Layla Ali AHMAD", "AHMAD, Ahmad Ali") < T, "the repeated name counts");
+        // Only given names agree: no surname says it is the same person.
+        assert!(score("Mohammed ALI", "Mohammed Ali HASSAN") < T);
+        assert!(score("Khaled HASSAN 2", "Khaled HASSAN") < T, "a number is not a given name");
+    }
+
+    #[test]
+    fn arabic_vowel_spellings_meet_outside_pinyin() {
+        assert!(score("ABU TAIR, Mohammed Mahmud", "ABU TEIR, Mohammed") >= T);
+        assert!(score("ABOU TAYR, Mohammad", "ABU TEIR, Mohammed") >= T);
+        assert!(score("Beijing Baida Technology", "Beijing Beida Technology") < T, "Pinyin bai is not bei");
+        assert!(!normalise::pinyin("pachodava") && normalise::pinyin("ouyang") && normalise::pinyin("anhui"));
+    }
+
+    #[test]
+    fn chinese_names_meet_across_syllable_boundaries() {
+        assert!(score("Shenzhen Ming De Technology Co", "Shenzhen Mingde Tech Ltd") >= T);
+        assert!(score("Ming De Technology", "Shenzhen Mingde Technology Co Ltd") >= T);
+        assert!(score("Zhong Guan Cun Holdings", "Zhongguancun Holdings Ltd") >= T, "three syllables");
+        assert!(score("Shenzhen Ming Dao Technology", "Shenzhen Mingde Technology") < T, "another syllable");
+        assert!(score("Kun Feng Bank", "Bank of Kunlun") < T);
+        assert!(score("Mingrui Trading", "Ming Ruixin Trading") < T, "a Pinyin word is not an abbreviation");
+        assert_eq!(normalise::normalise("Banco de Venezuela").key, "banco venezuela", "Spanish de is still dropped");
+    }
+
+    #[test]
+    fn acronyms_stand_for_their_words() {
+        assert!(score("Iranian Revolutionary Guard Corps", "IRGC") >= T);
+        assert!(score("AICTC", "Advanced Information and Communication Technology Center") >= T);
+        assert!(
+            score("MMEZ-KT, AO", "AO Moskovski Mashinostroitelny Eksperimentalny Zavod - Kompozitsionnye Tekhnologii")
+                >= T
+        );
+        assert!(
+            score("NPK TEKHMASH OAO", "AO Nauchno-Proizvodstvenny Kontsern Tekhnologii Mashinostroeniya") >= T,
+            "initials and a syllable abbreviation"
+        );
+        assert!(score("NPO OPTIKA", "AO Nauchno-Proizvodstvennoe Obedinenie Optika") >= T);
+        assert!(score("AICTR", "Advanced Information and Communication Technology Center") < T, "one letter off");
+        assert!(score("IRG", "Iranian Revolutionary Guard Corps") < T, "a word left out");
+        assert!(score("NPK OPTIKA", "AO Nauchno-Proizvodstvennoe Obedinenie Optika") < T);
     }
 
     #[test]

@@ -104,6 +104,9 @@ pub struct Normalised {
     pub fuzzy: Vec<bool>,
     /// Words beyond [`MAX_WORDS`] that were not compared.
     pub cut_words: usize,
+    /// Whether each word is a known given name or patronymic (see
+    /// [`super::names`]); its `folded` spelling is then the name's one spelling.
+    pub given: Vec<bool>,
 }
 
 impl Normalised {
@@ -124,12 +127,16 @@ pub fn fuzzy_word(w: &str) -> bool {
 /// `ch` is always followed by a vowel), `y` as `i`, `w` as `v`, `ph` as `f`,
 /// `ae`/`oe` as `a`/`o`, German `ue` as `u` (not the Pinyin syllables `xue`,
 /// `yue`, `jue`, `que`, `lue`, `nue`), `ou` as `u` (`Abou` = `Abu`), `ye`
-/// as `e` (`Obyedineniye` = `Obedinenie`), `j` before a consonant as `i`
+/// as `e` (`Obyedineniye` = `Obedinenie`), `ei`/`ey` as `ai` outside
+/// Pinyin (`Teir` = `Tair` = `Tayr`), `j` before a consonant as `i`
 /// (`Sojka` = `Soika`), and
 /// doubled letters once. `Viktor` = `Victor`, `Mueller` = `Müller` =
 /// `Muller`, `Tatyana` = `Tatiana`.
 pub fn fold(w: &str) -> String {
     let b = w.as_bytes();
+    // In Pinyin `ei` and `ai` are two syllables (`bei`, `bai`); elsewhere
+    // they are one sound spelled two ways (`Teir` / `Tair`, `Meier` / `Maier`).
+    let diphthong = !pinyin(w);
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
     let consonant = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphabetic() && !b"aeiouy".contains(&c));
@@ -141,6 +148,7 @@ pub fn fold(w: &str) -> String {
             (b'u', Some(b'e')) if prev.is_some_and(|p| !b"xyjqln".contains(&p)) => (b'u', 2),
             (b'o', Some(b'u')) if i > 0 || b.len() > 3 => (b'u', 2),
             (b'y', Some(b'e')) if i > 0 => (b'e', 2),
+            (b'e', Some(b'i' | b'y')) if diphthong => (b'a', 1),
             (b'p', Some(b'h')) => (b'f', 2),
             (b'c', Some(b'k')) => (b'k', 2),
             (b'k', Some(b'h')) | (b'c', Some(b'h')) if consonant(b.get(i + 2).copied()) || i + 2 == b.len() => {
@@ -180,7 +188,7 @@ pub fn skeleton(word: &str) -> String {
             out.push(c);
         }
     }
-    if out.len() >= 4 && !pinyin(&fold(word)) { out } else { String::new() }
+    if out.len() >= 4 && !pinyin(word) { out } else { String::new() }
 }
 
 /// Pinyin initials, longest first.
@@ -196,9 +204,10 @@ const PINYIN_FINALS: &[&str] = &[
 ];
 
 /// Whether a word can be read as a run of Pinyin syllables (an initial and
-/// a final each; beyond j, q and x taking finals in i or u, combinations are
-/// not checked, so this errs towards yes).
-/// The word is folded: `k` may stand for `c`, `i` for `y`.
+/// a final each; beyond j, q and x taking finals in i or u and syllables
+/// without an initial starting with a, o or e, combinations are not
+/// checked, so this errs towards yes). The word as normalised, not folded
+/// (folding turns the initials y and w into vowels).
 pub fn pinyin(word: &str) -> bool {
     let w = word.as_bytes();
     if w.len() > 48 {
@@ -215,10 +224,15 @@ pub fn pinyin(word: &str) -> bool {
             if !rest.starts_with(ini.as_bytes()) {
                 continue;
             }
-            // j, q and x take only finals in i or u (ja, je are not Pinyin).
+            // j, q and x take only finals in i or u (ja, je are not Pinyin);
+            // a syllable without an initial starts with a, o or e (i, u and
+            // ü are written yi, wu and yu there: `va` is not Pinyin).
             let palatal = matches!(*ini, "j" | "q" | "x");
             for fin in PINYIN_FINALS {
                 if palatal && !fin.starts_with(['i', 'u', 'v']) {
+                    continue;
+                }
+                if ini.is_empty() && !fin.starts_with(['a', 'o', 'e']) {
                     continue;
                 }
                 if rest[ini.len()..].starts_with(fin.as_bytes()) {
@@ -228,6 +242,14 @@ pub fn pinyin(word: &str) -> bool {
         }
     }
     ok[w.len()]
+}
+
+/// Whether a word is exactly one Pinyin syllable (`ming`, `de`, `zhong`).
+pub fn pinyin_syllable(word: &str) -> bool {
+    PINYIN_INITIALS.iter().any(|ini| {
+        word.strip_prefix(ini)
+            .is_some_and(|fin| PINYIN_FINALS.contains(&fin) && (!ini.is_empty() || fin.starts_with(['a', 'o', 'e'])))
+    })
 }
 
 /// Abbreviations and variants spelled one way.
@@ -957,7 +979,15 @@ pub fn normalise(name: &str) -> Normalised {
             continue;
         }
         let w = &spelled[i].0;
-        if !LEGAL_SET.contains(w.as_str()) && !STOPWORDS.contains(&w.as_str()) {
+        // `de` in `Ming De` is a syllable of a Chinese name, not Spanish `of`.
+        let syllable_beside = |k: Option<usize>| {
+            k.and_then(|k| spelled.get(k)).is_some_and(|x| {
+                !STOPWORDS.contains(&x.0.as_str()) && !LEGAL_SET.contains(x.0.as_str()) && pinyin_syllable(&x.0)
+            })
+        };
+        let stop = STOPWORDS.contains(&w.as_str())
+            && !(pinyin_syllable(w) && (syllable_beside(i.checked_sub(1)) || syllable_beside(Some(i + 1))));
+        if !LEGAL_SET.contains(w.as_str()) && !stop {
             kept.push(spelled[i].clone());
         }
         i += 1;
@@ -1006,6 +1036,17 @@ fn from_words(mut kept: Vec<(String, bool)>) -> Normalised {
             classes[i] = Class::Place;
         }
     }
+    // Given names and patronymics in one spelling: `Tetiana` = `Tatyana`.
+    let mut folded = folded;
+    let mut given = vec![false; tokens.len()];
+    for i in 0..tokens.len() {
+        if classes[i] == Class::Distinctive
+            && let Some(one) = super::names::given_name(&folded[i])
+        {
+            folded[i] = one;
+            given[i] = true;
+        }
+    }
     let skeletons = (0..tokens.len())
         .map(|i| if classes[i] == Class::Distinctive { skeleton(&tokens[i]) } else { String::new() })
         .collect();
@@ -1013,7 +1054,7 @@ fn from_words(mut kept: Vec<(String, bool)>) -> Normalised {
     let fuzzy = (0..tokens.len())
         .map(|i| matches!(classes[i], Class::Distinctive | Class::Generic | Class::Qualifier) && fuzzy_word(&tokens[i]))
         .collect();
-    Normalised { tokens, key, compact, folded, skeletons, classes, paren, fuzzy, cut_words }
+    Normalised { tokens, key, compact, folded, skeletons, classes, paren, fuzzy, cut_words, given }
 }
 
 #[cfg(test)]
