@@ -161,27 +161,57 @@ pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
 /// O(min(depth x (lineage + candidates), max_examined)): every lot of the
 /// lineage and every record looked at counts against `bounds.max_examined`.
 pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
-    let case = ix.case;
-    let end = &case.records[last as usize];
-    let mut records = vec![last];
-    let mut inferred = false;
-    let mut plausibility = 1.0;
-    let mut cut: Option<Cut> = None;
-    let mut examined = 0u64;
-    let mut cur = last;
-    loop {
+    let mut walk = Walk::start(last);
+    while walk.step(ix, bounds) {}
+    walk.route(ix.case)
+}
+
+/// A route being built backward, one step at a time ([`route_to`] walks it
+/// to the end at once; the cluster scan moves it between processes, each
+/// step on the process that holds the receipts of the holder it reads).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Walk {
+    /// The records found so far, the terminal step first (the reverse of the route's order).
+    pub records: Vec<RecordId>,
+    pub inferred: bool,
+    pub plausibility: f64,
+    pub cut: Option<Cut>,
+    pub examined: u64,
+}
+
+impl Walk {
+    /// A walk back from the terminal step `last`.
+    pub fn start(last: RecordId) -> Walk {
+        Walk { records: vec![last], inferred: false, plausibility: 1.0, cut: None, examined: 0 }
+    }
+
+    /// The earliest record found so far: the next step reads the receipts of its sender.
+    pub fn head(&self) -> RecordId {
+        *self.records.last().expect("a walk has at least one record")
+    }
+
+    /// Looks for the receipt that supplied the head's units among its
+    /// sender's receipts (the lots of its lineage first) and adds it. False
+    /// when the walk is over: the units were made here, a bound cut it, or
+    /// no recorded receipt supplied them (the route starts at this holder).
+    pub fn step(&mut self, ix: &RouteIndex, bounds: &Bounds) -> bool {
+        let case = ix.case;
+        let records = &mut self.records;
+        let cur = *records.last().expect("a walk has at least one record");
         let r = &case.records[cur as usize];
         if case.entity(r.from).kind == EntityKind::Manufacturer {
-            break; // the units were made here
+            return false; // the units were made here
         }
         if records.len() >= bounds.max_depth {
-            cut = Some(Cut::Depth);
-            break;
+            self.cut = Some(Cut::Depth);
+            return false;
         }
-        if examined >= bounds.max_examined {
-            cut = Some(Cut::Examined);
-            break;
+        if self.examined >= bounds.max_examined {
+            self.cut = Some(Cut::Examined);
+            return false;
         }
+        let examined = &mut self.examined;
+        let cut = &mut self.cut;
         // Receipts up to the step's date (receipts on the same day count: dates
         // often lack times), found and filtered on the narrow date and goods
         // columns; only a receipt of the same product reads its record.
@@ -197,11 +227,11 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
             let out = ix.adj.out(r.from);
             let upto = out.partition_point(|&c| case.records[c as usize].date <= r.date);
             for &c in out[..upto].iter().rev().take(bounds.max_candidates) {
-                if examined >= bounds.max_examined {
-                    cut = Some(Cut::Examined);
+                if *examined >= bounds.max_examined {
+                    *cut = Some(Cut::Examined);
                     break;
                 }
-                examined += 1;
+                *examined += 1;
                 let cr = &case.records[c as usize];
                 if cr.kind != RecordKind::Shipment
                     || cr.product != r.product
@@ -234,15 +264,15 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
             // against the route's budget, so a chain of thousands of nested
             // sub-lots is cut (and says so) rather than walked from every step.
             'lineage: for l in ix.lots.ancestors_iter(lot) {
-                examined += 1;
+                *examined += 1;
                 let Some(lr) = ix.lots.get(l) else { continue };
                 let upto = lr.records.partition_point(|&c| case.records[c as usize].date <= r.date);
                 for &c in lr.records[..upto].iter().rev() {
-                    if examined >= bounds.max_examined {
-                        cut = Some(Cut::Examined);
+                    if *examined >= bounds.max_examined {
+                        *cut = Some(Cut::Examined);
                         break 'lineage;
                     }
-                    examined += 1;
+                    *examined += 1;
                     let cr = &case.records[c as usize];
                     if cr.to == r.from && supplies(cr, r) && cr.product == r.product && !records.contains(&c) {
                         if best.is_none_or(|(b, _, _)| case.records[b as usize].date < cr.date) {
@@ -253,17 +283,17 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
                 }
             }
         }
-        if best.is_none() && cut != Some(Cut::Examined) {
+        if best.is_none() && *cut != Some(Cut::Examined) {
             for (n, i) in (0..upto).rev().enumerate() {
                 if n >= bounds.max_candidates {
-                    cut = Some(Cut::Candidates);
+                    *cut = Some(Cut::Candidates);
                     break;
                 }
-                if examined >= bounds.max_examined {
-                    cut = Some(Cut::Examined);
+                if *examined >= bounds.max_examined {
+                    *cut = Some(Cut::Examined);
                     break;
                 }
-                examined += 1;
+                *examined += 1;
                 let c = incoming[i];
                 // A receipt of another product, or an install (NO_GOODS), is
                 // skipped on the narrow column without reading its record.
@@ -283,28 +313,33 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
         match best {
             Some((c, p, was_inferred)) => {
                 if was_inferred {
-                    inferred = true;
-                    plausibility *= p;
+                    self.inferred = true;
+                    self.plausibility *= p;
                 }
                 records.push(c);
-                cur = c;
+                true
             }
-            None => break, // no recorded receipt: the route starts at this holder
+            None => false, // no recorded receipt: the route starts at this holder
         }
     }
-    records.reverse();
-    let terminal = end.to;
-    Route {
-        records,
-        terminal,
-        product: end.product,
-        quantity: end.quantity,
-        lot: end.lot,
-        inferred,
-        plausibility,
-        truncated: cut.is_some(),
-        cut,
-        examined,
+
+    /// The route the walk found.
+    pub fn route(self, case: &Case) -> Route {
+        let Walk { mut records, inferred, plausibility, cut, examined } = self;
+        let end = &case.records[records[0] as usize];
+        records.reverse();
+        Route {
+            records,
+            terminal: end.to,
+            product: end.product,
+            quantity: end.quantity,
+            lot: end.lot,
+            inferred,
+            plausibility,
+            truncated: cut.is_some(),
+            cut,
+            examined,
+        }
     }
 }
 

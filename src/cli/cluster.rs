@@ -54,7 +54,8 @@ fn say_round(rank: usize, r: &Round) {
 }
 
 /// Each rank's rounds: seconds, bytes sent to and received from other ranks,
-/// its share of the work and its peak memory.
+/// its share of the work and its peak memory; then each round of its route
+/// search.
 fn print_figures(figures: &[Figures]) {
     for f in figures {
         let rounds: Vec<String> = f
@@ -71,6 +72,8 @@ fn print_figures(figures: &[Figures]) {
             f.findings,
             f.peak_mib
         );
+        let search: Vec<String> = f.search.iter().map(|(walks, bytes)| format!("{walks} walks {bytes} B")).collect();
+        say!("cluster rank {}: search rounds (walks stepped, bytes sent): {}", f.rank, search.join(", "));
     }
 }
 

@@ -2,7 +2,7 @@
 //! process is a rank of a cluster listed in a hosts file, and rank 0 ends up
 //! with the report of the one-process scan, byte for byte.
 //!
-//! The run is a short bulk-synchronous program of four exchange rounds
+//! The run is a short bulk-synchronous program of exchange rounds
 //! ([`exchange::exchange`]), each a timely dataflow run to completion:
 //!
 //! 1. **layout**: rank 0 decides which records files the case has and tells
@@ -17,26 +17,32 @@
 //!    read, with the same diagnostics in the same order. Entities,
 //!    relations, lists and the policy are small and read by every rank from
 //!    its copy.
-//! 3. **routes**: every rank indexes the case (inventory, adjacency, lots,
-//!    screening, the rules' context: replicated), takes a stripe of the
-//!    terminal steps (blocks of [`STRIPE`] steps dealt round-robin, so a hub
-//!    terminal's many steps are spread over all ranks) and searches their
-//!    routes with `scan::search`. Each route goes to the rank that owns its
-//!    group (a hash of `routes::group_key`: terminal and lot, or terminal,
-//!    product and previous step), so a group is judged whole, in the
-//!    one-process order of its routes.
-//! 4. **findings**: each rank judges its groups with `scan::judge` and sends
+//! 3. **search**, by rounds: every rank indexes the case; each entity has
+//!    an owner rank (a hash of its index). The owner of a terminal step's
+//!    receiver takes the step (it can tell the receiver kept the units) and
+//!    sends a [`Walk`] to the owner of the step's sender; each round, every
+//!    rank takes one step back on each walk it holds (`Walk::step`, the
+//!    one-process search's own step, reading only the receipts of an entity
+//!    it owns) and sends the walk on to the owner of the next holder, until
+//!    no walk is left (at most `max_depth` rounds).
+//! 4. **routes**: each finished route goes to the rank that owns its group
+//!    (a hash of `routes::group_key`: terminal and lot, or terminal, product
+//!    and previous step), so a group is judged whole, in the one-process
+//!    order of its routes (by terminal step).
+//! 5. **findings**: each rank judges its groups with `scan::judge` and sends
 //!    its findings and search counts to rank 0, which runs `scan::finish`
-//!    on them all. `search`, `judge` and `finish` are the one-process scan's
-//!    own stages, so any change to judging reaches both paths.
+//!    on them all. The search step, `judge` and `finish` are the
+//!    one-process scan's own, so any change to them reaches both paths.
 //!
 //! What is partitioned: reading and checking the records files, the route
-//! search, the judging. What is replicated: the assembled case (every rank
-//! holds all records, as one process would) and its indexes. The case is
-//! replicated because the route search walks back through any holder's
-//! receipts and the rules read any party's context; partitioning them by
-//! holder is the next step (see ARCHITECTURE.md), and memory per process
-//! does not fall with more processes until then.
+//! search (by holder: each step reads only its rank's own entities'
+//! receipts), the judging. What is replicated: the assembled case (every
+//! rank holds all records, as one process would) and its indexes, because
+//! the lot lineage a step walks and the rules' context (inventory, history,
+//! placements of any party) are still read from the whole case. Keeping
+//! only the owned entities' records on each rank is the next step (see
+//! ARCHITECTURE.md); memory per process does not fall with more processes
+//! until then.
 
 pub mod exchange;
 pub mod net;
@@ -44,10 +50,11 @@ pub mod part;
 pub mod wire;
 
 use crate::analysis::inventory::Inventory;
+use crate::analysis::routes::Walk;
 use crate::analysis::routes::{self, Route};
-use crate::model::RecordId;
+use crate::model::{EntityId, RecordId};
 use crate::read::{Loaded, ReadOptions};
-use crate::scan::{Prepared, ScanConfig, ScanReport};
+use crate::scan::{Prepared, ScanReport};
 pub use net::ClusterError;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -56,9 +63,6 @@ use std::time::{Duration, Instant};
 /// How long a rank that saw a peer fail keeps its own connections open
 /// before it ends (see `run`).
 const LINGER: Duration = Duration::from_secs(2);
-
-/// Terminal steps are dealt to ranks in blocks of this many.
-pub const STRIPE: usize = 64;
 
 /// How to run as one rank of a cluster.
 #[derive(Clone, Debug)]
@@ -92,6 +96,8 @@ pub struct Figures {
     pub rounds: Vec<Round>,
     /// Terminal steps this rank searched, groups and findings it judged.
     pub steps: u64,
+    /// Each round of the route search: walks this rank stepped, bytes it sent to other ranks.
+    pub search: Vec<(u64, u64)>,
     pub groups: u64,
     pub findings: u64,
     /// Peak resident memory of this process at the end of its work, MiB.
@@ -140,9 +146,10 @@ pub fn read_hosts(path: &Path) -> Result<Vec<String>, ClusterError> {
 ///
 /// # Complexity
 /// Per rank: O(R / P) to read and check its share, O(R) to assemble the
-/// case, the one-process index over all R records, then 1/P of the route
-/// search and judging; four exchanges moving each parsed record once to
-/// every rank, each route once and each finding once.
+/// case, the one-process index over all R records, then its owned
+/// holders' share of the route search steps and 1/P of the judging. The
+/// exchanges move each parsed record once to every rank, each walk once a
+/// step (at most `max_depth` rounds), each route once and each finding once.
 pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Outcome, ClusterError> {
     use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
     use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
@@ -225,6 +232,14 @@ fn run_key(case: &Path, opts: &ReadOptions) -> u64 {
     h.finish()
 }
 
+/// Which rank owns an entity: holds its receipts in the partitioned design
+/// and takes the steps of the route search that read them.
+fn entity_owner(e: EntityId, ranks: usize) -> usize {
+    let mut h = rustc_hash::FxHasher::default();
+    e.hash(&mut h);
+    (h.finish() % ranks as u64) as usize
+}
+
 /// Which rank judges a route's group.
 fn owner(route: &Route, ranks: usize) -> usize {
     let mut h = rustc_hash::FxHasher::default();
@@ -290,26 +305,93 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
     }
 
     let pool = rayon::ThreadPoolBuilder::new().num_threads(job.workers).build().map_err(|e| e.to_string())?;
-    let config = ScanConfig { threads: job.workers, progress: None };
     let parallel = job.workers != 1;
     let (report, figures) = {
         let case = &loaded.case;
         let inv = Inventory::build(case);
         let prep = Prepared::new(case, &loaded.policy, &inv);
 
-        // Round 3: a stripe of the terminal steps; routes to their group's owner.
+        // Round 3: the route search by rounds. Each terminal step is taken
+        // by the owner of its receiver (who can tell it ends a route) and
+        // walked back one step a round on the owner of the holder whose
+        // receipts the step reads, until every walk has ended.
         let t = Instant::now();
+        let ix = prep.index();
+        let bounds = crate::scan::bounds(&loaded.policy);
+        let holder = |r: RecordId| entity_owner(case.records[r as usize].from, ranks);
         let steps = prep.terminal_steps();
-        let mine: Vec<(usize, RecordId)> =
-            steps.iter().copied().enumerate().filter(|(k, _)| (k / STRIPE) % ranks == me).collect();
-        let my_steps: Vec<RecordId> = mine.iter().map(|s| s.1).collect();
-        let found = pool.install(|| crate::scan::search(&prep, &my_steps, &config));
-        let searched = crate::scan::search_stats(&found);
-        fig.steps = found.len() as u64;
+        let mut out: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
+        let mut sent = 0u64;
+        for (k, &s) in steps.iter().enumerate() {
+            if entity_owner(case.records[s as usize].to, ranks) == me {
+                let e = &mut out[holder(s)];
+                e.u64(k as u64);
+                e.walk(&Walk::start(s));
+                sent += 1;
+            }
+        }
+        drop(steps);
+        let mut done: Vec<(u64, Walk)> = Vec::new();
+        let mut traffic = exchange::Traffic::default();
+        loop {
+            let msgs = std::mem::replace(&mut out, (0..ranks).map(|_| wire::Enc::default()).collect());
+            let msgs = msgs
+                .into_iter()
+                .enumerate()
+                .map(|(to, e)| {
+                    let mut m = sent.to_le_bytes().to_vec();
+                    m.extend(e.0);
+                    (to, m)
+                })
+                .collect();
+            let (got, tr) = exchange::exchange(worker, msgs);
+            traffic.sent += tr.sent;
+            traffic.received += tr.received;
+            let mut in_flight = 0u64;
+            let mut walks: Vec<(u64, Walk)> = Vec::new();
+            for (from, bytes) in &got {
+                let bad = || format!("garbled walks from rank {from}");
+                let mut d = wire::Dec::new(bytes);
+                in_flight += d.u64().ok_or_else(bad)?;
+                while !d.done() {
+                    let k = d.u64().ok_or_else(bad)?;
+                    walks.push((k, d.walk().ok_or_else(bad)?));
+                }
+            }
+            drop(got);
+            if in_flight == 0 {
+                break;
+            }
+            fig.search.push((walks.len() as u64, tr.sent));
+            fig.steps += walks.len() as u64;
+            let more: Vec<bool> = if parallel {
+                use rayon::prelude::*;
+                pool.install(|| walks.par_iter_mut().map(|(_, w)| w.step(&ix, &bounds)).collect())
+            } else {
+                walks.iter_mut().map(|(_, w)| w.step(&ix, &bounds)).collect()
+            };
+            sent = 0;
+            for ((k, w), more) in walks.into_iter().zip(more) {
+                if more {
+                    let e = &mut out[holder(w.head())];
+                    e.u64(k);
+                    e.walk(&w);
+                    sent += 1;
+                } else {
+                    done.push((k, w));
+                }
+            }
+        }
+        let found: Vec<(u64, Route)> = done.into_iter().map(|(k, w)| (k, w.route(case))).collect();
+        let searched = crate::scan::search_stats(&found.iter().map(|f| f.1.clone()).collect::<Vec<_>>());
+        round(&mut fig, "search", t, traffic);
+
+        // Round 4: routes to the owner of their group.
+        let t = Instant::now();
         let mut encs: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
-        for ((k, _), route) in mine.iter().zip(&found) {
+        for (k, route) in &found {
             let e = &mut encs[owner(route, ranks)];
-            e.u64(*k as u64);
+            e.u64(*k);
             e.route(route);
         }
         drop(found);
@@ -327,7 +409,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         let groups = routes::group(routes.into_iter().map(|r| r.1).collect());
         round(&mut fig, "routes", t, tr);
 
-        // Round 4: judge the groups owned here; findings and counts to rank 0.
+        // Round 5: judge the groups owned here; findings and counts to rank 0.
         let t = Instant::now();
         let findings = pool.install(|| crate::scan::judge(&prep, &groups, parallel));
         fig.groups = groups.len() as u64;
@@ -356,6 +438,11 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             for x in [r.secs.to_bits(), r.sent, r.received] {
                 e.u64(x);
             }
+        }
+        e.u64(fig.search.len() as u64);
+        for &(walks, bytes) in &fig.search {
+            e.u64(walks);
+            e.u64(bytes);
         }
         e.u64(findings.len() as u64);
         for f in &findings {
@@ -392,13 +479,16 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                 f.groups = d.u64().ok_or_else(bad)?;
                 f.findings = d.u64().ok_or_else(bad)?;
                 f.peak_mib = f64::from_bits(d.u64().ok_or_else(bad)?);
-                for name in ["layout", "read", "routes"] {
+                for name in ["layout", "read", "search", "routes"] {
                     let secs = f64::from_bits(d.u64().ok_or_else(bad)?);
                     let (sent, received) = (d.u64().ok_or_else(bad)?, d.u64().ok_or_else(bad)?);
                     f.rounds.push(Round { name, secs, sent, received });
                 }
+                for _ in 0..d.u64().ok_or_else(bad)? {
+                    f.search.push((d.u64().ok_or_else(bad)?, d.u64().ok_or_else(bad)?));
+                }
                 if *from == me {
-                    f.rounds.push(fig.rounds[3].clone());
+                    f.rounds.extend(fig.rounds.last().cloned());
                 }
                 figures.push(f);
                 for _ in 0..d.u64().ok_or_else(bad)? {

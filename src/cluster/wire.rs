@@ -4,7 +4,7 @@
 //! numbers. Each struct is taken apart field by field, so adding a field to
 //! `Route`, `Finding` or `Flag` fails to compile here until it travels too.
 
-use crate::analysis::routes::{Cut, Route};
+use crate::analysis::routes::{Cut, Route, Walk};
 use crate::model::Sym;
 use crate::scan::{Finding, FindingKind, Flag, Severity};
 use string_interner::Symbol;
@@ -53,6 +53,15 @@ impl Enc {
         self.bool(*inferred);
         self.f64(*plausibility);
         self.bool(*truncated);
+        self.cut(*cut);
+        self.u64(*examined);
+    }
+
+    pub fn walk(&mut self, w: &Walk) {
+        let Walk { records, inferred, plausibility, cut, examined } = w;
+        self.ids(records);
+        self.bool(*inferred);
+        self.f64(*plausibility);
         self.cut(*cut);
         self.u64(*examined);
     }
@@ -179,6 +188,16 @@ impl<'a> Dec<'a> {
             2 => Some(Cut::Candidates),
             3 => Some(Cut::Examined),
             _ => return None,
+        })
+    }
+
+    pub fn walk(&mut self) -> Option<Walk> {
+        Some(Walk {
+            records: self.ids()?,
+            inferred: self.bool()?,
+            plausibility: self.f64()?,
+            cut: self.cut()?,
+            examined: self.u64()?,
         })
     }
 
