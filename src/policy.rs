@@ -176,8 +176,9 @@ fn date(s: &str) -> Timestamp {
 ///   (0.35) adds to a lessee already restricted: it says the servers were
 ///   put up for that lessee.
 /// - A restricted terminal that got its units through a front (0.30: an
-///   intermediary with shell indicators that passed them on within days or
-///   bought them under paperwork naming another end user) is the end user
+///   intermediary with two signs of concealment among shell indicators, a
+///   pass-on within days, paperwork naming another end user and units sent
+///   beyond what it had on record) is the end user
 ///   the front hid: the licence its destination needed was routed around,
 ///   not applied for. It fires only beside a restriction, so it never makes
 ///   an allied customer of a suspicious intermediary a finding; with a

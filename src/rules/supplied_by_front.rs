@@ -1,9 +1,14 @@
 //! `supplied_by_front`: a restricted terminal (in a country of concern with a
 //! licence requirement, listed, owned by listed parties, or with a parent in
 //! a country of concern) got its units through a front: an intermediary on
-//! its route that shows shell indicators and either passed the units on
-//! within days (a rapid resale or a hub transshipment) or bought them under
-//! paperwork naming a different end user. Controlled products only.
+//! its route that shows two of four signs of concealment, each a flag of
+//! its own on the route: it is a shell (`shell_indicators`), it passed the
+//! units on within days (`rapid_resale`, `transshipment_hub`), it bought
+//! them under paperwork naming a different end user (`end_user_mismatch`),
+//! or it sent more than it had on record, hiding where units came from
+//! (`quantity_mismatch`). One sign alone is ordinary (a new distributor, a
+//! back-to-back order, a clerk's error, a purchase the case does not hold).
+//! Controlled products only.
 //!
 //! The flag is about the terminal: the front's own flags say what the front
 //! is; this one says how the terminal came by the units. A licence for a
@@ -50,17 +55,29 @@ impl Rule for SuppliedByFront {
             let shell = about(&["shell_indicators"]);
             let quick = about(&["rapid_resale", "transshipment_hub"]);
             let paper = about(&["end_user_mismatch"]);
-            if shell.is_empty() || (quick.is_empty() && paper.is_empty()) {
+            let phantom = about(&["quantity_mismatch"]);
+            let signs: Vec<&str> = [
+                (&shell, "shows shell indicators"),
+                (&quick, "passed the units on within days"),
+                (&paper, "bought them under paperwork naming a different end user"),
+                (&phantom, "sent more units than it had on record"),
+            ]
+            .into_iter()
+            .filter(|(f, _)| !f.is_empty())
+            .map(|(_, s)| s)
+            .collect();
+            if signs.len() < 2 {
                 continue;
             }
-            let mut signs = vec!["shows shell indicators"];
-            if !quick.is_empty() {
-                signs.push("passed the units on within days");
-            }
-            if !paper.is_empty() {
-                signs.push("bought them under paperwork naming a different end user");
-            }
-            out.push(front_flag(ctx, self.id(), route.terminal, front, &signs, &restricted, [shell, quick, paper]));
+            out.push(front_flag(
+                ctx,
+                self.id(),
+                route.terminal,
+                front,
+                &signs,
+                &restricted,
+                [shell, quick, paper, phantom],
+            ));
         }
     }
 }
@@ -72,7 +89,7 @@ fn front_flag(
     front: EntityId,
     signs: &[&str],
     restricted: &[&str],
-    flags: [Vec<&Flag>; 3],
+    flags: [Vec<&Flag>; 4],
 ) -> Flag {
     let mut evidence = vec![ctx.case.entity(terminal).id.clone(), ctx.case.entity(front).id.clone()];
     for f in flags.iter().flatten() {
