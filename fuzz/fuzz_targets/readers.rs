@@ -8,13 +8,17 @@
 //! - 5 to 7: the rest split at NUL bytes into all five files in that order.
 //!
 //! Bit 3 of the first byte also drops relations.csv when it is not fuzzed.
+//!
+//! The records are also read in stretches of a few bytes on two threads
+//! (the parallel reader with cuts everywhere): it must give the same records,
+//! lines and diagnostics as the sequential reader.
 
 #![no_main]
 
 use chiptrace::analysis::inventory::Inventory;
 use chiptrace::analysis::trace::{Direction, TraceRoot, trace};
 use chiptrace::graph::Lots;
-use chiptrace::read::read_case_from_files;
+use chiptrace::read::{Loaded, ReadOptions, read_case_from_files_with};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 5] = ["entities.csv", "records.csv", "records.jsonl", "relations.csv", "policy.toml"];
@@ -43,7 +47,11 @@ fuzz_target!(|data: &[u8]| {
             files.push(("relations.csv", RELATIONS));
         }
     }
-    let loaded = read_case_from_files(&files);
+    let sequential = ReadOptions { threads: 1, ..ReadOptions::default() };
+    let loaded = read_case_from_files_with(&files, &sequential);
+    let chunk_bytes = 1 + (sel >> 4) as usize * 4;
+    let stretched = read_case_from_files_with(&files, &ReadOptions { threads: 2, chunk_bytes, ..ReadOptions::default() });
+    assert_eq!(view(&loaded), view(&stretched), "stretches of {chunk_bytes} bytes read differently");
     let case = &loaded.case;
     // Every diagnostic prints.
     for d in &loaded.diags.0 {
@@ -64,3 +72,24 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// What a reader decided, symbols resolved to their text.
+fn view(l: &Loaded) -> String {
+    let c = &l.case;
+    let mut out: String = l.diags.0.iter().map(|d| format!("{d}\n")).collect();
+    for (i, r) in c.records.iter().enumerate() {
+        out.push_str(&format!(
+            "{} {} {} {:?} {} {} {} {} {:?}\n",
+            c.record_id(i as u32),
+            r.line,
+            r.date,
+            r.kind,
+            r.from,
+            r.to,
+            c.s(r.product),
+            r.quantity,
+            r.lot.map(|s| c.s(s)),
+        ));
+    }
+    out
+}
