@@ -225,3 +225,26 @@ fn servers_hop_through_gulf_and_malaysian_shells_to_shenzhen() {
     assert!(routes_to(&fs, "KUS").is_empty(), "{:#?}", routes_to(&fs, "KUS"));
     assert!(!has_flag(&fs, "end_user_mismatch", "KUS"));
 }
+
+/// Lawful look-alike of story (b): the same Brisbane pattern (300 HGX H100
+/// servers installed by a site financed from Dubai and the US, leased three
+/// weeks later and sub-leased on within a day) where the sub-lessor is a
+/// Singapore cloud with years of recorded leases and the last lessee an
+/// Osaka robotics firm paying in USDC. Expect nothing above low: no
+/// `rental_after_install` (the lessee is not restricted), no shell, no
+/// front; the crypto payment is named, about the lessee, and stays low.
+#[test]
+fn brisbane_servers_subleased_to_osaka_are_benign() {
+    let fs = scan("brisbane_lawful_rental");
+    assert!(fs.iter().all(|f| rank(f) == 0), "{fs:#?}");
+    for rule in ["rental_after_install", "shell_indicators", "supplied_by_front", "remote_access", "end_user_mismatch"]
+    {
+        assert!(!fs.iter().any(|f| flags(f).iter().any(|(r, _)| r == rule)), "{rule} fired: {fs:#?}");
+    }
+    let krb = routes_to(&fs, "KRB");
+    assert_eq!(krb.len(), 1);
+    assert_eq!(krb[0]["quantity"], 2400);
+    assert!(flags(krb[0]).contains(&("crypto_payment".into(), "KRB".into())));
+    let path: Vec<&str> = krb[0]["path"].as_array().unwrap().iter().map(|s| s["record"].as_str().unwrap()).collect();
+    assert_eq!(path, ["R5", "R6", "R8", "R9"]);
+}

@@ -445,3 +445,21 @@ fn judgement_scenarios_hold_through_the_binary() {
     let bad: Vec<String> = dirs.iter().flat_map(|d| check_judgement(d)).collect();
     assert!(bad.is_empty(), "{} problem(s):\n{}", bad.len(), bad.join("\n"));
 }
+
+/// Ownership searches cut while judging reach `stats.truncated_by` through a
+/// cluster scan too: each rank sends the cuts of its own judging to rank 0,
+/// whose report is the one-process report byte for byte.
+#[test]
+fn ownership_cuts_are_reported_alike_by_a_cluster_scan() {
+    let dir = fixture("judgement/ownership_bounds");
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["scan".as_ref(), dir.as_os_str()];
+        args.extend(["--format", "json"].iter().chain(extra).map(std::ffi::OsStr::new));
+        let out = chiptrace_os(&args);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        stdout(&out)
+    };
+    let one = run(&[]);
+    assert!(one.contains("MAX_CHAIN cut 1 ownership search(es)"), "{one}");
+    assert_eq!(run(&["--local-cluster", "2"]), one);
+}
