@@ -632,6 +632,9 @@ fn entity_value(
 /// O(R).
 pub fn lineage_warnings(case: &Case, diags: &mut Diagnostics) {
     let (records, record_files) = (&case.records, &case.record_files);
+    if records.iter().all(|r| r.parent_lot.is_none()) {
+        return; // no lineage to check (and no set of lots to build)
+    }
     let lots: rustc_hash::FxHashSet<Sym> = records.iter().filter_map(|r: &Record| r.lot).collect();
     let mut fi = 0;
     for (ri, r) in records.iter().enumerate() {

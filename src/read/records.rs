@@ -131,6 +131,16 @@ impl Records {
         self.records.len()
     }
 
+    /// Makes room for parts of (records, ids, id bytes) each.
+    pub fn reserve(&mut self, parts: impl Iterator<Item = (usize, usize, usize)>) {
+        let (r, i, b) = parts.fold((0, 0, 0), |(r, i, b), (r2, i2, b2)| (r + r2, i + i2, b + b2));
+        self.records.reserve(r);
+        self.known.reserve(r);
+        self.id_rows.reserve(i);
+        self.id_ends.reserve(i);
+        self.ids.reserve(b);
+    }
+
     /// Takes a part of file `file` in file order; its diagnostics begin at
     /// index `at` of the case's diagnostics.
     pub fn take(&mut self, part: Part, at: usize, file: usize) {
@@ -622,11 +632,18 @@ pub(super) fn read_records(
         let file = &file_names[fi];
         record_files.push((acc.len() as RecordId, file.clone(), acc.rejected + shape_rejected + acc.len()));
         let jsonl = name.ends_with(".jsonl");
-        let Some(input) = open_into(&mut files, src, name, diags) else { continue };
         if threads.threads == 1 {
+            let Some(input) = open_into(&mut files, src, name, diags) else { continue };
             shape_rejected += read_stream(&ctx, &mut acc, input, file, fi, jsonl, diags);
             continue;
         }
+        let input = match src.open(name) {
+            Ok(input) => input,
+            Err(_) => {
+                open_into(&mut files, src, name, diags); // reports why, as the sequential reader does
+                continue;
+            }
+        };
         // The file whole in memory for the threads; if it cannot be read whole
         // (a corrupt compressed stream), the sequential reader reads it again
         // and reports the problem where it meets it.
@@ -635,6 +652,7 @@ pub(super) fn read_records(
             None => {
                 let (mut buf, mut input) = (Vec::new(), input);
                 if std::io::Read::read_to_end(&mut input, &mut buf).is_err() {
+                    files.extend(src.fingerprint(name));
                     shape_rejected += match src.open(name) {
                         Ok(again) => read_stream(&ctx, &mut acc, again, file, fi, jsonl, diags),
                         Err(e) => {
@@ -647,21 +665,38 @@ pub(super) fn read_records(
                 buf.into()
             }
         };
+        // Bytes as they are on disk are hashed for the fingerprint here, beside
+        // the parse; a compressed file is hashed from disk.
+        let plain = match src {
+            Source::Memory(_) => true,
+            Source::Dir(d) => matches!(Source::resolve(d, name), Some((_, compressed::Codec::Plain))),
+        };
         let mut read = || {
             let init = Part::default;
-            let take = |part, at| acc.take(part, at, fi);
+            let take = |parts: Vec<(Part, usize)>| {
+                acc.reserve(parts.iter().map(|(p, _)| (p.records.len(), p.id_rows.len(), p.ids.len())));
+                for (part, at) in parts {
+                    acc.take(part, at, fi);
+                }
+            };
             let (chunk, each) =
                 (threads.chunk_bytes, |part: &mut Part, row: &Row, d: &mut Diagnostics| part.row(&ctx, jsonl, row, d));
-            if jsonl {
-                table::read_jsonl_chunked(&bytes, file, chunk, diags, init, each, take)
-            } else {
-                table::read_csv_chunked(&bytes, file, RECORD_REQUIRED, chunk, diags, init, each, take)
-            }
+            let fingerprint = || if plain { Some(fingerprint_bytes(name, &bytes)) } else { src.fingerprint(name) };
+            let parse = || {
+                if jsonl {
+                    table::read_jsonl_chunked(&bytes, file, chunk, diags, init, each, take)
+                } else {
+                    table::read_csv_chunked(&bytes, file, RECORD_REQUIRED, chunk, diags, init, each, take)
+                }
+            };
+            rayon::join(fingerprint, parse)
         };
-        shape_rejected += match &pool {
+        let (fingerprint, rejected) = match &pool {
             Some(pool) => pool.install(read),
             None => read(),
         };
+        files.extend(fingerprint);
+        shape_rejected += rejected;
     }
     // Rows of each file: the running count at its start, made a difference.
     let mut end = acc.rejected + shape_rejected + acc.len();

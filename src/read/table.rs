@@ -22,19 +22,17 @@ pub struct Row<'a> {
 /// The cells of a row.
 enum Fields<'a> {
     /// A CSV row whose bytes are all ASCII (the common case): every cell is
-    /// read in place from the parser's record, with no copy and no decoding.
-    Ascii(&'a csv::ByteRecord),
+    /// read in place from the parser's record (the record's bytes as text,
+    /// checked once), with no copy and no decoding.
+    Ascii(&'a csv::ByteRecord, &'a str),
     /// Cells decoded one by one (JSON lines, or bytes beyond ASCII).
     Decoded(Vec<Cow<'a, str>>),
 }
 
 /// The whitespace `str::trim` removes, for ASCII cells (it includes the
 /// vertical tab, which `u8::is_ascii_whitespace` does not).
-fn trim_ascii_cell(b: &[u8]) -> &[u8] {
-    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
-    let start = b.iter().position(|c| !ws(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !ws(c)).map_or(start, |i| i + 1);
-    &b[start..end]
+fn trim_ascii_cell(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r'))
 }
 
 impl<'a> Row<'a> {
@@ -43,8 +41,8 @@ impl<'a> Row<'a> {
     }
 
     /// A row whose record is all ASCII, read in place.
-    fn ascii(file: &'a str, line: u64, headers: &'a [String], record: &'a csv::ByteRecord) -> Self {
-        Row { file, line, headers, fields: Fields::Ascii(record) }
+    fn ascii(file: &'a str, line: u64, headers: &'a [String], record: &'a csv::ByteRecord, text: &'a str) -> Self {
+        Row { file, line, headers, fields: Fields::Ascii(record, text) }
     }
 
     /// The header the row was read under, as [`header_key`] normalised it.
@@ -54,7 +52,7 @@ impl<'a> Row<'a> {
 
     fn len(&self) -> usize {
         match &self.fields {
-            Fields::Ascii(r) => r.len(),
+            Fields::Ascii(r, _) => r.len(),
             Fields::Decoded(v) => v.len(),
         }
     }
@@ -64,7 +62,7 @@ impl<'a> Row<'a> {
     /// columns once with [`column`] and read cells by position.
     pub fn at(&self, i: usize) -> Option<&str> {
         let v = match &self.fields {
-            Fields::Ascii(r) => std::str::from_utf8(trim_ascii_cell(r.get(i)?)).ok()?,
+            Fields::Ascii(r, text) => trim_ascii_cell(text.get(r.range(i)?)?),
             Fields::Decoded(v) => v.get(i)?.trim(),
         };
         (!v.is_empty()).then_some(v)
@@ -73,7 +71,7 @@ impl<'a> Row<'a> {
     /// The row's values as read (not trimmed), in header order.
     pub fn values(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.len()).map(|i| match &self.fields {
-            Fields::Ascii(r) => r.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default(),
+            Fields::Ascii(r, text) => r.range(i).and_then(|x| text.get(x)).unwrap_or_default(),
             Fields::Decoded(v) => v[i].as_ref(),
         })
     }
@@ -368,8 +366,10 @@ impl Header {
             );
             return 1;
         }
-        if record.as_slice().is_ascii() {
-            each(&Row::ascii(file, line, headers, record), diags);
+        if record.as_slice().is_ascii()
+            && let Ok(text) = std::str::from_utf8(record.as_slice())
+        {
+            each(&Row::ascii(file, line, headers, record, text), diags);
             return 0;
         }
         let values: Vec<Cow<str>> = record
@@ -493,7 +493,8 @@ impl<I, E> Body<'_, I, E> {
 /// that does not start where the rows before it ended is read again from
 /// there. `init` makes the state of a stretch, `each` reads a row into it,
 /// `take` receives the states in file order, each with the index in `diags`
-/// where that stretch's diagnostics begin. Returns the rows rejected here.
+/// where that stretch's diagnostics begin (all at once, so that it can make
+/// room for them first). Returns the rows rejected here.
 ///
 /// # Complexity
 /// O(bytes) work on the pool's threads; a stretch read again (a quoted cell
@@ -508,7 +509,7 @@ pub fn read_csv_chunked<S: Send>(
     diags: &mut Diagnostics,
     init: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, &Row, &mut Diagnostics) + Sync,
-    mut take: impl FnMut(S, usize),
+    take: impl FnOnce(Vec<(S, usize)>),
 ) -> usize {
     use rayon::prelude::*;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
@@ -559,6 +560,7 @@ pub fn read_csv_chunked<S: Send>(
         })
         .collect();
     let mut rejected = 0;
+    let mut states = Vec::with_capacity(stretches.len());
     let (mut next, mut breaks) = (body, before.first().copied().unwrap_or(0));
     for (stretch, &(_, end)) in stretches.into_iter().zip(&spans) {
         if next >= end {
@@ -569,12 +571,12 @@ pub fn read_csv_chunked<S: Send>(
         } else {
             reader.read(next, end, bytes.len(), breaks)
         };
-        let at = diags.0.len();
+        states.push((stretch.state, diags.0.len()));
         diags.0.extend(stretch.diags);
-        take(stretch.state, at);
         rejected += stretch.rejected;
         (next, breaks) = (stretch.stop, stretch.breaks_at_stop);
     }
+    take(states);
     rejected
 }
 
@@ -764,7 +766,7 @@ pub fn read_jsonl_chunked<S: Send>(
     diags: &mut Diagnostics,
     init: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, &Row, &mut Diagnostics) + Sync,
-    mut take: impl FnMut(S, usize),
+    take: impl FnOnce(Vec<(S, usize)>),
 ) -> usize {
     use rayon::prelude::*;
     let mut cuts = vec![0usize];
@@ -804,12 +806,13 @@ pub fn read_jsonl_chunked<S: Send>(
         })
         .collect();
     let mut rejected = 0;
+    let mut states = Vec::with_capacity(stretches.len());
     for (state, local, r) in stretches {
-        let at = diags.0.len();
+        states.push((state, diags.0.len()));
         diags.0.extend(local);
-        take(state, at);
         rejected += r;
     }
+    take(states);
     rejected
 }
 
