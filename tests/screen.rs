@@ -423,3 +423,56 @@ fn scan_reports_the_bounds_that_cut_screening() {
     assert_eq!(s["truncated"], false, "{s}");
     assert!(!v["warnings"]["notes"].to_string().contains("screening was cut"), "{}", v["warnings"]);
 }
+
+/// Issue 9, through the binary and its index: a Ukrainian spelling meets the
+/// Russian one, an acronym its words, Pinyin syllables written apart the
+/// joined word, a fuller name of a listed person the person; a namesake
+/// (same surname and one given name, each with another) and a Chinese firm
+/// one syllable away do not match.
+#[test]
+fn screen_finds_given_name_spellings_acronyms_and_split_syllables() {
+    let dir = TempDir::new("screen-mechanisms");
+    dir.write(
+        "entities.csv",
+        "id,name,kind,country\n\
+         UKR,Tetiana Volodymyrivna ZJURAVLEVA,person,UA\n\
+         ACR,IRGC,end_user,IR\n\
+         SYL,SHENZHEN MING DE TECHNOLOGY CO LTD,reseller,CN\n\
+         FUL,ABOU HASSAN Khaled Suleiman Fayez,person,LB\n\
+         NAM,Omar Suleiman ABU HASSAN,person,LB\n\
+         OTH,Shenzhen Ming Dao Technology,reseller,CN\n",
+    );
+    dir.write("records.csv", "id,date,kind,from,to,product,quantity\n");
+    dir.write(
+        "lists/test.csv",
+        "name,list\n\
+         Tatyana Vladimirovna ZHURAVLEVA,test\n\
+         Iranian Revolutionary Guard Corps,test\n\
+         Shenzhen Mingde Technology Co. Ltd.,test\n\
+         \"ABU HASSAN, Khaled\",test\n\
+         \"ABU HASSAN, Khaled Fayez\",test\n",
+    );
+    let o = chiptrace_os(&["screen".as_ref(), dir.path().as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got: Vec<(&str, &str)> = v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["entity"].as_str().unwrap(), m["list_name"].as_str().unwrap()))
+        .collect();
+    for (entity, listed) in [
+        ("UKR", "Tatyana Vladimirovna ZHURAVLEVA"),
+        ("ACR", "Iranian Revolutionary Guard Corps"),
+        ("SYL", "Shenzhen Mingde Technology Co. Ltd."),
+        ("FUL", "ABU HASSAN, Khaled"),
+        ("FUL", "ABU HASSAN, Khaled Fayez"),
+    ] {
+        assert!(got.contains(&(entity, listed)), "{entity} should match {listed}: {got:?}");
+    }
+    for entity in ["NAM", "OTH"] {
+        assert!(!got.iter().any(|(e, _)| *e == entity), "{entity} is another party: {got:?}");
+    }
+    let ful = v["matches"].as_array().unwrap().iter().find(|m| m["entity"] == "FUL").unwrap();
+    assert!(ful["reason"].as_str().unwrap().contains("further given names"), "{ful:#}");
+}
