@@ -292,12 +292,15 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         names: mine.iter().map(|&j| layout.names[j].clone()).collect(),
         diags: layout.diags.clone(),
     };
-    let (part, marks) = crate::read::read_case_part(&job.case, &job.opts, &share).map_err(|e| e.to_string())?;
+    let (mut part, marks) = crate::read::read_case_part(&job.case, &job.opts, &share).map_err(|e| e.to_string())?;
     let bytes = part::encode(&part, &marks, &layout, &mine);
-    let (got, tr) = exchange::exchange(worker, (0..ranks).map(|r| (r, bytes.clone())).collect());
-    drop(bytes);
-    let loaded = part::assemble(part, &marks, &layout, &got)?;
-    drop(got);
+    // The records travel as bytes now (this rank's own too): free them.
+    part.case.records = Vec::new();
+    part.case.strings = crate::model::Strings::default();
+    let mut out: Vec<(usize, Vec<u8>)> = (0..ranks).filter(|&r| r != me).map(|r| (r, bytes.clone())).collect();
+    out.push((me, bytes));
+    let (got, tr) = exchange::exchange(worker, out);
+    let loaded = part::assemble(part, &marks, &layout, got)?;
     round(&mut fig, "read", t, tr);
     if loaded.diags.errors() > 0 {
         // Every rank read the same diagnostics: all stop here, rank 0 prints them.

@@ -191,18 +191,20 @@ fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<Record> {
 }
 
 /// One shard as it arrived.
-struct Shard<'a> {
+struct Shard {
     index: usize,
     file: String,
     rows: usize,
     diags: Vec<Diagnostic>,
     files: Vec<InputFile>,
     records: usize,
-    /// The bytes of the records, to read in shard order.
-    dec: Dec<'a>,
+    /// The bytes of the records, to read in shard order (a copy, so that
+    /// the rank's whole share can be freed once its shards are cut out,
+    /// and each shard's bytes once they are read).
+    block: Vec<u8>,
 }
 
-fn read_shard<'a>(d: &mut Dec<'a>) -> Option<Shard<'a>> {
+fn read_shard(d: &mut Dec) -> Option<Shard> {
     let index = usize::try_from(d.u64()?).ok()?;
     let file = d.str()?;
     let rows = usize::try_from(d.u64()?).ok()?;
@@ -221,8 +223,8 @@ fn read_shard<'a>(d: &mut Dec<'a>) -> Option<Shard<'a>> {
     let records = usize::try_from(d.u64()?).ok()?;
     // Read in shard order by `assemble`.
     let len = usize::try_from(d.u64()?).ok()?;
-    let dec = Dec::new(d.bytes(len)?);
-    Some(Shard { index, file, rows, diags, files, records, dec })
+    let block = d.bytes(len)?.to_vec();
+    Some(Shard { index, file, rows, diags, files, records, block })
 }
 
 /// The case one process would have read, from this rank's own read `part`
@@ -234,13 +236,13 @@ fn read_shard<'a>(d: &mut Dec<'a>) -> Option<Shard<'a>> {
 ///
 /// # Complexity
 /// O(R) for R records in all.
-pub fn assemble(part: Loaded, marks: &Marks, layout: &Layout, shares: &[(usize, Vec<u8>)]) -> Result<Loaded, String> {
+pub fn assemble(part: Loaded, marks: &Marks, layout: &Layout, shares: Vec<(usize, Vec<u8>)>) -> Result<Loaded, String> {
     let Loaded { case: mine, policy, diags } = part;
     let mut unknown = 0usize;
     let mut shards: Vec<Shard> = Vec::new();
     for (from, bytes) in shares {
         let bad = || format!("the records read by rank {from} arrived garbled");
-        let mut d = Dec::new(bytes);
+        let mut d = Dec::new(&bytes);
         unknown += d.u64().ok_or_else(bad)? as usize;
         for _ in 0..d.u64().ok_or_else(bad)? {
             shards.push(read_shard(&mut d).ok_or_else(bad)?);
@@ -273,8 +275,10 @@ pub fn assemble(part: Loaded, marks: &Marks, layout: &Layout, shares: &[(usize, 
         case.files.append(&mut shard.files);
         rejected += shard.rows.saturating_sub(shard.records);
         let mut repeats: Vec<Diagnostic> = Vec::new();
+        let block = std::mem::take(&mut shard.block);
+        let mut dec = Dec::new(&block);
         for _ in 0..shard.records {
-            let r = read_record(&mut shard.dec, &mut strings)
+            let r = read_record(&mut dec, &mut strings)
                 .ok_or_else(|| format!("the records of {} arrived garbled", shard.file))?;
             let slot = string_interner::Symbol::to_usize(r.id);
             if first.len() <= slot {
