@@ -231,7 +231,7 @@ pub fn of_case(case: &Case, policy: &Policy, findings: &[Finding], max_records: 
 pub const MAX_COMPONENT_ROWS: usize = 50;
 
 /// Flows drawn on an overview's country map, the largest; the rest are counted.
-pub const MAX_FLOWS: usize = 80;
+pub const MAX_FLOWS: usize = 40;
 
 /// One connected component of a case: entities linked by records or relations.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,7 +9,7 @@
 //! value ever becomes a DOT or SVG identifier; every data value goes through
 //! [`text::dot_quote`].
 
-use super::diagram::{Mark, Overview};
+use super::diagram::{Flow, Mark, Overview};
 use super::{Diagram, Export, ExportError, Exporter, text};
 use crate::model::*;
 use graphviz_rust::dot_structures::{
@@ -509,19 +509,34 @@ fn overview_graph(case: &Case, d: &Diagram, o: &Overview) -> Graph {
         }
         stmts.push(node(&format!("c_{}", c.country.as_str()), attrs));
     }
+    // One edge per pair of countries, a label line per record kind, styled by
+    // the kind with the most records: parallel edges would stack their labels.
+    let mut pairs: BTreeMap<(Country, Country), Vec<&Flow>> = BTreeMap::new();
     for f in &o.flows {
-        let mut label = format!("{} \u{d7}{} \u{b7} {} units", f.kind, f.records, f.units);
-        if f.on_routes > 0 {
-            label.push_str(&format!("\n{} on findings' routes", f.on_routes));
-        }
-        let width = 1.0 + (f.records as f64).log10().max(0.0);
-        let mut attrs = vec![attr("label", &label), attr("penwidth", &format!("{width:.1}"))];
-        attrs.extend(record_style(f.kind));
-        if f.on_routes > 0 {
+        pairs.entry((f.from, f.to)).or_default().push(f);
+    }
+    for ((from, to), fs) in pairs {
+        let lines: Vec<String> = fs
+            .iter()
+            .map(|f| {
+                let mut l = format!("{} \u{d7}{} \u{b7} {} units", f.kind, f.records, f.units);
+                if f.on_routes > 0 {
+                    l.push_str(&format!(" ({} on routes)", f.on_routes));
+                }
+                l
+            })
+            .collect();
+        let records: usize = fs.iter().map(|f| f.records).sum();
+        let main =
+            fs.iter().max_by_key(|f| (f.records, std::cmp::Reverse(f.kind))).map_or(RecordKind::Sale, |f| f.kind);
+        let width = 1.0 + (records as f64).log10().max(0.0);
+        let mut attrs = vec![attr("label", &lines.join("\n")), attr("penwidth", &format!("{width:.1}"))];
+        attrs.extend(record_style(main));
+        if fs.iter().any(|f| f.on_routes > 0) {
             attrs.retain(|a| a.0 != Id::Plain("color".into()));
             attrs.extend([attr("color", ROUTE), attr("fontcolor", ROUTE)]);
         }
-        stmts.push(edge(&format!("c_{}", f.from.as_str()), &format!("c_{}", f.to.as_str()), attrs));
+        stmts.push(edge(&format!("c_{}", from.as_str()), &format!("c_{}", to.as_str()), attrs));
     }
     let mut body = vec![
         Stmt::Attribute(attr("label", "legend")),
