@@ -407,3 +407,43 @@ fn dash_reads_standard_input_wherever_one_file_is_read() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("only one of them can be standard input"), "{}", stderr(&o));
 }
+
+/// Runs `chiptrace ARGS` with a standard output whose reader is already
+/// gone, so the first write fails (EPIPE) whatever the size of the output.
+fn into_closed_pipe(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    Command::new(crate::common::bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("chiptrace runs")
+}
+
+/// Regression: `chiptrace completions bash | head -3` panicked in clap_complete
+/// ("failed to write completion file: Broken pipe") and exited 101.
+#[test]
+fn a_closed_pipe_exits_zero_quietly_for_every_command() {
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["completions", "fish"],
+        &["completions", "elvish"],
+        &["completions", "powershell"],
+        &["man"],
+        &["scan", "fixtures/demo"],
+        &["scan", "fixtures/demo", "--format", "jsonl"],
+        &["validate", "fixtures/demo", "--format", "json"],
+        &["screen", "fixtures/demo"],
+        &["trace", "fixtures/demo", "--lot", "L-100"],
+        &["export", "fixtures/demo", "--lot", "L-100", "--format", "dot", "-o", "-"],
+        &["--help"],
+    ];
+    for args in commands {
+        let o = into_closed_pipe(args);
+        assert_eq!(code(&o), 0, "{args:?} into a closed pipe exited {}: {}", code(&o), stderr(&o));
+        assert!(!stderr(&o).contains("panicked") && !stderr(&o).contains("Broken pipe"), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -19,8 +19,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
+    // clap_complete panics when its writer fails, so the script is made in
+    // memory and written here, where a closed pipe (`| head`) exits 0 quietly.
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut Cli::command(), "chiptrace", &mut script);
     let mut out = Out::new();
-    clap_complete::generate(a.shell, &mut Cli::command(), "chiptrace", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(EXIT_OK)
 }

@@ -47,7 +47,9 @@ pub struct Args {
     /// Resolution of PNG output in dots per inch (96 is a screen's; 300 prints sharp).
     #[arg(long, default_value_t = crate::export::DEFAULT_DPI, value_parser = clap::value_parser!(u32).range(24..=1200))]
     pub dpi: u32,
-    /// Most records drawn for an entity or the whole case (graphml and gexf of --all are not cut).
+    /// Most records drawn for an entity or the whole case. A case with more is drawn as
+    /// an overview: a map of countries and the records between them, with a note of
+    /// what was left out (graphml, gexf and ftm of --all are never cut).
     #[arg(long, default_value_t = Bounds::default().max_records)]
     pub max_records: usize,
 }
@@ -55,7 +57,7 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let Some(format) = a.format.or_else(|| export::Format::from_path(&a.output)) else {
         say!(
-            "error: cannot tell the format from `{}`; pass --format dot, svg, png, html, graphml or gexf",
+            "error: cannot tell the format from `{}`; pass --format dot, svg, png, html, graphml, gexf or ftm",
             a.output.display()
         );
         return Ok(EXIT_BAD_INPUT);
