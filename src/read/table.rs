@@ -493,8 +493,9 @@ impl<I, E> Body<'_, I, E> {
 /// that does not start where the rows before it ended is read again from
 /// there. `init` makes the state of a stretch, `each` reads a row into it,
 /// `take` receives the states in file order, each with the index in `diags`
-/// where that stretch's diagnostics begin (all at once, so that it can make
-/// room for them first). Returns the rows rejected here.
+/// where that stretch's diagnostics begin, a few stretches a thread at a
+/// time (so that it can make room for them first, and only those wait in
+/// memory). Returns the rows rejected here.
 ///
 /// # Complexity
 /// O(bytes) work on the pool's threads; a stretch read again (a quoted cell
@@ -509,7 +510,7 @@ pub fn read_csv_chunked<S: Send>(
     diags: &mut Diagnostics,
     init: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, &Row, &mut Diagnostics) + Sync,
-    take: impl FnOnce(Vec<(S, usize)>),
+    mut take: impl FnMut(Vec<(S, usize)>),
 ) -> usize {
     use rayon::prelude::*;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
@@ -549,34 +550,41 @@ pub fn read_csv_chunked<S: Send>(
         (*b, total) = (total, total + *b);
     }
     let reader = Body { bytes, file, delimiter: b',', header: &header, init: &init, each: &each };
-    let stretches: Vec<Stretch<S>> = spans
-        .par_iter()
-        .zip(before.par_iter())
-        .enumerate()
-        .map(|(k, (&(a, b), &breaks))| {
-            // The first stretch starts at a row for sure and may run to the end.
-            let limit = if k == 0 { bytes.len() } else { b.saturating_add((b - a).max(step)).min(bytes.len()) };
-            reader.read(a, b, limit, breaks)
-        })
-        .collect();
     let mut rejected = 0;
-    let mut states = Vec::with_capacity(stretches.len());
     let (mut next, mut breaks) = (body, before.first().copied().unwrap_or(0));
-    for (stretch, &(_, end)) in stretches.into_iter().zip(&spans) {
-        if next >= end {
-            continue; // every row of this stretch was read into a row before it
+    // A few stretches a thread at a time, taken before the next are read, so
+    // that only those wait in memory beside the case.
+    let window = rayon::current_num_threads().max(1) * 4;
+    for from in (0..spans.len()).step_by(window) {
+        let to = (from + window).min(spans.len());
+        let stretches: Vec<Stretch<S>> = spans[from..to]
+            .par_iter()
+            .zip(before[from..to].par_iter())
+            .enumerate()
+            .map(|(j, (&(a, b), &breaks))| {
+                // The first stretch starts at a row for sure and may run to the end.
+                let limit =
+                    if from + j == 0 { bytes.len() } else { b.saturating_add((b - a).max(step)).min(bytes.len()) };
+                reader.read(a, b, limit, breaks)
+            })
+            .collect();
+        let mut states = Vec::with_capacity(stretches.len());
+        for (stretch, &(_, end)) in stretches.into_iter().zip(&spans[from..to]) {
+            if next >= end {
+                continue; // every row of this stretch was read into a row before it
+            }
+            let stretch = if stretch.start == next && !stretch.overrun {
+                stretch
+            } else {
+                reader.read(next, end, bytes.len(), breaks)
+            };
+            states.push((stretch.state, diags.0.len()));
+            diags.0.extend(stretch.diags);
+            rejected += stretch.rejected;
+            (next, breaks) = (stretch.stop, stretch.breaks_at_stop);
         }
-        let stretch = if stretch.start == next && !stretch.overrun {
-            stretch
-        } else {
-            reader.read(next, end, bytes.len(), breaks)
-        };
-        states.push((stretch.state, diags.0.len()));
-        diags.0.extend(stretch.diags);
-        rejected += stretch.rejected;
-        (next, breaks) = (stretch.stop, stretch.breaks_at_stop);
+        take(states);
     }
-    take(states);
     rejected
 }
 
