@@ -515,6 +515,32 @@ proptest! {
         prop_assert_eq!(one.stats.routes_examined, four.stats.routes_examined);
     }
 
+    /// The streamed scan (steps sorted by group, each block searched, judged
+    /// and dropped) gives the report of the staged pipeline the cluster runs
+    /// (every route searched, then grouped, then judged), byte for byte, on
+    /// one thread and on four.
+    #[test]
+    fn streamed_judgement_agrees_with_the_staged_pipeline(w in world()) {
+        use chiptrace::analysis::{inventory::Inventory, routes};
+        use chiptrace::scan::{Prepared, finish, judge, search, search_stats};
+        let loaded = load(&w);
+        let (case, policy) = (&loaded.case, &loaded.policy);
+        let inv = Inventory::build(case);
+        let prep = Prepared::new(case, policy, &inv);
+        let steps = prep.terminal_steps();
+        let staged = {
+            let config = ScanConfig { threads: 1, ..Default::default() };
+            let found = search(&prep, &steps, &config);
+            let searched = search_stats(&found);
+            finish(&prep, judge(&prep, &routes::group(found), false), searched)
+        };
+        for threads in [1, 4] {
+            let streamed = scan(case, policy, &ScanConfig { threads, ..Default::default() });
+            prop_assert_eq!(staged.to_json(case).to_string(), streamed.to_json(case).to_string());
+            prop_assert_eq!(staged.stats.routes_examined, streamed.stats.routes_examined);
+        }
+    }
+
     /// One more flag never lowers a score, whether it is about the terminal
     /// or someone else, and scores stay within 0..1; flags about others alone
     /// never reach medium.

@@ -16,10 +16,16 @@ fn key(s: &str) -> String {
 }
 
 fn names(ctx: &Ctx, e: EntityId) -> Vec<String> {
-    let ent = ctx.case.entity(e);
-    let mut v = vec![key(&ent.id), key(&ent.name)];
-    v.extend(ent.aliases.iter().map(|a| key(a)));
-    v
+    // Computed once per entity: the same parties end many routes.
+    ctx.memo(e)
+        .name_keys
+        .get_or_init(|| {
+            let ent = ctx.case.entity(e);
+            let mut v = vec![key(&ent.id), key(&ent.name)];
+            v.extend(ent.aliases.iter().map(|a| key(a)));
+            v
+        })
+        .clone()
 }
 
 /// Whether `declared` is one of `users` as a clerk would type it: customs

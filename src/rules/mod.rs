@@ -110,6 +110,19 @@ pub struct Ctx<'a> {
     /// Bounds that cut an ownership search while the rules judged (for
     /// `stats.truncated_by`); rules run in parallel, so they gather here.
     cuts: std::sync::Mutex<Vec<JudgedCut>>,
+    /// For each controlled product, the (from, until) days of its controls:
+    /// [`Ctx::controlled`] runs for every rule on every route, and looking
+    /// the product up by name in the policy's table each time cost more than
+    /// the rules' own work.
+    control_windows: HashMap<Sym, Vec<(Timestamp, Option<Timestamp>)>>,
+    /// Each entity's group in `by_address` (by index in `address_groups`),
+    /// so a rule finds who shares an address without normalising it again.
+    address_group: Vec<Option<u32>>,
+    address_groups: Vec<Vec<EntityId>>,
+    /// Per entity, facts a rule derives from the entity alone and asks for
+    /// on every route the entity is on, computed once on first use (see
+    /// [`Ctx::memo`]).
+    memo: Vec<EntityMemo>,
 }
 
 /// A bound that cut a search made while judging (an ownership walk), for
@@ -119,6 +132,15 @@ pub struct JudgedCut {
     pub bound: String,
     pub subject: String,
     pub note: String,
+}
+
+/// What rules derive once per entity (filled lazily, from any thread).
+#[derive(Default)]
+pub struct EntityMemo {
+    /// `shell_indicators`: the established group holding the entity, if any.
+    pub established_group: std::sync::OnceLock<Option<EntityId>>,
+    /// `end_user_mismatch`: the entity's id, name and aliases as compared with declared end users.
+    pub name_keys: std::sync::OnceLock<Vec<String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -162,19 +184,40 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut by_address: HashMap<String, Vec<EntityId>> = HashMap::default();
+        let mut address_key: Vec<Option<String>> = vec![None; n];
         for (i, e) in case.entities.iter().enumerate() {
             if let Some(a) = &e.address {
                 let key = normalise_address(a);
                 if !key.is_empty() {
-                    by_address.entry(key).or_default().push(i as EntityId);
+                    by_address.entry(key.clone()).or_default().push(i as EntityId);
+                    address_key[i] = Some(key);
                 }
+            }
+        }
+        let mut address_group: Vec<Option<u32>> = vec![None; n];
+        let mut address_groups: Vec<Vec<EntityId>> = Vec::new();
+        let mut group_of: HashMap<&str, u32> = HashMap::default();
+        for (i, key) in address_key.iter().enumerate() {
+            if let Some(key) = key {
+                address_group[i] = Some(*group_of.entry(key.as_str()).or_insert_with(|| {
+                    address_groups.push(by_address[key.as_str()].clone());
+                    address_groups.len() as u32 - 1
+                }));
             }
         }
         let shortfalls = inv.shortfalls(case).into_iter().map(|s| (s.record, s)).collect();
         let last_date = inv.order.last().map_or(Timestamp(0), |&ri| case.records[ri as usize].date);
         let undeployed = undeployed_inventory::idle_stock(case, policy, inv, last_date);
         let products: HashSet<Sym> = case.records.iter().map(|r| r.product).collect();
-        let controlled_products = products.into_iter().filter(|&p| policy.is_controlled(case.s(p))).collect();
+        let controlled_products: HashSet<Sym> =
+            products.into_iter().filter(|&p| policy.is_controlled(case.s(p))).collect();
+        let control_windows = controlled_products
+            .iter()
+            .map(|&p| {
+                let controls = policy.products().get(case.s(p)).map_or(&[][..], |x| &x.controls[..]);
+                (p, controls.iter().map(|c| (c.from, c.until)).collect())
+            })
+            .collect();
         let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::default();
         for (e, recs) in placements.iter().enumerate() {
             for &ri in recs {
@@ -205,6 +248,10 @@ impl<'a> Ctx<'a> {
             undeployed_sites,
             screening,
             cuts: std::sync::Mutex::new(Vec::new()),
+            control_windows,
+            address_group,
+            address_groups,
+            memo: (0..n).map(|_| EntityMemo::default()).collect(),
         }
     }
 
@@ -282,6 +329,17 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// What rules derive once per entity (see [`EntityMemo`]).
+    pub fn memo(&self, e: EntityId) -> &EntityMemo {
+        &self.memo[e as usize]
+    }
+
+    /// The entities whose address normalises to `e`'s (`e` among them), or
+    /// None when `e` has no address: `by_address` of `e`'s address.
+    pub fn same_address(&self, e: EntityId) -> Option<&[EntityId]> {
+        self.address_group[e as usize].map(|g| &self.address_groups[g as usize][..])
+    }
+
     /// Whether the entity matches a list entry at or above the policy's threshold.
     pub fn is_listed(&self, e: EntityId) -> bool {
         self.hits[e as usize].iter().any(|h| h.score >= self.policy.fuzzy_threshold)
@@ -329,8 +387,11 @@ impl<'a> Ctx<'a> {
     /// date of its terminal step: before a product's first control nobody had
     /// a reason to hide where it went, so pattern rules stay quiet.
     pub fn controlled(&self, route: &Route) -> bool {
-        self.controlled_products.contains(&route.product)
-            && self.policy.products().controlled_at(self.case.s(route.product), route_date(self, route))
+        // `ProductTable::controlled_at` on windows fetched once per product.
+        let date = route_date(self, route);
+        self.control_windows
+            .get(&route.product)
+            .is_some_and(|w| w.iter().any(|&(from, until)| from <= date && until.is_none_or(|u| date <= u)))
     }
 
     /// The licence requirement that a record of `product` to `country` on

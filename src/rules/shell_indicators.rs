@@ -6,7 +6,7 @@
 //! `Policy::established_group_years`) is a new subsidiary, not a shell, so
 //! its age and thin history are not counted.
 
-use super::{Ctx, Rule, normalise_address};
+use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
 use crate::model::EntityId;
 use crate::scan::Flag;
@@ -26,7 +26,7 @@ impl Rule for ShellIndicators {
             let ent = ctx.case.entity(e);
             let mut why = Vec::new();
             let mut evidence = vec![ent.id.clone()];
-            let group = established_group(ctx, e);
+            let group = *ctx.memo(e).established_group.get_or_init(|| established_group(ctx, e));
             if let (None, Some(inc), Some(first)) = (group, ent.incorporated, ctx.first_trade[e as usize]) {
                 let days = inc.days_until(first);
                 if (0.0..ctx.policy.shell_age_days).contains(&days) {
@@ -35,10 +35,9 @@ impl Rule for ShellIndicators {
                     ));
                 }
             }
-            if let Some(a) = &ent.address {
+            if ent.address.is_some() {
                 let others: Vec<String> = ctx
-                    .by_address
-                    .get(&normalise_address(a))
+                    .same_address(e)
                     .map(|v| {
                         v.iter()
                             .filter(|&&o| o != e && !ctx.ownership.linked(ctx.case, e, o))

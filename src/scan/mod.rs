@@ -11,7 +11,7 @@ pub use finding::{Finding, FindingKind, Flag, ScanReport, ScanStats, Severity};
 
 use crate::analysis::inventory::Inventory;
 use crate::analysis::routes::{self, Bounds, Route, RouteIndex};
-use crate::graph::{Adjacency, Lots};
+use crate::graph::{Adjacency, Lots, goods_key};
 use crate::model::*;
 use crate::policy::Policy;
 use crate::rules::{Ctx, Rule};
@@ -96,17 +96,116 @@ pub fn scan_prepared(prep: &Prepared, config: &ScanConfig) -> ScanReport {
 }
 
 fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
-    let parallel = config.threads != 1;
     let t0 = Instant::now();
     let steps = prep.terminal_steps();
-    let found = search(prep, &steps, config);
+    let (findings, searched) = search_and_judge(prep, &steps, config);
     let t_routes = t0.elapsed();
-    let searched = search_stats(&found);
     let t1 = Instant::now();
-    let findings = judge(prep, &routes::group(found), parallel);
     let mut report = finish(prep, findings, searched);
-    report.timings = vec![("routes", t_routes), ("rules", t1.elapsed())];
+    // Routes are searched and judged block by block (see `search_and_judge`),
+    // so the two stages share one timing; `finish` ranks and caps.
+    report.timings = vec![("routes+rules", t_routes), ("finish", t1.elapsed())];
     report
+}
+
+/// Stages 1 and 2 streamed: the terminal steps sorted by the part of their
+/// group key that the step itself gives (terminal and lot, or terminal and
+/// product), each block of steps searched, grouped, judged and dropped, so
+/// only one block's routes are alive per thread instead of every route of
+/// the case. The findings come back in the order [`judge`] gives for
+/// `routes::group(search(..))` (each group's judgement is tagged with its
+/// first step and sorted back into that order), with the same [`Searched`]
+/// stats: `search` + `group` + `judge` is the twin that a property test
+/// holds it to, and what the cluster runs on its shares.
+///
+/// # Complexity
+/// O(T log T) to sort the steps, then O(T x depth x candidates) to search
+/// and O(G x rules) to judge, with O(largest block) routes held per thread.
+pub fn search_and_judge(prep: &Prepared, steps: &[RecordId], config: &ScanConfig) -> (Vec<Finding>, Searched) {
+    let noop = |_: Progress| {};
+    let report: &(dyn Fn(Progress) + Sync) = config.progress.unwrap_or(&noop);
+    report(Progress::Start(steps.len() as u64));
+    let parallel = config.threads != 1;
+    let case = prep.ctx.case;
+    let ix = prep.index();
+    let bounds = bounds(prep.ctx.policy);
+    let rules = crate::rules::registry();
+    // (terminal, 0 and lot | 1 and product, position in `steps`): a route's
+    // terminal is its last step's receiver and its lot the last step's lot,
+    // so the sort puts every group's steps in one block (lot-less blocks
+    // split further by the previous step, known only after the search).
+    let key = |(i, &s): (usize, &RecordId)| {
+        let r = &case.records[s as usize];
+        match r.lot {
+            Some(l) => (r.to, goods_key(l) as u64, i as u32),
+            None => (r.to, (1u64 << 32) | goods_key(r.product) as u64, i as u32),
+        }
+    };
+    let mut keyed: Vec<(EntityId, u64, u32)> = if parallel {
+        steps.par_iter().enumerate().map(key).collect()
+    } else {
+        steps.iter().enumerate().map(key).collect()
+    };
+    // Keys are unique (they hold the position), so both sorts give one order.
+    if parallel {
+        keyed.par_sort_unstable();
+    } else {
+        keyed.sort_unstable();
+    }
+    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for i in 1..=keyed.len() {
+        if i == keyed.len() || (keyed[i].0, keyed[i].1) != (keyed[start].0, keyed[start].1) {
+            blocks.push(start..i);
+            start = i;
+        }
+    }
+    let one = |b: &std::ops::Range<usize>| {
+        let block = &keyed[b.clone()];
+        let found: Vec<Route> = block
+            .iter()
+            .map(|&(_, _, i)| {
+                let r = routes::route_to(&ix, steps[i as usize], &bounds);
+                report(Progress::Step);
+                r
+            })
+            .collect();
+        let searched = search_stats(&found);
+        // Positions ascend within a block and `routes::group` keeps the
+        // first-seen order, so each group is tagged with its first position.
+        let mut first = Vec::new();
+        let mut seen = rustc_hash::FxHashSet::default();
+        for (r, &(_, _, i)) in found.iter().zip(block) {
+            if seen.insert(routes::group_key(r)) {
+                first.push(i);
+            }
+        }
+        let judged: Vec<(u32, Judged)> = routes::group(found)
+            .iter()
+            .zip(first)
+            .map(|(g, i)| (i, judge_group(&prep.ctx, &rules, g)))
+            .filter(|(_, j)| j.route.is_some() || !j.others.is_empty())
+            .collect();
+        (judged, searched)
+    };
+    let parts: Vec<(Vec<(u32, Judged)>, Searched)> =
+        if parallel { blocks.par_iter().map(one).collect() } else { blocks.iter().map(one).collect() };
+    let mut searched = Searched::default();
+    let mut judged: Vec<(u32, Judged)> = Vec::new();
+    for (j, s) in parts {
+        judged.extend(j);
+        searched.add(s);
+    }
+    // The order `judge` gives: groups by the position of their first step.
+    judged.sort_unstable_by_key(|(i, _)| *i);
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut about_others: Vec<EntityFlag> = Vec::new();
+    for (_, j) in judged {
+        findings.extend(j.route);
+        about_others.extend(j.others);
+    }
+    findings.extend(entity_findings(&prep.ctx, about_others));
+    (findings, searched)
 }
 
 // The stages below are what both the single-process scan above and the
@@ -377,6 +476,7 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
     let case = ctx.case;
     let mut flags: Vec<Flag> = Vec::new();
     let mut others: Vec<EntityFlag> = Vec::new();
+    let (mut flags_seen, mut others_seen) = (FlagSet::default(), FlagSet::default());
     for route in group {
         let mut mine: Vec<Flag> = Vec::new();
         for rule in rules {
@@ -385,7 +485,9 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
             mine.extend(out);
         }
         for f in mine {
-            if f.subject != route.terminal && !others.iter().any(|o| o.flag == f) {
+            let h = FlagSet::hash(&f);
+            if f.subject != route.terminal && !others_seen.contains(h, &f, |i| &others[i].flag) {
+                others_seen.add(h, others.len());
                 let records = route
                     .records
                     .iter()
@@ -397,7 +499,8 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
                     .collect();
                 others.push(EntityFlag { product: route.product, flag: f.clone(), records });
             }
-            if !flags.contains(&f) {
+            if !flags_seen.contains(h, &f, |i| &flags[i]) {
+                flags_seen.add(h, flags.len());
                 flags.push(f);
             }
         }
@@ -432,6 +535,36 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
         flags,
     };
     Judged { route: Some(route), others }
+}
+
+/// Which flags a list holds, found by a hash of their fields: a group of
+/// many routes meets the same flags over and over, and comparing each with
+/// every flag kept cost time quadratic in the group. Equality is still
+/// `Flag`'s own (the hash leaves the weight out, so equal flags always
+/// share a hash), so the lists keep exactly the flags, in the order, that
+/// a linear `contains` keeps.
+#[derive(Default)]
+struct FlagSet {
+    at: rustc_hash::FxHashMap<u64, Vec<usize>>,
+}
+
+impl FlagSet {
+    fn hash(f: &Flag) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (f.rule, f.subject, &f.detail, &f.evidence).hash(&mut h);
+        h.finish()
+    }
+
+    /// Whether a flag equal to `f` (of hash `h`) is in the list, whose `i`th flag is `flag(i)`.
+    fn contains<'f>(&self, h: u64, f: &Flag, flag: impl Fn(usize) -> &'f Flag) -> bool {
+        self.at.get(&h).is_some_and(|v| v.iter().any(|&i| flag(i) == f))
+    }
+
+    /// Notes that the list's `i`th flag has hash `h`.
+    fn add(&mut self, h: u64, i: usize) {
+        self.at.entry(h).or_default().push(i);
+    }
 }
 
 /// Records in time order, then by id; duplicates removed.
