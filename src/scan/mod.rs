@@ -160,6 +160,12 @@ pub fn search_and_judge(prep: &Prepared, steps: &[RecordId], config: &ScanConfig
             start = i;
         }
     }
+    // Blocks are visited in the order of their first step, not of their
+    // key: most blocks are one step, so the search walks the steps in the
+    // order given (record order: neighbouring steps read neighbouring
+    // records and receipts), where key order made route_to's cache misses
+    // double (cachegrind, 100k records).
+    blocks.sort_unstable_by_key(|b| keyed[b.start].2);
     let one = |b: &std::ops::Range<usize>| {
         let block = &keyed[b.clone()];
         let found: Vec<Route> = block
