@@ -61,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
     let lots = Lots::build(case, &inv.order);
     let _ = inv.shortfalls(case);
     let _ = inv.per_entity();
-    let mut roots: Vec<TraceRoot> = lots.lots.keys().take(4).map(|&l| TraceRoot::Lot(l)).collect();
+    let mut roots: Vec<TraceRoot> = lots.numbered().take(4).map(TraceRoot::Lot).collect();
     roots.extend((0..case.entities.len().min(4) as u32).map(TraceRoot::Entity));
     for root in &roots {
         for dir in [Direction::Forward, Direction::Backward] {

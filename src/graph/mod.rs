@@ -5,8 +5,6 @@
 
 use crate::model::*;
 use petgraph::graph::{DiGraph, NodeIndex};
-use rustc_hash::FxHashMap as HashMap;
-use std::collections::BTreeMap;
 
 /// What an edge of the provenance graph stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,47 +118,143 @@ fn csr(n: usize, order: &[RecordId], key: impl Fn(RecordId) -> EntityId) -> (Vec
     (start, items)
 }
 
-/// One lot: its records in time order, the lot it was split from and the lots split from it.
-#[derive(Clone, Debug, Default)]
-pub struct Lot {
-    pub records: Vec<RecordId>,
+/// One lot as [`Lots::get`] gives it: its records in time order, the lot it
+/// was split from and the lots split from it (by name).
+#[derive(Clone, Copy, Debug)]
+pub struct Lot<'a> {
+    pub records: &'a [RecordId],
     pub parent: Option<Sym>,
-    pub children: Vec<Sym>,
+    pub children: &'a [Sym],
 }
 
-/// Lot lineage from `lot` and `parent_lot`.
+/// Lot lineage from `lot` and `parent_lot`, in dense arrays: a table from
+/// symbol to lot number, then each lot's records and children in compressed
+/// sparse row form. A hash map of lots with two vectors each cost about 40
+/// bytes a record at a million records and a hash probe per record to build.
 #[derive(Default)]
 pub struct Lots {
-    pub lots: HashMap<Sym, Lot>,
+    /// Lot number of each symbol, [`NO_LOT`] for a symbol that is no lot.
+    number: Vec<u32>,
+    record_start: Vec<u32>,
+    records: Vec<RecordId>,
+    parent: Vec<Option<Sym>>,
+    child_start: Vec<u32>,
+    children: Vec<Sym>,
+}
+
+const NO_LOT: u32 = u32::MAX;
+
+fn sym_index(s: Sym) -> usize {
+    string_interner::Symbol::to_usize(s)
+}
+
+/// The number of lot `l`, numbering it next when it has none yet (with no
+/// parent and no records so far).
+fn lot_number(l: Sym, number: &mut Vec<u32>, parent: &mut Vec<Option<Sym>>, count: &mut Vec<u32>) -> usize {
+    let i = sym_index(l);
+    if i >= number.len() {
+        number.resize(i + 1, NO_LOT);
+    }
+    if number[i] == NO_LOT {
+        number[i] = parent.len() as u32;
+        parent.push(None);
+        count.push(0);
+    }
+    number[i] as usize
 }
 
 impl Lots {
     /// # Complexity
-    /// O(R).
+    /// O(R + S) for R records and S interned strings, plus O(C log C) to
+    /// order the C lots split from others by name.
     pub fn build(case: &Case, order: &[RecordId]) -> Lots {
-        let mut lots: HashMap<Sym, Lot> = HashMap::default();
+        let mut number: Vec<u32> = Vec::new();
+        let mut parent: Vec<Option<Sym>> = Vec::new();
+        let mut count: Vec<u32> = Vec::new();
+        // Lots numbered in the order their first record is met.
         for &ri in order {
             let r = &case.records[ri as usize];
             if let Some(l) = r.lot {
-                let lot = lots.entry(l).or_default();
-                lot.records.push(ri);
-                if let Some(p) = r.parent_lot
-                    && lot.parent.is_none()
-                {
-                    lot.parent = Some(p);
+                let n = lot_number(l, &mut number, &mut parent, &mut count);
+                count[n] += 1;
+                if parent[n].is_none() {
+                    parent[n] = r.parent_lot;
                 }
             }
         }
-        let links: BTreeMap<String, (Sym, Sym)> =
-            lots.iter().filter_map(|(&l, lot)| lot.parent.map(|p| (case.s(l).to_string(), (p, l)))).collect();
-        for (p, l) in links.into_values() {
-            lots.entry(p).or_default().children.push(l);
+        let mut record_start = Vec::with_capacity(count.len() + 1);
+        record_start.push(0u32);
+        for &c in &count {
+            record_start.push(record_start[record_start.len() - 1] + c);
         }
-        Lots { lots }
+        let mut fill: Vec<u32> = record_start[..count.len()].to_vec();
+        let mut records = vec![0; *record_start.last().unwrap_or(&0) as usize];
+        for &ri in order {
+            if let Some(l) = case.records[ri as usize].lot {
+                let n = number[sym_index(l)] as usize;
+                records[fill[n] as usize] = ri;
+                fill[n] += 1;
+            }
+        }
+        // Children by the child's name, as the map of lots by name gave them;
+        // a parent lot with no record of its own gets a number too.
+        let mut links: Vec<(&str, Sym, Sym)> = Vec::new();
+        for (i, &n) in number.iter().enumerate() {
+            if n != NO_LOT
+                && let Some(p) = parent[n as usize]
+                && let Some(l) = <Sym as string_interner::Symbol>::try_from_usize(i)
+            {
+                links.push((case.s(l), p, l));
+            }
+        }
+        links.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut child_count: Vec<u32> = vec![0; count.len()];
+        let mut link_parent: Vec<usize> = Vec::with_capacity(links.len());
+        for &(_, p, _) in &links {
+            let n = lot_number(p, &mut number, &mut parent, &mut count);
+            child_count.resize(count.len(), 0);
+            child_count[n] += 1;
+            link_parent.push(n);
+        }
+        // Lots that are only parents have no records.
+        while record_start.len() < count.len() + 1 {
+            record_start.push(records.len() as u32);
+        }
+        let mut child_start = Vec::with_capacity(count.len() + 1);
+        child_start.push(0u32);
+        for &c in &child_count {
+            child_start.push(child_start[child_start.len() - 1] + c);
+        }
+        let mut fill: Vec<u32> = child_start[..child_count.len()].to_vec();
+        let mut children: Vec<Sym> = links.iter().map(|&(_, _, l)| l).collect();
+        for (&(_, _, l), &n) in links.iter().zip(&link_parent) {
+            children[fill[n] as usize] = l;
+            fill[n] += 1;
+        }
+        Lots { number, record_start, records, parent, child_start, children }
     }
 
-    pub fn get(&self, lot: Sym) -> Option<&Lot> {
-        self.lots.get(&lot)
+    /// Every lot (carried by a record or named as a parent), in the order of their symbols.
+    pub fn numbered(&self) -> impl Iterator<Item = Sym> + '_ {
+        self.number
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n != NO_LOT)
+            .filter_map(|(i, _)| <Sym as string_interner::Symbol>::try_from_usize(i))
+    }
+
+    /// The lot `lot`, if any record carries it or names it as a parent.
+    pub fn get(&self, lot: Sym) -> Option<Lot<'_>> {
+        let n = *self.number.get(sym_index(lot))?;
+        if n == NO_LOT {
+            return None;
+        }
+        let n = n as usize;
+        Some(Lot {
+            records: &self.records[self.record_start[n] as usize..self.record_start[n + 1] as usize],
+            parent: self.parent[n],
+            children: &self.children[self.child_start[n] as usize..self.child_start[n + 1] as usize],
+        })
     }
 
     /// `lot` and every lot split from it, transitively, parents before children.
@@ -172,8 +266,8 @@ impl Lots {
         let mut seen: rustc_hash::FxHashSet<Sym> = out.iter().copied().collect();
         let mut i = 0;
         while i < out.len() {
-            if let Some(l) = self.lots.get(&out[i]) {
-                for &c in &l.children {
+            if let Some(l) = self.get(out[i]) {
+                for &c in l.children {
                     if seen.insert(c) {
                         out.push(c);
                     }
@@ -201,7 +295,7 @@ impl Lots {
             let cur = next?;
             // A cycle in the paperwork ends the line rather than looping.
             seen.insert(cur);
-            next = self.lots.get(&cur).and_then(|l| l.parent).filter(|p| !seen.contains(p));
+            next = self.get(cur).and_then(|l| l.parent).filter(|p| !seen.contains(p));
             Some(cur)
         })
     }
