@@ -39,7 +39,7 @@ timed() {
 stage() { awk -v s="$1" '$1 == "timing" && $2 == s { print $3 }' "$2"; }
 
 echo "chiptrace $(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet HEAD -- src || echo '+uncommitted'), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)" >&2
-echo "| records | generate | gen RSS | records.csv | cat | read stage | read MB/s | cat MB/s | scan wall | scan RSS | B/record | index | routes | rules | threads 1 | threads 2 | precision | recall |"
+echo "| records | generate | gen RSS | records.csv | cat | read stage | read MB/s | cat MB/s | scan wall | scan RSS | B/record | index | routes+rules | finish | threads 1 | threads 2 | precision | recall |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
     w=$WORK/world-$n
@@ -64,7 +64,7 @@ for n in $SIZES; do
         read -r p r < <(python3 -c 'import json, sys; e = json.load(open(sys.argv[1])); print(round(e["precision"], 3), round(e["recall"], 3))' "$WORK/eval-$n.json")
     fi
     awk -v n="$n" -v gw="$g_wall" -v gr="$g_rss" -v b="$bytes" -v c="$cat_s" -v rd="$read_s" -v sw="$s_wall" -v sr="$s_rss" \
-        -v ix="$(stage index "$WORK/scan-$n.err")" -v ro="$(stage routes "$WORK/scan-$n.err")" -v ru="$(stage rules "$WORK/scan-$n.err")" \
+        -v ix="$(stage index "$WORK/scan-$n.err")" -v ro="$(stage routes+rules "$WORK/scan-$n.err")" -v ru="$(stage finish "$WORK/scan-$n.err")" \
         -v t1="$t1" -v t2="$t2" -v p="$p" -v r="$r" 'BEGIN {
         printf "| %d | %.2f s | %.0f MiB | %.0f MB | %.3f s | %.2f s | %.0f | %.0f | %.2f s | %.0f MiB | %.0f | %s s | %s s | %s s | %s | %s | %s | %s |\n",
             n, gw, gr / 1024, b / 1e6, c, rd, b / 1e6 / rd, b / 1e6 / (c > 0 ? c : 1e-3), sw, sr / 1024, sr * 1024 / n, ix, ro, ru,
