@@ -224,3 +224,23 @@ fn duplicate_ids_in_different_stretches_are_reported_as_in_one() {
     assert_eq!(first, "records.csv:99: error: field `id`: duplicate record id `R0` (first at line 2)");
     assert_eq!(view(&read(text.as_bytes(), 2, 50)), view(&sequential));
 }
+
+/// A row in the middle of the file that starts with a byte-order mark (found
+/// by the readers fuzz target): the csv parser drops a mark at the start of
+/// what it is given, so a stretch starting there read the row differently
+/// from the sequential reader. The mark is kept, and a field that is not
+/// UTF-8 is decoded as the warning says, Windows-1252, without BOM sniffing.
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_later_row_reads_the_same_in_stretches() {
+    let mut text = b"id,date,kind,from,to,product,quantity\n".to_vec();
+    text.extend_from_slice(b"R1,2024-01-10,sale,VS,AED,H100,1\n");
+    text.extend_from_slice(b"\xef\xbb\xbfR\xff2,2024-01-10,sale,VS,AED,H100,1\n");
+    text.extend_from_slice(b"R3,2024-01-10,sale,VS,AED,H100,1\n");
+    let sequential = read(&text, 1, 0);
+    let warning =
+        sequential.diags.0.iter().map(|d| d.to_string()).find(|d| d.contains("not UTF-8")).unwrap_or_default();
+    assert_eq!(warning, "records.csv:3: warning: field `id`: bytes that are not UTF-8, read as Windows-1252: `ï»¿Rÿ2`");
+    for chunk in 1..=40 {
+        assert_eq!(view(&read(&text, 2, chunk)), view(&sequential), "stretches of {chunk} bytes");
+    }
+}

@@ -116,7 +116,9 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str, line: u64, column: &str, diags: &
     match std::str::from_utf8(bytes) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            // Without BOM sniffing: a field that starts with a UTF-8 byte-order
+            // mark is still read as the warning says.
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             diags.warning(
                 file,
                 line,
@@ -444,11 +446,21 @@ impl<I, E> Body<'_, I, E> {
         let mut state = (self.init)();
         let mut diags = Diagnostics::default();
         let mut rejected = 0;
+        // The csv parser drops a byte-order mark at the start of what it is
+        // given, as at the start of a file; a row in the middle of the file
+        // that starts with one keeps it in the sequential reader, so the
+        // parser starts at the line end before it (a blank line, skipped).
+        let base =
+            if start > 0 && bytes[start..].starts_with(b"\xef\xbb\xbf") && matches!(bytes[start - 1], b'\n' | b'\r') {
+                start - 1
+            } else {
+                start
+            };
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(false)
             .delimiter(self.delimiter)
-            .from_reader(&bytes[start..limit]);
+            .from_reader(&bytes[base..limit]);
         let mut record = csv::ByteRecord::new();
         let (mut counted, mut breaks) = (start, breaks);
         let mut pos = start;
@@ -463,7 +475,7 @@ impl<I, E> Body<'_, I, E> {
                 overrun = limit < bytes.len();
                 break limit;
             }
-            pos = start + rdr.position().byte() as usize;
+            pos = base + rdr.position().byte() as usize;
             if pos >= limit && limit < bytes.len() {
                 overrun = true; // the row may go on past what this stretch may see
                 break pos;
