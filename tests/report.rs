@@ -189,3 +189,173 @@ fn overview_of_a_big_world_is_a_bounded_country_map_with_a_note() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!std::fs::read_to_string(&small).unwrap().contains("Overview:"));
 }
+
+/// The words of a PDF page with their top and their height in points, as `pdftotext -bbox` gives them.
+fn words(pdf: &std::path::Path, page: usize) -> Vec<(String, f64, f64)> {
+    let o = Command::new("pdftotext")
+        .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&o.stdout);
+    let num = |w: &str, key: &str| -> f64 {
+        let at = w.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        w[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    xml.split("<word ")
+        .skip(1)
+        .map(|w| {
+            let text = w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()].to_string();
+            let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
+            (text, num(w, "yMin"), num(w, "yMax") - num(w, "yMin"))
+        })
+        .collect()
+}
+
+/// Prints `html` to PDF with headless Chromium.
+fn print_pdf(browser: &str, dir: &TempDir, html: &std::path::Path, pdf: &std::path::Path) {
+    let o = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(pdf.exists(), "chromium wrote no PDF of {}: {}", html.display(), String::from_utf8_lossy(&o.stderr));
+}
+
+/// Regression for the `--all` overview of a big case printing at about a
+/// quarter of its size (labels near 2 pt): printed from the HTML report, the
+/// country map comes in parts, one a page, every flow of the map is on a
+/// part's page, every edge and node label there is at least 7 pt, and the
+/// note of what was left out is printed.
+#[test]
+fn printed_overview_of_a_big_world_is_legible_in_parts() {
+    let test = "report::printed_overview_of_a_big_world_is_legible_in_parts";
+    let browser = chromium();
+    if !tool_or_skip("dot", have("dot", "-V"), test)
+        || !tool_or_skip("chromium", browser.is_some(), test)
+        || !tool_or_skip("pdftotext", have("pdftotext", "-v"), test)
+    {
+        return;
+    }
+    let browser = browser.unwrap();
+    let dir = TempDir::new("report-overview-print");
+    // 3,000 records are over the 400 drawn one by one; the map is bounded by
+    // its 40 largest flows whatever the size (a 100,000 record world gives the
+    // same kind of map), and the report of a smaller world prints quicker.
+    let world = dir.path().join("world");
+    crate::common::generate(&world, 3_000, 3);
+    let dot = dir.path().join("all.dot");
+    let o = chiptrace_os(&["export".as_ref(), world.as_os_str(), "--all".as_ref(), "-o".as_ref(), dot.as_os_str()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The flows the whole map draws: a label line per flow, `sale ×18 · 646 units (2 on routes)`.
+    let text = std::fs::read_to_string(&dot).unwrap();
+    let flows: Vec<String> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("c_") && l.contains(" -> "))
+        .flat_map(|l| {
+            let label = l.split("label=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+            label.split("\\n").map(|f| f.split(" (").next().unwrap().to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(flows.len() > 20, "{} flows on the map", flows.len());
+    let flat = text.replace("\\n", " ");
+    let parts: usize = flat
+        .split("split into ")
+        .nth(1)
+        .expect("the note says how many parts")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(parts > 1, "the map of {} flows is one part", flows.len());
+
+    let html = dir.path().join("all.html");
+    let o = chiptrace_os(&["export".as_ref(), world.as_os_str(), "--all".as_ref(), "-o".as_ref(), html.as_os_str()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let pdf = dir.path().join("all.pdf");
+    print_pdf(browser, &dir, &html, &pdf);
+    // How tall pdftotext makes a word of 10 pt in the diagrams' font, to turn heights into sizes.
+    let calibration = dir.path().join("ten.html");
+    std::fs::write(
+        &calibration,
+        "<p style=\"font-family:Helvetica,Arial,sans-serif;font-size:10pt\">ten point reference 12345</p>",
+    )
+    .unwrap();
+    let calibration_pdf = dir.path().join("ten.pdf");
+    print_pdf(browser, &dir, &calibration, &calibration_pdf);
+    let per_point = words(&calibration_pdf, 1).iter().map(|w| w.2).fold(f64::MAX, f64::min) / 10.0;
+    assert!(per_point > 0.8 && per_point < 1.6, "a 10 pt word is {} pt tall", per_point * 10.0);
+
+    let all = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let all = String::from_utf8_lossy(&all.stdout).to_string();
+    let pages: Vec<&str> = all.split('\u{c}').collect();
+    let part_pages: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].contains("Country map, part ")).collect();
+    assert_eq!(part_pages.len(), parts, "one page per part");
+    let mut printed = String::new();
+    let (mut labels, mut smallest) = (0, f64::MAX);
+    for &i in &part_pages {
+        // The part's drawing: the words under its heading (the first part shares its page with the note).
+        let ws = words(&pdf, i + 1);
+        let top = ws.windows(3).find(|w| w[0].0 == "Country" && w[1].0 == "map," && w[2].0 == "part").unwrap()[0].1;
+        let ws: Vec<_> = ws.into_iter().filter(|w| w.1 > top).collect();
+        printed.push_str(&ws.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join(" "));
+        printed.push('\n');
+        // Edge labels (`×18`: records of a flow) and node labels (`24 entities`, `⚑ 6 flagged`).
+        for (w, _, h) in ws.iter().filter(|(w, _, _)| w.starts_with('\u{d7}') || w == "entities" || w == "flagged") {
+            let size = h / per_point;
+            assert!(size >= 7.0, "`{w}` on page {} prints at {size:.1} pt", i + 1);
+            labels += 1;
+            smallest = smallest.min(size);
+        }
+    }
+    eprintln!("{parts} parts, {} flows, {labels} labels measured, the smallest {smallest:.1} pt", flows.len());
+    assert!(labels >= flows.len(), "{labels} labels measured for {} flows", flows.len());
+    for f in &flows {
+        assert!(printed.contains(f.as_str()), "the flow `{f}` is on no part's page");
+    }
+    // The whole map is not printed (its labels would be a quarter of their size), the note is.
+    let flat_pdf = all.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat_pdf.contains("smaller flows left out"), "the note of what the map leaves out is not printed");
+    assert!(flat_pdf.contains(&format!("In print the country map is given in {parts} parts")));
+    assert!(!flat_pdf.contains("country: entities, flagged, findings"), "the whole map's legend is printed");
+}
+
+#[test]
+fn part_of_an_overview_draws_only_its_flows() {
+    let dir = TempDir::new("report-part");
+    let world = dir.path().join("world");
+    crate::common::generate(&world, 3_000, 3);
+    let dot = |extra: &[&str]| -> (i32, String, String) {
+        let out = dir.path().join("p.dot");
+        let mut args: Vec<&std::ffi::OsStr> = vec!["export".as_ref(), world.as_os_str(), "--all".as_ref()];
+        args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
+        args.extend(["-o".as_ref(), out.as_os_str()]);
+        let o = chiptrace_os(&args);
+        (code(&o), std::fs::read_to_string(&out).unwrap_or_default(), stderr(&o))
+    };
+    let (c, whole, e) = dot(&[]);
+    assert_eq!(c, 0, "{e}");
+    let edges = |t: &str| t.lines().filter(|l| l.contains(" -> ") && l.trim_start().starts_with("c_")).count();
+    let flat = whole.replace("\\n", " ");
+    let n: usize = flat.split("split into ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let mut total = 0;
+    for k in 1..=n {
+        let (c, part, e) = dot(&["--part", &k.to_string()]);
+        assert_eq!(c, 0, "{e}");
+        assert!(part.contains(&format!("part {k} of {n}: flows of ")), "part {k} is not titled");
+        assert!(!part.contains("cluster_legend"), "a part carries its key in the title");
+        assert!(edges(&part) <= 6, "part {k} has {} edges", edges(&part));
+        total += edges(&part);
+    }
+    assert_eq!(total, edges(&whole), "the parts draw every edge of the map once");
+    let (c, _, e) = dot(&["--part", &(n + 1).to_string()]);
+    assert_eq!(c, 2);
+    assert!(e.contains(&format!("has {n} part(s); pass 1 to {n}")), "{e}");
+    let o = chiptrace_os(&["export", "fixtures/demo", "--all", "--part", "1", "-o", "x.dot"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("drawn whole"), "{}", stderr(&o));
+}

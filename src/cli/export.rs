@@ -15,6 +15,8 @@ Examples:
   chiptrace export fixtures/demo --lot L-100 -o lot.png --dpi 200
   chiptrace export fixtures/demo --all -o case.gexf                     (Gephi, with a timeline)
   chiptrace export fixtures/demo --all -o case.ftm.json                 (FollowTheMoney: Aleph, ftm tools)
+  chiptrace export big-case --all -o case.html             (over --max-records: a country map, printed in parts)
+  chiptrace export big-case --all --part 2 -o part2.svg    (one printable part of that map)
   chiptrace export fixtures/demo --entity HCS -o - --format dot | dot -Tpdf > hcs.pdf")]
 pub struct Args {
     /// The case folder.
@@ -52,6 +54,11 @@ pub struct Args {
     /// what was left out (graphml, gexf and ftm of --all are never cut).
     #[arg(long, default_value_t = Bounds::default().max_records)]
     pub max_records: usize,
+    /// With --all on a case drawn as an overview: draw only part K of the country
+    /// map (dot, svg, png), one of the parts that each print legibly on a page;
+    /// the note on the whole map says how many there are.
+    #[arg(long, value_name = "K", requires = "all", value_parser = clap::value_parser!(u32).range(1..))]
+    pub part: Option<u32>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -108,6 +115,27 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let mut x = x;
     x.dpi = a.dpi;
+    if let Some(k) = a.part {
+        let parts = x.diagram.overview.as_ref().map_or(0, |o| o.parts.len());
+        if !matches!(format, Format::Dot | Format::Svg | Format::Png) {
+            say!("error: --part draws one part of the country map as dot, svg or png, not {format}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+        if parts == 0 {
+            say!(
+                "error: --part {k}: {shown} has {} records, within --max-records {}, so it is drawn whole, not as a \
+                 country map in parts",
+                case.records.len(),
+                a.max_records
+            );
+            return Ok(EXIT_BAD_INPUT);
+        }
+        if k as usize > parts {
+            say!("error: --part {k}: the country map of {shown} has {parts} part(s); pass 1 to {parts}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+        x.part = Some(k as usize);
+    }
     let bytes = export::export(&x, format)?;
     if a.output.as_os_str() == "-" {
         let mut out = Out::raw();

@@ -283,8 +283,118 @@ pub struct Overview {
     pub flows_left_out: usize,
     /// Every component, largest first (records, then entities, then hub id).
     pub components: Vec<Component>,
+    /// The map split into parts that each print legibly on one page; every
+    /// flow of [`Overview::flows`] is in exactly one part.
+    pub parts: Vec<Part>,
     /// One paragraph: what is drawn, what is left out, how to see it.
     pub note: String,
+}
+
+/// One printable part of an overview's map: the flows touching a few
+/// countries, few enough that Graphviz draws them on one landscape A4 or
+/// Letter page with labels at their full size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// The countries the part is about, in the order they were taken; every
+    /// flow of the part has one of them at an end.
+    pub countries: Vec<Country>,
+    /// Indices into [`Overview::flows`], in that order.
+    pub flows: Vec<usize>,
+}
+
+/// Most country pairs (edges) drawn in one part of an overview: Graphviz
+/// stacks the countries of a rank, about 85 pt each with their labels, and
+/// six of them with the title fit the height of a landscape page (165 mm
+/// under the heading) at 85% or more of their size.
+pub const PART_MAX_PAIRS: usize = 6;
+
+/// Most ranks (columns, left to right) in one part: a column with its edge
+/// labels is about 330 pt wide, three fit a landscape page's 277 mm.
+pub const PART_MAX_RANKS: usize = 3;
+
+/// Splits an overview's flows into printable parts. The flows are grouped by
+/// country pair (one edge each), and each pair is filed under its less central
+/// end (the country with fewer entities), so a part reads as "the flows of
+/// CN, HK": the pairs of a country stay together where they fit, countries of
+/// concern come first, then the others in the order of their most important
+/// flow. A part takes pairs while it has at most [`PART_MAX_PAIRS`] of them
+/// and its longest chain of countries spans at most [`PART_MAX_RANKS`] columns.
+///
+/// # Complexity
+/// O(F · P) for F flows and P pairs per part (both bounded by [`MAX_FLOWS`]).
+pub fn parts(countries: &[CountryNode], flows: &[Flow]) -> Vec<Part> {
+    let order: BTreeMap<Country, usize> = countries.iter().enumerate().map(|(i, c)| (c.country, i)).collect();
+    let concern: BTreeSet<Country> = countries.iter().filter(|c| c.of_concern).map(|c| c.country).collect();
+    let pos = |c: &Country| order.get(c).copied().unwrap_or(usize::MAX);
+    // Pairs in the order of their first (most important) flow.
+    let mut pairs: Vec<((Country, Country), Vec<usize>)> = Vec::new();
+    for (i, f) in flows.iter().enumerate() {
+        match pairs.iter_mut().find(|(k, _)| *k == (f.from, f.to)) {
+            Some((_, v)) => v.push(i),
+            None => pairs.push(((f.from, f.to), vec![i])),
+        }
+    }
+    let anchor = |(a, b): (Country, Country)| if pos(&b) > pos(&a) { b } else { a };
+    let mut anchors: Vec<Country> = Vec::new();
+    for (k, _) in &pairs {
+        if !anchors.contains(&anchor(*k)) {
+            anchors.push(anchor(*k));
+        }
+    }
+    // A stable sort keeps the order of the most important flow within each class.
+    anchors.sort_by_key(|c| !concern.contains(c));
+    let mut out: Vec<Part> = Vec::new();
+    let mut cur: Vec<(Country, Country)> = Vec::new();
+    let mut cur_part = Part { countries: vec![], flows: vec![] };
+    for a in anchors {
+        let mine: Vec<&((Country, Country), Vec<usize>)> = pairs.iter().filter(|(k, _)| anchor(*k) == a).collect();
+        let all: Vec<(Country, Country)> = cur.iter().copied().chain(mine.iter().map(|(k, _)| *k)).collect();
+        if !cur.is_empty() && !fits(&all) {
+            out.push(std::mem::replace(&mut cur_part, Part { countries: vec![], flows: vec![] }));
+            cur.clear();
+        }
+        for (k, fs) in mine {
+            let mut with = cur.clone();
+            with.push(*k);
+            if !cur.is_empty() && !fits(&with) {
+                out.push(std::mem::replace(&mut cur_part, Part { countries: vec![], flows: vec![] }));
+                cur.clear();
+            }
+            cur.push(*k);
+            cur_part.flows.extend(fs);
+            if !cur_part.countries.contains(&a) {
+                cur_part.countries.push(a);
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur_part);
+    }
+    for p in &mut out {
+        p.flows.sort_unstable();
+    }
+    out
+}
+
+/// Whether country pairs fit one printed part: at most [`PART_MAX_PAIRS`],
+/// and no chain of them longer than [`PART_MAX_RANKS`] countries (the
+/// longest simple path, an upper bound on the columns Graphviz ranks them in).
+fn fits(pairs: &[(Country, Country)]) -> bool {
+    if pairs.len() > PART_MAX_PAIRS {
+        return false;
+    }
+    fn longest(pairs: &[(Country, Country)], at: Country, seen: &mut Vec<Country>) -> usize {
+        let mut best = 0;
+        for &(a, b) in pairs {
+            if a == at && !seen.contains(&b) {
+                seen.push(b);
+                best = best.max(1 + longest(pairs, b, seen));
+                seen.pop();
+            }
+        }
+        best
+    }
+    pairs.iter().all(|&(a, _)| longest(pairs, a, &mut vec![a]) < PART_MAX_RANKS)
 }
 
 /// The root of `x` in a union-find forest, halving paths on the way.
@@ -410,6 +520,7 @@ fn overview(case: &Case, policy: &Policy, findings: &[Finding], total: usize, ma
     let mut countries: Vec<CountryNode> = nodes.into_values().collect();
     countries.sort_by(|a, b| b.entities.cmp(&a.entities).then(a.country.cmp(&b.country)));
     let comps = components(case, findings);
+    let parts = parts(&countries, &flows);
     let mut note = format!(
         "Overview: the case has {total} records, more than the {max} drawn one by one (--max-records), so this map \
          draws its {} countries and the records between them, counted by kind",
@@ -418,6 +529,13 @@ fn overview(case: &Case, policy: &Policy, findings: &[Finding], total: usize, ma
     if flows_left_out > 0 {
         note.push_str(&format!(
             " (the {MAX_FLOWS} largest flows, those on findings' routes first; {flows_left_out} smaller flows left out)"
+        ));
+    }
+    if parts.len() > 1 {
+        note.push_str(&format!(
+            ". Printed, the map is split into {} parts of a few countries each, one a page at full size (the HTML \
+             report prints them; `--part K` draws part K alone)",
+            parts.len()
         ));
     }
     note.push_str(&format!(
@@ -430,7 +548,7 @@ fn overview(case: &Case, policy: &Policy, findings: &[Finding], total: usize, ma
         case.root.display()
     ));
     let mut d = build(case, Subject::Case, vec![], vec![], true);
-    d.overview = Some(Overview { countries, flows, flows_left_out, components: comps, note });
+    d.overview = Some(Overview { countries, flows, flows_left_out, components: comps, parts, note });
     d
 }
 

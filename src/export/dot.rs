@@ -9,7 +9,7 @@
 //! value ever becomes a DOT or SVG identifier; every data value goes through
 //! [`text::dot_quote`].
 
-use super::diagram::{Flow, Mark, Overview};
+use super::diagram::{Flow, Mark, Overview, Part};
 use super::{Diagram, Export, ExportError, Exporter, text};
 use crate::model::*;
 use graphviz_rust::dot_structures::{
@@ -29,7 +29,7 @@ impl Exporter for Dot {
         "dot"
     }
     fn export(&self, x: &Export) -> Result<Vec<u8>, ExportError> {
-        Ok(to_dot(x.case, &x.diagram).into_bytes())
+        Ok(export_dot(x)?.into_bytes())
     }
 }
 
@@ -245,7 +245,7 @@ fn entity_node(id: &str, e: &Entity, mark: Option<&Mark>, flags: Option<&BTreeSe
 /// The graph of a diagram.
 pub fn graph(case: &Case, d: &Diagram) -> Graph {
     if let Some(o) = &d.overview {
-        return overview_graph(case, d, o);
+        return overview_graph(case, d, o, None);
     }
     let ids: BTreeMap<EntityId, String> = d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
     let mut title = format!("chiptrace \u{b7} {}", text::shorten(&text::display(&d.subject.title()), 80));
@@ -432,16 +432,7 @@ fn legend(case: &Case, d: &Diagram, ids: &BTreeMap<EntityId, String>) -> Vec<Stm
         let label = if k == RelationKind::Owns { "owns (share)".to_string() } else { k.to_string() };
         samples.push((label, relation_style(k)));
     }
-    for (i, (label, mut style)) in samples.into_iter().enumerate() {
-        let (a, b) = (format!("legend_e{i}a"), format!("legend_e{i}b"));
-        for n in [&a, &b] {
-            body.push(node(n, vec![attr("shape", "point"), attr("width", "0.05"), attr("label", "")]));
-        }
-        style.push(attr("label", &label));
-        style.push(attr("fontsize", "9"));
-        body.push(edge(&a, &b, style));
-        left.push(a);
-    }
+    left.extend(edge_samples(&mut body, samples));
     let mut out = vec![cluster("cluster_legend", body)];
     // Invisible, weightless edges from the entities nothing leaves put the legend after them.
     let Some(anchor) = left.first() else { return out };
@@ -460,15 +451,68 @@ fn legend(case: &Case, d: &Diagram, ids: &BTreeMap<EntityId, String>) -> Vec<Stm
     out
 }
 
+/// The DOT text an export draws: the diagram, or where `x.part` is set, that
+/// part of an overview's map.
+pub fn export_dot(x: &Export) -> Result<String, ExportError> {
+    let Some(k) = x.part else { return Ok(to_dot(x.case, &x.diagram)) };
+    let parts = x.diagram.overview.as_ref().map_or(0, |o| o.parts.len());
+    match &x.diagram.overview {
+        Some(o) if (1..=parts).contains(&k) => Ok(part_dot(x.case, &x.diagram, o, k - 1)),
+        _ => Err(ExportError::Encode {
+            format: super::Format::Dot,
+            message: format!("there is no part {k}: the diagram has {parts} printable part(s)"),
+        }),
+    }
+}
+
+/// The DOT text of part `k` (0-based) of an overview's map.
+pub fn part_dot(case: &Case, d: &Diagram, o: &Overview, k: usize) -> String {
+    let part = o.parts.get(k).map(|p| (k + 1, p));
+    let mut s = overview_graph(case, d, o, part).print(&mut PrinterContext::default());
+    s.push('\n');
+    s
+}
+
+/// Point pairs in a legend cluster, one per edge style: each drawn as a
+/// short labelled edge. Returns the first point of each pair.
+fn edge_samples(body: &mut Vec<Stmt>, samples: Vec<(String, Vec<Attribute>)>) -> Vec<String> {
+    let mut firsts = Vec::new();
+    for (i, (label, mut style)) in samples.into_iter().enumerate() {
+        let (a, b) = (format!("legend_e{i}a"), format!("legend_e{i}b"));
+        for n in [&a, &b] {
+            body.push(node(n, vec![attr("shape", "point"), attr("width", "0.05"), attr("label", "")]));
+        }
+        style.push(attr("label", &label));
+        style.push(attr("fontsize", "9"));
+        body.push(edge(&a, &b, style));
+        firsts.push(a);
+    }
+    firsts
+}
+
 /// An overview's map: one node per country (entities, flagged entities,
-/// findings ending there; countries of concern filled), one edge per flow of
-/// records of one kind between two countries, its width growing with the
-/// count, red where findings' routes run.
-fn overview_graph(case: &Case, d: &Diagram, o: &Overview) -> Graph {
+/// findings ending there; countries of concern filled), one edge per pair of
+/// countries with a label line per kind of record, its width growing with the
+/// count, red where findings' routes run. With `part`, only that part's flows
+/// and their countries, at a larger type, with the key to the styles in the
+/// title rather than a legend cluster, so that it prints on one page.
+fn overview_graph(case: &Case, d: &Diagram, o: &Overview, part: Option<(usize, &Part)>) -> Graph {
     let mut title = format!("chiptrace \u{b7} {} \u{b7} country map", d.subject.title());
+    if let Some((k, p)) = part {
+        let of: Vec<&str> = p.countries.iter().map(|c| c.as_str()).collect();
+        title.push_str(&format!(", part {k} of {}: flows of {}", o.parts.len(), of.join(", ")));
+    }
     title.push_str(&format!("\ncase {} \u{b7} {} records", case.fingerprint(), case.records.len()));
     title.push('\n');
-    title.push_str(&text::wrap(&text::display(&o.note), 110, 8).join("\n"));
+    if part.is_some() {
+        title.push_str(
+            "key: solid sale \u{b7} hollow arrow shipment \u{b7} dotted install \u{b7} dashed lease (remote access)\n\
+             red: on findings' routes \u{b7} orange box: country of concern",
+        );
+    } else {
+        title.push_str(&text::wrap(&text::display(&o.note), 110, 8).join("\n"));
+    }
+    let (node_size, edge_size) = if part.is_some() { ("12", "11") } else { ("11", "9") };
     let mut stmts = vec![
         Stmt::GAttribute(GraphAttributes::Graph(vec![
             attr("rankdir", "LR"),
@@ -483,17 +527,21 @@ fn overview_graph(case: &Case, d: &Diagram, o: &Overview) -> Graph {
         ])),
         Stmt::GAttribute(GraphAttributes::Node(vec![
             attr("fontname", "Helvetica,Arial,sans-serif"),
-            attr("fontsize", "11"),
+            attr("fontsize", node_size),
             attr("shape", "box"),
             attr("style", "rounded,filled"),
             attr("fillcolor", "#ffffff"),
         ])),
         Stmt::GAttribute(GraphAttributes::Edge(vec![
             attr("fontname", "Helvetica,Arial,sans-serif"),
-            attr("fontsize", "9"),
+            attr("fontsize", edge_size),
         ])),
     ];
-    let drawn: BTreeSet<Country> = o.flows.iter().flat_map(|f| [f.from, f.to]).collect();
+    let flows: Vec<&Flow> = match part {
+        Some((_, p)) => p.flows.iter().filter_map(|&i| o.flows.get(i)).collect(),
+        None => o.flows.iter().collect(),
+    };
+    let drawn: BTreeSet<Country> = flows.iter().flat_map(|f| [f.from, f.to]).collect();
     for c in o.countries.iter().filter(|c| drawn.contains(&c.country)) {
         let mut label = format!("{}\n{} entities", c.country.as_str(), c.entities);
         if c.flagged > 0 {
@@ -512,7 +560,7 @@ fn overview_graph(case: &Case, d: &Diagram, o: &Overview) -> Graph {
     // One edge per pair of countries, a label line per record kind, styled by
     // the kind with the most records: parallel edges would stack their labels.
     let mut pairs: BTreeMap<(Country, Country), Vec<&Flow>> = BTreeMap::new();
-    for f in &o.flows {
+    for f in &flows {
         pairs.entry((f.from, f.to)).or_default().push(f);
     }
     for ((from, to), fs) in pairs {
@@ -538,6 +586,15 @@ fn overview_graph(case: &Case, d: &Diagram, o: &Overview) -> Graph {
         }
         stmts.push(edge(&format!("c_{}", from.as_str()), &format!("c_{}", to.as_str()), attrs));
     }
+    if part.is_none() {
+        stmts.push(overview_legend(o));
+    }
+    Graph::DiGraph { id: Id::Plain("chiptrace".to_string()), strict: false, stmts }
+}
+
+/// The legend of the whole country map: the two node kinds and a sample of
+/// each edge style drawn.
+fn overview_legend(o: &Overview) -> Stmt {
     let mut body = vec![
         Stmt::Attribute(attr("label", "legend")),
         Stmt::Attribute(attr("style", "rounded")),
@@ -565,15 +622,6 @@ fn overview_graph(case: &Case, d: &Diagram, o: &Overview) -> Graph {
     if o.flows.iter().any(|f| f.on_routes > 0) {
         samples.push(("on findings' routes".to_string(), vec![attr("color", ROUTE), attr("penwidth", "2.5")]));
     }
-    for (i, (label, mut style)) in samples.into_iter().enumerate() {
-        let (a, b) = (format!("legend_e{i}a"), format!("legend_e{i}b"));
-        for n in [&a, &b] {
-            body.push(node(n, vec![attr("shape", "point"), attr("width", "0.05"), attr("label", "")]));
-        }
-        style.push(attr("label", &label));
-        style.push(attr("fontsize", "9"));
-        body.push(edge(&a, &b, style));
-    }
-    stmts.push(cluster("cluster_legend", body));
-    Graph::DiGraph { id: Id::Plain("chiptrace".to_string()), strict: false, stmts }
+    edge_samples(&mut body, samples);
+    cluster("cluster_legend", body)
 }

@@ -18,7 +18,7 @@ pub mod html;
 pub mod render;
 pub mod text;
 
-pub use diagram::{Bounds, Component, Diagram, Mark, Overview, RecordIndex, Subject};
+pub use diagram::{Bounds, Component, Diagram, Mark, Overview, Part, RecordIndex, Subject};
 
 use crate::model::Case;
 use crate::policy::Policy;
@@ -115,6 +115,9 @@ pub struct Export<'a> {
     pub index: Arc<RecordIndex>,
     /// Resolution of PNG output, in dots per inch.
     pub dpi: u32,
+    /// For DOT, SVG and PNG of an overview: draw only this printable part of
+    /// its map (1-based, [`diagram::Overview::parts`]).
+    pub part: Option<usize>,
 }
 
 /// PNG resolution unless `--dpi` says otherwise: twice a screen's 96, so
@@ -137,12 +140,21 @@ impl<'a> Export<'a> {
             findings: vec![FindingView { finding: f, diagram: d }],
             index,
             dpi: DEFAULT_DPI,
+            part: None,
         }
     }
 
     /// The export of a diagram with no findings detailed.
     pub fn diagram(case: &'a Case, policy: &'a Policy, diagram: Diagram) -> Export<'a> {
-        Export { case, policy, diagram, findings: vec![], index: Arc::new(RecordIndex::build(case)), dpi: DEFAULT_DPI }
+        Export {
+            case,
+            policy,
+            diagram,
+            findings: vec![],
+            index: Arc::new(RecordIndex::build(case)),
+            dpi: DEFAULT_DPI,
+            part: None,
+        }
     }
 
     /// The whole case: every finding detailed, the case drawn (the earliest
@@ -159,7 +171,7 @@ impl<'a> Export<'a> {
             .iter()
             .map(|f| FindingView { finding: f, diagram: diagram::of_finding(case, policy, f, &index) })
             .collect();
-        Export { case, policy, diagram, findings, index, dpi: DEFAULT_DPI }
+        Export { case, policy, diagram, findings, index, dpi: DEFAULT_DPI, part: None }
     }
 }
 

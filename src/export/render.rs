@@ -20,7 +20,7 @@ impl Exporter for Svg {
         "svg"
     }
     fn export(&self, x: &Export) -> Result<Vec<u8>, ExportError> {
-        render(&dot::to_dot(x.case, &x.diagram), Format::Svg)
+        render(&dot::export_dot(x)?, Format::Svg)
     }
 }
 
@@ -32,7 +32,7 @@ impl Exporter for Png {
         "png"
     }
     fn export(&self, x: &Export) -> Result<Vec<u8>, ExportError> {
-        render_at(&dot::to_dot(x.case, &x.diagram), Format::Png, x.dpi)
+        render_at(&dot::export_dot(x)?, Format::Png, x.dpi)
     }
 }
 

@@ -194,3 +194,73 @@ fn an_entity_neighbourhood_is_bounded_and_says_so() {
     assert!(!all.truncated);
     assert!(all.records.iter().all(|&r| case.records[r as usize].from == aed || case.records[r as usize].to == aed));
 }
+
+/// A country map's flows: `pairs` of (from, to) country codes, one flow each,
+/// over `codes` in map order (the first the most central).
+fn map_of(codes: &[&str], pairs: &[(&str, &str)]) -> (Vec<diagram::CountryNode>, Vec<diagram::Flow>) {
+    let c = |s: &str| crate::model::Country::from_code(s.as_bytes().try_into().unwrap());
+    let countries = codes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| diagram::CountryNode {
+            country: c(s),
+            entities: 1000 - i,
+            flagged: 0,
+            terminals: 0,
+            of_concern: *s == "CN",
+        })
+        .collect();
+    let flows = pairs
+        .iter()
+        .map(|(a, b)| diagram::Flow {
+            from: c(a),
+            to: c(b),
+            kind: crate::model::RecordKind::Sale,
+            records: 1,
+            units: 1,
+            on_routes: 0,
+        })
+        .collect();
+    (countries, flows)
+}
+
+#[test]
+fn overview_parts_hold_every_flow_once_and_stay_printable() {
+    // A star around US (the generator's worlds), both ways, and a chain of five countries.
+    let codes = ["US", "CN", "SG", "MY", "TW", "JP", "DE", "KR", "IN", "AE", "GB", "NL", "AU", "TH", "CA", "VN"];
+    let mut pairs: Vec<(&str, &str)> = codes[1..].iter().flat_map(|c| [("US", *c), (*c, "US")]).collect();
+    pairs.extend([("US", "US"), ("SG", "MY"), ("MY", "TW"), ("TW", "JP"), ("JP", "DE")]);
+    let (countries, flows) = map_of(&codes, &pairs);
+    let parts = diagram::parts(&countries, &flows);
+    let mut seen: Vec<usize> = parts.iter().flat_map(|p| p.flows.iter().copied()).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..flows.len()).collect::<Vec<_>>(), "every flow in exactly one part");
+    for p in &parts {
+        let ps: std::collections::BTreeSet<_> = p.flows.iter().map(|&i| (flows[i].from, flows[i].to)).collect();
+        assert!(ps.len() <= diagram::PART_MAX_PAIRS, "{} pairs in a part", ps.len());
+        // Every flow touches one of the countries the part is about.
+        assert!(p.flows.iter().all(|&i| p.countries.contains(&flows[i].from) || p.countries.contains(&flows[i].to)));
+        // No chain of more than PART_MAX_RANKS countries.
+        for &(a, b) in &ps {
+            for &(b2, c) in &ps {
+                if b2 == b && a != b && b != c && a != c {
+                    assert!(
+                        !ps.iter().any(|&(c2, d)| c2 == c && d != a && d != b && d != c),
+                        "a chain of four countries in one part"
+                    );
+                }
+            }
+        }
+    }
+    // The country of concern comes first; the pairs of one country stay together where they fit.
+    assert_eq!(parts[0].countries[0].as_str(), "CN");
+    let with_sg: Vec<usize> = (0..parts.len())
+        .filter(|&k| parts[k].flows.iter().any(|&i| flows[i].to.as_str() == "SG" && flows[i].from.as_str() == "US"))
+        .chain((0..parts.len()).filter(|&k| {
+            parts[k].flows.iter().any(|&i| flows[i].from.as_str() == "SG" && flows[i].to.as_str() == "US")
+        }))
+        .collect();
+    assert_eq!(with_sg[0], with_sg[1], "US -> SG and SG -> US in one part");
+    // Same input, same parts.
+    assert_eq!(parts, diagram::parts(&countries, &flows));
+}
