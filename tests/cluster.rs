@@ -55,6 +55,13 @@ fn three_processes_on_a_sharded_world_print_the_one_process_report_byte_for_byte
         "3".as_ref(),
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Each shard is larger than the 2 MiB a read round sends of it
+    // (`cluster::READ_PART`), so every shard travels in several parts.
+    for j in 0..3 {
+        let shard = t.path().join(format!("records-0000{j}-of-00003.csv"));
+        let bytes = std::fs::metadata(&shard).map(|m| m.len()).unwrap_or(0);
+        assert!(bytes > 2 << 20, "{}: {bytes} bytes", shard.display());
+    }
     let one = scan(t.path(), &[]);
     assert_eq!(code(&one), 0, "{}", stderr(&one));
     // Started the way a team starts a cluster: one command per host line.

@@ -9,22 +9,26 @@
 //!    everyone (`read::records_layout`).
 //! 2. **read**: each rank reads and checks only the records shards it owns
 //!    (shard `j` belongs to rank `j mod P`) with the one-process reader
-//!    (`read::read_case_part`) and sends the records it read, parsed, with
-//!    its files' diagnostics and fingerprints, to every rank; each puts the
-//!    shares together in shard order ([`part::assemble`]), making the checks
-//!    that span files there (a record id repeated in a later shard, parent
-//!    lots of no record), so every rank holds the case one process would
-//!    read, with the same diagnostics in the same order. Entities,
-//!    relations, lists and the policy are small and read by every rank from
-//!    its copy.
-//! 3. **search**, by rounds: every rank indexes the case; each entity has
-//!    an owner rank (a hash of its index). The owner of a terminal step's
+//!    (`read::read_case_part`) and encodes the records it read, parsed, with
+//!    its files' diagnostics and fingerprints. Then, shard by shard in shard
+//!    order, the shard's reader sends it to every rank in parts of at most
+//!    `READ_PART` bytes a round, and every rank puts it in place as it
+//!    arrives ([`part::Assembler`]), making the checks that span files there
+//!    (a record id repeated in a later shard, then parent lots of no
+//!    record), so every rank holds the case one process would read, with
+//!    the same diagnostics in the same order, without ever holding every
+//!    rank's share at once. Entities, relations, lists and the policy are
+//!    small and read by every rank from its copy.
+//! 3. **search**, by rounds: every rank indexes the receipts and shipments
+//!    of the entities it owns (an owner rank per entity: a hash of its
+//!    index) and the whole lot index. The owner of a terminal step's
 //!    receiver takes the step (it can tell the receiver kept the units) and
 //!    sends a [`Walk`] to the owner of the step's sender; each round, every
 //!    rank takes one step back on each walk it holds (`Walk::step`, the
 //!    one-process search's own step, reading only the receipts of an entity
 //!    it owns) and sends the walk on to the owner of the next holder, until
-//!    no walk is left (at most `max_depth` rounds).
+//!    no walk is left (at most `max_depth` rounds). The search's indexes are
+//!    dropped before the rules' context is built for judging.
 //! 4. **routes**: each finished route goes to the rank that owns its group
 //!    (a hash of `routes::group_key`: terminal and lot, or terminal, product
 //!    and previous step), so a group is judged whole, in the one-process
@@ -34,15 +38,16 @@
 //!    on them all. The search step, `judge` and `finish` are the
 //!    one-process scan's own, so any change to them reaches both paths.
 //!
-//! What is partitioned: reading and checking the records files, the route
-//! search (by holder: each step reads only its rank's own entities'
-//! receipts), the judging. What is replicated: the assembled case (every
-//! rank holds all records, as one process would) and its indexes, because
-//! the lot lineage a step walks and the rules' context (inventory, history,
-//! placements of any party) are still read from the whole case. Keeping
-//! only the owned entities' records on each rank is the next step (see
-//! ARCHITECTURE.md); memory per process does not fall with more processes
-//! until then.
+//! What is partitioned: reading and checking the records files, the
+//! search's adjacency (each rank indexes only its own entities' records),
+//! the route search (by holder), the judging. What is replicated: the
+//! assembled case (every rank holds all records, as one process would),
+//! the inventory, the lot index and the rules' context, because the lot
+//! lineage a step walks and the rules (inventory, history, placements of
+//! any party) still read the whole case. Keeping only the owned entities'
+//! records on each rank is the next step (see ARCHITECTURE.md); until then
+//! memory per process falls with more processes only by the search's and
+//! judging's shares, over a floor of the whole case.
 
 pub mod exchange;
 pub mod net;
@@ -63,6 +68,9 @@ use std::time::{Duration, Instant};
 /// How long a rank that saw a peer fail keeps its own connections open
 /// before it ends (see `run`).
 const LINGER: Duration = Duration::from_secs(2);
+
+/// The most bytes of a records file one read round sends to each rank.
+const READ_PART: usize = 2 << 20;
 
 /// How to run as one rank of a cluster.
 #[derive(Clone, Debug)]
@@ -96,6 +104,8 @@ pub struct Figures {
     pub rounds: Vec<Round>,
     /// Terminal steps this rank searched, groups and findings it judged.
     pub steps: u64,
+    /// Records with an end this rank owns: what its search indexes.
+    pub indexed: u64,
     /// Each round of the route search: walks this rank stepped, bytes it sent to other ranks.
     pub search: Vec<(u64, u64)>,
     pub groups: u64,
@@ -146,10 +156,12 @@ pub fn read_hosts(path: &Path) -> Result<Vec<String>, ClusterError> {
 ///
 /// # Complexity
 /// Per rank: O(R / P) to read and check its share, O(R) to assemble the
-/// case, the one-process index over all R records, then its owned
+/// case, the inventory, lot index and rules' context over all R records
+/// and the adjacency of its own entities' records, then its owned
 /// holders' share of the route search steps and 1/P of the judging. The
-/// exchanges move each parsed record once to every rank, each walk once a
-/// step (at most `max_depth` rounds), each route once and each finding once.
+/// exchanges move each parsed record once to every rank (in rounds of at
+/// most `READ_PART` bytes from one reader), each walk once a step (at most
+/// `max_depth` rounds), each route once and each finding once.
 pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Outcome, ClusterError> {
     use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
     use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
@@ -293,14 +305,57 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         diags: layout.diags.clone(),
     };
     let (mut part, marks) = crate::read::read_case_part(&job.case, &job.opts, &share).map_err(|e| e.to_string())?;
-    let bytes = part::encode(&part, &marks, &layout, &mine);
+    let count = (part.case.records.len() as u64).to_le_bytes().to_vec();
+    let shards = part::encode(&part, &marks, &layout, &mine);
     // The records travel as bytes now (this rank's own too): free them.
     part.case.records = Vec::new();
     part.case.strings = crate::model::Strings::default();
-    let mut out: Vec<(usize, Vec<u8>)> = (0..ranks).filter(|&r| r != me).map(|r| (r, bytes.clone())).collect();
-    out.push((me, bytes));
-    let (got, tr) = exchange::exchange(worker, out);
-    let loaded = part::assemble(part, &marks, &layout, got)?;
+    // Shard by shard in shard order, each in parts of at most `READ_PART`
+    // bytes a round from its reader to every rank, and put together as it
+    // arrives: a rank holds its own encoded shards, one part per rank in
+    // flight and the case being built, never every share at once.
+    let mut asm = part::Assembler::new(part, &marks);
+    let (got, mut traffic) = exchange::exchange(worker, (0..ranks).map(|r| (r, count.clone())).collect());
+    asm.reserve(got.iter().filter_map(|(_, b)| Some(u64::from_le_bytes(b.as_slice().try_into().ok()?) as usize)).sum());
+    let mut own = shards.into_iter();
+    for j in 0..layout.names.len() {
+        let reader = j % ranks;
+        let bytes = if reader == me {
+            own.next().filter(|s| s.0 == j).ok_or("this rank's own shards are out of order")?.1
+        } else {
+            Vec::new()
+        };
+        let mut chunks = bytes.chunks(READ_PART);
+        let mut shard: Vec<u8> = Vec::new();
+        loop {
+            let out = if reader == me {
+                let chunk = chunks.next().unwrap_or(&[]);
+                let mut m = Vec::with_capacity(chunk.len() + 1);
+                m.push(u8::from(chunks.len() > 0));
+                m.extend_from_slice(chunk);
+                (0..ranks).map(|r| (r, m.clone())).collect()
+            } else {
+                Vec::new()
+            };
+            let (got, tr) = exchange::exchange(worker, out);
+            traffic.sent += tr.sent;
+            traffic.received += tr.received;
+            let (_, m) = got
+                .into_iter()
+                .find(|(from, _)| *from == reader)
+                .ok_or_else(|| format!("records file {j} did not arrive from rank {reader}"))?;
+            let (&more, part) =
+                m.split_first().ok_or_else(|| format!("records file {j} arrived empty from rank {reader}"))?;
+            shard.extend_from_slice(part);
+            if more == 0 {
+                break;
+            }
+        }
+        drop(bytes);
+        asm.shard(&shard, reader)?;
+    }
+    let loaded = asm.finish(&layout)?;
+    let tr = traffic;
     round(&mut fig, "read", t, tr);
     if loaded.diags.errors() > 0 {
         // Every rank read the same diagnostics: all stop here, rank 0 prints them.
@@ -312,17 +367,32 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
     let (report, figures) = {
         let case = &loaded.case;
         let inv = Inventory::build(case);
-        let prep = Prepared::new(case, &loaded.policy, &inv);
+        // The search reads, at each rank, the receipts and shipments of the
+        // holders it owns (their adjacency) and the whole lot index (a
+        // lineage step walks a lot's records at every holder).
+        let t = Instant::now();
+        let mine: Vec<RecordId> = inv
+            .order
+            .iter()
+            .copied()
+            .filter(|&r| {
+                let x = &case.records[r as usize];
+                entity_owner(x.from, ranks) == me || entity_owner(x.to, ranks) == me
+            })
+            .collect();
+        let adj = crate::graph::Adjacency::build(case, &mine);
+        fig.indexed = mine.len() as u64;
+        drop(mine);
+        let lots = crate::graph::Lots::build(case, &inv.order);
+        let ix = routes::RouteIndex { case, adj: &adj, lots: &lots, inv: &inv };
 
         // Round 3: the route search by rounds. Each terminal step is taken
         // by the owner of its receiver (who can tell it ends a route) and
         // walked back one step a round on the owner of the holder whose
         // receipts the step reads, until every walk has ended.
-        let t = Instant::now();
-        let ix = prep.index();
         let bounds = crate::scan::bounds(&loaded.policy);
         let holder = |r: RecordId| entity_owner(case.records[r as usize].from, ranks);
-        let steps = prep.terminal_steps();
+        let steps = routes::terminal_steps(&ix);
         let mut out: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
         let mut sent = 0u64;
         for (k, &s) in steps.iter().enumerate() {
@@ -386,6 +456,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             }
         }
         let found: Vec<(u64, Route)> = done.into_iter().map(|(k, w)| (k, w.route(case))).collect();
+        drop((adj, lots));
         let searched = crate::scan::search_stats(&found.iter().map(|f| f.1.clone()).collect::<Vec<_>>());
         round(&mut fig, "search", t, traffic);
 
@@ -413,7 +484,10 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         round(&mut fig, "routes", t, tr);
 
         // Round 5: judge the groups owned here; findings and counts to rank 0.
+        // Judging reads the rules' context only: the search's indexes are gone.
         let t = Instant::now();
+        let ctx = crate::rules::Ctx::build(case, &loaded.policy, &inv);
+        let prep = Prepared { ctx, adj: crate::graph::Adjacency::build(case, &[]), lots: Default::default() };
         let findings = pool.install(|| crate::scan::judge(&prep, &groups, parallel));
         fig.groups = groups.len() as u64;
         fig.findings = findings.len() as u64;
@@ -434,7 +508,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             e.str(&c.subject);
             e.str(&c.note);
         }
-        for x in [fig.steps, fig.groups, fig.findings, fig.peak_mib.to_bits()] {
+        for x in [fig.steps, fig.indexed, fig.groups, fig.findings, fig.peak_mib.to_bits()] {
             e.u64(x);
         }
         for r in &fig.rounds {
@@ -479,6 +553,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                 searched.add(crate::scan::Searched { examined, truncated, cuts, judged });
                 let mut f = Figures { rank: *from, ..Figures::default() };
                 f.steps = d.u64().ok_or_else(bad)?;
+                f.indexed = d.u64().ok_or_else(bad)?;
                 f.groups = d.u64().ok_or_else(bad)?;
                 f.findings = d.u64().ok_or_else(bad)?;
                 f.peak_mib = f64::from_bits(d.u64().ok_or_else(bad)?);

@@ -1,11 +1,12 @@
 //! The read round of the cluster scan: each rank reads and checks only its
 //! own records files (shard `j` of `K` belongs to rank `j mod P`) with the
-//! one-process reader, and sends the records it read, already parsed, with
-//! its files' diagnostics, fingerprints and row counts; every rank puts the
-//! shares together in shard order ([`assemble`]) into the case one process
-//! would have read, with the diagnostics in the one-process order. Checks
-//! that span files are made on the whole: a record id repeated in a later
-//! shard, and parent lots that are no record's lot.
+//! one-process reader, and encodes each shard it read ([`encode`]): the
+//! records, already parsed, with the file's diagnostics, fingerprints and
+//! row counts. Every rank puts the shards together in shard order as they
+//! arrive ([`Assembler`]) into the case one process would have read, with
+//! the diagnostics in the one-process order. Checks that span files are
+//! made on the whole: a record id repeated in a later shard, and parent
+//! lots that are no record's lot.
 //!
 //! Entities, relations, lists and the policy are small: every rank reads
 //! them from its own copy, so they and their diagnostics are the same
@@ -23,17 +24,19 @@ use crate::model::*;
 use crate::read::shards::Layout;
 use crate::read::{Loaded, Marks};
 
-/// What a rank read, as bytes for the others: for each of its shards, the
-/// shard's index, file, rows, diagnostics, fingerprint and records.
+/// What a rank read, as bytes for the others: one message per shard it
+/// read, in shard order, each the shard's index, file, rows, diagnostics,
+/// fingerprints and records (and, on the rank's first shard, its count of
+/// records of unknown products, which the reader keeps per read).
 ///
 /// # Complexity
 /// O(records and diagnostics of this rank's shards).
-pub fn encode(part: &Loaded, marks: &Marks, layout: &Layout, mine: &[usize]) -> Vec<u8> {
+pub fn encode(part: &Loaded, marks: &Marks, layout: &Layout, mine: &[usize]) -> Vec<(usize, Vec<u8>)> {
     let case = &part.case;
-    let mut e = Enc::default();
-    e.u64(case.stats.records_unknown_product as u64);
-    e.u64(mine.len() as u64);
+    let mut out = Vec::with_capacity(mine.len());
     for (k, &j) in mine.iter().enumerate() {
+        let mut e = Enc::default();
+        e.u64(if k == 0 { case.stats.records_unknown_product as u64 } else { 0 });
         let (start, file, rows) = case.record_files.get(k).cloned().unwrap_or((0, String::new(), 0));
         let end = case.record_files.get(k + 1).map_or(case.records.len(), |f| f.0 as usize);
         e.u64(j as u64);
@@ -60,14 +63,12 @@ pub fn encode(part: &Loaded, marks: &Marks, layout: &Layout, mine: &[usize]) -> 
             e.u64(f.bytes);
         }
         e.u64((end - start as usize) as u64);
-        let mut block = Enc::default();
         for r in &case.records[start as usize..end] {
-            record(&mut block, case, r);
+            record(&mut e, case, r);
         }
-        e.u64(block.0.len() as u64);
-        e.0.extend_from_slice(&block.0);
+        out.push((j, e.0));
     }
-    e.0
+    out
 }
 
 fn opt_str(e: &mut Enc, case: &Case, s: Option<Sym>) {
@@ -82,50 +83,34 @@ fn opt_i64(e: &mut Enc, t: Option<Timestamp>) {
     e.u64(t.map_or(0, |t| t.0 as u64));
 }
 
-/// One record, its strings written out (symbols are numbered per process).
+/// One record, its strings written out (symbols are numbered per process),
+/// in the order [`read_record`] reads them back; a field added to `Record`
+/// fails to compile there until it travels, and the round-trip test below
+/// fails until it is written here too.
 fn record(e: &mut Enc, case: &Case, r: &Record) {
-    let Record {
-        id,
-        date,
-        kind,
-        from,
-        to,
-        product,
-        quantity,
-        lot,
-        parent_lot,
-        end_date,
-        value_usd,
-        payment,
-        declared_end_user,
-        ship_to_country,
-        source,
-        attrs,
-        line,
-    } = r;
-    e.str(case.s(*id));
-    e.u64(date.0 as u64);
-    e.0.push(RecordKind::ALL.iter().position(|k| k == kind).unwrap_or(0) as u8);
-    e.u32(*from);
-    e.u32(*to);
-    e.str(case.s(*product));
-    e.u32(*quantity);
-    opt_str(e, case, *lot);
-    opt_str(e, case, *parent_lot);
-    opt_i64(e, *end_date);
-    e.bool(value_usd.is_some());
-    e.f64(value_usd.unwrap_or(0.0));
-    e.0.push(payment.map_or(u8::MAX, |p| Payment::ALL.iter().position(|x| *x == p).unwrap_or(0) as u8));
-    opt_str(e, case, *declared_end_user);
-    e.str(ship_to_country.as_ref().map_or("", |c| c.as_str()));
-    opt_str(e, case, *source);
-    let attrs = attrs.as_deref().unwrap_or(&[]);
+    e.str(case.s(r.id));
+    e.u64(r.date.0 as u64);
+    e.0.push(RecordKind::ALL.iter().position(|k| *k == r.kind).unwrap_or(0) as u8);
+    e.u32(r.from);
+    e.u32(r.to);
+    e.str(case.s(r.product));
+    e.u32(r.quantity);
+    opt_str(e, case, r.lot);
+    opt_str(e, case, r.parent_lot);
+    opt_i64(e, r.end_date);
+    e.bool(r.value_usd.is_some());
+    e.f64(r.value_usd.unwrap_or(0.0));
+    e.0.push(r.payment.map_or(u8::MAX, |p| Payment::ALL.iter().position(|x| *x == p).unwrap_or(0) as u8));
+    opt_str(e, case, r.declared_end_user);
+    e.str(r.ship_to_country.as_ref().map_or("", |c| c.as_str()));
+    opt_str(e, case, r.source);
+    let attrs = r.attrs.as_deref().unwrap_or(&[]);
     e.u64(attrs.len() as u64);
     for &(k, v) in attrs {
         e.str(case.s(k));
         e.str(case.s(v));
     }
-    e.u64(*line);
+    e.u64(r.line);
 }
 
 /// A record read back, its strings interned in `strings` in a fixed order
@@ -190,136 +175,199 @@ fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<Record> {
     })
 }
 
-/// One shard as it arrived.
-struct Shard {
-    index: usize,
-    file: String,
-    rows: usize,
-    diags: Vec<Diagnostic>,
-    files: Vec<InputFile>,
-    records: usize,
-    /// The bytes of the records, to read in shard order (a copy, so that
-    /// the rank's whole share can be freed once its shards are cut out,
-    /// and each shard's bytes once they are read).
-    block: Vec<u8>,
+/// The case one process would have read, put together shard by shard in
+/// shard order as the shards arrive ([`Assembler::shard`], each shard's
+/// bytes dropped once read), from this rank's own read (for the files
+/// every rank reads), with the diagnostics in the one-process order: those
+/// before the records, each shard's in shard order with a repeated record
+/// id reported where the later shard has it, the lot lineage warnings,
+/// then those after.
+pub struct Assembler {
+    part: Loaded,
+    marks: Marks,
+    case: Case,
+    all: Diagnostics,
+    /// First place of each record id, dense by symbol: (shard, line).
+    first: Vec<(u32, u64)>,
+    rejected: usize,
+    unknown: usize,
+    next: usize,
 }
 
-fn read_shard(d: &mut Dec) -> Option<Shard> {
-    let index = usize::try_from(d.u64()?).ok()?;
-    let file = d.str()?;
-    let rows = usize::try_from(d.u64()?).ok()?;
-    let mut diags = Vec::new();
-    for _ in 0..d.u64()? {
-        let error = d.u8()? == 1;
-        let line = d.u64()?;
-        let (f, message) = (d.str()?, d.str()?);
-        diags.push(if error { Diagnostic::error(f, line, message) } else { Diagnostic::warning(f, line, message) });
+impl Assembler {
+    /// Starts from this rank's own read `part` (its records already taken out).
+    pub fn new(mut part: Loaded, marks: &Marks) -> Assembler {
+        let mine = &mut part.case;
+        let mut case = Case {
+            root: std::mem::take(&mut mine.root),
+            entities: std::mem::take(&mut mine.entities),
+            entity_index: std::mem::take(&mut mine.entity_index),
+            relations: std::mem::take(&mut mine.relations),
+            lists: std::mem::take(&mut mine.lists),
+            stats: std::mem::take(&mut mine.stats),
+            ..Case::default()
+        };
+        let mut all = Diagnostics::default();
+        all.extend(part.diags.0[..marks.rows.0].iter().cloned());
+        case.files.extend(mine.files[..marks.files.0].iter().cloned());
+        Assembler { part, marks: *marks, case, all, first: Vec::new(), rejected: 0, unknown: 0, next: 0 }
     }
-    let mut files = Vec::new();
-    for _ in 0..d.u64()? {
-        let (path, sha256) = (d.str()?, d.str()?);
-        files.push(InputFile { path, sha256, bytes: d.u64()? });
-    }
-    let records = usize::try_from(d.u64()?).ok()?;
-    // Read in shard order by `assemble`.
-    let len = usize::try_from(d.u64()?).ok()?;
-    let block = d.bytes(len)?.to_vec();
-    Some(Shard { index, file, rows, diags, files, records, block })
-}
 
-/// The case one process would have read, from this rank's own read `part`
-/// (for the files every rank reads) and every rank's [`encode`]d share
-/// `shares` (this rank's own included), with the diagnostics in the
-/// one-process order: those before the records, each shard's in shard
-/// order with a repeated record id reported where the later shard has it,
-/// the lot lineage warnings, then those after.
-///
-/// # Complexity
-/// O(R) for R records in all.
-pub fn assemble(part: Loaded, marks: &Marks, layout: &Layout, shares: Vec<(usize, Vec<u8>)>) -> Result<Loaded, String> {
-    let Loaded { case: mine, policy, diags } = part;
-    let mut unknown = 0usize;
-    let mut shards: Vec<Shard> = Vec::new();
-    for (from, bytes) in shares {
+    /// Makes room for `records` records in all (each rank told the others
+    /// how many it read), so that the case's records are one allocation.
+    pub fn reserve(&mut self, records: usize) {
+        self.case.records.reserve_exact(records);
+    }
+
+    /// Reads the next shard in shard order, as [`encode`] wrote it, sent by rank `from`.
+    ///
+    /// # Complexity
+    /// O(records and diagnostics of the shard).
+    pub fn shard(&mut self, bytes: &[u8], from: usize) -> Result<(), String> {
         let bad = || format!("the records read by rank {from} arrived garbled");
-        let mut d = Dec::new(&bytes);
-        unknown += d.u64().ok_or_else(bad)? as usize;
-        for _ in 0..d.u64().ok_or_else(bad)? {
-            shards.push(read_shard(&mut d).ok_or_else(bad)?);
+        let mut d = Dec::new(bytes);
+        self.unknown += d.u64().ok_or_else(bad)? as usize;
+        let index = usize::try_from(d.u64().ok_or_else(bad)?).map_err(|_| bad())?;
+        if index != self.next {
+            return Err(format!("expected records file {} from rank {from}, got {index}", self.next));
         }
-    }
-    shards.sort_by_key(|s| s.index);
-    if shards.iter().map(|s| s.index).ne(0..layout.names.len()) {
-        return Err(format!("expected {} records files from the ranks, got {}", layout.names.len(), shards.len()));
-    }
-    let mut case = Case {
-        root: mine.root,
-        entities: mine.entities,
-        entity_index: mine.entity_index,
-        relations: mine.relations,
-        lists: mine.lists,
-        stats: mine.stats,
-        ..Case::default()
-    };
-    let mut all = Diagnostics::default();
-    all.extend(diags.0[..marks.rows.0].iter().cloned());
-    case.files.extend(mine.files[..marks.files.0].iter().cloned());
-    let mut strings = Strings::default();
-    // First place of each record id, dense by symbol: (shard, line).
-    let mut first: Vec<(u32, u64)> = Vec::new();
-    let mut rejected = 0usize;
-    let mut records: Vec<Record> = Vec::with_capacity(shards.iter().map(|s| s.records).sum());
-    let mut record_files = Vec::with_capacity(shards.len());
-    for (k, shard) in shards.iter_mut().enumerate() {
-        record_files.push((records.len() as RecordId, shard.file.clone(), shard.rows));
-        case.files.append(&mut shard.files);
-        rejected += shard.rows.saturating_sub(shard.records);
+        self.next += 1;
+        let file = d.str().ok_or_else(bad)?;
+        let rows = usize::try_from(d.u64().ok_or_else(bad)?).map_err(|_| bad())?;
+        let mut diags = Vec::new();
+        for _ in 0..d.u64().ok_or_else(bad)? {
+            let error = d.u8().ok_or_else(bad)? == 1;
+            let line = d.u64().ok_or_else(bad)?;
+            let (f, message) = (d.str().ok_or_else(bad)?, d.str().ok_or_else(bad)?);
+            diags.push(if error { Diagnostic::error(f, line, message) } else { Diagnostic::warning(f, line, message) });
+        }
+        for _ in 0..d.u64().ok_or_else(bad)? {
+            let (path, sha256) = (d.str().ok_or_else(bad)?, d.str().ok_or_else(bad)?);
+            self.case.files.push(InputFile { path, sha256, bytes: d.u64().ok_or_else(bad)? });
+        }
+        let count = usize::try_from(d.u64().ok_or_else(bad)?).map_err(|_| bad())?;
+        let case = &mut self.case;
+        let k = case.record_files.len();
+        case.record_files.push((case.records.len() as RecordId, file.clone(), rows));
+        self.rejected += rows.saturating_sub(count);
         let mut repeats: Vec<Diagnostic> = Vec::new();
-        let block = std::mem::take(&mut shard.block);
-        let mut dec = Dec::new(&block);
-        for _ in 0..shard.records {
-            let r = read_record(&mut dec, &mut strings)
-                .ok_or_else(|| format!("the records of {} arrived garbled", shard.file))?;
+        for _ in 0..count {
+            let r = read_record(&mut d, &mut case.strings)
+                .ok_or_else(|| format!("the records of {file} arrived garbled"))?;
             let slot = string_interner::Symbol::to_usize(r.id);
-            if first.len() <= slot {
-                first.resize(slot + 1, (0, 0));
+            if self.first.len() <= slot {
+                self.first.resize(slot + 1, (0, 0));
             }
-            let (pf, prev) = first[slot];
+            let (pf, prev) = self.first[slot];
             if prev > 0 {
                 // Repeats within a shard were reported by the rank that read it.
                 repeats.push(Diagnostic::error(
-                    shard.file.clone(),
+                    file.clone(),
                     r.line,
                     format!(
                         "field `id`: duplicate record id `{}` (first at {}:{prev})",
-                        crate::text::shown(strings.resolve(r.id)),
-                        record_files[pf as usize].1
+                        crate::text::shown(case.strings.resolve(r.id)),
+                        case.record_files[pf as usize].1
                     ),
                 ));
-                rejected += 1;
+                self.rejected += 1;
                 continue;
             }
-            first[slot] = (k as u32, r.line.max(1));
-            records.push(r);
+            self.first[slot] = (k as u32, r.line.max(1));
+            case.records.push(r);
         }
         // Each repeat after the shard's own diagnostics of its row and those before.
         let mut repeats = repeats.into_iter().peekable();
-        for d in std::mem::take(&mut shard.diags) {
+        for d in diags {
             while let Some(rep) = repeats.next_if(|rep| rep.line < d.line) {
-                all.push(rep);
+                self.all.push(rep);
             }
-            all.push(d);
+            self.all.push(d);
         }
-        all.extend(repeats);
+        self.all.extend(repeats);
+        Ok(())
     }
-    case.strings = strings;
-    case.stats.records_read = records.len();
-    case.stats.records_rejected = rejected;
-    case.stats.records_unknown_product = unknown;
-    case.records = records;
-    case.record_files = record_files;
-    crate::read::lineage_warnings(&case, &mut all);
-    case.files.extend(mine.files[marks.files.1..].iter().cloned());
-    all.extend(diags.0[marks.lineage..].iter().cloned());
-    Ok(Loaded { case, policy, diags: all })
+
+    /// The case, once every shard of `layout` was read.
+    ///
+    /// # Complexity
+    /// O(R) for the lot lineage checks of R records.
+    pub fn finish(self, layout: &Layout) -> Result<Loaded, String> {
+        let Assembler { part, marks, mut case, mut all, rejected, unknown, next, .. } = self;
+        if next != layout.names.len() {
+            return Err(format!("expected {} records files from the ranks, got {next}", layout.names.len()));
+        }
+        case.stats.records_read = case.records.len();
+        case.stats.records_rejected = rejected;
+        case.stats.records_unknown_product = unknown;
+        crate::read::lineage_warnings(&case, &mut all);
+        case.files.extend(part.case.files[marks.files.1..].iter().cloned());
+        all.extend(part.diags.0[marks.lineage..].iter().cloned());
+        Ok(Loaded { case, policy: part.policy, diags: all })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of a record travels: a record with each field set (a
+    /// struct literal, so a new field must be given here) comes back with
+    /// the same values, and writes the same bytes again.
+    #[test]
+    fn a_record_with_every_field_set_travels_whole() {
+        let mut case = Case::default();
+        let mut s = |t: &str| case.strings.intern(t);
+        let (id, product, lot, parent, user, source, k, v) =
+            (s("R-1"), s("H100"), s("L-2"), s("L-1"), s("Acme Ltd"), s("bill 7"), s("hs_code"), s("847150"));
+        let r = Record {
+            id,
+            date: Timestamp(1_700_000_000),
+            kind: RecordKind::Lease,
+            from: 3,
+            to: 9,
+            product,
+            quantity: 512,
+            lot: Some(lot),
+            parent_lot: Some(parent),
+            end_date: Some(Timestamp(1_800_000_000)),
+            value_usd: Some(1.5e7),
+            payment: Some(Payment::Crypto),
+            declared_end_user: Some(user),
+            ship_to_country: Country::parse("AE"),
+            source: Some(source),
+            attrs: Some(vec![(k, v)].into_boxed_slice()),
+            line: 42,
+        };
+        let mut e = Enc::default();
+        record(&mut e, &case, &r);
+        let mut back = Case::default();
+        let got = read_record(&mut Dec::new(&e.0), &mut back.strings).expect("reads back");
+        let mut again = Enc::default();
+        record(&mut again, &back, &got);
+        assert_eq!(e.0, again.0);
+        let shown = |c: &Case, r: &Record| {
+            format!(
+                "{} {} {:?} {}>{} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+                c.s(r.id),
+                r.date.0,
+                r.kind,
+                r.from,
+                r.to,
+                c.s(r.product),
+                r.quantity,
+                r.lot.map(|x| c.s(x)),
+                r.parent_lot.map(|x| c.s(x)),
+                r.end_date.map(|t| t.0),
+                r.value_usd,
+                r.payment,
+                r.declared_end_user.map(|x| c.s(x)),
+                r.ship_to_country.as_ref().map(|x| x.as_str()),
+                r.source.map(|x| c.s(x)),
+                r.attrs.as_deref().map(|a| a.iter().map(|&(k, v)| (c.s(k), c.s(v))).collect::<Vec<_>>()),
+                r.line
+            )
+        };
+        assert_eq!(shown(&case, &r), shown(&back, &got));
+    }
 }
