@@ -355,6 +355,9 @@ fn part_of_an_overview_draws_only_its_flows() {
     let (c, _, e) = dot(&["--part", &(n + 1).to_string()]);
     assert_eq!(c, 2);
     assert!(e.contains(&format!("has {n} part(s); pass 1 to {n}")), "{e}");
+    let o = chiptrace_os(&["export", "fixtures/demo", "--lot", "L-100", "--part", "1", "-o", "x.dot"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--part 1 goes with --all"), "{}", stderr(&o));
     let o = chiptrace_os(&["export", "fixtures/demo", "--all", "--part", "1", "-o", "x.dot"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("drawn whole"), "{}", stderr(&o));

@@ -57,7 +57,7 @@ pub struct Args {
     /// With --all on a case drawn as an overview: draw only part K of the country
     /// map (dot, svg, png), one of the parts that each print legibly on a page;
     /// the note on the whole map says how many there are.
-    #[arg(long, value_name = "K", requires = "all", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
     pub part: Option<u32>,
 }
 
@@ -117,6 +117,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     x.dpi = a.dpi;
     if let Some(k) = a.part {
         let parts = x.diagram.overview.as_ref().map_or(0, |o| o.parts.len());
+        if !a.all {
+            say!(
+                "error: --part {k} goes with --all: it draws one part of the country map of a case over --max-records"
+            );
+            return Ok(EXIT_BAD_INPUT);
+        }
         if !matches!(format, Format::Dot | Format::Svg | Format::Png) {
             say!("error: --part draws one part of the country map as dot, svg or png, not {format}");
             return Ok(EXIT_BAD_INPUT);
