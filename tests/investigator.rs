@@ -248,3 +248,209 @@ fn brisbane_servers_subleased_to_osaka_are_benign() {
     let path: Vec<&str> = krb[0]["path"].as_array().unwrap().iter().map(|s| s["record"].as_str().unwrap()).collect();
     assert_eq!(path, ["R5", "R6", "R8", "R9"]);
 }
+
+/// The records an entity finding cites, or a route finding's path.
+fn cited(f: &Value) -> Vec<&str> {
+    let list = if f["kind"] == "route" { &f["path"] } else { &f["records"] };
+    list.as_array().unwrap().iter().map(|x| x.as_str().or_else(|| x["record"].as_str()).unwrap()).collect()
+}
+
+fn entity<'a>(fs: &'a [Value], id: &str) -> &'a Value {
+    fs.iter().find(|f| f["kind"] == "entity" && who(f) == id).unwrap_or_else(|| panic!("no entity finding about {id}"))
+}
+
+/// Story (a), fourth session: two tenants of one Johor colocation hall, a
+/// Singapore cloud with a Shanghai director that rents to China and keeps
+/// 512 GPUs boxed, and a lawful Malaysian cloud from the same supplier that
+/// installed everything. Before the fix the hall's stock was judged as one
+/// (1,312 received, 800 installed: over half), so the boxes were invisible,
+/// and a route finding ended at the hall.
+#[test]
+fn colocation_hall_with_two_tenants_boxes_belong_to_the_one_that_left_them() {
+    let fs = scan("colocation_two_tenants");
+    let sxy = assert_high_route(&fs, "SXY", &["country_of_concern", "remote_access", "rental_after_install"]);
+    assert_eq!(sxy["quantity"], 256);
+    assert!(cited(&sxy).contains(&"R13") && cited(&sxy).ends_with(&["R16"]), "{:?}", cited(&sxy));
+    let hld = assert_high_route(&fs, "HLD", &["country_of_concern", "remote_access"]);
+    assert!(!flags(&hld).contains(&("rental_after_install".into(), "HLD".into())), "four months after the install");
+    let nxc = entity(&fs, "NXC");
+    assert_eq!(nxc["severity"], "medium", "{nxc:#}");
+    let fl = flags(nxc);
+    assert!(fl.contains(&("undeployed_inventory".into(), "NXC".into())), "{fl:?}");
+    assert!(fl.contains(&("control_ties".into(), "NXC".into())), "{fl:?}");
+    let boxes = nxc["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "undeployed_inventory").unwrap();
+    let detail = boxes["detail"].as_str().unwrap();
+    assert!(detail.contains("512 units undeployed") && detail.contains("received 800 H100"), "{detail}");
+    let ev: Vec<&str> = boxes["evidence"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(ev.starts_with(&["NXC", "NTP"]) && ev.contains(&"R13") && ev.contains(&"R15"), "{ev:?}");
+    assert!(!ev.contains(&"R12") && !ev.contains(&"R14"), "the lawful tenant's records are not NXC's: {ev:?}");
+    // Nothing about the lawful tenant, its lessees or the hall.
+    for f in &fs {
+        assert!(!["TRJ", "UTM", "KLF", "NTP"].contains(&who(f)), "{f:#}");
+        for (r, s) in flags(f) {
+            assert!(!(r == "undeployed_inventory" && s != "NXC"), "{r} about {s}: {f:#}");
+        }
+    }
+    assert_not_high(&fs, &["MIT", "BWD", "TCS", "NXC"]);
+}
+
+/// Story (b), fourth session: the Brisbane pattern with a lawful
+/// university that is a tenant of the same hall and buys from the same
+/// distributor; the sub-lease is paid in `USDT (TRC-20)`.
+#[test]
+fn brisbane_hall_with_a_university_tenant() {
+    let fs = scan("brisbane_university_tenant");
+    let bzw = assert_high_route(&fs, "BZW", &["country_of_concern", "remote_access", "rental_after_install"]);
+    assert_eq!(bzw["quantity"], 2400);
+    assert!(cited(&bzw).ends_with(&["R09", "R10"]), "{:?}", cited(&bzw));
+    assert!(has_flag(&fs, "shell_indicators", "SCA"));
+    assert_not_high(&fs, &["SCA", "MCH", "GHC", "RIF", "TMC", "ASA"]);
+    // The university and the hall: no finding at all; no route ends at the
+    // hall for MCH's shipment (title stayed with MCH).
+    for f in &fs {
+        assert!(!["MBU", "NDC"].contains(&who(f)), "{f:#}");
+    }
+    for rule in ["end_user_mismatch", "undeployed_inventory"] {
+        assert!(!fs.iter().any(|f| flags(f).iter().any(|(r, _)| r == rule)), "{rule} fired: {fs:#?}");
+    }
+}
+
+/// Story (c), fourth session: a listed group's subsidiaries and branch
+/// whose names carry a place, another legal form or `TECH`/`BR.`, beside
+/// unrelated firms sharing a generic word or a near spelling.
+#[test]
+fn listed_group_buys_under_names_with_extra_words() {
+    let fs = scan("listed_group_name_variants");
+    assert_high_route(&fs, "ZIC", &["listed_affiliate", "country_of_concern"]);
+    let zbr = assert_high_route(&fs, "ZBR", &["listed_party", "country_of_concern"]);
+    let lp = zbr["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "listed_party").unwrap();
+    assert!(lp["evidence"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().starts_with("list:entity_list:")));
+    // `...SHENZHEN BR.` on the export permit is the branch itself.
+    assert!(!has_flag(&fs, "end_user_mismatch", "ZBR"), "{zbr:#}");
+    let zmy = assert_high_route(&fs, "ZMY", &["listed_affiliate"]);
+    let la = zmy["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "listed_affiliate").unwrap();
+    assert!(la["detail"].as_str().unwrap().contains("suspended"), "{la:#}");
+    // The HK arm declared itself end user (`ZHONGSUAN TECHNOLOGY (HK) LTD`)
+    // and passed the units to its own 70% subsidiary: no mismatch.
+    assert!(!has_flag(&fs, "end_user_mismatch", "ZHK"), "{fs:#?}");
+    let zsb = routes_to(&fs, "ZSB");
+    assert_eq!(zsb.len(), 1);
+    assert_eq!(zsb[0]["severity"], "medium", "{:#}", zsb[0]);
+    for f in &fs {
+        for (r, s) in flags(f) {
+            assert!(!(r.starts_with("listed") && ["ZSB", "SZH", "TMS", "KES"].contains(&s.as_str())), "{r} about {s}");
+        }
+        assert!(!(rank(f) >= 1 && ["SZH", "TMS", "KES"].contains(&who(f))), "{f:#}");
+    }
+}
+
+/// Story (d), fourth session: a Chengdu cloud buys A100 through a Hong Kong
+/// reseller formed six weeks earlier at a secretary's address and leases
+/// them to a party listed as `Sichuan Shenwei Computing Center`; beside it
+/// two established Hong Kong distributors.
+#[test]
+fn chengdu_cloud_via_new_hk_reseller_leases_to_listed_centre() {
+    let fs = scan("hk_new_reseller_listed_lessee");
+    assert_high_route(&fs, "SSC", &["listed_party", "country_of_concern", "remote_access", "rental_after_install"]);
+    let cdy = assert_high_route(&fs, "CDY", &["country_of_concern", "supplied_by_front"]);
+    let front = cdy["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "supplied_by_front").unwrap();
+    let ev: Vec<&str> = front["evidence"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(ev.contains(&"GTT") && ev.contains(&"R09") && ev.contains(&"R10"), "{ev:?}");
+    let gtt = entity(&fs, "GTT");
+    assert!(rank(gtt) >= 1, "{gtt:#}");
+    let shell = gtt["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "shell_indicators").unwrap();
+    assert!(shell["evidence"].as_array().unwrap().iter().any(|e| e == "FST"), "shared address: {shell:#}");
+    for id in ["HKC", "KBS", "TWD"] {
+        for rule in ["shell_indicators", "rapid_resale", "supplied_by_front"] {
+            assert!(!has_flag(&fs, rule, id), "{rule} about {id}");
+        }
+    }
+    assert_not_high(&fs, &["HKC", "KBS", "TWD", "STC", "SHY", "CUH"]);
+    // Before the A100 needed a licence (2022-08-31) nothing is flagged.
+    assert!(routes_to(&fs, "CUH").is_empty(), "{:#?}", routes_to(&fs, "CUH"));
+    assert!(routes_to(&fs, "STC").iter().all(|f| rank(f) == 0));
+}
+
+/// Story (e), fourth session: servers pass two new companies in Bangkok and
+/// Hanoi (one director, resident in Shenzhen) under a filing naming a Thai
+/// university, then a new Hanoi cloud leases them to a Singapore front that
+/// sub-leases them to Guangzhou. Lawful buyers of the same distributor stay low.
+#[test]
+fn mekong_shells_and_sublease_front_to_guangzhou() {
+    let fs = scan("mekong_shells_sublease");
+    let ghx = assert_high_route(
+        &fs,
+        "GHX",
+        &["country_of_concern", "remote_access", "rental_after_install", "crypto_payment", "supplied_by_front"],
+    );
+    assert!(cited(&ghx).ends_with(&["R10", "R11"]), "{:?}", cited(&ghx));
+    let fronts: Vec<&str> = ghx["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule"] == "supplied_by_front")
+        .map(|x| x["evidence"][1].as_str().unwrap())
+        .collect();
+    assert!(fronts.contains(&"SNT") && fronts.contains(&"VTP"), "{fronts:?}");
+    assert!(has_flag(&fs, "end_user_mismatch", "SNT"));
+    for id in ["SNT", "VTP"] {
+        assert!(rank(entity(&fs, id)) >= 1);
+        assert!(has_flag(&fs, "control_ties", id) && has_flag(&fs, "shell_indicators", id));
+    }
+    for id in ["HCC", "OLD"] {
+        assert!(has_flag(&fs, "shell_indicators", id));
+    }
+    assert_not_high(&fs, &["HCC", "OLD", "CDS", "CHU", "SSK", "KGS"]);
+    // `CHULALONGKORN UNIV.` is the university.
+    assert!(!has_flag(&fs, "end_user_mismatch", "CHU"));
+    for f in &fs {
+        assert!(!(rank(f) >= 1 && ["CHU", "SSK", "KGS", "CDS"].contains(&who(f))), "{f:#}");
+    }
+}
+
+/// Story (f), fourth session: a trade-data vendor's Malaysian customs rows
+/// imported with `chiptrace import`: names typed four ways, `HK` for Hong
+/// Kong, servers written `8 X ... GPU` and `8PCS`; a Malaysian exporter
+/// re-exports to a Hong Kong consolidator within days, more than it bought.
+#[test]
+fn malaysian_customs_rows_to_hong_kong_consolidator() {
+    let dir = crate::common::TempDir::new("customs-my-hk");
+    let src = "fixtures/investigator/customs_my_hk_consignees/source";
+    let out = dir.path().join("case");
+    let args: Vec<std::ffi::OsString> = vec![
+        "import".into(),
+        format!("{src}/my_trade_2025.csv").into(),
+        "--mapping".into(),
+        format!("{src}/mapping.toml").into(),
+        "--out".into(),
+        out.clone().into(),
+    ];
+    let o = crate::common::chiptrace_os(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("8 records imported, 0 rows reported; 6 entities"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("does not say how many GPUs"), "{}", stderr(&o));
+    // The committed case is what import makes of the rows.
+    for file in ["entities.csv", "records.csv"] {
+        let made = std::fs::read_to_string(out.join(file)).unwrap();
+        let kept = std::fs::read_to_string(format!("fixtures/investigator/customs_my_hk_consignees/{file}")).unwrap();
+        assert_eq!(made, kept, "{file}");
+    }
+    let fs = scan("customs_my_hk_consignees");
+    let yueda = routes_to(&fs, "HONG-KONG-YUEDA-SUPPLY-CHAIN");
+    assert!(!yueda.is_empty() && yueda.iter().all(|f| f["severity"] == "high"), "{yueda:#?}");
+    assert_eq!(yueda.iter().map(|f| f["quantity"].as_u64().unwrap()).sum::<u64>(), 384, "48 servers of 8 GPUs");
+    assert!(
+        yueda.iter().any(|f| flags(f).contains(&("supplied_by_front".into(), "HONG-KONG-YUEDA-SUPPLY-CHAIN".into())))
+    );
+    assert!(has_flag(&fs, "end_user_mismatch", "HONG-KONG-YUEDA-SUPPLY-CHAIN"));
+    let mb = entity(&fs, "MEGA-BRIGHT-TECHNOLOGY");
+    assert!(rank(mb) >= 1, "{mb:#}");
+    assert!(flags(mb).contains(&("quantity_mismatch".into(), "MEGA-BRIGHT-TECHNOLOGY".into())));
+    for f in &fs {
+        assert!(
+            !(["PENINSULA-IT-DISTRIBUTION", "NANYANG-INSTITUTE-COMPUTING", "OSAKA-RENDER-WORKS"].contains(&who(f))
+                && rank(f) >= 1),
+            "{f:#}"
+        );
+    }
+}

@@ -150,6 +150,13 @@ fn count_token(t: &str) -> Option<u32> {
     (2..=1024).contains(&n).then_some(n)
 }
 
+/// A token that states a server's GPUs as pieces: `8PCS`, `8PC`.
+fn pieces_token(t: &str) -> Option<u32> {
+    let d = t.strip_suffix("PCS").or_else(|| t.strip_suffix("PC"))?;
+    let n = (!d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())).then(|| d.parse::<u32>().ok()).flatten()?;
+    (2..=1024).contains(&n).then_some(n)
+}
+
 /// Form-factor and memory suffixes written onto a model without a space:
 /// `H100SXM5`, `A100-80GB` is split already, `H100PCIE`, `A10080GB` is not tried.
 fn strip_suffixes(t: &str) -> &str {
@@ -237,20 +244,29 @@ impl ProductTable {
             }
         }
         // A count, outside the model's own words, is `8 GPU` (two tokens) or
-        // one token such as `8GPU`, `8X`, `NVL72`.
+        // one token such as `8GPU`, `8X`, `NVL72`. In a server's description
+        // customs clerks also write the GPUs it carries as pieces or as a
+        // multiple: `8 X NVIDIA H200 GPU`, `8PCS H200`, `WITH 8 H100`
+        // (a number just before the model); a card's `8 PCS` is a package
+        // count and is not read.
         let mut written_count: Option<u32> = None;
+        // A bare number just before the model (`WITH 8 H100`): read only for
+        // a server whose system name gives no count (`2 DGX H100` are two systems).
+        let mut before_model: Option<u32> = None;
         for (i, t) in toks.iter().enumerate() {
             if used[i] {
                 continue;
             }
-            let two = toks.get(i + 1).is_some_and(|n| n == "GPU" || n == "GPUS" || n == "WAY");
-            if two
-                && let Ok(n) = t.parse::<u32>()
-                && (2..=1024).contains(&n)
-            {
+            let next = toks.get(i + 1).map(String::as_str);
+            let two = matches!(next, Some("GPU" | "GPUS" | "WAY"))
+                || (server && matches!(next, Some("X" | "PCS" | "PC" | "PIECES" | "NOS")));
+            let number = t.parse::<u32>().ok().filter(|n| (2..=1024).contains(n));
+            if two && let Some(n) = number {
                 written_count.get_or_insert(n);
-            } else if let Some(n) = count_token(t) {
+            } else if let Some(n) = count_token(t).or_else(|| if server { pieces_token(t) } else { None }) {
                 written_count.get_or_insert(n);
+            } else if server && used.get(i + 1) == Some(&true) && t.len() <= 2 {
+                before_model = before_model.or(number);
             }
         }
         let mut models: Vec<usize> = found.iter().map(|&(i, _)| i).collect();
@@ -260,6 +276,7 @@ impl ProductTable {
             [] => Err(NotRecognised::Unknown),
             [i] => {
                 let system = found.iter().map(|&(_, g)| g).max().unwrap_or(1);
+                let written_count = written_count.or(before_model.filter(|_| system == 1));
                 let gpus = written_count.unwrap_or(system);
                 Ok(Normalised {
                     model: self.products[*i].model.clone(),
@@ -429,6 +446,16 @@ mod tests {
         assert_eq!(norm("NVIDIA DGX-H100 system"), Some(("H100".into(), 8, false)));
         assert_eq!(norm("GB200 NVL72 rack"), Some(("GB200".into(), 72, false)));
         assert_eq!(norm("HGX H200 4 GPU baseboard"), Some(("H200".into(), 4, false)));
+        // As customs clerks write a server's GPUs: a multiple, pieces, a number before the model.
+        assert_eq!(norm("SERVER C/W 8 X NVIDIA H200 GPU"), Some(("H200".into(), 8, false)));
+        assert_eq!(norm("SERVER W/ 8PCS H200 141GB GPU"), Some(("H200".into(), 8, false)));
+        assert_eq!(norm("GPU SERVER WITH 8 PCS NVIDIA H100"), Some(("H100".into(), 8, false)));
+        assert_eq!(norm("4U SERVER WITH 8*H100 SXM5"), Some(("H100".into(), 8, false)));
+        // A card's pieces are a package count, not GPUs per unit; a memory size is no count.
+        assert_eq!(norm("NVIDIA H100 80GB PCIE 8 PCS"), Some(("H100".into(), 1, false)));
+        assert_eq!(norm("NVIDIA H100 80GB PCIE 8PCS"), Some(("H100".into(), 1, false)));
+        assert_eq!(norm("H200 141GB SERVER"), Some(("H200".into(), 1, true)));
+        assert_eq!(norm("2 DGX H100 SYSTEMS"), Some(("H100".into(), 8, false)));
         // A server that does not say how many GPUs it holds is counted as written, and says so.
         assert_eq!(norm("Supermicro H100 server"), Some(("H100".into(), 1, true)));
     }

@@ -99,8 +99,9 @@ pub struct Ctx<'a> {
     pub placements: Vec<Vec<RecordId>>,
     /// Products in the case that the policy controls.
     pub controlled_products: HashSet<Sym>,
-    /// Data centres and clouds holding stock undeployed, per product.
-    pub undeployed: HashMap<(EntityId, Sym), undeployed_inventory::Idle>,
+    /// Data centres and clouds holding stock undeployed, per product: one
+    /// account each for the site's own stock and each colocation customer's.
+    pub undeployed: HashMap<(EntityId, Sym), Vec<undeployed_inventory::Idle>>,
     /// The date of the case's last record: what "still held" is judged at.
     pub last_date: Timestamp,
     /// Per (entity, product), the undeployed sites where the entity installed or shipped that product.

@@ -34,12 +34,14 @@ pub struct Idle {
     pub records: Vec<RecordId>,
     /// Arrivals and installs left out of `records`.
     pub more: usize,
-    /// The party that shipped every one of the arrivals there while keeping
-    /// title (the site's owner or a colocation customer): the stock is its.
+    /// The party whose account this is: it shipped these arrivals there
+    /// while keeping title (the site's owner or a colocation customer), so
+    /// the stock is its. None for the site's own stock.
     pub title_holder: Option<EntityId>,
 }
 
-/// What one data centre or cloud did with one product.
+/// What one data centre or cloud did with one product, on one account: its
+/// own stock, or one colocation customer's (see [`idle_stock`]).
 #[derive(Default)]
 struct Tally {
     arrivals: Vec<RecordId>,
@@ -51,29 +53,56 @@ struct Tally {
     last_deployed: Option<Timestamp>,
 }
 
-/// Data centres and clouds holding stock undeployed at the case's last date.
+impl Tally {
+    fn deploy(&mut self, ri: RecordId, r: &Record) {
+        self.installed += r.quantity as u64;
+        self.installs.push(ri);
+        self.last_deployed = Some(r.date);
+    }
+}
+
+/// Data centres and clouds holding stock undeployed at the case's last date,
+/// per site and product, one [`Idle`] per account that holds boxes.
+///
+/// A site keeps one account per party that shipped units there while
+/// keeping title (a party that bought the product: the site's owner or a
+/// colocation customer) and one of its own for everything else (units it
+/// bought, a forwarder's deliveries). A customer's installs at the site
+/// count against its own account, so one tenant that installed everything
+/// neither hides another tenant's boxes nor is blamed for them. Installs,
+/// leases and sales the site itself records count against its own account
+/// first; what they deploy beyond it is the customers' units (the hall's
+/// staff installed them), taken from the accounts in the order they first
+/// arrived.
 ///
 /// # Complexity
-/// O(R) over the records in time order.
-pub fn idle_stock(case: &Case, policy: &Policy, inv: &Inventory, last: Timestamp) -> HashMap<(EntityId, Sym), Idle> {
+/// O(R) over the records in time order, plus O(A log A) for A accounts.
+pub fn idle_stock(
+    case: &Case,
+    policy: &Policy,
+    inv: &Inventory,
+    last: Timestamp,
+) -> HashMap<(EntityId, Sym), Vec<Idle>> {
     let holds = |e: EntityId| matches!(case.entity(e).kind, EntityKind::DataCentre | EntityKind::Cloud);
-    let mut tally: HashMap<(EntityId, Sym), Tally> = HashMap::default();
+    // The account a shipment into `site` lands on: the sender's when it
+    // bought the product (so it keeps title), the site's own otherwise.
+    let tenant = |r: &Record| {
+        (r.kind == RecordKind::Shipment && r.from != r.to && inv.holding(r.from, r.product).bought > 0)
+            .then_some(r.from)
+    };
+    let mut tally: HashMap<(EntityId, Sym, Option<EntityId>), Tally> = HashMap::default();
     for &ri in &inv.order {
         let r = &case.records[ri as usize];
         let q = r.quantity as u64;
         if r.kind.moves_goods() && holds(r.to) {
-            let t = tally.entry((r.to, r.product)).or_default();
+            let t = tally.entry((r.to, r.product, tenant(r))).or_default();
             t.arrivals.push(ri);
             t.first_arrival.get_or_insert(r.date);
         }
         if holds(r.from) {
-            let t = tally.entry((r.from, r.product)).or_default();
+            let t = tally.entry((r.from, r.product, None)).or_default();
             match r.kind {
-                RecordKind::Install => {
-                    t.installed += q;
-                    t.installs.push(ri);
-                    t.last_deployed = Some(r.date);
-                }
+                RecordKind::Install => t.deploy(ri, r),
                 RecordKind::Lease => {
                     t.leased += q;
                     t.last_deployed = Some(r.date);
@@ -82,25 +111,55 @@ pub fn idle_stock(case: &Case, policy: &Policy, inv: &Inventory, last: Timestamp
             }
         }
         if r.kind == RecordKind::Install && r.to != r.from && holds(r.to) {
-            let t = tally.entry((r.to, r.product)).or_default();
-            t.installed += q;
-            t.installs.push(ri);
-            t.last_deployed = Some(r.date);
+            // On the installer's account when it shipped units there, else the site's.
+            let key = if tally.contains_key(&(r.to, r.product, Some(r.from))) {
+                (r.to, r.product, Some(r.from))
+            } else {
+                (r.to, r.product, None)
+            };
+            tally.entry(key).or_default().deploy(ri, r);
         }
     }
-    let mut out = HashMap::default();
-    for (key, t) in tally {
-        let aged: Vec<RecordId> = t
-            .arrivals
+    let aged = |t: &Tally| -> Vec<RecordId> {
+        t.arrivals
             .iter()
             .copied()
             .filter(|&ri| case.records[ri as usize].date.days_until(last) >= policy.undeployed_grace_days)
-            .collect();
-        let received: u64 = aged.iter().map(|&ri| case.records[ri as usize].quantity as u64).sum();
+            .collect()
+    };
+    let sum = |v: &[RecordId]| -> u64 { v.iter().map(|&ri| case.records[ri as usize].quantity as u64).sum() };
+    // What the site's own installs, leases and sales deployed beyond its own
+    // stock went to its customers' units, first arrived first.
+    let mut keys: Vec<(EntityId, Sym, Option<EntityId>)> = tally.keys().copied().collect();
+    keys.sort_unstable_by_key(|&(site, p, t)| (site, p, t.is_some(), tally[&(site, p, t)].first_arrival, t));
+    let mut spare: HashMap<(EntityId, Sym), u64> = HashMap::default();
+    let mut extra: HashMap<(EntityId, Sym, Option<EntityId>), u64> = HashMap::default();
+    for &(site, p, owner) in &keys {
+        let t = &tally[&(site, p, owner)];
+        let received: u64 = t.arrivals.iter().map(|&ri| case.records[ri as usize].quantity as u64).sum();
+        match owner {
+            None => {
+                let used = t.installed.max(t.leased) + t.passed_on;
+                spare.insert((site, p), used.saturating_sub(received));
+            }
+            Some(_) => {
+                let open = received.saturating_sub(t.installed);
+                let s = spare.entry((site, p)).or_default();
+                let take = open.min(*s);
+                *s -= take;
+                extra.insert((site, p, owner), take);
+            }
+        }
+    }
+    let mut out: HashMap<(EntityId, Sym), Vec<Idle>> = HashMap::default();
+    for key @ (site, product, owner) in keys {
+        let t = &tally[&key];
+        let aged = aged(t);
+        let received = sum(&aged);
         if received == 0 {
             continue;
         }
-        let deployed = t.installed.max(t.leased);
+        let deployed = t.installed.max(t.leased) + extra.get(&key).copied().unwrap_or(0);
         let used = deployed + t.passed_on;
         let idle = received.saturating_sub(used);
         if idle < policy.undeployed_min_units || used as f64 >= policy.undeployed_ratio * received as f64 {
@@ -120,19 +179,16 @@ pub fn idle_stock(case: &Case, policy: &Policy, inv: &Inventory, last: Timestamp
         records.extend(t.installs.iter().rev().take(12));
         let more = aged.len().saturating_sub(12) + t.installs.len().saturating_sub(12);
         let last_arrival = aged.last().map(|&ri| case.records[ri as usize].date);
-        // A shipment moves goods but not title: when every unit arrived by
-        // shipment from one party that bought the product (not a forwarder
-        // moving someone else's goods), the boxes are that party's.
-        let senders: Vec<&Record> = aged.iter().map(|&ri| &case.records[ri as usize]).collect();
-        let title_holder = senders.first().map(|r| r.from).filter(|&s| {
-            s != key.0
-                && inv.holding(s, key.1).bought > 0
-                && senders.iter().all(|r| r.kind == RecordKind::Shipment && r.from == s)
+        let unknown = t.installs.is_empty() && extra.get(&key).is_none_or(|&x| x == 0);
+        out.entry((site, product)).or_default().push(Idle {
+            received,
+            used,
+            last_arrival,
+            unknown,
+            records,
+            more,
+            title_holder: owner,
         });
-        out.insert(
-            key,
-            Idle { received, used, last_arrival, unknown: t.installs.is_empty(), records, more, title_holder },
-        );
     }
     out
 }
@@ -149,15 +205,21 @@ impl Rule for UndeployedInventory {
         let parties = route.parties(ctx.case);
         let mut candidates: Vec<EntityId> = parties.clone();
         // Sites where holders on the route installed or shipped this product.
-        for p in parties {
+        for &p in &parties {
             for &site in ctx.undeployed_sites.get(&(p, route.product)).map(Vec::as_slice).unwrap_or(&[]) {
                 if !candidates.contains(&site) {
                     candidates.push(site);
                 }
             }
         }
-        for e in candidates {
-            let Some(idle) = ctx.undeployed.get(&(e, route.product)) else { continue };
+        let accounts = candidates
+            .iter()
+            .flat_map(|&e| ctx.undeployed.get(&(e, route.product)).into_iter().flatten().map(move |idle| (e, idle)));
+        for (e, idle) in accounts {
+            // Another colocation customer's boxes say nothing about this route.
+            if idle.title_holder.is_some_and(|h| !parties.contains(&h)) {
+                continue;
+            }
             let ent = ctx.case.entity(e);
             let held = idle.received - idle.used;
             let cap = match ent.capacity_gpus {

@@ -511,11 +511,19 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
             }
         }
     }
-    if flags.is_empty() {
+    let first = &group[0];
+    // A shipment moves goods, not title: a data centre that received units
+    // only by shipment houses its customer's (or owner's) units and is not
+    // their end user. Unless something is flagged about the site itself,
+    // the route ending there is no finding of its own; what it shows about
+    // the shipper (boxes, a director) lives in the entity findings, and the
+    // shipper's leases run through the shipment to the lessees.
+    let site_of_shipper = case.entity(first.terminal).kind == EntityKind::DataCentre
+        && group.iter().all(|r| case.records[r.last() as usize].kind == RecordKind::Shipment);
+    if flags.is_empty() || (site_of_shipper && !flags.iter().any(|f| f.subject == first.terminal)) {
         return Judged { route: None, others };
     }
     let policy = ctx.policy;
-    let first = &group[0];
     sort_flags(policy, &mut flags, Some(first.terminal));
     // The path: every record of the grouped routes, in time order.
     let mut path: Vec<RecordId> = group.iter().flat_map(|r| r.records.iter().copied()).collect();

@@ -311,6 +311,12 @@ const CANONICAL: &[(&str, &str)] = &[
     ("lab", "laboratory"),
     ("laboratories", "laboratory"),
     ("hongkong", "hong kong"),
+    // Customs and registries write `HK` for Hong Kong in names (`XYZ (HK)
+    // LIMITED`, `HK XYZ SUPPLY CHAIN`): one place, spelled one way.
+    ("hk", "hong kong"),
+    // `SHENZHEN BR.`: a branch as customs clerks shorten it.
+    ("br", "branch"),
+    ("brch", "branch"),
 ];
 
 /// Ordinals and the numbers they stand for: `SEVENTH OF TIR` = `7TH OF TIR`.
@@ -1080,6 +1086,14 @@ mod tests {
         assert_eq!(key("ACME Intl LLC"), "acme international");
         assert_eq!(key("ACME International, Inc."), "acme international");
         assert_eq!(key("Falcon Capital Investments L.L.C."), "falcon capital investment");
+        // `HK` is Hong Kong as clerks write it; a word that merely contains it is not.
+        assert_eq!(key("HK Yueda Supply Chain Limited"), key("Hong Kong Yueda Supply Chain Ltd"));
+        assert_eq!(key("Zhongsuan Technology (HK) Ltd"), key("ZHONGSUAN TECHNOLOGY (HONG KONG) LIMITED"));
+        assert_ne!(key("HKT Trading Ltd"), key("Hong Kong T Trading Ltd"));
+        assert_eq!(
+            key("Beijing Zhongsuan Tech Co.,Ltd. Shenzhen Br."),
+            key("BEIJING ZHONGSUAN TECHNOLOGY CO LTD SHENZHEN BRANCH")
+        );
     }
 
     #[test]
@@ -1150,8 +1164,8 @@ mod tests {
     #[test]
     fn parenthesised_words_are_marked() {
         let n = normalise("Huaxin Cloud Holdings (HK) Limited");
-        assert_eq!(n.key, "huaxin cloud holdings hk");
-        assert_eq!(n.paren, [false, false, false, true]);
+        assert_eq!(n.key, "huaxin cloud holdings hong kong");
+        assert_eq!(n.paren, [false, false, false, true, true]);
     }
 
     #[test]
