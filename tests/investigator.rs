@@ -300,8 +300,14 @@ fn colocation_hall_with_two_tenants_boxes_belong_to_the_one_that_left_them() {
 #[test]
 fn brisbane_hall_with_a_university_tenant() {
     let fs = scan("brisbane_university_tenant");
-    let bzw = assert_high_route(&fs, "BZW", &["country_of_concern", "remote_access", "rental_after_install"]);
+    let bzw = assert_high_route(
+        &fs,
+        "BZW",
+        &["country_of_concern", "remote_access", "rental_after_install", "crypto_payment"],
+    );
     assert_eq!(bzw["quantity"], 2400);
+    let coin = bzw["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "crypto_payment").unwrap();
+    assert!(coin["detail"].as_str().unwrap().contains("USDT (TRC-20)"), "{coin:#}");
     assert!(cited(&bzw).ends_with(&["R09", "R10"]), "{:?}", cited(&bzw));
     assert!(has_flag(&fs, "shell_indicators", "SCA"));
     assert_not_high(&fs, &["SCA", "MCH", "GHC", "RIF", "TMC", "ASA"]);
