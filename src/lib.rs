@@ -18,6 +18,7 @@ pub mod graph;
 pub mod import;
 pub mod lists;
 pub mod model;
+pub mod par;
 pub mod policy;
 pub mod read;
 pub mod rules;

@@ -476,6 +476,41 @@ fn world() -> impl Strategy<Value = World> {
         })
 }
 
+/// The world with lot `L1` split from `L0` and `L2` from `L1` (when
+/// `split`), and its records put on `days` days only (when not 0), so that
+/// many records share a day.
+fn reshaped(w: &World, split: bool, days: usize) -> World {
+    let mut w = w.clone();
+    let mut out = String::new();
+    for (i, line) in w.records.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        if i == 0 {
+            if split {
+                cells.push("parent_lot".into());
+            }
+        } else {
+            if days > 0 {
+                let day = (i % days) as i64;
+                cells[1] = chiptrace::model::Timestamp(1_704_067_200 + day * 86_400).to_string();
+            }
+            if split {
+                cells.push(
+                    match cells[7].as_str() {
+                        "L1" => "L0",
+                        "L2" => "L1",
+                        _ => "",
+                    }
+                    .into(),
+                );
+            }
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    w.records = out;
+    w
+}
+
 /// Reads a world and adds list entries naming its listed companies.
 fn load(w: &World) -> chiptrace::read::Loaded {
     let files: [(&str, &[u8]); 3] = [
@@ -513,6 +548,63 @@ proptest! {
         let four = scan(case, policy, &ScanConfig { threads: 4, ..Default::default() });
         prop_assert_eq!(one.to_json(case).to_string(), four.to_json(case).to_string());
         prop_assert_eq!(one.stats.routes_examined, four.stats.routes_examined);
+    }
+
+    /// The balance check walked holder by holder (on the pool and on one
+    /// thread) finds the shortfalls of the one pass over the case in time
+    /// order, message for message, also with split lots and many records on
+    /// one day (receipts of a day count before its sends).
+    #[test]
+    fn shortfalls_by_holder_agree_with_the_time_ordered_pass(w in world(), split in any::<bool>(), days in 0usize..6) {
+        use chiptrace::analysis::inventory::Inventory;
+        use chiptrace::graph::Adjacency;
+        let loaded = load(&reshaped(&w, split, days));
+        let case = &loaded.case;
+        let inv = Inventory::build_with(case, false);
+        let adj = Adjacency::build(case, &inv.order);
+        let want = format!("{:?}", inv.shortfalls(case));
+        for parallel in [false, true] {
+            let got = format!("{:?}", inv.shortfalls_by_holder(case, &adj, parallel));
+            prop_assert_eq!(&want, &got);
+        }
+    }
+
+    /// The index stage built side by side on the pool is the one built in
+    /// sequence (`--threads 1`): the time order, holdings, adjacency and
+    /// every table of the rules' context.
+    #[test]
+    fn parallel_index_agrees_with_sequential(w in world(), split in any::<bool>(), days in 0usize..6) {
+        use chiptrace::analysis::inventory::Inventory;
+        use chiptrace::scan::Prepared;
+        let loaded = load(&reshaped(&w, split, days));
+        let (case, policy) = (&loaded.case, &loaded.policy);
+        let sorted = |v: Vec<String>| { let mut v = v; v.sort(); v };
+        let tables = |inv: &Inventory, prep: &Prepared| -> Vec<String> {
+            let c = &prep.ctx;
+            let e = case.entities.len() as u32;
+            vec![
+                format!("{:?}", inv.order),
+                format!("{:?}", sorted(inv.by_product.iter().map(|x| format!("{x:?}")).collect())),
+                format!("{:?}", (0..e).map(|i| (prep.adj.inn(i).to_vec(), prep.adj.out(i).to_vec(), prep.adj.inn_columns(i).1.to_vec(), prep.adj.inn_columns(i).2.to_vec())).collect::<Vec<_>>()),
+                format!("{:?}", c.hits.iter().map(|h| h.iter().map(|x| (x.entry, x.score, &x.matched_name, &x.listed_name, &x.method)).collect::<Vec<_>>()).collect::<Vec<_>>()),
+                format!("{:?}", sorted(c.shortfalls.iter().map(|x| format!("{x:?}")).collect())),
+                format!("{:?} {:?} {:?} {:?}", c.activity, c.first_trade, c.nth_trade, c.placements),
+                format!("{:?}", sorted(c.by_address.iter().map(|x| format!("{x:?}")).collect())),
+                format!("{:?}", (0..e).map(|i| c.same_address(i).map(<[u32]>::to_vec)).collect::<Vec<_>>()),
+                format!("{:?}", sorted(c.controlled_products.iter().map(|x| format!("{x:?}")).collect())),
+                format!("{:?}", sorted(c.undeployed.iter().map(|x| format!("{x:?}")).collect())),
+                format!("{:?}", sorted(c.undeployed_sites.iter().map(|x| format!("{x:?}")).collect())),
+                format!("{:?} {:?}", c.last_date, c.screening),
+            ]
+        };
+        let inv1 = Inventory::build_with(case, false);
+        let one = tables(&inv1, &Prepared::build(case, policy, &inv1, false));
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let many = pool.install(|| {
+            let inv = Inventory::build_with(case, true);
+            tables(&inv, &Prepared::build(case, policy, &inv, true))
+        });
+        prop_assert_eq!(one, many);
     }
 
     /// The streamed scan (steps sorted by group, each block searched, judged

@@ -108,6 +108,114 @@ impl Balance {
     }
 }
 
+/// The balances of the time-ordered check: per (holder, product) and per
+/// (holder, lot), and the lots each holder ever received (so a split sent
+/// on from a parent lot is charged to the parent).
+#[derive(Default)]
+struct Balances {
+    product: HashMap<(EntityId, Sym), Balance>,
+    lot: HashMap<(EntityId, Sym), Balance>,
+    received_lots: HashMap<(EntityId, Sym), ()>,
+}
+
+impl Balances {
+    /// Empties the tables for the next holder; a table grown large by a
+    /// big holder is dropped, so that emptying it is not paid again for
+    /// every small holder after it.
+    fn reset(&mut self) {
+        if self.product.capacity() > 4096 || self.lot.capacity() > 4096 || self.received_lots.capacity() > 4096 {
+            *self = Balances::default();
+        } else {
+            self.product.clear();
+            self.lot.clear();
+            self.received_lots.clear();
+        }
+    }
+
+    /// Counts what `r` brings its receiver: units in hand (and owned, for a
+    /// sale), or units leased in, which can be leased on (a sub-lease has a source).
+    fn receive(&mut self, r: &Record) {
+        if r.kind.moves_goods() {
+            self.product.entry((r.to, r.product)).or_default().receive(r);
+            if let Some(l) = r.lot {
+                self.lot.entry((r.to, l)).or_default().receive(r);
+                self.received_lots.insert((r.to, l), ());
+            }
+        } else if r.kind == RecordKind::Lease {
+            self.product.entry((r.to, r.product)).or_default().leased_in += r.quantity as i64;
+            if let Some(l) = r.lot {
+                self.lot.entry((r.to, l)).or_default().leased_in += r.quantity as i64;
+                self.received_lots.insert((r.to, l), ());
+            }
+        }
+    }
+
+    /// Checks record `ri` against what its sender could hold (a shortfall
+    /// goes to `out`), then takes the units it moves off the sender.
+    /// Balances are (units in hand, units owned): a shipment moves goods but
+    /// not title, so an owner can lease units that sit at a forwarder's.
+    fn send(&mut self, case: &Case, ri: RecordId, out: &mut Vec<Shortfall>) {
+        let r = &case.records[ri as usize];
+        let sender = case.entity(r.from);
+        if sender.kind == EntityKind::Manufacturer {
+            return;
+        }
+        let q = r.quantity as i64;
+        let what = match r.kind {
+            RecordKind::Sale | RecordKind::Shipment => "sends on",
+            RecordKind::Install => "installs",
+            RecordKind::Lease => "leases out",
+        };
+        let held = self.product.get(&(r.from, r.product)).map_or(0, |b| b.available_for(r));
+        let product = case.s(r.product);
+        if held < q {
+            out.push(shortfall(
+                case,
+                ri,
+                None,
+                (q - held.max(0)) as u64,
+                format!(
+                    "`{}` {what} {q} {product} in record `{}` but held only {} by then",
+                    sender.id,
+                    case.s(r.id),
+                    held.max(0)
+                ),
+            ));
+        } else if let Some(l) = r.lot {
+            let key = if self.received_lots.contains_key(&(r.from, l)) { l } else { r.parent_lot.unwrap_or(l) };
+            let lheld = self.lot.get(&(r.from, key)).map_or(0, |b| b.available_for(r));
+            if lheld < q {
+                out.push(shortfall(
+                    case,
+                    ri,
+                    Some(key),
+                    (q - lheld.max(0)) as u64,
+                    format!(
+                        "`{}` {what} {q} units of lot `{}` in record `{}` but held only {} of that lot by then",
+                        sender.id,
+                        case.s(key),
+                        case.s(r.id),
+                        lheld.max(0)
+                    ),
+                ));
+            }
+        }
+        if r.kind.moves_goods() {
+            self.product.entry((r.from, r.product)).or_default().send(r);
+            if let Some(l) = r.lot {
+                let key = if self.received_lots.contains_key(&(r.from, l)) { l } else { r.parent_lot.unwrap_or(l) };
+                self.lot.entry((r.from, key)).or_default().send(r);
+            }
+        }
+    }
+}
+
+fn shortfall(case: &Case, ri: RecordId, lot: Option<Sym>, excess: u64, message: String) -> Shortfall {
+    let r = &case.records[ri as usize];
+    let file = case.record_file(ri).map_or_else(|| records_file(case), String::from);
+    Shortfall { entity: r.from, record: ri, excess, lot, product: r.product, file, line: r.line, message }
+}
+
 /// Per-entity holdings by product, with a time-ordered check of balances.
 pub struct Inventory {
     /// (entity, product) -> units.
@@ -117,23 +225,51 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// [`Inventory::build_with`] on the rayon pool.
+    ///
     /// # Complexity
     /// O(R log R) for R records.
     pub fn build(case: &Case) -> Inventory {
-        // Ties on the date keep file order: deterministic, and cheaper than
-        // comparing ids. Sorting (date, index) keys in place reads no record
-        // during the sort (an indirect key would fetch a random record per
-        // comparison); the keys are unique, so an unstable sort gives the
-        // order a stable sort by date would.
-        let mut keyed: Vec<(i64, RecordId)> =
-            case.records.iter().enumerate().map(|(i, r)| (r.date.0, i as RecordId)).collect();
-        keyed.sort_unstable();
-        let order: Vec<RecordId> = keyed.into_iter().map(|(_, i)| i).collect();
-        let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::default();
-        for r in &case.records {
-            by_product.entry((r.from, r.product)).or_default().add(r, true);
-            by_product.entry((r.to, r.product)).or_default().add(r, false);
-        }
+        Inventory::build_with(case, true)
+    }
+
+    /// The time order and the holdings, side by side on the rayon pool
+    /// (the time order sorted in parallel) when `parallel`, else one after
+    /// the other: the same inventory either way.
+    ///
+    /// # Complexity
+    /// O(R log R) for R records.
+    pub fn build_with(case: &Case, parallel: bool) -> Inventory {
+        use rayon::prelude::*;
+        let order = || {
+            // Ties on the date keep file order: deterministic, and cheaper than
+            // comparing ids. Sorting (date, index) keys in place reads no record
+            // during the sort (an indirect key would fetch a random record per
+            // comparison); the keys are unique, so an unstable sort gives the
+            // order a stable sort by date would, in parallel or not.
+            let key = |(i, r): (usize, &Record)| (r.date.0, i as RecordId);
+            let mut keyed: Vec<(i64, RecordId)> = if parallel {
+                case.records.par_iter().enumerate().map(key).collect()
+            } else {
+                case.records.iter().enumerate().map(key).collect()
+            };
+            if parallel {
+                keyed.par_sort_unstable();
+                keyed.into_par_iter().map(|(_, i)| i).collect()
+            } else {
+                keyed.sort_unstable();
+                keyed.into_iter().map(|(_, i)| i).collect()
+            }
+        };
+        let holdings = || {
+            let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::default();
+            for r in &case.records {
+                by_product.entry((r.from, r.product)).or_default().add(r, true);
+                by_product.entry((r.to, r.product)).or_default().add(r, false);
+            }
+            by_product
+        };
+        let (order, by_product) = crate::par::join(parallel, order, holdings);
         Inventory { by_product, order }
     }
 
@@ -144,19 +280,14 @@ impl Inventory {
     /// Every record that sends on, installs or leases more units than its
     /// sender could hold at that time, counted per product and, where records
     /// carry lots, per lot (a split's parent lot covers its children).
-    /// Manufacturers make units and are exempt.
+    /// Manufacturers make units and are exempt. One pass over the records in
+    /// time order: the sequential twin of [`Inventory::shortfalls_by_holder`].
     ///
     /// # Complexity
     /// O(R) after `build`.
     pub fn shortfalls(&self, case: &Case) -> Vec<Shortfall> {
         let mut out = Vec::new();
-        // Balances as (units in hand, units owned): a shipment moves goods but
-        // not title, so an owner can lease units that sit at a forwarder's.
-        let mut product_bal: HashMap<(EntityId, Sym), Balance> = HashMap::default();
-        let mut lot_bal: HashMap<(EntityId, Sym), Balance> = HashMap::default();
-        // Lots an entity ever received, so a split sent on from a parent lot is
-        // charged to the parent.
-        let mut received_lots: HashMap<(EntityId, Sym), ()> = HashMap::default();
+        let mut bal = Balances::default();
         // Same-day records: receipts count before sends, since dates are often
         // days without times (each day is walked twice below).
         let order = &self.order;
@@ -168,75 +299,10 @@ impl Inventory {
                 j += 1;
             }
             for &ri in &order[i..j] {
-                let r = &case.records[ri as usize];
-                if r.kind.moves_goods() {
-                    product_bal.entry((r.to, r.product)).or_default().receive(r);
-                    if let Some(l) = r.lot {
-                        lot_bal.entry((r.to, l)).or_default().receive(r);
-                        received_lots.insert((r.to, l), ());
-                    }
-                } else if r.kind == RecordKind::Lease {
-                    // Units leased in can be leased on: a sub-lease has a source.
-                    product_bal.entry((r.to, r.product)).or_default().leased_in += r.quantity as i64;
-                    if let Some(l) = r.lot {
-                        lot_bal.entry((r.to, l)).or_default().leased_in += r.quantity as i64;
-                        received_lots.insert((r.to, l), ());
-                    }
-                }
+                bal.receive(&case.records[ri as usize]);
             }
             for &ri in &order[i..j] {
-                let r = &case.records[ri as usize];
-                let sender = case.entity(r.from);
-                if sender.kind == EntityKind::Manufacturer {
-                    continue;
-                }
-                let q = r.quantity as i64;
-                let what = match r.kind {
-                    RecordKind::Sale | RecordKind::Shipment => "sends on",
-                    RecordKind::Install => "installs",
-                    RecordKind::Lease => "leases out",
-                };
-                let held = product_bal.get(&(r.from, r.product)).map_or(0, |b| b.available_for(r));
-                let product = case.s(r.product);
-                if held < q {
-                    out.push(self.shortfall(
-                        case,
-                        ri,
-                        None,
-                        (q - held.max(0)) as u64,
-                        format!(
-                            "`{}` {what} {q} {product} in record `{}` but held only {} by then",
-                            sender.id,
-                            case.s(r.id),
-                            held.max(0)
-                        ),
-                    ));
-                } else if let Some(l) = r.lot {
-                    let key = if received_lots.contains_key(&(r.from, l)) { l } else { r.parent_lot.unwrap_or(l) };
-                    let lheld = lot_bal.get(&(r.from, key)).map_or(0, |b| b.available_for(r));
-                    if lheld < q {
-                        out.push(self.shortfall(
-                            case,
-                            ri,
-                            Some(key),
-                            (q - lheld.max(0)) as u64,
-                            format!(
-                                "`{}` {what} {q} units of lot `{}` in record `{}` but held only {} of that lot by then",
-                                sender.id,
-                                case.s(key),
-                                case.s(r.id),
-                                lheld.max(0)
-                            ),
-                        ));
-                    }
-                }
-                if r.kind.moves_goods() {
-                    product_bal.entry((r.from, r.product)).or_default().send(r);
-                    if let Some(l) = r.lot {
-                        let key = if received_lots.contains_key(&(r.from, l)) { l } else { r.parent_lot.unwrap_or(l) };
-                        lot_bal.entry((r.from, key)).or_default().send(r);
-                    }
-                }
+                bal.send(case, ri, &mut out);
             }
             i = j;
         }
@@ -244,10 +310,53 @@ impl Inventory {
         out
     }
 
-    fn shortfall(&self, case: &Case, ri: RecordId, lot: Option<Sym>, excess: u64, message: String) -> Shortfall {
-        let r = &case.records[ri as usize];
-        let file = case.record_file(ri).map_or_else(|| records_file(case), String::from);
-        Shortfall { entity: r.from, record: ri, excess, lot, product: r.product, file, line: r.line, message }
+    /// [`Inventory::shortfalls`] holder by holder, on the rayon pool when
+    /// `parallel`: every balance belongs to one holder, so each holder's
+    /// receipts and sends (from `adj`, in time order) are walked day by day
+    /// on their own, receipts of a day before its sends, and the shortfalls
+    /// sorted by record come out the same.
+    ///
+    /// # Complexity
+    /// O(E + R), spread over the threads by holder.
+    pub fn shortfalls_by_holder(&self, case: &Case, adj: &crate::graph::Adjacency, parallel: bool) -> Vec<Shortfall> {
+        use rayon::prelude::*;
+        let date = |ri: RecordId| case.records[ri as usize].date;
+        let one = |bal: &mut Balances, e: EntityId| -> Vec<Shortfall> {
+            let mut out = Vec::new();
+            if case.entity(e).kind == EntityKind::Manufacturer {
+                return out;
+            }
+            let (inn, sent) = (adj.inn(e), adj.out(e));
+            if sent.is_empty() {
+                return out;
+            }
+            bal.reset();
+            let (mut i, mut j) = (0, 0);
+            while j < sent.len() {
+                let day = match inn.get(i) {
+                    Some(&r) => date(r).min(date(sent[j])),
+                    None => date(sent[j]),
+                };
+                while i < inn.len() && date(inn[i]) == day {
+                    bal.receive(&case.records[inn[i] as usize]);
+                    i += 1;
+                }
+                while j < sent.len() && date(sent[j]) == day {
+                    bal.send(case, sent[j], &mut out);
+                    j += 1;
+                }
+            }
+            out
+        };
+        let n = case.entities.len() as EntityId;
+        let mut out: Vec<Shortfall> = if parallel {
+            (0..n).into_par_iter().map_init(Balances::default, one).flatten_iter().collect()
+        } else {
+            let mut bal = Balances::default();
+            (0..n).flat_map(|e| one(&mut bal, e)).collect()
+        };
+        out.sort_by_key(|s| s.record);
+        out
     }
 
     /// Totals per entity over all products, sorted by entity id.

@@ -68,17 +68,32 @@ impl Adjacency {
     /// # Complexity
     /// O(E + R).
     pub fn build(case: &Case, order: &[RecordId]) -> Adjacency {
+        Adjacency::build_with(case, order, false)
+    }
+
+    /// [`Adjacency::build`], the records out and the records in (with their
+    /// columns) built side by side on the rayon pool when `parallel`.
+    ///
+    /// # Complexity
+    /// O(E + R).
+    pub fn build_with(case: &Case, order: &[RecordId], parallel: bool) -> Adjacency {
         let n = case.entities.len();
-        let (out_start, out) = csr(n, order, |r| case.records[r as usize].from);
-        let (in_start, inn) = csr(n, order, |r| case.records[r as usize].to);
-        let in_date = inn.iter().map(|&r| case.records[r as usize].date.0).collect();
-        let in_goods = inn
-            .iter()
-            .map(|&r| {
-                let rec = &case.records[r as usize];
-                if rec.kind == RecordKind::Install { NO_GOODS } else { goods_key(rec.product) }
-            })
-            .collect();
+        let ((out_start, out), (in_start, inn, in_date, in_goods)) = crate::par::join(
+            parallel,
+            || csr(n, order, |r| case.records[r as usize].from),
+            || {
+                let (in_start, inn) = csr(n, order, |r| case.records[r as usize].to);
+                let in_date = inn.iter().map(|&r| case.records[r as usize].date.0).collect();
+                let in_goods = inn
+                    .iter()
+                    .map(|&r| {
+                        let rec = &case.records[r as usize];
+                        if rec.kind == RecordKind::Install { NO_GOODS } else { goods_key(rec.product) }
+                    })
+                    .collect();
+                (in_start, inn, in_date, in_goods)
+            },
+        );
         Adjacency { out_start, out, in_start, inn, in_date, in_goods }
     }
 

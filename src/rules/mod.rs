@@ -115,7 +115,7 @@ pub struct Ctx<'a> {
     /// [`Ctx::controlled`] runs for every rule on every route, and looking
     /// the product up by name in the policy's table each time cost more than
     /// the rules' own work.
-    control_windows: HashMap<Sym, Vec<(Timestamp, Option<Timestamp>)>>,
+    control_windows: ControlWindows,
     /// Each entity's group in `by_address` (by index in `address_groups`),
     /// so a rule finds who shares an address without normalising it again.
     address_group: Vec<Option<u32>>,
@@ -145,88 +145,74 @@ pub struct EntityMemo {
 }
 
 impl<'a> Ctx<'a> {
+    /// The context, its independent parts (screening, the balance check,
+    /// per-entity activity, addresses, idle stock, products, ownership)
+    /// built side by side on the rayon pool when `parallel`, else one after
+    /// the other (the sequential twin): the same context either way.
+    ///
+    /// `adj` is the case's adjacency (the balance check walks it holder by
+    /// holder).
+    ///
     /// # Complexity
-    /// O(E + R + L) plus the screening.
-    pub fn build(case: &'a Case, policy: &'a Policy, inv: &'a Inventory) -> Ctx<'a> {
+    /// O(E + R + L) plus the screening; the longest part (the screening or
+    /// the balance check) bounds the wall time on enough threads.
+    pub fn build(
+        case: &'a Case,
+        policy: &'a Policy,
+        inv: &'a Inventory,
+        adj: &crate::graph::Adjacency,
+        parallel: bool,
+    ) -> Ctx<'a> {
+        use crate::par::join;
         let n = case.entities.len();
-        let mut hits: Vec<Vec<ListHit>> = vec![vec![]; n];
-        let (matches, screening) = if case.lists.is_empty() {
-            (Vec::new(), crate::screen::ScreenStats::default())
-        } else {
-            crate::screen::screen_with_stats(case, policy)
-        };
-        for m in matches {
-            hits[m.entity as usize].push(ListHit {
-                entry: m.entry,
-                score: m.score,
-                matched_name: m.matched_name.clone(),
-                listed_name: m.listed_name.clone(),
-                method: m.method.to_string(),
-            });
-        }
-        for h in &mut hits {
-            h.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        }
-        let mut activity = vec![0u32; n];
-        let mut first_trade: Vec<Option<Timestamp>> = vec![None; n];
-        let mut nth_trade: Vec<Option<Timestamp>> = vec![None; n];
-        let mut placements: Vec<Vec<RecordId>> = vec![vec![]; n];
-        for &ri in &inv.order {
-            let r = &case.records[ri as usize];
-            for e in [r.from, r.to] {
-                activity[e as usize] += 1;
-                first_trade[e as usize].get_or_insert(r.date);
-                if activity[e as usize] == policy.established_min_records.max(1) {
-                    nth_trade[e as usize] = Some(r.date);
-                }
-            }
-            if matches!(r.kind, RecordKind::Install | RecordKind::Shipment) {
-                placements[r.from as usize].push(ri);
-            }
-        }
-        let mut by_address: HashMap<String, Vec<EntityId>> = HashMap::default();
-        let mut address_key: Vec<Option<String>> = vec![None; n];
-        for (i, e) in case.entities.iter().enumerate() {
-            if let Some(a) = &e.address {
-                let key = normalise_address(a);
-                if !key.is_empty() {
-                    by_address.entry(key.clone()).or_default().push(i as EntityId);
-                    address_key[i] = Some(key);
-                }
-            }
-        }
-        let mut address_group: Vec<Option<u32>> = vec![None; n];
-        let mut address_groups: Vec<Vec<EntityId>> = Vec::new();
-        let mut group_of: HashMap<&str, u32> = HashMap::default();
-        for (i, key) in address_key.iter().enumerate() {
-            if let Some(key) = key {
-                address_group[i] = Some(*group_of.entry(key.as_str()).or_insert_with(|| {
-                    address_groups.push(by_address[key.as_str()].clone());
-                    address_groups.len() as u32 - 1
-                }));
-            }
-        }
-        let shortfalls = inv.shortfalls(case).into_iter().map(|s| (s.record, s)).collect();
         let last_date = inv.order.last().map_or(Timestamp(0), |&ri| case.records[ri as usize].date);
-        let undeployed = undeployed_inventory::idle_stock(case, policy, inv, last_date);
-        let products: HashSet<Sym> = case.records.iter().map(|r| r.product).collect();
-        let controlled_products: HashSet<Sym> =
-            products.into_iter().filter(|&p| policy.is_controlled(case.s(p))).collect();
-        let control_windows = controlled_products
-            .iter()
-            .map(|&p| {
-                let controls = policy.products().get(case.s(p)).map_or(&[][..], |x| &x.controls[..]);
-                (p, controls.iter().map(|c| (c.from, c.until)).collect())
-            })
-            .collect();
+        let (((hits, screening), shortfalls), ((per_entity, addresses), ((undeployed, products), ownership))) = join(
+            parallel,
+            || {
+                join(
+                    parallel,
+                    || list_hits(case, policy, parallel),
+                    || {
+                        inv.shortfalls_by_holder(case, adj, parallel)
+                            .into_iter()
+                            .map(|s| (s.record, s))
+                            .collect::<HashMap<_, _>>()
+                    },
+                )
+            },
+            || {
+                join(
+                    parallel,
+                    || join(parallel, || Activity::build(case, policy, inv), || Addresses::build(case, parallel)),
+                    || {
+                        join(
+                            parallel,
+                            || {
+                                join(
+                                    parallel,
+                                    || undeployed_inventory::idle_stock(case, policy, inv, last_date),
+                                    || controlled_products(case, policy),
+                                )
+                            },
+                            || Ownership::build(case),
+                        )
+                    },
+                )
+            },
+        );
+        let Activity { activity, first_trade, nth_trade, placements } = per_entity;
+        let Addresses { by_address, address_group, address_groups } = addresses;
+        let (controlled_products, control_windows) = products;
         let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::default();
-        for (e, recs) in placements.iter().enumerate() {
-            for &ri in recs {
-                let r = &case.records[ri as usize];
-                if undeployed.contains_key(&(r.to, r.product)) {
-                    let v = undeployed_sites.entry((e as EntityId, r.product)).or_default();
-                    if !v.contains(&r.to) {
-                        v.push(r.to);
+        if !undeployed.is_empty() {
+            for (e, recs) in placements.iter().enumerate() {
+                for &ri in recs {
+                    let r = &case.records[ri as usize];
+                    if undeployed.contains_key(&(r.to, r.product)) {
+                        let v = undeployed_sites.entry((e as EntityId, r.product)).or_default();
+                        if !v.contains(&r.to) {
+                            v.push(r.to);
+                        }
                     }
                 }
             }
@@ -235,7 +221,7 @@ impl<'a> Ctx<'a> {
             case,
             policy,
             inv,
-            ownership: Ownership::build(case),
+            ownership,
             hits,
             shortfalls,
             activity,
@@ -423,6 +409,126 @@ impl<'a> Ctx<'a> {
             (None, None) => String::new(),
         }
     }
+}
+
+/// List matches per entity, strongest first, and the screening's work
+/// (screened on the rayon pool when `parallel`, else by the sequential twin).
+fn list_hits(case: &Case, policy: &Policy, parallel: bool) -> (Vec<Vec<ListHit>>, crate::screen::ScreenStats) {
+    let mut hits: Vec<Vec<ListHit>> = vec![vec![]; case.entities.len()];
+    let (matches, screening) = if case.lists.is_empty() {
+        (Vec::new(), crate::screen::ScreenStats::default())
+    } else if parallel {
+        crate::screen::screen_with_stats(case, policy)
+    } else {
+        crate::screen::screen_sequential_with_stats(case, policy)
+    };
+    for m in matches {
+        hits[m.entity as usize].push(ListHit {
+            entry: m.entry,
+            score: m.score,
+            matched_name: m.matched_name.clone(),
+            listed_name: m.listed_name.clone(),
+            method: m.method.to_string(),
+        });
+    }
+    for h in &mut hits {
+        h.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    }
+    (hits, screening)
+}
+
+/// Per entity: records touching it, its first record date and the date of
+/// its `established_min_records`-th, and its outgoing installs and shipments.
+struct Activity {
+    activity: Vec<u32>,
+    first_trade: Vec<Option<Timestamp>>,
+    nth_trade: Vec<Option<Timestamp>>,
+    placements: Vec<Vec<RecordId>>,
+}
+
+impl Activity {
+    /// # Complexity
+    /// O(E + R), one pass over the records in time order.
+    fn build(case: &Case, policy: &Policy, inv: &Inventory) -> Activity {
+        let n = case.entities.len();
+        let mut activity = vec![0u32; n];
+        let mut first_trade: Vec<Option<Timestamp>> = vec![None; n];
+        let mut nth_trade: Vec<Option<Timestamp>> = vec![None; n];
+        let mut placements: Vec<Vec<RecordId>> = vec![vec![]; n];
+        for &ri in &inv.order {
+            let r = &case.records[ri as usize];
+            for e in [r.from, r.to] {
+                activity[e as usize] += 1;
+                first_trade[e as usize].get_or_insert(r.date);
+                if activity[e as usize] == policy.established_min_records.max(1) {
+                    nth_trade[e as usize] = Some(r.date);
+                }
+            }
+            if matches!(r.kind, RecordKind::Install | RecordKind::Shipment) {
+                placements[r.from as usize].push(ri);
+            }
+        }
+        Activity { activity, first_trade, nth_trade, placements }
+    }
+}
+
+/// Entities by normalised address, and each entity's group of entities
+/// sharing its address.
+struct Addresses {
+    by_address: HashMap<String, Vec<EntityId>>,
+    address_group: Vec<Option<u32>>,
+    address_groups: Vec<Vec<EntityId>>,
+}
+
+impl Addresses {
+    /// # Complexity
+    /// O(E x address length); the addresses are normalised on the rayon
+    /// pool when `parallel`, then grouped in entity order.
+    fn build(case: &Case, parallel: bool) -> Addresses {
+        use rayon::prelude::*;
+        let n = case.entities.len();
+        let key = |e: &Entity| e.address.as_deref().map(normalise_address).filter(|k| !k.is_empty());
+        let address_key: Vec<Option<String>> = if parallel {
+            case.entities.par_iter().map(key).collect()
+        } else {
+            case.entities.iter().map(key).collect()
+        };
+        let mut by_address: HashMap<String, Vec<EntityId>> = HashMap::default();
+        for (i, k) in address_key.iter().enumerate() {
+            if let Some(k) = k {
+                by_address.entry(k.clone()).or_default().push(i as EntityId);
+            }
+        }
+        let mut address_group: Vec<Option<u32>> = vec![None; n];
+        let mut address_groups: Vec<Vec<EntityId>> = Vec::new();
+        let mut group_of: HashMap<&str, u32> = HashMap::default();
+        for (i, key) in address_key.iter().enumerate() {
+            if let Some(key) = key {
+                address_group[i] = Some(*group_of.entry(key.as_str()).or_insert_with(|| {
+                    address_groups.push(by_address[key.as_str()].clone());
+                    address_groups.len() as u32 - 1
+                }));
+            }
+        }
+        Addresses { by_address, address_group, address_groups }
+    }
+}
+
+/// The products of the case's records that the policy controls, and for
+/// each the (from, until) days of its controls.
+type ControlWindows = HashMap<Sym, Vec<(Timestamp, Option<Timestamp>)>>;
+
+fn controlled_products(case: &Case, policy: &Policy) -> (HashSet<Sym>, ControlWindows) {
+    let products: HashSet<Sym> = case.records.iter().map(|r| r.product).collect();
+    let controlled: HashSet<Sym> = products.into_iter().filter(|&p| policy.is_controlled(case.s(p))).collect();
+    let windows = controlled
+        .iter()
+        .map(|&p| {
+            let controls = policy.products().get(case.s(p)).map_or(&[][..], |x| &x.controls[..]);
+            (p, controls.iter().map(|c| (c.from, c.until)).collect())
+        })
+        .collect();
+    (controlled, windows)
 }
 
 /// Addresses compare in lower case with punctuation and spacing removed, and

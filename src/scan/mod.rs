@@ -50,10 +50,26 @@ pub struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
+    /// [`Prepared::build`] on the rayon pool.
     pub fn new(case: &'a Case, policy: &'a Policy, inv: &'a Inventory) -> Prepared<'a> {
-        let adj = Adjacency::build(case, &inv.order);
-        let lots = Lots::build(case, &inv.order);
-        Prepared { ctx: Ctx::build(case, policy, inv), adj, lots }
+        Prepared::build(case, policy, inv, true)
+    }
+
+    /// The adjacency, the lots and the rules' context, side by side on the
+    /// rayon pool when `parallel`, else one after the other (the sequential
+    /// twin, `--threads 1`): the same indexes either way.
+    ///
+    /// # Complexity
+    /// O(E + R + L) plus the screening.
+    pub fn build(case: &'a Case, policy: &'a Policy, inv: &'a Inventory, parallel: bool) -> Prepared<'a> {
+        // The balance check in the context walks the adjacency, so it comes first.
+        let (adj, lots) = crate::par::join(
+            parallel,
+            || Adjacency::build_with(case, &inv.order, parallel),
+            || Lots::build(case, &inv.order),
+        );
+        let ctx = Ctx::build(case, policy, inv, &adj, parallel);
+        Prepared { ctx, adj, lots }
     }
 
     pub fn index(&self) -> RouteIndex<'_> {
@@ -73,20 +89,28 @@ impl<'a> Prepared<'a> {
 /// # Complexity
 /// O(R log R) to index, then O(T x depth x candidates) for T terminal steps.
 pub fn scan(case: &Case, policy: &Policy, config: &ScanConfig) -> ScanReport {
-    let t0 = Instant::now();
-    let inv = Inventory::build(case);
-    let prep = Prepared::new(case, policy, &inv);
-    let index = t0.elapsed();
-    let mut report = scan_prepared(&prep, config);
-    report.timings.insert(0, ("index", index));
-    report
+    in_pool(config.threads, || {
+        let t0 = Instant::now();
+        let parallel = config.threads != 1;
+        let inv = Inventory::build_with(case, parallel);
+        let prep = Prepared::build(case, policy, &inv, parallel);
+        let index = t0.elapsed();
+        let mut report = scan_inner(&prep, config);
+        report.timings.insert(0, ("index", index));
+        report
+    })
 }
 
 /// [`scan`] on indexes built beforehand (benchmarks time the stages apart).
 pub fn scan_prepared(prep: &Prepared, config: &ScanConfig) -> ScanReport {
-    let run = || scan_inner(prep, config);
-    match config.threads {
-        // 0 uses rayon's global pool (one thread per core); 1 is the sequential twin.
+    in_pool(config.threads, || scan_inner(prep, config))
+}
+
+/// Runs `run` on a pool of `threads` threads: 0 uses rayon's global pool
+/// (one thread per core); 1 runs it here (the stages then take their
+/// sequential twins).
+fn in_pool<T: Send>(threads: usize, run: impl FnOnce() -> T + Send) -> T {
+    match threads {
         0 | 1 => run(),
         n => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(run),
