@@ -564,7 +564,9 @@ proptest! {
         let adj = Adjacency::build(case, &inv.order);
         let want = format!("{:?}", inv.shortfalls(case));
         for parallel in [false, true] {
-            let got = format!("{:?}", inv.shortfalls_by_holder(case, &adj, parallel));
+            let got = format!("{:?}", inv.shortfalls_by_holder(case, Some(&adj), parallel));
+            prop_assert_eq!(&want, &got);
+            let got = format!("{:?}", inv.shortfalls_by_holder(case, None, parallel));
             prop_assert_eq!(&want, &got);
         }
     }

@@ -312,14 +312,28 @@ impl Inventory {
 
     /// [`Inventory::shortfalls`] holder by holder, on the rayon pool when
     /// `parallel`: every balance belongs to one holder, so each holder's
-    /// receipts and sends (from `adj`, in time order) are walked day by day
+    /// receipts and sends (from `adj`, in time order; built here when not
+    /// given) are walked day by day
     /// on their own, receipts of a day before its sends, and the shortfalls
     /// sorted by record come out the same.
     ///
     /// # Complexity
     /// O(E + R), spread over the threads by holder.
-    pub fn shortfalls_by_holder(&self, case: &Case, adj: &crate::graph::Adjacency, parallel: bool) -> Vec<Shortfall> {
+    pub fn shortfalls_by_holder(
+        &self,
+        case: &Case,
+        adj: Option<&crate::graph::Adjacency>,
+        parallel: bool,
+    ) -> Vec<Shortfall> {
         use rayon::prelude::*;
+        let own;
+        let adj = match adj {
+            Some(a) => a,
+            None => {
+                own = crate::graph::Adjacency::build_with(case, &self.order, parallel);
+                &own
+            }
+        };
         let date = |ri: RecordId| case.records[ri as usize].date;
         let one = |bal: &mut Balances, e: EntityId| -> Vec<Shortfall> {
             let mut out = Vec::new();

@@ -486,7 +486,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         // Round 5: judge the groups owned here; findings and counts to rank 0.
         // Judging reads the rules' context only: the search's indexes are gone.
         let t = Instant::now();
-        let ctx = crate::rules::Ctx::build(case, &loaded.policy, &inv);
+        let ctx = pool.install(|| crate::rules::Ctx::build(case, &loaded.policy, &inv, None, parallel));
         let prep = Prepared { ctx, adj: crate::graph::Adjacency::build(case, &[]), lots: Default::default() };
         let findings = pool.install(|| crate::scan::judge(&prep, &groups, parallel));
         fig.groups = groups.len() as u64;

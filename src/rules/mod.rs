@@ -150,8 +150,8 @@ impl<'a> Ctx<'a> {
     /// built side by side on the rayon pool when `parallel`, else one after
     /// the other (the sequential twin): the same context either way.
     ///
-    /// `adj` is the case's adjacency (the balance check walks it holder by
-    /// holder).
+    /// `adj` is the case's adjacency, if built (the balance check walks it
+    /// holder by holder, and builds its own when given none).
     ///
     /// # Complexity
     /// O(E + R + L) plus the screening; the longest part (the screening or
@@ -160,7 +160,7 @@ impl<'a> Ctx<'a> {
         case: &'a Case,
         policy: &'a Policy,
         inv: &'a Inventory,
-        adj: &crate::graph::Adjacency,
+        adj: Option<&crate::graph::Adjacency>,
         parallel: bool,
     ) -> Ctx<'a> {
         use crate::par::join;

@@ -68,7 +68,7 @@ impl<'a> Prepared<'a> {
             || Adjacency::build_with(case, &inv.order, parallel),
             || Lots::build(case, &inv.order),
         );
-        let ctx = Ctx::build(case, policy, inv, &adj, parallel);
+        let ctx = Ctx::build(case, policy, inv, Some(&adj), parallel);
         Prepared { ctx, adj, lots }
     }
 
