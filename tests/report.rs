@@ -134,15 +134,22 @@ fn export_dir_of_html_has_an_index_linking_every_finding() {
     assert!(index.contains("sev-high") && index.contains("listed_party"));
 }
 
-#[test]
-fn overview_of_a_big_world_is_a_bounded_country_map_with_a_note() {
-    let dir = TempDir::new("report-overview");
+/// A generated world of `records` records (seed 3) in `dir`, and its `--all`
+/// overview exported as DOT: the world's folder, the DOT file and its text.
+fn overview_dot(dir: &TempDir, records: u64) -> (std::path::PathBuf, std::path::PathBuf, String) {
     let world = dir.path().join("world");
-    crate::common::generate(&world, 20_000, 3);
+    crate::common::generate(&world, records, 3);
     let dot = dir.path().join("all.dot");
     let o = chiptrace_os(&["export".as_ref(), world.as_os_str(), "--all".as_ref(), "-o".as_ref(), dot.as_os_str()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = std::fs::read_to_string(&dot).unwrap();
+    (world, dot, text)
+}
+
+#[test]
+fn overview_of_a_big_world_is_a_bounded_country_map_with_a_note() {
+    let dir = TempDir::new("report-overview");
+    let (world, dot, text) = overview_dot(&dir, 20_000);
     let g = graphviz_rust::parse(&text).expect("the overview's DOT parses");
     let printed = graphviz_rust::printer::DotPrinter::print(&g, &mut graphviz_rust::printer::PrinterContext::default());
     // One node per country (and the legend's), one edge per flow: bounded whatever the records.
@@ -245,13 +252,8 @@ fn printed_overview_of_a_big_world_is_legible_in_parts() {
     // 3,000 records are over the 400 drawn one by one; the map is bounded by
     // its 40 largest flows whatever the size (a 100,000 record world gives the
     // same kind of map), and the report of a smaller world prints quicker.
-    let world = dir.path().join("world");
-    crate::common::generate(&world, 3_000, 3);
-    let dot = dir.path().join("all.dot");
-    let o = chiptrace_os(&["export".as_ref(), world.as_os_str(), "--all".as_ref(), "-o".as_ref(), dot.as_os_str()]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (world, _, text) = overview_dot(&dir, 3_000);
     // The flows the whole map draws: a label line per flow, `sale ×18 · 646 units (2 on routes)`.
-    let text = std::fs::read_to_string(&dot).unwrap();
     let flows: Vec<String> = text
         .lines()
         .filter(|l| l.trim_start().starts_with("c_") && l.contains(" -> "))
