@@ -168,6 +168,127 @@ pub fn of_finding(case: &Case, policy: &Policy, f: &Finding, index: &RecordIndex
     d
 }
 
+/// Splits a finding's diagram into printable parts along its route. The
+/// route's records are taken as hops, one per pair of parties in the order
+/// of the pair's first record (two leases between the same two parties are
+/// one hop, drawn as one edge); part k holds hops `k·per_part ..` and the
+/// entities at their ends, so a party where one part ends opens the next.
+/// Every other record and relation joins the first part holding one of its
+/// ends, bringing its other end along (a director beside the intermediary, a
+/// shipment into the site a lot was installed at); what touches no part
+/// (an entity cited only as evidence) joins the last one, the terminal's.
+/// Each drawn record and relation is in exactly one part. A diagram with no
+/// more than `per_part` hops, or none, is not split (empty result).
+///
+/// # Complexity
+/// O(P · (R + L) log E) for P parts, R records, L relations and E entities drawn.
+pub fn route_parts(case: &Case, d: &Diagram, per_part: usize) -> Vec<Diagram> {
+    let ends = |r: RecordId| {
+        let x = &case.records[r as usize];
+        [x.from, x.to]
+    };
+    let mut hops: Vec<([EntityId; 2], Vec<RecordId>)> = Vec::new();
+    for &r in d.records.iter().filter(|r| d.route.contains(r)) {
+        match hops.iter_mut().find(|(pair, _)| *pair == ends(r)) {
+            Some((_, rs)) => rs.push(r),
+            None => hops.push((ends(r), vec![r])),
+        }
+    }
+    if per_part == 0 || hops.len() <= per_part || d.overview.is_some() {
+        return Vec::new();
+    }
+    let chunks: Vec<&[([EntityId; 2], Vec<RecordId>)]> = hops.chunks(per_part).collect();
+    let mut entities: Vec<BTreeSet<EntityId>> =
+        chunks.iter().map(|c| c.iter().flat_map(|(pair, _)| *pair).collect()).collect();
+    let mut records: Vec<BTreeSet<RecordId>> =
+        chunks.iter().map(|c| c.iter().flat_map(|(_, rs)| rs.iter().copied()).collect()).collect();
+    let mut relations: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); chunks.len()];
+    // Records off the route and relations, as (record or relation, its ends);
+    // placed in passes, as each may tie on to one placed before it.
+    enum Item {
+        Record(RecordId),
+        Relation(u32),
+    }
+    let mut waiting: Vec<(Item, [EntityId; 2])> = d
+        .records
+        .iter()
+        .filter(|r| !d.route.contains(r))
+        .map(|&r| (Item::Record(r), ends(r)))
+        .chain(d.relations.iter().map(|&l| {
+            let x = &case.relations[l as usize];
+            (Item::Relation(l), [x.from, x.to])
+        }))
+        .collect();
+    let last = chunks.len() - 1;
+    loop {
+        let before = waiting.len();
+        let mut next = Vec::new();
+        for (item, [a, b]) in waiting {
+            match entities.iter().position(|es| es.contains(&a) || es.contains(&b)) {
+                Some(k) => {
+                    entities[k].extend([a, b]);
+                    match item {
+                        Item::Record(r) => records[k].insert(r),
+                        Item::Relation(l) => relations[k].insert(l),
+                    };
+                }
+                None => next.push((item, [a, b])),
+            }
+        }
+        waiting = next;
+        if waiting.is_empty() || waiting.len() == before {
+            break;
+        }
+    }
+    for (item, [a, b]) in waiting {
+        entities[last].extend([a, b]);
+        match item {
+            Item::Record(r) => records[last].insert(r),
+            Item::Relation(l) => relations[last].insert(l),
+        };
+    }
+    for &e in &d.entities {
+        if !entities.iter().any(|es| es.contains(&e)) {
+            entities[last].insert(e);
+        }
+    }
+    (0..chunks.len())
+        .map(|k| {
+            let keep = |e: &EntityId| entities[k].contains(e);
+            Diagram {
+                subject: d.subject.clone(),
+                entities: d.entities.iter().copied().filter(keep).collect(),
+                records: d.records.iter().copied().filter(|r| records[k].contains(r)).collect(),
+                relations: d.relations.iter().copied().filter(|l| relations[k].contains(l)).collect(),
+                marks: d.marks.iter().filter(|(e, _)| keep(e)).map(|(e, m)| (*e, m.clone())).collect(),
+                route: d.route.iter().copied().filter(|r| records[k].contains(r)).collect(),
+                truncated: false,
+                entity_flags: d.entity_flags.iter().filter(|(e, _)| keep(e)).map(|(e, f)| (*e, f.clone())).collect(),
+                record_flags: d
+                    .record_flags
+                    .iter()
+                    .filter(|(r, _)| records[k].contains(r))
+                    .map(|(r, f)| (*r, f.clone()))
+                    .collect(),
+                entity_findings: d
+                    .entity_findings
+                    .iter()
+                    .filter(|(e, _)| keep(e))
+                    .map(|(e, f)| (*e, f.clone()))
+                    .collect(),
+                record_findings: d
+                    .record_findings
+                    .iter()
+                    .filter(|(r, _)| records[k].contains(r))
+                    .map(|(r, f)| (*r, f.clone()))
+                    .collect(),
+                headline: d.headline.clone(),
+                overview: None,
+            }
+        })
+        .collect()
+}
+
 /// Entity, record and list keys cited by a finding's flags.
 fn evidence_keys(f: &Finding) -> impl Iterator<Item = &str> {
     f.flags.iter().flat_map(|fl| fl.evidence.iter().map(String::as_str))

@@ -247,9 +247,58 @@ pub fn graph(case: &Case, d: &Diagram) -> Graph {
     if let Some(o) = &d.overview {
         return overview_graph(case, d, o, None);
     }
+    diagram_graph(case, d, None)
+}
+
+/// The DOT text of part `k` (0-based) of `n` printed parts of a finding's
+/// route (see [`super::diagram::route_parts`]), left to right or, with
+/// `vertical`, top to bottom (whichever prints larger), titled with the part
+/// and its records on the route; the legend is drawn once, by [`legend_dot`].
+pub fn route_part_dot(case: &Case, part: &Diagram, k: usize, n: usize, vertical: bool) -> String {
+    let mut s = diagram_graph(case, part, Some((k, n, vertical))).print(&mut PrinterContext::default());
+    s.push('\n');
+    s
+}
+
+/// The DOT text of a diagram's legend alone, for the printed parts of a route.
+pub fn legend_dot(case: &Case, d: &Diagram) -> String {
+    let ids: BTreeMap<EntityId, String> = d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
+    let mut stmts = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![
+        attr("rankdir", "LR"),
+        attr("fontname", "Helvetica,Arial,sans-serif"),
+        attr("bgcolor", "#ffffff"),
+    ]))];
+    stmts.push(Stmt::GAttribute(GraphAttributes::Node(vec![
+        attr("fontname", "Helvetica,Arial,sans-serif"),
+        attr("style", "filled"),
+        attr("fillcolor", "#ffffff"),
+    ])));
+    stmts.push(Stmt::GAttribute(GraphAttributes::Edge(vec![attr("fontname", "Helvetica,Arial,sans-serif")])));
+    // The cluster only: the anchoring edges and column of the whole drawing place it beside entities.
+    stmts.extend(legend(case, d, &ids).into_iter().take(1));
+    let g = Graph::DiGraph { id: Id::Plain("legend".to_string()), strict: false, stmts };
+    let mut s = g.print(&mut PrinterContext::default());
+    s.push('\n');
+    s
+}
+
+/// A finding's, lot's or entity's drawing; with `part` = (k, n, vertical),
+/// part k of the n printed parts of a route.
+fn diagram_graph(case: &Case, d: &Diagram, part: Option<(usize, usize, bool)>) -> Graph {
     let ids: BTreeMap<EntityId, String> = d.entities.iter().enumerate().map(|(i, &e)| (e, format!("n{i}"))).collect();
     let mut title = format!("chiptrace \u{b7} {}", text::shorten(&text::display(&d.subject.title()), 80));
-    if let Some(h) = &d.headline {
+    if let Some((k, n, _)) = part {
+        title.push_str(&format!(" \u{b7} route, part {} of {n}", k + 1));
+        let ids: Vec<String> = d
+            .records
+            .iter()
+            .filter(|r| d.route.contains(r))
+            .map(|&r| text::shorten(&text::display(case.record_id(r)), 40))
+            .collect();
+        title.push_str(&format!("\nrecords on the route: {}", text::wrap(&ids.join(", "), 60, 3).join("\n")));
+    }
+    // A printed part stands under the report's headline, which it does not repeat.
+    if let (Some(h), None) = (&d.headline, part) {
         title.push('\n');
         title.push_str(&text::wrap(&text::display(h), 110, 3).join("\n"));
     }
@@ -268,7 +317,7 @@ pub fn graph(case: &Case, d: &Diagram) -> Graph {
     }
     let mut stmts = vec![
         Stmt::GAttribute(GraphAttributes::Graph(vec![
-            attr("rankdir", "LR"),
+            attr("rankdir", if matches!(part, Some((_, _, true))) { "TB" } else { "LR" }),
             attr("newrank", "true"),
             attr("label", &title),
             attr("labelloc", "t"),
@@ -363,7 +412,9 @@ pub fn graph(case: &Case, d: &Diagram) -> Graph {
         attrs.extend(relation_style(r.kind));
         stmts.push(edge(&ids[&r.from], &ids[&r.to], attrs));
     }
-    stmts.extend(legend(case, d, &ids));
+    if part.is_none() {
+        stmts.extend(legend(case, d, &ids));
+    }
     Graph::DiGraph { id: Id::Plain("chiptrace".to_string()), strict: false, stmts }
 }
 

@@ -74,6 +74,8 @@ a{color:inherit;text-decoration:none}
 .screen-only{display:none}
 .part{break-before:page;break-inside:avoid}.part.first{break-before:auto}.part h3{margin:0 0 4px}
 .part .diagram svg{width:auto;height:auto;max-width:100%;max-height:165mm}
+.hop,.legend{break-inside:avoid;margin:0 0 4mm}.hop .diagram svg{width:auto;height:auto;max-width:100%;max-height:165mm}
+.legend{break-inside:avoid}.legend .diagram svg{width:auto;height:auto;max-width:100%;max-height:120mm}
 }
 @media screen{.print-only{display:none}}
 ";
@@ -251,8 +253,23 @@ fn diagram(case: &Case, d: &Diagram) -> Markup {
     if let Some(o) = &d.overview {
         return overview_map(case, d, o);
     }
+    let whole = svg_of(&dot::to_dot(case, d));
+    let scale = whole.as_ref().map_or(1.0, |svg| print_scale(svg, PRINT_HEIGHT_MM));
+    let parts = if scale * SMALLEST_PT < LEGIBLE_PT { printed_route(case, d) } else { Vec::new() };
     html! {
-        (drawing(&dot::to_dot(case, d)))
+        @if parts.is_empty() {
+            (drawn(whole))
+        } @else {
+            div.whole.screen-only { (drawn(whole)) }
+            p.note.print-only {
+                "In print the route is drawn in " (parts.len()) " parts, so that its labels keep their size (the whole drawing would print at "
+                (format!("{:.0}", 100.0 * scale)) "%). A party where one part ends opens the next; the legend follows the last part."
+            }
+            @for svg in parts {
+                div.hop.print-only { (drawn(Ok(svg))) }
+            }
+            div.legend.print-only { (drawing(&dot::legend_dot(case, d))) }
+        }
         @if d.truncated {
             p.note {
                 "The diagram was cut at the bound on records; export GraphML for the whole graph or raise " code { "--max-records" } "."
@@ -289,13 +306,78 @@ fn overview_map(case: &Case, d: &Diagram, o: &super::Overview) -> Markup {
     }
 }
 
+/// The printable width of a landscape A4 page (297 mm less 10 mm margins), in points.
+const PRINT_WIDTH_MM: f64 = 277.0;
+/// The height a whole diagram may take in print (the print CSS' `max-height`).
+const PRINT_HEIGHT_MM: f64 = 180.0;
+/// The height a printed part may take under its heading (`.part .diagram svg`).
+const PART_HEIGHT_MM: f64 = 165.0;
+/// The smallest type in a drawing: edge labels (dot.rs).
+const SMALLEST_PT: f64 = 8.0;
+/// The smallest type a reader reads on paper without a lens.
+const LEGIBLE_PT: f64 = 7.0;
+
+/// Graphviz's drawing of DOT text as SVG.
+fn svg_of(dot_text: &str) -> Result<String, ExportError> {
+    render(dot_text, Format::Svg).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// The factor a drawing is printed at: its size in points (Graphviz writes
+/// `width="703pt" height="460pt"`) fitted into the page's width and
+/// `height_mm`, never enlarged past its size.
+fn print_scale(svg: &str, height_mm: f64) -> f64 {
+    let root = svg.find("<svg").map_or("", |i| &svg[i..]);
+    let size = |attr: &str| -> Option<f64> {
+        let at = root.find(&format!(" {attr}=\""))? + attr.len() + 3;
+        root[at..].split("pt").next()?.parse().ok()
+    };
+    let mm = 72.0 / 25.4;
+    match (size("width"), size("height")) {
+        (Some(w), Some(h)) if w > 0.0 && h > 0.0 => (PRINT_WIDTH_MM * mm / w).min(height_mm * mm / h).min(1.0),
+        _ => 1.0,
+    }
+}
+
+/// A route too wide for the page, drawn in parts: the most route records a
+/// part (3, 2, then 1) at which every part prints with its labels legible,
+/// each part left to right or top to bottom, whichever prints larger; where
+/// even one record a part does not fit, one a part, as large as it goes.
+/// Empty when the diagram has no route to split or Graphviz fails.
+fn printed_route(case: &Case, d: &Diagram) -> Vec<String> {
+    let mut best = Vec::new();
+    for per_part in [3, 2, 1] {
+        let parts = super::diagram::route_parts(case, d, per_part);
+        let n = parts.len();
+        let mut svgs = Vec::with_capacity(n);
+        for (k, p) in parts.iter().enumerate() {
+            let mut drawn: Vec<(f64, String)> = Vec::with_capacity(2);
+            for vertical in [false, true] {
+                let Ok(svg) = svg_of(&dot::route_part_dot(case, p, k, n, vertical)) else { return Vec::new() };
+                drawn.push((print_scale(&svg, PART_HEIGHT_MM), svg));
+            }
+            // Left to right unless top to bottom prints larger.
+            let (scale, svg) = if drawn[1].0 > drawn[0].0 { drawn.swap_remove(1) } else { drawn.swap_remove(0) };
+            svgs.push((scale, svg));
+        }
+        let legible = svgs.iter().all(|(scale, _)| scale * SMALLEST_PT >= LEGIBLE_PT);
+        best = svgs.into_iter().map(|(_, svg)| svg).collect();
+        if legible {
+            break;
+        }
+    }
+    best
+}
+
 /// DOT text drawn as inline SVG, or a note saying why it is missing.
 fn drawing(dot_text: &str) -> Markup {
-    let drawn = render(dot_text, Format::Svg);
+    drawn(svg_of(dot_text))
+}
+
+/// An SVG drawing, or a note saying why it is missing.
+fn drawn(svg: Result<String, ExportError>) -> Markup {
     html! {
-        @match &drawn {
+        @match &svg {
             Ok(svg) => {
-                @let svg = String::from_utf8_lossy(svg);
                 // Inline SVG starts at the element: the XML prolog and doctype are for files.
                 // Graphviz wrote it from DOT whose every value was escaped (dot.rs).
                 @let body = svg.find("<svg").map(|i| &svg[i..]).unwrap_or("");

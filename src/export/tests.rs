@@ -2,7 +2,7 @@
 //! whatever the scan reports.
 
 use super::*;
-use crate::model::{Case, ListEntry};
+use crate::model::{Case, ListEntry, RecordId};
 use crate::policy::Policy;
 use crate::read::{ReadOptions, read_case};
 use crate::scan::{Finding, Flag, Severity};
@@ -96,6 +96,44 @@ fn a_finding_draws_its_route_the_owners_and_the_evidence() {
     assert!(!d.record_flags.contains_key(&rec("R16")));
     // Time order: the maker first.
     assert_eq!(ids[0], "VS");
+}
+
+#[test]
+fn a_route_printed_in_parts_keeps_every_record_and_relation_once_and_joins_at_parties() {
+    let (case, policy) = demo();
+    let f = jhc_finding(&case);
+    let d = diagram::of_finding(&case, &policy, &f, &RecordIndex::build(&case));
+    let key = |r: &RecordId| case.record_id(*r).to_string();
+    for per_part in [1, 2] {
+        let parts = diagram::route_parts(&case, &d, per_part);
+        assert!(parts.len() >= 2, "{per_part} hop(s) a part: {} parts", parts.len());
+        // Each drawn record and relation is in exactly one part, and nothing else is.
+        let mut records: Vec<RecordId> = parts.iter().flat_map(|p| p.records.iter().copied()).collect();
+        records.sort_unstable();
+        let mut whole = d.records.clone();
+        whole.sort_unstable();
+        assert_eq!(records, whole, "{per_part} a part");
+        let relations: usize = parts.iter().map(|p| p.relations.len()).sum();
+        assert_eq!(relations, d.relations.len());
+        for p in &parts {
+            // A part's records and relations have both ends in it.
+            for &r in &p.records {
+                let x = &case.records[r as usize];
+                assert!(p.entities.contains(&x.from) && p.entities.contains(&x.to), "{} cut off", key(&r));
+            }
+            let hops: std::collections::BTreeSet<_> =
+                p.route.iter().map(|&r| (case.records[r as usize].from, case.records[r as usize].to)).collect();
+            assert!(!hops.is_empty() && hops.len() <= per_part, "a part of {per_part} hop(s) holds {}", hops.len());
+        }
+        // Consecutive parts share the party where the route passes from one to the next.
+        for w in parts.windows(2) {
+            assert!(w[0].entities.iter().any(|e| w[1].entities.contains(e)), "parts do not join");
+        }
+        // The terminal is in the last part.
+        assert!(parts.last().unwrap().entities.contains(&f.terminal));
+    }
+    // A route of no more hops than a part holds is not split.
+    assert!(diagram::route_parts(&case, &d, 100).is_empty());
 }
 
 #[test]
