@@ -29,26 +29,7 @@ fn view(l: &Loaded) -> String {
         out.push_str(&format!("{d}\n"));
     }
     for (i, r) in c.records.iter().enumerate() {
-        let attrs: Vec<(&str, &str)> = r.attrs.iter().flat_map(|a| a.iter()).map(|&(k, v)| (c.s(k), c.s(v))).collect();
-        out.push_str(&format!(
-            "{i} {} line {} {} {:?} {} {} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {attrs:?}\n",
-            c.record_id(i as u32),
-            r.line,
-            r.date,
-            r.kind,
-            r.from,
-            r.to,
-            c.s(r.product),
-            r.quantity,
-            r.lot.map(|s| c.s(s)),
-            r.parent_lot.map(|s| c.s(s)),
-            r.end_date,
-            r.value_usd,
-            r.payment,
-            r.declared_end_user.map(|s| c.s(s)),
-            r.ship_to_country,
-            r.source.map(|s| c.s(s)),
-        ));
+        out.push_str(&format!("{i} {}\n", c.record_line(r)));
         // The symbols themselves too: their numbering orders maps downstream.
         out.push_str(&format!("{r:?}\n"));
         // Each record is found again by its id, and its id symbol is that id's.

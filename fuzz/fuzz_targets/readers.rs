@@ -77,19 +77,9 @@ fuzz_target!(|data: &[u8]| {
 fn view(l: &Loaded) -> String {
     let c = &l.case;
     let mut out: String = l.diags.0.iter().map(|d| format!("{d}\n")).collect();
-    for (i, r) in c.records.iter().enumerate() {
-        out.push_str(&format!(
-            "{} {} {} {:?} {} {} {} {} {:?}\n",
-            c.record_id(i as u32),
-            r.line,
-            r.date,
-            r.kind,
-            r.from,
-            r.to,
-            c.s(r.product),
-            r.quantity,
-            r.lot.map(|s| c.s(s)),
-        ));
+    for r in &c.records {
+        out.push_str(&c.record_line(r));
+        out.push('\n');
     }
     out
 }

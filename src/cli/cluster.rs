@@ -4,7 +4,7 @@
 
 use super::scan::Args;
 use super::{EXIT_BAD_INPUT, EXIT_OK};
-use crate::cluster::{ClusterConfig, Figures, Round};
+use crate::cluster::{ClusterConfig, Figures, Round, Stage};
 use std::ffi::OsString;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,6 +21,7 @@ pub fn run(a: &Args) -> anyhow::Result<i32> {
         connect_timeout: Duration::from_secs(a.connect_timeout),
         peer_timeout: Duration::from_secs(a.peer_timeout.max(1)),
         on_round: a.timings.then_some(say_round as fn(usize, &Round)),
+        on_stage: a.timings.then_some(say_stage as fn(usize, &Stage)),
     };
     let opts = crate::read::ReadOptions { policy_file: a.policy.clone(), ..Default::default() };
     let outcome = match crate::cluster::run(&a.case, &opts, &config) {
@@ -51,6 +52,16 @@ pub fn run(a: &Args) -> anyhow::Result<i32> {
 /// watching a cluster sees where every rank is (and where one stopped).
 fn say_round(rank: usize, r: &Round) {
     say!("cluster rank {rank}: round {} done in {:.3} s, sent {} B, received {} B", r.name, r.secs, r.sent, r.received);
+}
+
+/// One line on stderr as each stage of this rank ends: its memory now and at most during the stage.
+fn say_stage(rank: usize, s: &Stage) {
+    say!(
+        "cluster rank {rank}: memory after {}: {:.0} MiB resident, at most {:.0} MiB during it",
+        s.name,
+        s.rss_mib,
+        s.peak_mib
+    );
 }
 
 /// Each rank's rounds: seconds, bytes sent to and received from other ranks,

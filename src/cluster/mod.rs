@@ -86,6 +86,20 @@ pub struct ClusterConfig {
     pub peer_timeout: Duration,
     /// Called on this rank as each of its rounds ends (for `--timings`).
     pub on_round: Option<fn(usize, &Round)>,
+    /// Called on this rank as each stage ends with its memory (for `--timings`).
+    pub on_stage: Option<fn(usize, &Stage)>,
+}
+
+/// This process's memory as a stage of a rank ends: what it holds now and
+/// the most it held during the stage (the high-water mark is reset as each
+/// stage ends, where the kernel allows it).
+#[derive(Clone, Debug, Default)]
+pub struct Stage {
+    pub name: &'static str,
+    /// Resident now, MiB.
+    pub rss_mib: f64,
+    /// The most resident during the stage, MiB (since the start where the mark cannot be reset).
+    pub peak_mib: f64,
 }
 
 /// What one round cost this rank.
@@ -169,6 +183,7 @@ pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Ou
     if config.rank >= n {
         return Err(ClusterError::Setup(format!("--rank {} but the hosts file lists {n} processes", config.rank)));
     }
+    return_freed_memory();
     net::watch_panics(&config.hosts, Duration::from_secs(10));
     let key = run_key(case, opts);
     let links = net::connect(&config.hosts, config.rank, key, config.connect_timeout)?;
@@ -179,7 +194,13 @@ pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Ou
         .map_err(|e| ClusterError::Setup(format!("starting the network threads: {e}")))?;
     let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
     let (tx, rx) = std::sync::mpsc::channel();
-    let job = Job { case: case.to_path_buf(), opts: opts.clone(), workers: config.workers, on_round: config.on_round };
+    let job = Job {
+        case: case.to_path_buf(),
+        opts: opts.clone(),
+        workers: config.workers,
+        on_round: config.on_round,
+        on_stage: config.on_stage,
+    };
     let guards = timely::execute::execute_from(builders, Box::new(comms), timely::WorkerConfig::default(), move |w| {
         let _ = tx.send(rank_main(w, &job));
     })
@@ -226,12 +247,30 @@ pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Ou
     }
 }
 
+/// Makes glibc give large freed blocks back to the system. By default its
+/// threshold for serving an allocation by its own mapping rises to the size
+/// of the largest block freed (up to 32 MiB), so after the read round's
+/// shard buffers and the search's walk messages are freed, later large
+/// vectors come from the heap and what was freed stays resident: a fixed
+/// threshold of 128 KiB cut a rank's peak at 4 processes on 1M records from
+/// 435-470 to 331-351 MiB (BENCHMARKS.md, "Cluster scan", fifth session).
+/// Elsewhere (musl, other systems) the allocator is left as it is.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of glibc's allocator; it takes no
+    // pointers and is safe to call at any time, from any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 /// What every rank is asked to do.
 struct Job {
     case: PathBuf,
     opts: ReadOptions,
     workers: usize,
     on_round: Option<fn(usize, &Round)>,
+    on_stage: Option<fn(usize, &Stage)>,
 }
 
 /// A number that two ranks share only when they scan the same case path
@@ -260,21 +299,51 @@ fn owner(route: &Route, ranks: usize) -> usize {
     (h.finish() % ranks as u64) as usize
 }
 
-/// Peak resident memory of this process, MiB (0 where /proc is missing).
-fn peak_mib() -> f64 {
+/// A line of /proc/self/status in MiB (0 where /proc is missing).
+fn status_mib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            let line = s.lines().find(|l| l.starts_with(key))?.to_string();
             line.split_whitespace().nth(1)?.parse::<f64>().ok()
         })
         .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Peak resident memory of this process, MiB (0 where /proc is missing).
+fn peak_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+/// Where the memory of a rank goes, stage by stage (only when asked: the
+/// reset of the high-water mark costs a walk of the page tables). Keeps the
+/// most of all stages, so that `peak()` is the process's peak even after resets.
+struct MemTrace {
+    me: usize,
+    on_stage: Option<fn(usize, &Stage)>,
+    max: f64,
+}
+
+impl MemTrace {
+    fn stage(&mut self, name: &'static str) {
+        let Some(f) = self.on_stage else { return };
+        let st = Stage { name, rss_mib: status_mib("VmRSS:"), peak_mib: peak_mib() };
+        self.max = self.max.max(st.peak_mib);
+        f(self.me, &st);
+        // "5" resets the peak resident size to the present one (Linux 4.0+).
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+    }
+
+    fn peak(&self) -> f64 {
+        self.max.max(peak_mib())
+    }
 }
 
 /// One rank's whole run, inside its timely worker.
 fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, String> {
     let (me, ranks) = (worker.index(), worker.peers());
     let mut fig = Figures { rank: me, ..Figures::default() };
+    let mut mem = MemTrace { me, on_stage: job.on_stage, max: 0.0 };
     let round = |fig: &mut Figures, name, t: Instant, tr: exchange::Traffic| {
         let r = Round { name, secs: t.elapsed().as_secs_f64(), sent: tr.sent, received: tr.received };
         if let Some(f) = job.on_round {
@@ -305,6 +374,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         diags: layout.diags.clone(),
     };
     let (mut part, marks) = crate::read::read_case_part(&job.case, &job.opts, &share).map_err(|e| e.to_string())?;
+    mem.stage("read own shards");
     let count = (part.case.records.len() as u64).to_le_bytes().to_vec();
     let shards = part::encode(&part, &marks, &layout, &mine);
     // The records travel as bytes now (this rank's own too): free them.
@@ -355,6 +425,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         asm.shard(&shard, reader)?;
     }
     let loaded = asm.finish(&layout)?;
+    mem.stage("read exchange and assembly");
     let tr = traffic;
     round(&mut fig, "read", t, tr);
     if loaded.diags.errors() > 0 {
@@ -367,6 +438,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
     let (report, figures) = {
         let case = &loaded.case;
         let inv = Inventory::build(case);
+        mem.stage("inventory");
         // The search reads, at each rank, the receipts and shipments of the
         // holders it owns (their adjacency) and the whole lot index (a
         // lineage step walks a lot's records at every holder).
@@ -385,6 +457,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         drop(mine);
         let lots = crate::graph::Lots::build(case, &inv.order);
         let ix = routes::RouteIndex { case, adj: &adj, lots: &lots, inv: &inv };
+        mem.stage("search index");
 
         // Round 3: the route search by rounds. Each terminal step is taken
         // by the owner of its receiver (who can tell it ends a route) and
@@ -404,7 +477,8 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             }
         }
         drop(steps);
-        let mut done: Vec<(u64, Walk)> = Vec::new();
+        // Walks that ended, as routes (made here, where the walk's records are known).
+        let mut found: Vec<(u64, Route)> = Vec::new();
         let mut traffic = exchange::Traffic::default();
         loop {
             let msgs = std::mem::replace(&mut out, (0..ranks).map(|_| wire::Enc::default()).collect());
@@ -451,14 +525,14 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                     e.walk(&w);
                     sent += 1;
                 } else {
-                    done.push((k, w));
+                    found.push((k, w.route(case)));
                 }
             }
         }
-        let found: Vec<(u64, Route)> = done.into_iter().map(|(k, w)| (k, w.route(case))).collect();
         drop((adj, lots));
-        let searched = crate::scan::search_stats(&found.iter().map(|f| f.1.clone()).collect::<Vec<_>>());
+        let searched = crate::scan::search_stats(found.iter().map(|f| &f.1));
         round(&mut fig, "search", t, traffic);
+        mem.stage("search rounds");
 
         // Round 4: routes to the owner of their group.
         let t = Instant::now();
@@ -482,16 +556,20 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         routes.sort_by_key(|r| r.0);
         let groups = routes::group(routes.into_iter().map(|r| r.1).collect());
         round(&mut fig, "routes", t, tr);
+        mem.stage("routes round");
 
         // Round 5: judge the groups owned here; findings and counts to rank 0.
         // Judging reads the rules' context only: the search's indexes are gone.
         let t = Instant::now();
         let ctx = pool.install(|| crate::rules::Ctx::build(case, &loaded.policy, &inv, None, parallel));
         let prep = Prepared { ctx, adj: crate::graph::Adjacency::build(case, &[]), lots: Default::default() };
+        mem.stage("rules' context");
         let findings = pool.install(|| crate::scan::judge(&prep, &groups, parallel));
         fig.groups = groups.len() as u64;
+        drop(groups);
         fig.findings = findings.len() as u64;
-        fig.peak_mib = peak_mib();
+        mem.stage("judging");
+        fig.peak_mib = mem.peak();
         let mut e = wire::Enc::default();
         e.u64(searched.examined);
         e.u64(searched.truncated as u64);
@@ -573,7 +651,9 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                     all.push(d.finding().ok_or_else(bad)?);
                 }
             }
-            (Some(crate::scan::finish(&prep, all, searched)), figures)
+            let report = crate::scan::finish(&prep, all, searched);
+            mem.stage("findings round and finish");
+            (Some(report), figures)
         }
     };
     Ok(Outcome { loaded, report, figures })

@@ -288,14 +288,16 @@ impl Searched {
     }
 }
 
-/// The [`Searched`] of a search's routes.
-pub fn search_stats(found: &[Route]) -> Searched {
-    Searched {
-        examined: found.iter().map(|r| r.examined).sum(),
-        truncated: found.iter().any(|r| r.truncated),
-        cuts: found.iter().filter_map(|r| Some((r.cut?, r.last()))).collect(),
-        judged: Vec::new(),
+/// The [`Searched`] of a search's routes (given by reference, so that a
+/// caller holding them beside other data need not copy them).
+pub fn search_stats<'r>(found: impl IntoIterator<Item = &'r Route>) -> Searched {
+    let mut s = Searched::default();
+    for r in found {
+        s.examined += r.examined;
+        s.truncated |= r.truncated;
+        s.cuts.extend(r.cut.map(|c| (c, r.last())));
     }
+    s
 }
 
 /// What [`ScanStats::truncated_by`] says of the bounds that cut ownership
