@@ -108,6 +108,13 @@ pub struct Policy {
     /// from installs that were never filed, so the flag says "unknown" and
     /// counts for less than the 0.45 of stock seen sitting beside installs.
     pub undeployed_unknown_weight: f64,
+    /// Weight of `country_of_concern` and `parent_in_country_of_concern`
+    /// about the lessee of units that already sit in its own country (a
+    /// Chengdu cloud renting to a Chengdu studio): the lease exports
+    /// nothing, the step that brought the units in is judged on its own
+    /// route, so where the lessee sits is context, not a restriction (0.30 <
+    /// `country_of_concern`; `remote_access` then fires only for a listing).
+    pub domestic_lease_weight: f64,
     /// A holder with at least `established_min_records` records over at
     /// least this many days before a hand-off is an established trader: a
     /// distributor buying to fill an order it already holds (back to back)
@@ -246,6 +253,7 @@ impl Default for Policy {
             undeployed_grace_days: 90.0,
             undeployed_ramp_days: 180.0,
             undeployed_unknown_weight: 0.20,
+            domestic_lease_weight: 0.30,
             established_days: 365.0,
             established_min_records: 4,
             established_group_years: 5.0,
@@ -430,6 +438,7 @@ fn validate(p: &Policy, text: &str, file: &str, diags: &mut Diagnostics) {
         ("aggravation_share", p.aggravation_share),
         ("listed_after_trade_weight", p.listed_after_trade_weight),
         ("undeployed_unknown_weight", p.undeployed_unknown_weight),
+        ("domestic_lease_weight", p.domestic_lease_weight),
     ];
     for (key, v) in fractions {
         if !(0.0..=1.0).contains(&v) {

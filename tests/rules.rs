@@ -10,7 +10,8 @@
 //! "detail": [..], "detail_not": [..]}]}` lists the findings that must carry
 //! the rule, words its detail must (not) contain and optionally the `quantity`
 //! counted; top-level `"stats"` are counts the scan must report and
-//! `"validate"` words `chiptrace validate` must print (exiting 0); in `near_miss/`, an
+//! `"validate"` words `chiptrace validate` must print (exiting 0), `"validate_not"`
+//! words it must not print; in `near_miss/`, an
 //! optional `"reported": [..]` lists terminals that must still be reported (for
 //! other reasons), so a near miss cannot pass by finding no route at all.
 //! Every flag's evidence, in every folder, must name an entity or record of
@@ -177,6 +178,17 @@ fn check(rule: &str, dir: &Path, fires: bool) -> Vec<String> {
         for want in said {
             if !text.contains(want) {
                 bad.push(format!("{name}: validate does not say `{want}`:\n{text}"));
+            }
+        }
+    }
+    // `"validate_not": [..]`: words `chiptrace validate` must not print.
+    let unsaid = strings(&expect["validate_not"]);
+    if !unsaid.is_empty() {
+        let out = chiptrace_os(&["validate".as_ref(), dir.as_os_str()]);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        for not in unsaid {
+            if text.contains(not) {
+                bad.push(format!("{name}: validate says `{not}`:\n{text}"));
             }
         }
     }

@@ -34,6 +34,11 @@ pub type RecordId = u32;
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal $(| $alias:literal)*),+ $(,)? }) => {
+        string_enum! { $(#[$m])* $name else |_| None; { $($variant = $text $(| $alias)*),+ } }
+    };
+    // `else FALLBACK;`: what `parse` gives for a text that is none of the
+    // spellings (`Payment` reads a payment written in words by its words).
+    ($(#[$m:meta])* $name:ident else $fallback:expr; { $($variant:ident = $text:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
@@ -41,8 +46,17 @@ macro_rules! string_enum {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            /// Parses case-insensitively, ignoring surrounding space, `-` and ` ` versus `_`.
+            /// Parses case-insensitively, ignoring surrounding space, `-` and
+            /// ` ` versus `_`; a text that is none of the spellings goes to
+            /// the type's fallback, if it has one.
             pub fn parse(s: &str) -> Option<$name> {
+                let fallback: fn(&str) -> Option<$name> = $fallback;
+                $name::parse_spelling(s).or_else(|| fallback(s))
+            }
+
+            /// Parses one of the listed spellings (case-insensitively,
+            /// ignoring surrounding space, `-` and ` ` versus `_`).
+            pub fn parse_spelling(s: &str) -> Option<$name> {
                 // Written as listed (the common case, once a row): no allocation.
                 match s.trim() {
                     $($text $(| $alias)* => return Some($name::$variant),)+
@@ -101,8 +115,10 @@ string_enum! {
 }
 
 string_enum! {
-    /// How a record was paid.
-    Payment {
+    /// How a record was paid. A payment written in words that is none of
+    /// the spellings (`USDT (TRC-20)`, `paid in Tether via Binance`,
+    /// `Bank transfer (USD)`) is read by its words: see [`payment_by_words`].
+    Payment else payment_by_words; {
         Wire = "wire" | "wire_transfer" | "bank_transfer" | "bank" | "swift" | "tt" | "t/t" | "telegraphic_transfer"
             | "ach" | "sepa",
         Crypto = "crypto" | "cryptocurrency" | "crypto_currency" | "usdt" | "usdc" | "usd_coin" | "tether"
@@ -112,6 +128,36 @@ string_enum! {
         Cash = "cash",
         Card = "card" | "credit_card" | "debit_card",
         Unknown = "unknown",
+    }
+}
+
+/// A payment written in words, read by them: the one way to pay that its
+/// words (or two neighbouring words joined: `TRC-20`, `USD Coin`) name, when
+/// they name exactly one (`USDT (TRC-20)` is crypto, `Bank transfer (USD)` a
+/// wire); a text naming two ways (`wire or USDT`) or none (`Letter of
+/// Credit`) is not read. The one reading of payments: the reader (and so
+/// `validate`), `import` and `crypto_payment` all go through
+/// [`Payment::parse`], which falls back to this.
+pub fn payment_by_words(written: &str) -> Option<Payment> {
+    let words: Vec<&str> = written.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let mut named: Vec<Payment> = Vec::new();
+    let mut note = |p: Option<Payment>| {
+        if let Some(p) = p.filter(|&p| p != Payment::Unknown)
+            && !named.contains(&p)
+        {
+            named.push(p);
+        }
+    };
+    for (i, w) in words.iter().enumerate() {
+        note(Payment::parse_spelling(w));
+        if let Some(next) = words.get(i + 1) {
+            note(Payment::parse_spelling(&format!("{w}{next}")));
+            note(Payment::parse_spelling(&format!("{w}_{next}")));
+        }
+    }
+    match named[..] {
+        [one] => Some(one),
+        _ => None,
     }
 }
 
@@ -358,6 +404,25 @@ impl Case {
 
 #[cfg(test)]
 mod tests {
+    use super::{Payment, payment_by_words};
+
+    #[test]
+    fn a_payment_written_in_words_is_read_by_them() {
+        assert_eq!(Payment::parse("USDT (TRC-20)"), Some(Payment::Crypto));
+        assert_eq!(Payment::parse("paid in Tether via Binance"), Some(Payment::Crypto));
+        assert_eq!(Payment::parse("USD Coin"), Some(Payment::Crypto));
+        assert_eq!(Payment::parse("(USDT)"), Some(Payment::Crypto));
+        assert_eq!(Payment::parse("Bank transfer (USD)"), Some(Payment::Wire));
+        assert_eq!(Payment::parse("T/T"), Some(Payment::Wire));
+        // Near misses: two ways to pay, or none, are not read; dollars are
+        // no stablecoin; one listed spelling never goes through the words.
+        assert_eq!(Payment::parse("wire or USDT"), None);
+        assert_eq!(Payment::parse("Letter of Credit"), None);
+        assert_eq!(Payment::parse("USD"), None);
+        assert_eq!(payment_by_words("USD 20"), None);
+        assert_eq!(Payment::parse_spelling("USDT (TRC-20)"), None);
+    }
+
     /// Trade datasets reach tens of millions of records: a record must stay compact.
     #[test]
     fn record_stays_compact() {

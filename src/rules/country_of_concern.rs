@@ -1,8 +1,11 @@
 //! `country_of_concern`: the terminal sits in a country of concern, or goods
 //! on the route are shipped to one, on a date when the product needed a
 //! licence for that destination (the policy's dated product controls).
+//! About the lessee of units that already sit in its own country
+//! (`rules::domestic_lease`), the flag says so and counts as the policy's
+//! `domestic_lease_weight`: the lease exports nothing.
 
-use super::{Ctx, Rule};
+use super::{Ctx, Rule, domestic_lease};
 use crate::analysis::routes::Route;
 use crate::scan::Flag;
 
@@ -20,11 +23,12 @@ impl Rule for CountryOfConcern {
             && let Some(control) = ctx.control(route.product, t.country, last.date)
         {
             let rid = ctx.rid(route.last());
-            out.push(Flag::new(
+            let domestic = domestic_lease(ctx, route);
+            let flag = Flag::new(
                 self.id(),
                 route.terminal,
                 format!(
-                    "the terminal {} sits in {}, a country of concern; {} {} reached it in record {rid} on {}{}, when a licence was required (since {}: {})",
+                    "the terminal {} sits in {}, a country of concern; {} {} reached it in record {rid} on {}{}, when a licence was required (since {}: {}){}",
                     ctx.who(route.terminal),
                     t.country,
                     route.quantity,
@@ -33,9 +37,14 @@ impl Rule for CountryOfConcern {
                     ctx.as_written(route.last()),
                     control.from,
                     short(&control.reason),
+                    domestic_note(ctx, domestic.is_some(), self.id()),
                 ),
                 vec![t.id.clone(), rid],
-            ));
+            );
+            out.push(match domestic {
+                Some(_) => flag.weighted(ctx.policy.domestic_lease_weight.min(ctx.policy.weight(self.id()))),
+                None => flag,
+            });
         }
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
@@ -62,6 +71,19 @@ impl Rule for CountryOfConcern {
             }
         }
     }
+}
+
+/// What the detail of a flag about a domestic lessee adds: the lease
+/// exports nothing, so the flag counts for less.
+pub fn domestic_note(ctx: &Ctx, domestic: bool, rule: &str) -> String {
+    if !domestic {
+        return String::new();
+    }
+    format!(
+        "; a lease of units that already sat in the lessee's country: the lease exports nothing (the step that brought them in is judged on its own route), so the flag counts as {} instead of {}",
+        ctx.policy.domestic_lease_weight,
+        ctx.policy.weight(rule)
+    )
 }
 
 /// The rule's name: the reason up to its first colon (`NVIDIA 8-K of 2022-08-31`).

@@ -3,7 +3,7 @@
 //! a shared [`Ctx`] computed once per scan and never change it.
 
 mod control_ties;
-mod country_of_concern;
+pub(crate) mod country_of_concern;
 mod crypto_payment;
 mod end_user_mismatch;
 mod listed_affiliate;
@@ -86,6 +86,10 @@ pub struct Ctx<'a> {
     pub hits: Vec<Vec<ListHit>>,
     /// Shortfalls (units sent beyond what was held) by record.
     pub shortfalls: HashMap<RecordId, Shortfall>,
+    /// The records of each (sender, product) that sent more than the sender
+    /// had on record, in record order: what a party is, judged on every
+    /// route it is on (`supplied_by_front`), not only the one that shows it.
+    pub short_senders: HashMap<(EntityId, Sym), Vec<RecordId>>,
     /// Records touching each entity.
     pub activity: Vec<u32>,
     /// Each entity's first record date.
@@ -201,6 +205,13 @@ impl<'a> Ctx<'a> {
             },
         );
         let Activity { activity, first_trade, nth_trade, placements } = per_entity;
+        let mut short_senders: HashMap<(EntityId, Sym), Vec<RecordId>> = HashMap::default();
+        for s in shortfalls.values() {
+            short_senders.entry((s.entity, s.product)).or_default().push(s.record);
+        }
+        for v in short_senders.values_mut() {
+            v.sort_unstable();
+        }
         let Addresses { by_address, address_group, address_groups } = addresses;
         let (controlled_products, control_windows) = products;
         let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::default();
@@ -224,6 +235,7 @@ impl<'a> Ctx<'a> {
             ownership,
             hits,
             shortfalls,
+            short_senders,
             activity,
             first_trade,
             nth_trade,
@@ -592,4 +604,53 @@ pub fn handoffs<'c>(ctx: &'c Ctx, route: &'c Route) -> impl Iterator<Item = Hand
 /// The date a route's terminal step happened: what ownership and listing dates are checked against.
 pub fn route_date(ctx: &Ctx, route: &Route) -> Timestamp {
     ctx.case.records[route.last() as usize].date
+}
+
+/// Where the units of a route that ends with a lease sit, when that is the
+/// lessee's own country: the site the first lessor of the trailing leases
+/// installed or shipped them to on the route (a shipment's
+/// `ship_to_country` first), else where its receipt sent them, else the
+/// lessor's country. None when the route ends otherwise or the units sit
+/// elsewhere.
+///
+/// Remote use of units that sit abroad is a virtual export (the Brisbane
+/// servers rented to Beijing); a lease of units already inside the lessee's
+/// country exports nothing: the export was the step that brought them
+/// there, judged on the route that ends with it (the Chengdu cloud that
+/// bought through a front), so the lessee's location alone does not make
+/// the lease restricted.
+pub fn domestic_lease(ctx: &Ctx, route: &Route) -> Option<Country> {
+    let recs = &route.records;
+    let rec = |i: usize| &ctx.case.records[recs[i] as usize];
+    let n = recs.len();
+    if n == 0 || rec(n - 1).kind != RecordKind::Lease {
+        return None;
+    }
+    let mut first = n - 1;
+    while first > 0 && rec(first - 1).kind == RecordKind::Lease {
+        first -= 1;
+    }
+    let lessor = rec(first).from;
+    let before = (0..first).rev().map(rec);
+    let placed = before
+        .clone()
+        .find(|r| r.from == lessor && matches!(r.kind, RecordKind::Install | RecordKind::Shipment))
+        .map(|r| r.ship_to_country.unwrap_or(ctx.case.entity(r.to).country));
+    let received = || before.clone().find(|r| r.to == lessor).and_then(|r| r.ship_to_country);
+    let sits = placed.or_else(received).unwrap_or(ctx.case.entity(lessor).country);
+    (sits == ctx.case.entity(route.terminal).country).then_some(sits)
+}
+
+/// Whether `f`, a flag about the lessee that ends `route`, makes the lease
+/// restricted: for a lease of units that sit in the lessee's own country
+/// (`domestic`), neither where the lessee sits (`country_of_concern`,
+/// weighted down there), nor a parent there (weighted down too), nor, in a
+/// country of concern, a director residing there (as every local director
+/// does): only a listing, or ties abroad.
+pub fn restricts_lessee(ctx: &Ctx, route: &Route, f: &Flag, domestic: Option<Country>) -> bool {
+    let Some(home) = domestic else { return true };
+    f.weight.is_none()
+        && f.rule != "country_of_concern"
+        && !(f.rule == "control_ties" && ctx.policy.is_country_of_concern(home))
+        && f.subject == route.terminal
 }

@@ -1,7 +1,7 @@
 //! `parent_in_country_of_concern`: the terminal's ultimate parent is
 //! headquartered in a country of concern. Controlled products only.
 
-use super::{Ctx, Rule, route_date};
+use super::{Ctx, Rule, domestic_lease, route_date};
 use crate::analysis::routes::Route;
 use crate::scan::Flag;
 
@@ -23,17 +23,26 @@ impl Rule for ParentInCountryOfConcern {
             return;
         }
         let path: Vec<String> = chain.iter().map(|&e| ctx.case.entity(e).id.clone()).collect();
-        out.push(Flag::new(
+        // A lessee of units inside its own country of concern, whose parent
+        // sits there too: the lease exports nothing (see `rules::domestic_lease`).
+        let domestic = domestic_lease(ctx, route) == Some(p.country);
+        let flag = Flag::new(
             self.id(),
             route.terminal,
             format!(
-                "the ultimate parent of {} is {}, headquartered in {} (control chain {})",
+                "the ultimate parent of {} is {}, headquartered in {} (control chain {}){}",
                 ctx.who(route.terminal),
                 ctx.who(parent),
                 p.country,
-                path.join(" < ")
+                path.join(" < "),
+                super::country_of_concern::domestic_note(ctx, domestic, self.id())
             ),
             path,
-        ));
+        );
+        out.push(if domestic {
+            flag.weighted(ctx.policy.domestic_lease_weight.min(ctx.policy.weight(self.id())))
+        } else {
+            flag
+        });
     }
 }

@@ -1,8 +1,16 @@
 //! `remote_access`: the route ends with a lease of controlled units (a virtual
 //! export) to a party that is listed, owned by listed parties, sits in or is
 //! controlled from a country of concern.
+//!
+//! A lease of units that already sit in the lessee's country (a Chengdu
+//! cloud renting to a Chengdu studio; see `rules::domestic_lease`) is no
+//! virtual export: where that lessee sits, a parent there or a director
+//! residing there do not make it restricted (`rules::restricts_lessee`);
+//! a listing, or ties abroad, still do. How the units got into the
+//! country is judged on the route that brought them (its buyer's own
+//! finding, with `supplied_by_front` when a front did).
 
-use super::{Ctx, Rule};
+use super::{Ctx, Rule, domestic_lease, restricts_lessee};
 use crate::analysis::routes::Route;
 use crate::model::RecordKind;
 use crate::scan::Flag;
@@ -33,8 +41,14 @@ impl Rule for RemoteAccess {
                         | "control_ties"
                 )
         };
+        let domestic = domestic_lease(ctx, route);
         let reasons: Vec<&str> = {
-            let mut v: Vec<&str> = earlier.iter().filter(about_terminal).map(|f| f.rule).collect();
+            let mut v: Vec<&str> = earlier
+                .iter()
+                .filter(about_terminal)
+                .filter(|f| restricts_lessee(ctx, route, f, domestic))
+                .map(|f| f.rule)
+                .collect();
             v.dedup();
             v
         };
@@ -42,11 +56,18 @@ impl Rule for RemoteAccess {
             return;
         }
         let end = last.end_date.map(|e| format!(" until {e}")).unwrap_or_default();
+        let inside = domestic
+            .map(|c| {
+                format!(
+                    " (the units sit in {c}, the lessee's country: the lease exports nothing; the lessee is restricted by what it is)"
+                )
+            })
+            .unwrap_or_default();
         out.push(Flag::new(
             self.id(),
             route.terminal,
             format!(
-                "{} leased remote use of {} {} to {} from {}{end} (record {}); the lessee is flagged by {}",
+                "{} leased remote use of {} {} to {} from {}{end} (record {}); the lessee is flagged by {}{inside}",
                 ctx.who(last.from),
                 last.quantity,
                 ctx.case.s(last.product),

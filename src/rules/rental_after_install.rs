@@ -4,9 +4,14 @@
 //! policy's `rental_after_install_days` of their installation. The install
 //! record and its site are the evidence: a cloud fills new capacity over
 //! months, so a rental that follows the install within weeks says the
-//! servers were put up for that lessee.
+//! servers were put up for that lessee. A lease of units that sit in the
+//! lessee's own country (`rules::domestic_lease`) counts only for a lessee
+//! restricted by what it is (`rules::restricts_lessee`: a listing, ties
+//! abroad), not where it sits: a cloud putting up servers for a customer at
+//! home is its trade, and where the units came from is judged on the route
+//! that brought them.
 
-use super::{Ctx, Rule};
+use super::{Ctx, Rule, domestic_lease, restricts_lessee};
 use crate::analysis::routes::Route;
 use crate::model::{RecordId, RecordKind};
 use crate::scan::Flag;
@@ -24,6 +29,7 @@ impl Rule for RentalAfterInstall {
             return;
         }
         let lessee = ctx.case.entity(route.terminal);
+        let domestic = domestic_lease(ctx, route);
         let mut why: Vec<&str> = earlier
             .iter()
             .filter(|f| {
@@ -33,11 +39,12 @@ impl Rule for RentalAfterInstall {
                         "listed_party" | "listed_affiliate" | "parent_in_country_of_concern" | "control_ties"
                     )
                     && f.weight.is_none()
+                    && restricts_lessee(ctx, route, f, domestic)
             })
             .map(|f| f.rule)
             .collect();
         why.dedup();
-        let in_concern = ctx.policy.is_country_of_concern(lessee.country);
+        let in_concern = domestic.is_none() && ctx.policy.is_country_of_concern(lessee.country);
         if !in_concern && why.is_empty() {
             return;
         }

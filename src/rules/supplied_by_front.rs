@@ -6,7 +6,9 @@
 //! units on within days (`rapid_resale`, `transshipment_hub`), it bought
 //! them under paperwork naming a different end user (`end_user_mismatch`),
 //! or it sent more than it had on record, hiding where units came from
-//! (`quantity_mismatch`). One sign alone is ordinary (a new distributor, a
+//! (`quantity_mismatch`, on this route or on any other of its sends of the
+//! product: a phantom excess is what the front is, so the consignee's
+//! first delivery, before the excess, came through a front too). One sign alone is ordinary (a new distributor, a
 //! back-to-back order, a clerk's error, a purchase the case does not hold).
 //! Controlled products only.
 //!
@@ -17,11 +19,14 @@
 //! requirement was evaded, so the terminal is the end user the front hid
 //! (the Chinese cloud buying A100 through a five-week-old Hong Kong
 //! reseller). A terminal that is not restricted is never flagged: an
-//! allied customer of a suspicious intermediary is judged by what it is.
+//! allied customer of a suspicious intermediary is judged by what it is,
+//! and so is the lessee of units that already sit in its own country
+//! (`rules::domestic_lease`): the front hid the buyer that brought them in,
+//! whose own route carries this flag.
 
-use super::{Ctx, Rule};
+use super::{Ctx, Rule, domestic_lease};
 use crate::analysis::routes::Route;
-use crate::model::EntityId;
+use crate::model::{EntityId, RecordId};
 use crate::scan::Flag;
 
 pub struct SuppliedByFront;
@@ -45,7 +50,7 @@ impl Rule for SuppliedByFront {
             .map(|f| f.rule)
             .collect();
         restricted.dedup();
-        if restricted.is_empty() {
+        if restricted.is_empty() || domestic_lease(ctx, route).is_some() {
             return;
         }
         for front in route.intermediaries(ctx.case) {
@@ -56,28 +61,48 @@ impl Rule for SuppliedByFront {
             let quick = about(&["rapid_resale", "transshipment_hub"]);
             let paper = about(&["end_user_mismatch"]);
             let phantom = about(&["quantity_mismatch"]);
+            // Units sent beyond its records are what the front is, whichever
+            // of its routes shows them: the consignee's first delivery,
+            // before the excess, came through the same front.
+            let elsewhere: &[RecordId] = if phantom.is_empty() {
+                ctx.short_senders.get(&(front, route.product)).map_or(&[], |v| &v[..])
+            } else {
+                &[]
+            };
+            let phantom_sign = if elsewhere.is_empty() {
+                "sent more units than it had on record".to_string()
+            } else {
+                let ids: Vec<String> = elsewhere.iter().take(3).map(|&r| ctx.rid(r)).collect();
+                format!(
+                    "sent more units of {} than it had on record elsewhere in the case (record{} {}{})",
+                    ctx.case.s(route.product),
+                    if elsewhere.len() > 1 { "s" } else { "" },
+                    ids.join(", "),
+                    if elsewhere.len() > 3 { ", ..." } else { "" }
+                )
+            };
             let signs: Vec<&str> = [
-                (&shell, "shows shell indicators"),
-                (&quick, "passed the units on within days"),
-                (&paper, "bought them under paperwork naming a different end user"),
-                (&phantom, "sent more units than it had on record"),
+                (!shell.is_empty(), "shows shell indicators"),
+                (!quick.is_empty(), "passed the units on within days"),
+                (!paper.is_empty(), "bought them under paperwork naming a different end user"),
+                (!phantom.is_empty() || !elsewhere.is_empty(), phantom_sign.as_str()),
             ]
             .into_iter()
-            .filter(|(f, _)| !f.is_empty())
+            .filter(|(on, _)| *on)
             .map(|(_, s)| s)
             .collect();
             if signs.len() < 2 {
                 continue;
             }
-            out.push(front_flag(
-                ctx,
-                self.id(),
-                route.terminal,
-                front,
-                &signs,
-                &restricted,
-                [shell, quick, paper, phantom],
-            ));
+            let mut flag =
+                front_flag(ctx, self.id(), route.terminal, front, &signs, &restricted, [shell, quick, paper, phantom]);
+            for &r in elsewhere.iter().take(3) {
+                let id = ctx.rid(r);
+                if !flag.evidence.contains(&id) {
+                    flag.evidence.push(id);
+                }
+            }
+            out.push(flag);
         }
     }
 }

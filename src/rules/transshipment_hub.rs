@@ -1,7 +1,13 @@
 //! `transshipment_hub`: the route passes through a holder in a hub country
 //! that passed the units on within the policy's dwell time. Controlled products only.
+//! The quick hand-offs `rapid_resale` accepts are accepted here too (the
+//! two read the same hand-off): a transfer inside one group, and a
+//! back-to-back order by an established trader (`rules::established`: a
+//! Singapore distributor with years of recorded trade filling an order in
+//! eleven days). A hub is where such distributors sit; their turnaround is
+//! their trade, and a front there has no such history.
 
-use super::{Ctx, Rule, handoffs};
+use super::{Ctx, Rule, established, handoffs};
 use crate::analysis::routes::Route;
 use crate::scan::Flag;
 
@@ -27,6 +33,10 @@ impl Rule for TransshipmentHub {
                 h.inn.ship_to_country.filter(|c| ctx.policy.is_hub(*c))
             };
             let Some(country) = hub else { continue };
+            let seller = h.inn.to;
+            if ctx.same_group(seller, h.out.to, h.out.date) || established(ctx, seller, h.inn.date).is_some() {
+                continue;
+            }
             out.push(Flag::new(
                 self.id(),
                 h.inn.to,

@@ -546,7 +546,16 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
     // shipper's leases run through the shipment to the lessees.
     let site_of_shipper = case.entity(first.terminal).kind == EntityKind::DataCentre
         && group.iter().all(|r| case.records[r.last() as usize].kind == RecordKind::Shipment);
-    if flags.is_empty() || (site_of_shipper && !flags.iter().any(|f| f.subject == first.terminal)) {
+    // Likewise a lessee that leased on every unit of the product it leased
+    // in (a sub-lessor, as a reseller that sold everything on): its lease
+    // in is a step on its lessees' routes, which run through it, and its
+    // own risks (a shell) live in its entity finding; the route ending
+    // with it is a finding only for what is flagged about it as terminal.
+    let sub_lessor = group.iter().all(|r| case.records[r.last() as usize].kind == RecordKind::Lease) && {
+        let h = ctx.inv.holding(first.terminal, first.product);
+        h.received == 0 && h.leased_in > 0 && h.leased >= h.leased_in
+    };
+    if flags.is_empty() || ((site_of_shipper || sub_lessor) && !flags.iter().any(|f| f.subject == first.terminal)) {
         return Judged { route: None, others };
     }
     let policy = ctx.policy;
