@@ -29,8 +29,10 @@ fn head_one(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
 fn closed_pipe_exits_zero_quietly_for_every_format() {
     let dir = TempDir::new("cli-pipe");
     let case = dir.path().join("world");
-    // 12,000 records: the CSV, one row a finding, must outgrow a pipe's buffer.
-    generate(&case, 12_000, 11);
+    // 20,000 records: the CSV, one row a finding, must outgrow a pipe's buffer
+    // (12,000 made 78 KB once hub passages of established traders stopped
+    // being findings).
+    generate(&case, 20_000, 11);
     for format in ["json", "jsonl", "csv", "table"] {
         // The output must be far larger than a pipe's buffer (64 KiB), or the
         // writer never meets the closed pipe and the test proves nothing.

@@ -26,7 +26,7 @@ impl Rule for ListedAffiliate {
 
     fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
         if ctx.ownership.has_owners(route.terminal) {
-            out.extend(affiliate_flag(ctx, route.terminal, route_date(ctx, route), "the terminal"));
+            out.extend(affiliate_flag(ctx, route.terminal, route_date(ctx, route), ""));
         }
         for p in route.intermediaries(ctx.case) {
             if !ctx.ownership.has_owners(p) {
@@ -43,13 +43,14 @@ impl Rule for ListedAffiliate {
             else {
                 continue;
             };
-            out.extend(affiliate_flag(ctx, p, t, "an intermediary on the route"));
+            out.extend(affiliate_flag(ctx, p, t, ", an intermediary on the route,"));
         }
     }
 }
 
 /// The flag about `subject` when listed parties (and their affiliates) hold
-/// 50% or more of it at `t`; `role` says where it stands on the route.
+/// 50% or more of it at `t`; `role` follows its name in the detail (empty
+/// for the terminal, which a finding is about anyway).
 fn affiliate_flag(ctx: &Ctx, subject: EntityId, t: Timestamp, role: &str) -> Option<Flag> {
     const ID: &str = "listed_affiliate";
     let threshold = ctx.policy.affiliate_share;
@@ -164,7 +165,7 @@ fn affiliate_flag(ctx: &Ctx, subject: EntityId, t: Timestamp, role: &str) -> Opt
         ID,
         subject,
         format!(
-            "{role} {} is {}% owned by listed parties{} {}: {}{rows}; {rule}{bound}{later}",
+            "{}{role} is {}% owned by listed parties{} {}: {}{rows}; {rule}{bound}{later}",
             ctx.who(subject),
             fmt_pct(held.total.min(100.0)),
             if cascade { " and their affiliates" } else { "" },
