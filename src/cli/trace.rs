@@ -159,7 +159,7 @@ fn print_table(out: &mut Out, case: &Case, root: &str, t: &Trace) -> anyhow::Res
             let e = case.entity(h.entity);
             let mut note = Vec::new();
             if h.origin {
-                note.push("origin".to_string());
+                note.push("origin: its own receipts are not part of this trace".to_string());
             }
             if h.unaccounted() > 0 {
                 note.push(format!("{} units sent without a recorded receipt", h.unaccounted()));
@@ -175,7 +175,10 @@ fn print_table(out: &mut Out, case: &Case, root: &str, t: &Trace) -> anyhow::Res
                 (h.units.sent + h.units.shipped).to_string(),
                 h.units.installed.to_string(),
                 h.units.leased.to_string(),
-                h.units.held().to_string(),
+                // Where the trace starts, units leave without the receipts
+                // that brought them (outside the trace): a balance there
+                // (`-32`) would read as an error in the data.
+                if h.origin { "-".to_string() } else { h.units.held().to_string() },
                 (h.units.hosted + h.units.leased_in).to_string(),
                 note.join("; "),
             ]

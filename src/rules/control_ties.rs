@@ -68,7 +68,12 @@ impl Rule for ControlTies {
                     {
                         why.push(format!(
                             "also {} {} which is listed on {}",
-                            other.kind,
+                            match other.kind {
+                                RelationKind::Owns => "owns",
+                                RelationKind::Director => "director of",
+                                RelationKind::Officer => "officer of",
+                                RelationKind::Controls => "controls",
+                            },
                             ctx.who(other.to),
                             ctx.entry(h).list_name
                         ));
@@ -79,7 +84,7 @@ impl Rule for ControlTies {
                 if why.is_empty() {
                     continue;
                 }
-                let whose = if s == route.terminal { "the terminal" } else { "the intermediary" };
+                let whose = super::role(ctx, route, s);
                 let since = rel.since.map(|d| format!(" (since {d})")).unwrap_or_default();
                 out.push(Flag::new(
                     self.id(),

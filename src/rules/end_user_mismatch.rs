@@ -91,6 +91,13 @@ impl Rule for EndUserMismatch {
             accepted.extend(names(ctx, r.from));
             users.push(r.from);
         }
+        // Where the units went: the lessee of a lease, else the party that
+        // holds title at the start of a tail of shipments and installs (a
+        // buyer that shipped its servers into a colocation hall), not the
+        // hall or forwarder that houses them.
+        let last = &ctx.case.records[route.last() as usize];
+        let went_to =
+            if last.kind == RecordKind::Lease { route.terminal } else { *users.last().unwrap_or(&route.terminal) };
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
             let Some(d) = r.declared_end_user else { continue };
@@ -114,12 +121,24 @@ impl Rule for EndUserMismatch {
                 self.id(),
                 r.to,
                 format!(
-                    "record {} declares `{declared}` as end user, but the units went to {} (buyer {})",
+                    "record {} declares `{declared}` as end user, but the units went to {}{} (buyer {})",
                     ctx.rid(ri),
-                    ctx.who(route.terminal),
+                    ctx.who(went_to),
+                    if went_to == route.terminal {
+                        String::new()
+                    } else {
+                        format!(", which placed them at {}", ctx.who(route.terminal))
+                    },
                     ctx.who(r.to)
                 ),
-                vec![ctx.rid(ri), ctx.case.entity(r.to).id.clone(), ctx.case.entity(route.terminal).id.clone()],
+                {
+                    let mut ev =
+                        vec![ctx.rid(ri), ctx.case.entity(r.to).id.clone(), ctx.case.entity(went_to).id.clone()];
+                    if went_to != route.terminal {
+                        ev.push(ctx.case.entity(route.terminal).id.clone());
+                    }
+                    ev
+                },
             ));
         }
     }

@@ -84,7 +84,8 @@ pub struct Ctx<'a> {
     pub ownership: Ownership,
     /// List matches per entity, strongest first.
     pub hits: Vec<Vec<ListHit>>,
-    /// Shortfalls (units sent beyond what was held) by record.
+    /// Shortfalls (units sent beyond what was held) by record, of parties
+    /// the case records receiving something (see [`Ctx::build`]).
     pub shortfalls: HashMap<RecordId, Shortfall>,
     /// The records of each (sender, product) that sent more than the sender
     /// had on record, in record order: what a party is, judged on every
@@ -204,7 +205,15 @@ impl<'a> Ctx<'a> {
                 )
             },
         );
-        let Activity { activity, first_trade, nth_trade, placements } = per_entity;
+        let Activity { activity, first_trade, nth_trade, placements, receives } = per_entity;
+        // A party the case records only as a sender (no purchase, shipment
+        // or lease in of any product) is where the records start, as a
+        // maker is: an integrator's or a distributor's own purchases are
+        // outside the case, so its units have no recorded source for want
+        // of data, not because units appeared. A phantom is a party whose
+        // receipts the case holds, sending more than they add up to.
+        let mut shortfalls = shortfalls;
+        shortfalls.retain(|_, s| receives[s.entity as usize]);
         let mut short_senders: HashMap<(EntityId, Sym), Vec<RecordId>> = HashMap::default();
         for s in shortfalls.values() {
             short_senders.entry((s.entity, s.product)).or_default().push(s.record);
@@ -456,6 +465,9 @@ struct Activity {
     first_trade: Vec<Option<Timestamp>>,
     nth_trade: Vec<Option<Timestamp>>,
     placements: Vec<Vec<RecordId>>,
+    /// Whether the entity received anything in the case (a sale or a
+    /// shipment to it, a lease to it), of any product.
+    receives: Vec<bool>,
 }
 
 impl Activity {
@@ -467,8 +479,12 @@ impl Activity {
         let mut first_trade: Vec<Option<Timestamp>> = vec![None; n];
         let mut nth_trade: Vec<Option<Timestamp>> = vec![None; n];
         let mut placements: Vec<Vec<RecordId>> = vec![vec![]; n];
+        let mut receives = vec![false; n];
         for &ri in &inv.order {
             let r = &case.records[ri as usize];
+            if r.kind != RecordKind::Install {
+                receives[r.to as usize] = true;
+            }
             for e in [r.from, r.to] {
                 activity[e as usize] += 1;
                 first_trade[e as usize].get_or_insert(r.date);
@@ -480,7 +496,7 @@ impl Activity {
                 placements[r.from as usize].push(ri);
             }
         }
-        Activity { activity, first_trade, nth_trade, placements }
+        Activity { activity, first_trade, nth_trade, placements, receives }
     }
 }
 
@@ -653,4 +669,23 @@ pub fn restricts_lessee(ctx: &Ctx, route: &Route, f: &Flag, domestic: Option<Cou
         && f.rule != "country_of_concern"
         && !(f.rule == "control_ties" && ctx.policy.is_country_of_concern(home))
         && f.subject == route.terminal
+}
+
+/// How a detail names `e`'s place on `route`: the terminal; the owner of the
+/// units when the route ends with its own shipments or installs into a site
+/// (title stayed with it: it is where the units stopped, not a party they
+/// passed through); else an intermediary.
+pub fn role(ctx: &Ctx, route: &Route, e: EntityId) -> &'static str {
+    if e == route.terminal {
+        return "the terminal";
+    }
+    let mut owner = None;
+    for &ri in route.records.iter().rev() {
+        let r = &ctx.case.records[ri as usize];
+        if !matches!(r.kind, RecordKind::Install | RecordKind::Shipment) {
+            break;
+        }
+        owner = Some(r.from);
+    }
+    if owner == Some(e) { "the owner of the units" } else { "the intermediary" }
 }

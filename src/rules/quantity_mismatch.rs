@@ -1,5 +1,8 @@
 //! `quantity_mismatch`: a holder on the route sent on, installed or leased
-//! more units of the lot or product than it had received by then.
+//! more units of the lot or product than it had received by then. A party
+//! the case records only as a sender (an integrator whose purchases from
+//! the maker are outside the case) is where the records start, as a maker
+//! is, and is not judged: its units lack a recorded source for want of data.
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;

@@ -62,7 +62,8 @@ impl Rule for ShellIndicators {
                 why.push("has no recorded trade outside this route".to_string());
             }
             if !why.is_empty() {
-                out.push(Flag::new(self.id(), e, format!("intermediary {} {}", ctx.who(e), why.join("; ")), evidence));
+                let role = super::role(ctx, route, e).trim_start_matches("the ");
+                out.push(Flag::new(self.id(), e, format!("{role} {} {}", ctx.who(e), why.join("; ")), evidence));
             }
         }
     }

@@ -13,7 +13,9 @@
 //! Controlled products only.
 //!
 //! The flag is about the terminal: the front's own flags say what the front
-//! is; this one says how the terminal came by the units. A licence for a
+//! is; this one says how the terminal came by the units. A second flag of
+//! the rule, about the front, carries the same conclusion into the front's
+//! entity finding (it aggravates the route like the front's other flags). A licence for a
 //! restricted destination is applied for, not routed around; units that
 //! reach such a terminal through a company set up for the deal say the
 //! requirement was evaded, so the terminal is the end user the front hid
@@ -102,7 +104,27 @@ impl Rule for SuppliedByFront {
                     flag.evidence.push(id);
                 }
             }
+            // The same conclusion about the front itself: its own finding
+            // says it fed a restricted destination, not only its signs one
+            // by one (a shell with a quick hand-off reads low on its own).
+            let about_front = Flag::new(
+                self.id(),
+                front,
+                format!(
+                    "{} acted as a front for {} (restricted: {}): it {}",
+                    ctx.who(front),
+                    ctx.who(route.terminal),
+                    restricted.join(", "),
+                    signs.join(" and ")
+                ),
+                {
+                    let mut ev = flag.evidence.clone();
+                    ev.swap(0, 1);
+                    ev
+                },
+            );
             out.push(flag);
+            out.push(about_front);
         }
     }
 }

@@ -5,10 +5,12 @@
 //! back-to-back order by an established trader (`rules::established`: a
 //! Singapore distributor with years of recorded trade filling an order in
 //! eleven days). A hub is where such distributors sit; their turnaround is
-//! their trade, and a front there has no such history.
+//! their trade, and a front there has no such history. Nor is a holder's
+//! shipment of its own units into a data centre a passage: it deploys them.
 
 use super::{Ctx, Rule, established, handoffs};
 use crate::analysis::routes::Route;
+use crate::model::{EntityKind, RecordKind};
 use crate::scan::Flag;
 
 pub struct TransshipmentHub;
@@ -24,6 +26,12 @@ impl Rule for TransshipmentHub {
         }
         for h in handoffs(ctx, route) {
             if !h.out.kind.moves_goods() || h.days >= ctx.policy.hub_dwell_days {
+                continue;
+            }
+            // A holder shipping its own units into a data centre (title
+            // stays with it, the site racks them) is deploying its stock,
+            // not passing it through the hub.
+            if h.out.kind == RecordKind::Shipment && ctx.case.entity(h.out.to).kind == EntityKind::DataCentre {
                 continue;
             }
             let holder = ctx.case.entity(h.inn.to);

@@ -214,7 +214,7 @@ pub fn search_and_judge(prep: &Prepared, steps: &[RecordId], config: &ScanConfig
             .iter()
             .zip(first)
             .map(|(g, i)| (i, judge_group(&prep.ctx, &rules, g)))
-            .filter(|(_, j)| j.route.is_some() || !j.others.is_empty())
+            .filter(|(_, j)| !j.route.is_empty() || !j.others.is_empty())
             .collect();
         (judged, searched)
     };
@@ -496,7 +496,7 @@ struct EntityFlag {
 /// What judging one group of routes gives: the route finding, if any flag
 /// fired, and the flags about other parties for their entity findings.
 struct Judged {
-    route: Option<Finding>,
+    route: Vec<Finding>,
     others: Vec<EntityFlag>,
 }
 
@@ -505,6 +505,25 @@ struct Judged {
 /// other parties stay on the route (they aggravate it) and are also handed
 /// back for the entity findings about those parties.
 fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
+    // Deliveries to one terminal from before the product's control date and
+    // from after it are two findings: a finding's quantity and path say how
+    // many controlled units reached the terminal, never lawful ones beside
+    // them (400 H20 delivered before 2025-04-09 and 80 after are not "H20
+    // x480"). Each part is judged as a group of its own.
+    let controlled = |r: &&Route| ctx.controlled(r);
+    if group.iter().any(|r| controlled(&r)) && !group.iter().all(|r| controlled(&r)) {
+        let (before, after): (Vec<Route>, Vec<Route>) = group.iter().cloned().partition(|r| !ctx.controlled(r));
+        let mut judged = judge_part(ctx, rules, &before);
+        let later = judge_part(ctx, rules, &after);
+        judged.route.extend(later.route);
+        judged.others.extend(later.others);
+        return judged;
+    }
+    judge_part(ctx, rules, group)
+}
+
+/// [`judge_group`] on routes that all fall on one side of the product's control date.
+fn judge_part(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
     let case = ctx.case;
     let mut flags: Vec<Flag> = Vec::new();
     let mut others: Vec<EntityFlag> = Vec::new();
@@ -556,7 +575,7 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
         h.received == 0 && h.leased_in > 0 && h.leased >= h.leased_in
     };
     if flags.is_empty() || ((site_of_shipper || sub_lessor) && !flags.iter().any(|f| f.subject == first.terminal)) {
-        return Judged { route: None, others };
+        return Judged { route: Vec::new(), others };
     }
     let policy = ctx.policy;
     sort_flags(policy, &mut flags, Some(first.terminal));
@@ -583,7 +602,7 @@ fn judge_group(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
         path,
         flags,
     };
-    Judged { route: Some(route), others }
+    Judged { route: vec![route], others }
 }
 
 /// Which flags a list holds, found by a hash of their fields: a group of
