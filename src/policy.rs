@@ -113,7 +113,9 @@ pub struct Policy {
     /// Chengdu cloud renting to a Chengdu studio): the lease exports
     /// nothing, the step that brought the units in is judged on its own
     /// route, so where the lessee sits is context, not a restriction (0.30 <
-    /// `country_of_concern`; `remote_access` then fires only for a listing).
+    /// `country_of_concern`; `remote_access` then counts only for a listing
+    /// or ties abroad: otherwise it is shown with weight 0, saying the lease
+    /// exports nothing).
     pub domestic_lease_weight: f64,
     /// A holder with at least `established_min_records` records over at
     /// least this many days before a hand-off is an established trader: a

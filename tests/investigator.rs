@@ -167,6 +167,13 @@ fn listed_group_buys_through_unlisted_subsidiaries() {
     assert!(!m.iter().any(|m| m["entity"] == "LGT"), "{v:#}");
 }
 
+/// A domestic lease's `remote_access`: shown as the contract says, weighted 0, saying why.
+fn assert_counts_for_nothing(flag: &serde_json::Value) {
+    assert_eq!(flag["weight"].as_f64(), Some(0.0), "{flag:#}");
+    let detail = flag["detail"].as_str().unwrap();
+    assert!(detail.contains("the lease exports nothing") && detail.contains("counts for nothing"), "{flag:#}");
+}
+
 #[test]
 fn chinese_cloud_buys_through_new_hong_kong_reseller() {
     let fs = scan("hk_reseller_cloud");
@@ -180,9 +187,12 @@ fn chinese_cloud_buys_through_new_hong_kong_reseller() {
     assert_eq!(hfl[0]["severity"], "medium", "{:#}", hfl[0]);
     let coc = flag_of(hfl[0], "country_of_concern");
     assert!(coc["detail"].as_str().unwrap().contains("the lease exports nothing"), "{coc:#}");
-    for rule in ["remote_access", "rental_after_install", "supplied_by_front"] {
+    for rule in ["rental_after_install", "supplied_by_front"] {
         assert!(!flags(hfl[0]).contains(&(rule.into(), "HFL".into())), "{rule} about HFL: {:#}", hfl[0]);
     }
+    // The contract's remote_access (a lease to a party flagged above) is
+    // there, saying the lease exports nothing, and counts for nothing.
+    assert_counts_for_nothing(flag_of(hfl[0], "remote_access"));
     // The Chinese cloud is the end user the five-week-old reseller hid: high
     // for what it is (in a country of concern) and how it got the units
     // (through a front), not for the front's flags alone.
@@ -429,9 +439,10 @@ fn chengdu_cloud_via_new_hk_reseller_leases_to_listed_centre() {
     let pfg = routes_to(&fs, "PFG");
     assert_eq!(pfg.len(), 1);
     assert_eq!(pfg[0]["severity"], "medium", "{:#}", pfg[0]);
-    for rule in ["remote_access", "rental_after_install", "supplied_by_front"] {
+    for rule in ["rental_after_install", "supplied_by_front"] {
         assert!(!has_flag(&fs, rule, "PFG"), "{rule} about PFG");
     }
+    assert_counts_for_nothing(flag_of(pfg[0], "remote_access"));
     // The listed lessee of the same cloud is restricted by its listing.
     let ssc = routes_to(&fs, "SSC")[0];
     assert!(flag_of(ssc, "remote_access")["detail"].as_str().unwrap().contains("the lessee's country"), "{ssc:#}");

@@ -6,7 +6,11 @@
 //! cloud renting to a Chengdu studio; see `rules::domestic_lease`) is no
 //! virtual export: where that lessee sits, a parent there or a director
 //! residing there do not make it restricted (`rules::restricts_lessee`);
-//! a listing, or ties abroad, still do. How the units got into the
+//! a listing, or ties abroad, still do. The flag still fires where the
+//! contract says it does (a lease to a party flagged by the rules above,
+//! docs/spec.md §3), so that a reader filtering on it misses nothing, but
+//! when only where the lessee sits flags it, it says the lease exports
+//! nothing and counts for nothing (weight 0). How the units got into the
 //! country is judged on the route that brought them (its buyer's own
 //! finding, with `supplied_by_front` when a front did).
 
@@ -42,28 +46,36 @@ impl Rule for RemoteAccess {
                 )
         };
         let domestic = domestic_lease(ctx, route);
-        let reasons: Vec<&str> = {
+        let rules = |restricting: bool| -> Vec<&str> {
             let mut v: Vec<&str> = earlier
                 .iter()
                 .filter(about_terminal)
-                .filter(|f| restricts_lessee(ctx, route, f, domestic))
+                .filter(|f| !restricting || restricts_lessee(ctx, route, f, domestic))
                 .map(|f| f.rule)
                 .collect();
             v.dedup();
             v
         };
+        // What makes the lessee restricted; where nothing does but where it
+        // sits (a domestic lease), the flags the contract names still show.
+        let (reasons, counts) = match rules(true) {
+            r if !r.is_empty() => (r, true),
+            _ => (rules(false), false),
+        };
         if reasons.is_empty() {
             return;
         }
         let end = last.end_date.map(|e| format!(" until {e}")).unwrap_or_default();
-        let inside = domestic
-            .map(|c| {
-                format!(
-                    " (the units sit in {c}, the lessee's country: the lease exports nothing; the lessee is restricted by what it is)"
-                )
-            })
-            .unwrap_or_default();
-        out.push(Flag::new(
+        let inside = match (domestic, counts) {
+            (Some(c), true) => format!(
+                " (the units sit in {c}, the lessee's country: the lease exports nothing; the lessee is restricted by what it is)"
+            ),
+            (Some(c), false) => format!(
+                " (the units sit in {c}, the lessee's country: the lease exports nothing and nothing but where the lessee sits restricts it, so this counts for nothing; the import that brought the units is judged on its own route)"
+            ),
+            (None, _) => String::new(),
+        };
+        let flag = Flag::new(
             self.id(),
             route.terminal,
             format!(
@@ -77,6 +89,7 @@ impl Rule for RemoteAccess {
                 reasons.join(", ")
             ),
             vec![t.clone(), ctx.rid(route.last())],
-        ));
+        );
+        out.push(if counts { flag } else { flag.weighted(0.0) });
     }
 }
