@@ -141,6 +141,11 @@ fn brisbane_servers_subleased_to_beijing_for_usdt() {
     assert_eq!(path.last(), Some(&"R5"));
     assert!(path.contains(&"R4"), "the route runs through the first lease: {path:?}");
     assert!(has_flag(&fs, "shell_indicators", "NXC"));
+    // NXC sub-leased the servers the day after leasing them: with its shell
+    // signs, the front between the Brisbane site and Beijing.
+    let front =
+        f["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "supplied_by_front" && x["subject"] == "BZS");
+    assert!(front.is_some_and(|x| evidence(x).contains(&"NXC")), "{f:#}");
     assert_not_high(&fs, &["SCA", "NXC", "GHC", "RIF", "CSI"]);
     // A site naming itself end user of servers it installs and leases out
     // (then sub-leased) did not misdeclare the end user.
@@ -362,7 +367,14 @@ fn brisbane_hall_with_a_university_tenant() {
     // finding), not also as a route ending with its lease in (fifth
     // session; that route was low 0.10 for MCH's flags).
     assert!(routes_to(&fs, "SCA").is_empty(), "{:#?}", routes_to(&fs, "SCA"));
-    assert_eq!(rank(entity(&fs, "SCA")), 0);
+    // It sub-leased them on two days after leasing them in, seven weeks
+    // after it was formed: a front for Beijing (fifth session; it was low
+    // 0.25 with the shell signs alone), named in its own finding.
+    let sca = entity(&fs, "SCA");
+    assert_eq!(sca["severity"], "medium", "{sca:#}");
+    for rule in ["shell_indicators", "rapid_resale", "supplied_by_front"] {
+        assert!(flags(sca).contains(&(rule.into(), "SCA".into())), "{rule}: {sca:#}");
+    }
     // `USDT (TRC-20)` is read as crypto by the model's one reading of
     // payments: `validate` no longer warns that it is not.
     let o = chiptrace(&["validate", "fixtures/investigator/brisbane_university_tenant"]);

@@ -1,5 +1,5 @@
 //! `rapid_resale`: units sold on within the policy's dwell threshold of
-//! arriving. Controlled products only. Two quick resales are ordinary and
+//! arriving, or units leased in and sub-leased on within it. Controlled products only. Two quick resales are ordinary and
 //! do not fire: a transfer inside one group (the buyer and seller share an
 //! owner: a hyperscaler moving stock to its regional arm), and a back-to-back
 //! order by an established trader (see `rules::established`: a distributor
@@ -22,7 +22,12 @@ impl Rule for RapidResale {
             return;
         }
         for h in handoffs(ctx, route) {
-            if h.out.kind != RecordKind::Sale || h.days >= ctx.policy.rapid_resale_days {
+            // A sale on, or a sub-lease of units leased in: the lessee of a
+            // lease that lets the same units on within days (the Brisbane
+            // intermediary formed two months before) passes them on as a
+            // reseller does.
+            let sublease = h.inn.kind == RecordKind::Lease && h.out.kind == RecordKind::Lease;
+            if !(h.out.kind == RecordKind::Sale || sublease) || h.days >= ctx.policy.rapid_resale_days {
                 continue;
             }
             let holder = h.inn.to;
@@ -33,10 +38,12 @@ impl Rule for RapidResale {
                 self.id(),
                 h.inn.to,
                 format!(
-                    "{} resold {} units {:.0} day(s) after buying them (record {} then {}; threshold {} days)",
+                    "{} {} {} units {:.0} day(s) after {} them (record {} then {}; threshold {} days)",
                     ctx.who(h.inn.to),
+                    if sublease { "sub-leased" } else { "resold" },
                     h.out.quantity,
                     h.days,
+                    if sublease { "leasing" } else { "buying" },
                     ctx.rid(h.ids.0),
                     ctx.rid(h.ids.1),
                     ctx.policy.rapid_resale_days
