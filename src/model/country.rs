@@ -7,15 +7,145 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Country([u8; 2]);
 
+/// Country names as Chinese (simplified and traditional), Japanese, Korean
+/// and Russian trade documents write them, for the countries the trade in
+/// AI chips passes through. Transliteration would turn `中国` into
+/// `Zhongguo`, which no English list of names holds, so these are looked up
+/// as written (spaces and a trailing full stop ignored).
+const NATIVE: &[(&str, &str)] = &[
+    ("中国", "CN"),
+    ("中國", "CN"),
+    ("中国大陆", "CN"),
+    ("中國大陸", "CN"),
+    ("中华人民共和国", "CN"),
+    ("中華人民共和國", "CN"),
+    ("中華人民共和国", "CN"),
+    ("중국", "CN"),
+    ("Китай", "CN"),
+    ("香港", "HK"),
+    ("中国香港", "HK"),
+    ("中國香港", "HK"),
+    ("香港特别行政区", "HK"),
+    ("香港特別行政區", "HK"),
+    ("中国香港特别行政区", "HK"),
+    ("中華人民共和國香港特別行政區", "HK"),
+    ("홍콩", "HK"),
+    ("Гонконг", "HK"),
+    ("澳门", "MO"),
+    ("澳門", "MO"),
+    ("中国澳门", "MO"),
+    ("中國澳門", "MO"),
+    ("澳门特别行政区", "MO"),
+    ("澳門特別行政區", "MO"),
+    ("台湾", "TW"),
+    ("臺灣", "TW"),
+    ("台灣", "TW"),
+    ("中国台湾", "TW"),
+    ("中國台灣", "TW"),
+    ("中華民國", "TW"),
+    ("대만", "TW"),
+    ("新加坡", "SG"),
+    ("シンガポール", "SG"),
+    ("싱가포르", "SG"),
+    ("马来西亚", "MY"),
+    ("馬來西亞", "MY"),
+    ("マレーシア", "MY"),
+    ("阿联酋", "AE"),
+    ("阿聯酋", "AE"),
+    ("阿拉伯联合酋长国", "AE"),
+    ("阿拉伯聯合大公國", "AE"),
+    ("アラブ首長国連邦", "AE"),
+    ("日本", "JP"),
+    ("일본", "JP"),
+    ("韩国", "KR"),
+    ("韓國", "KR"),
+    ("韓国", "KR"),
+    ("南韩", "KR"),
+    ("南韓", "KR"),
+    ("大韩民国", "KR"),
+    ("大韓民國", "KR"),
+    ("大韓民国", "KR"),
+    ("한국", "KR"),
+    ("대한민국", "KR"),
+    ("朝鲜", "KP"),
+    ("北朝鮮", "KP"),
+    ("越南", "VN"),
+    ("ベトナム", "VN"),
+    ("베트남", "VN"),
+    ("泰国", "TH"),
+    ("泰國", "TH"),
+    ("タイ", "TH"),
+    ("태국", "TH"),
+    ("印度尼西亚", "ID"),
+    ("印度尼西亞", "ID"),
+    ("印尼", "ID"),
+    ("インドネシア", "ID"),
+    ("인도네시아", "ID"),
+    ("印度", "IN"),
+    ("インド", "IN"),
+    ("菲律宾", "PH"),
+    ("菲律賓", "PH"),
+    ("柬埔寨", "KH"),
+    ("老挝", "LA"),
+    ("寮國", "LA"),
+    ("缅甸", "MM"),
+    ("緬甸", "MM"),
+    ("美国", "US"),
+    ("美國", "US"),
+    ("アメリカ", "US"),
+    ("米国", "US"),
+    ("미국", "US"),
+    ("США", "US"),
+    ("英国", "GB"),
+    ("英國", "GB"),
+    ("德国", "DE"),
+    ("德國", "DE"),
+    ("荷兰", "NL"),
+    ("荷蘭", "NL"),
+    ("俄罗斯", "RU"),
+    ("俄羅斯", "RU"),
+    ("ロシア", "RU"),
+    ("Россия", "RU"),
+    ("伊朗", "IR"),
+    ("土耳其", "TR"),
+    ("哈萨克斯坦", "KZ"),
+    ("吉尔吉斯斯坦", "KG"),
+    ("沙特阿拉伯", "SA"),
+    ("以色列", "IL"),
+    ("澳大利亚", "AU"),
+    ("澳大利亞", "AU"),
+    ("加拿大", "CA"),
+    ("墨西哥", "MX"),
+];
+
+/// A country written in a script of [`NATIVE`].
+fn native(s: &str) -> Option<Country> {
+    if s.is_ascii() {
+        return None;
+    }
+    let key: String = s.chars().filter(|c| !c.is_whitespace() && !matches!(c, '.' | '。')).collect();
+    let key = key.to_lowercase();
+    NATIVE
+        .iter()
+        .find(|(name, _)| name.to_lowercase() == key)
+        .map(|(_, code)| Country::from_code(&[code.as_bytes()[0], code.as_bytes()[1]]))
+}
+
 impl Country {
     /// Parses `CN`, `chn`, `China`, `Hong Kong`, `Russia`, the ISO list's
     /// inverted names (`Korea, Republic of`) and names with diacritics
-    /// (`Côte d'Ivoire`). Numeric codes are refused because in trade data
+    /// (`Côte d'Ivoire`), common trade spellings (`P.R. CHINA`, `HONG KONG
+    /// SAR`, `KOREA, SOUTH`) and the names in Chinese, Japanese, Korean and
+    /// Russian of the countries the chip trade passes through (`中国`,
+    /// `香港`, `新加坡`). Numeric codes are refused because in trade data
     /// they are more often a typo than a country.
     pub fn parse(s: &str) -> Option<Country> {
         let s = s.trim();
         if s.is_empty() || s.chars().any(|c| c.is_ascii_digit()) {
             return None;
+        }
+        if let Some(c) = native(s) {
+            return Some(c);
         }
         let s = deunicode::deunicode(s);
         // ISO 3166 and UN lists write `Korea, Republic of`; the name reads `Republic of Korea`.
@@ -34,12 +164,33 @@ impl Country {
             "hongkongsar" | "hongkongchina" | "chinahongkongsar" | "hongkongsarchina" => "hk",
             "macao" | "macausar" | "macaosar" | "chinamacaosar" | "macaosarchina" => "mo",
             "plurinationalstateofbolivia" => "bo",
-            "prc" | "mainlandchina" | "peoplesrepublicofchina" => "cn",
-            "southkorea" | "korea" | "republicofkorea" => "kr",
-            "northkorea" | "dprk" => "kp",
-            "taiwan" | "taiwanprovinceofchina" | "republicofchina" => "tw",
-            "vietnam" => "vn",
-            "iran" => "ir",
+            "prc"
+            | "prchina"
+            | "chinaprc"
+            | "mainlandchina"
+            | "chinamainland"
+            | "peoplesrepublicofchina"
+            | "thepeoplesrepublicofchina"
+            | "chinapeoplesrepublicof" => "cn",
+            "hongkongsarofchina"
+            | "hongkongspecialadministrativeregion"
+            | "hksar"
+            | "hksarchina"
+            | "hongkongspecialadministrativeregionofchina"
+            | "hongkongprc" => "hk",
+            "southkorea" | "korea" | "republicofkorea" | "korearepublic" | "koreasouth" | "korearep" | "rok" => "kr",
+            "northkorea" | "dprk" | "koreanorth" | "koreadprk" => "kp",
+            "taiwan" | "taiwanprovinceofchina" | "republicofchina" | "taiwanroc" | "chinesetaipei" | "taiwanchina" => {
+                "tw"
+            }
+            "unitedarabemirate" | "theunitedarabemirates" => "ae",
+            "vietnam" | "socialistrepublicofvietnam" => "vn",
+            "iran" | "iranislamicrepublicof" => "ir",
+            "russianfederationthe" | "russiafederation" => "ru",
+            "laopdr" | "laopeoplesdemocraticrepublic" => "la",
+            "burma" => "mm",
+            "holland" | "thenetherlands" => "nl",
+            "england" | "unitedkingdomofgreatbritainandnorthernireland" => "gb",
             "syria" => "sy",
             "laos" => "la",
             "turkey" | "turkiye" => "tr",
@@ -116,10 +267,66 @@ mod tests {
             ("China, Hong Kong SAR", "HK"),
             ("Macao SAR", "MO"),
             ("Bolivia, Plurinational State of", "BO"),
+            // Trade spellings of the countries the chip trade passes through.
+            ("P.R. CHINA", "CN"),
+            ("P. R. China", "CN"),
+            ("PRC", "CN"),
+            ("CHINA (MAINLAND)", "CN"),
+            ("People's Republic of China", "CN"),
+            ("HONG KONG SAR", "HK"),
+            ("HONG KONG S.A.R.", "HK"),
+            ("Hong Kong, China", "HK"),
+            ("HKSAR", "HK"),
+            ("U.A.E.", "AE"),
+            ("KOREA, REPUBLIC OF", "KR"),
+            ("KOREA, SOUTH", "KR"),
+            ("KOREA (SOUTH)", "KR"),
+            ("South Korea", "KR"),
+            ("Viet Nam", "VN"),
+            ("VIETNAM", "VN"),
+            ("Taiwan, Province of China", "TW"),
+            ("CHINESE TAIPEI", "TW"),
+            ("Lao PDR", "LA"),
+            ("Burma", "MM"),
+            ("The Netherlands", "NL"),
+            ("Russian Federation", "RU"),
+            ("U.S.A.", "US"),
+            ("United States of America", "US"),
+            ("Malaysia", "MY"),
+            ("Thailand", "TH"),
+            ("Indonesia", "ID"),
+            ("Japan", "JP"),
+            // As Chinese, Japanese and Korean documents write them.
+            ("中国", "CN"),
+            ("中國", "CN"),
+            ("中华人民共和国", "CN"),
+            ("香港", "HK"),
+            ("中国香港", "HK"),
+            ("香港特別行政區", "HK"),
+            ("澳門", "MO"),
+            ("台湾", "TW"),
+            ("臺灣", "TW"),
+            ("新加坡", "SG"),
+            ("马来西亚", "MY"),
+            ("馬來西亞", "MY"),
+            ("阿联酋", "AE"),
+            ("日本", "JP"),
+            ("韩国", "KR"),
+            ("韓國", "KR"),
+            ("대한민국", "KR"),
+            ("越南", "VN"),
+            ("泰国", "TH"),
+            ("印度尼西亚", "ID"),
+            ("印度", "IN"),
+            ("美国", "US"),
+            (" 中国 ", "CN"),
+            ("Китай", "CN"),
         ] {
             assert_eq!(Country::parse(input).map(|c| c.to_string()), Some(want.to_string()), "{input}");
         }
         assert_eq!(Country::parse("Atlantis"), None);
+        assert_eq!(Country::parse("火星"), None);
+        assert_eq!(Country::parse("中"), None);
         assert_eq!(Country::parse("156"), None);
         assert_eq!(Country::parse(""), None);
     }
