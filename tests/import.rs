@@ -176,3 +176,110 @@ fn bad_mappings_and_occupied_folders_are_refused() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--force"));
 }
+
+/// A forwarder written with a `C/O`, `ON BEHALF OF` or `ATTN` tail, as export
+/// filings write consignees, and its plain spellings on its own outward rows.
+const FORWARDER_ROWS: &str = "Ref,Date,Shipper,Shipper Country,Consignee,Consignee Country,Notify,Goods,Qty\n\
+    E1,03/12/2024,PACIFICA GRID SOLUTIONS LLC,US,SWIFTLINK FREIGHT (S) PTE LTD C/O NAN YANG DIGITAL TECH,Singapore,SAME AS CONSIGNEE,NVIDIA H100 80GB PCIE,96\n\
+    E2,03/15/2024,PACIFICA GRID SOLUTIONS LLC,US,SWIFTLINK FREIGHT (S) PTE LTD ON BEHALF OF MERIDIAN HEALTH ANALYTICS PTE LTD,SG,MERIDIAN HEALTH ANALYTICS PTE LTD,NVIDIA H100 80GB PCIE,32\n\
+    S1,03/19/2024,SWIFTLINK FREIGHT (S) PTE. LTD.,SG,HK HUAXUN SUPPLY CHAIN LIMITED,中国香港,,NVIDIA H100 80GB PCIE,96\n\
+    S2,03/22/2024,Swiftlink Freight (S) Pte Ltd,Singapore,Meridian Health Analytics Pte. Ltd.,新加坡,,NVIDIA H100 80GB PCIE,32\n\
+    E3,04/09/2024,PACIFICA GRID SOLUTIONS LLC,US,ATLAS CARGO SDN BHD ATTN: MR. LIM K.H.,Malaysia,ON BEHALF OF SHENZHEN QIANHAI HUAXUN,NVIDIA H100 80GB PCIE,64\n\
+    M1,04/16/2024,ATLAS CARGO SDN. BHD.,马来西亚,SHENZHEN QIANHAI HUAXUN SUPPLY CHAIN CO LTD,中国,,NVIDIA H100 80GB PCIE,64\n\
+    K1,04/20/2024,PACIFICA GRID SOLUTIONS LLC,US,COSCO SHIPPING CO LTD,P.R. CHINA,,NVIDIA H100 80GB PCIE,8\n";
+
+#[test]
+fn care_of_on_behalf_of_and_attention_tails_keep_one_forwarder_and_its_chain() {
+    let dir = TempDir::new("import-tails");
+    let src = dir.write("rows.csv", FORWARDER_ROWS);
+    let map = dir.write(
+        "map.toml",
+        "[records]\nid = \"Ref\"\ndate = \"Date\"\ndate_formats = [\"%m/%d/%Y\"]\nfrom = \"Shipper\"\nfrom_country = \"Shipper Country\"\n\
+         to = \"Consignee\"\nto_country = \"Consignee Country\"\nproduct = \"Goods\"\nquantity = \"Qty\"\ndeclared_end_user = \"Notify\"\n\
+         [parties]\n\"Swiftlink Freight (S) Pte Ltd\" = \"logistics\"\n\"Atlas Cargo Sdn Bhd\" = \"logistics\"\n",
+    );
+    let case = dir.path().join("case");
+    let o = import(src.to_str().unwrap(), map.to_str().unwrap(), &case);
+    assert_eq!(code(&o), 0, "Chinese country names and `P.R. CHINA` are read: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 records name a party with a `C/O`, `ON BEHALF OF` or `ATTN` tail"),
+        "{}",
+        stderr(&o)
+    );
+    let entities = csv_rows(&case.join("entities.csv"));
+    let named = |prefix: &str| -> Vec<csv::StringRecord> {
+        entities.iter().filter(|e| e[1].to_uppercase().starts_with(prefix)).cloned().collect()
+    };
+    let swift = named("SWIFTLINK");
+    assert_eq!(swift.len(), 1, "one Singapore forwarder: {entities:?}");
+    assert_eq!((&swift[0][2], &swift[0][3]), ("logistics", "SG"), "the mapping's kind applies: {:?}", swift[0]);
+    assert!(
+        !swift[0][4].contains("NAN YANG") && !swift[0][4].contains("MERIDIAN"),
+        "no tail in aliases: {:?}",
+        swift[0]
+    );
+    let atlas = named("ATLAS");
+    assert_eq!(atlas.len(), 1, "one Malaysian forwarder: {entities:?}");
+    assert_eq!(&atlas[0][2], "logistics");
+    // Neither the party acted for nor the contact became an entity of its own.
+    assert!(named("NAN YANG").is_empty() && named("MR").is_empty(), "{entities:?}");
+    assert_eq!(named("COSCO").len(), 1, "`CO` in a name is not `C/O`");
+    let (swift_id, atlas_id) = (swift[0][0].to_string(), atlas[0][0].to_string());
+    let countries: Vec<(&str, &str)> = entities.iter().map(|e| (&e[1], &e[3])).collect();
+    for (name, want) in [("HK HUAXUN", "HK"), ("SHENZHEN QIANHAI", "CN"), ("COSCO", "CN"), ("Meridian", "SG")] {
+        assert!(countries.iter().any(|(n, c)| n.starts_with(name) && *c == want), "{name} in {want}: {countries:?}");
+    }
+
+    let mut rdr = csv::Reader::from_path(case.join("records.csv")).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no `{name}` in {header:?}"));
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let row = |id: &str| rows.iter().find(|r| &r[0] == id).unwrap_or_else(|| panic!("no record {id}"));
+    let (to, eu) = (col("to"), col("declared_end_user"));
+    let (written, on_behalf, attention) = (col("to_as_written"), col("to_on_behalf_of"), col("to_attention"));
+    let eu_written = col("declared_end_user_as_written");
+    let e1 = row("E1");
+    assert_eq!(&e1[to], swift_id);
+    assert_eq!(&e1[written], "SWIFTLINK FREIGHT (S) PTE LTD C/O NAN YANG DIGITAL TECH");
+    assert_eq!(&e1[on_behalf], "NAN YANG DIGITAL TECH");
+    assert_eq!(
+        (&e1[eu], &e1[eu_written]),
+        ("NAN YANG DIGITAL TECH", "SAME AS CONSIGNEE"),
+        "the consignee it receives for"
+    );
+    let e2 = row("E2");
+    assert_eq!(&e2[to], swift_id);
+    assert_eq!(
+        (&e2[on_behalf], &e2[eu], &e2[eu_written]),
+        ("MERIDIAN HEALTH ANALYTICS PTE LTD", "MERIDIAN HEALTH ANALYTICS PTE LTD", "")
+    );
+    let e3 = row("E3");
+    assert_eq!(&e3[to], atlas_id);
+    assert_eq!((&e3[on_behalf], &e3[attention]), ("", "MR. LIM K.H."), "a contact, not a party");
+    assert_eq!((&e3[eu], &e3[eu_written]), ("SHENZHEN QIANHAI HUAXUN", "ON BEHALF OF SHENZHEN QIANHAI HUAXUN"));
+    assert_eq!(&row("S1")[written], "", "a plain cell keeps no copy");
+    assert!(!header.iter().any(|h| h.starts_with("from_")), "no shipper had a tail: {header:?}");
+
+    // The chain runs through the forwarders: the Hong Kong buyer's route
+    // passes the Singapore forwarder, and the lawful hospital is no mismatch.
+    let o = chiptrace_os(&["scan".as_ref(), case.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let hk = findings
+        .iter()
+        .find(|f| f["terminal"]["name"].as_str().is_some_and(|n| n.starts_with("HK HUAXUN")))
+        .unwrap_or_else(|| panic!("no finding ends at the Hong Kong buyer: {}", stdout(&o)));
+    let hops: Vec<&str> = hk["path"].as_array().unwrap().iter().map(|s| s["from"].as_str().unwrap()).collect();
+    assert!(hops.contains(&swift_id.as_str()), "the route passes the forwarder: {hops:?}");
+    assert!(
+        !findings.iter().any(|f| f["kind"] == "route" && f["terminal"]["id"].as_str() == Some(swift_id.as_str())),
+        "the forwarder passed everything on and ends no route: {}",
+        stdout(&o)
+    );
+    let mismatch_about_meridian = findings
+        .iter()
+        .flat_map(|f| f["flags"].as_array().unwrap())
+        .any(|x| x["rule"] == "end_user_mismatch" && x["detail"].as_str().is_some_and(|d| d.contains("`MERIDIAN")));
+    assert!(!mismatch_about_meridian, "the hospital received what was declared: {}", stdout(&o));
+}

@@ -80,6 +80,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         x.unrecognised_products,
         a.out.display()
     );
+    if x.party_tails > 0 {
+        super::note!(
+            "{shown}: {} records name a party with a `C/O`, `ON BEHALF OF` or `ATTN` tail: the party is the name before it, the tail is kept in the records' `*_as_written`, `*_on_behalf_of` and `*_attention` columns",
+            x.party_tails
+        );
+    }
     if x.rejected > 0 {
         say!(
             "error: {shown}: {} of {} rows were not imported (see above); {} holds the rest",

@@ -13,6 +13,7 @@
 //! what [`import`] returns with [`write_case`].
 
 pub mod mapping;
+pub mod party;
 pub mod product;
 
 pub use mapping::Mapping;
@@ -34,7 +35,10 @@ pub enum ImportError {
 /// A party as the source names it, before merging.
 #[derive(Clone, Debug)]
 struct Party {
+    /// The party's own name: the cell without a `C/O`, `ON BEHALF OF` or `ATTN` tail.
     name: String,
+    /// The cell as written and what its tail named, where it had one.
+    written: Option<(String, party::Written)>,
     country: Country,
     address: Option<String>,
     kind: Option<EntityKind>,
@@ -60,6 +64,13 @@ pub struct ImportedRecord {
     pub lot: Option<String>,
     pub payment: Option<String>,
     pub declared_end_user: Option<String>,
+    /// The declared end user cell as written, where the import read it
+    /// otherwise (a consignee reference or a leading `ON BEHALF OF`).
+    pub declared_end_user_as_written: Option<String>,
+    /// The sender's and receiver's cells as written and what their tails
+    /// named (`C/O`, `ON BEHALF OF`, `ATTN`), where they had one.
+    pub from_written: Option<(String, party::Written)>,
+    pub to_written: Option<(String, party::Written)>,
     pub ship_to_country: Option<Country>,
     pub source: String,
     pub line: u64,
@@ -91,6 +102,9 @@ pub struct Imported {
     pub rejected: usize,
     /// Records whose product description named no known model (kept as written, warned).
     pub unrecognised_products: usize,
+    /// Records whose sender or receiver cell carried a `C/O`, `ON BEHALF OF`
+    /// or `ATTN` tail (the party is the name before it; the tail is kept).
+    pub party_tails: usize,
 }
 
 /// Reads a mapping file's text.
@@ -263,6 +277,7 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
     let mut rejected = 0usize;
     let mut records = Vec::new();
     let mut unrecognised = 0usize;
+    let mut tails = 0usize;
     let delimiter = delimiter(m).unwrap_or(b',');
     let shape_rejected = read_delimited(input, delimiter, file, &required, &mut out.diags, |row, diags| {
         rows += 1;
@@ -376,7 +391,11 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
                 },
             };
             let address = address.as_ref().and_then(|a| get(row, &a.column_first()));
-            Some(Party { name: name?, country: country?, address, kind: kind? })
+            let cell = name?;
+            let split = party::split(&cell);
+            let (name, written) =
+                if split.has_tail() { (split.party.clone(), Some((cell, split))) } else { (cell, None) };
+            Some(Party { name, written, country: country?, address, kind: kind? })
         };
         let from = party(diags, "from", &r.from, &r.from_country, &r.from_address, &r.from_kind);
         let to = party(diags, "to", &r.to, &r.to_country, &r.to_address, &r.to_kind);
@@ -499,6 +518,24 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
             parties[i].0.push(p);
             i
         };
+        // The end user the paperwork declares: a leading `ON BEHALF OF` is
+        // dropped, a reference back to the consignee (`SAME AS CONSIGNEE`)
+        // names the party the consignee receives for, or else the consignee;
+        // where none is declared, a consignee written `X C/O Y` or `X ON
+        // BEHALF OF Y` declares Y. What was written is kept beside it.
+        let acted_for = to.written.as_ref().and_then(|(_, w)| w.on_behalf_of.clone());
+        let (declared_end_user, declared_end_user_as_written) = match declared_end_user {
+            Some(d) if party::refers_to_consignee(&d) => (Some(acted_for.unwrap_or_else(|| to.name.clone())), Some(d)),
+            Some(d) => {
+                let n = party::declared_name(&d);
+                if n == d { (Some(d), None) } else { (Some(n), Some(d)) }
+            }
+            None => (acted_for, None),
+        };
+        let (from_written, to_written) = (from.written.clone(), to.written.clone());
+        if from_written.is_some() || to_written.is_some() {
+            tails += 1;
+        }
         let from = idx(from, fk);
         let to = idx(to, tk);
         // A bill of lading lists several goods under one number: the second
@@ -527,6 +564,9 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
             lot,
             payment,
             declared_end_user,
+            declared_end_user_as_written,
+            from_written,
+            to_written,
             ship_to_country,
             source: match source_note {
                 Some(s) => format!("{s} ({place})"),
@@ -582,6 +622,7 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
     out.rows = rows + shape_rejected;
     out.rejected = rejected + shape_rejected;
     out.unrecognised_products = unrecognised;
+    out.party_tails = tails;
     out
 }
 
@@ -645,44 +686,86 @@ pub fn write_case(x: &Imported, entities: impl Write, records: impl Write) -> st
         ])?;
     }
     w.flush()?;
+    // Columns for what a party cell's tail named and what a declared end user
+    // was written as, present only when some record has them, so an import
+    // without such cells writes the same bytes as before they were read.
+    let from_tail = x.records.iter().any(|r| r.from_written.is_some());
+    let to_tail = x.records.iter().any(|r| r.to_written.is_some());
+    let eu_written = x.records.iter().any(|r| r.declared_end_user_as_written.is_some());
+    let mut extra_header: Vec<&str> = Vec::new();
+    if from_tail {
+        extra_header.extend(["from_as_written", "from_on_behalf_of", "from_attention"]);
+    }
+    if to_tail {
+        extra_header.extend(["to_as_written", "to_on_behalf_of", "to_attention"]);
+    }
+    if eu_written {
+        extra_header.push("declared_end_user_as_written");
+    }
+    let tail = |t: &Option<(String, party::Written)>| -> [String; 3] {
+        match t {
+            Some((cell, w)) => {
+                [cell.clone(), w.on_behalf_of.clone().unwrap_or_default(), w.attention.clone().unwrap_or_default()]
+            }
+            None => Default::default(),
+        }
+    };
     let mut w = csv::Writer::from_writer(records);
-    w.write_record([
-        "id",
-        "date",
-        "kind",
-        "from",
-        "to",
-        "product",
-        "quantity",
-        "lot",
-        "value_usd",
-        "payment",
-        "declared_end_user",
-        "ship_to_country",
-        "source",
-        "description",
-        "hs_code",
-        "declared_quantity",
-    ])?;
+    w.write_record(
+        [
+            "id",
+            "date",
+            "kind",
+            "from",
+            "to",
+            "product",
+            "quantity",
+            "lot",
+            "value_usd",
+            "payment",
+            "declared_end_user",
+            "ship_to_country",
+            "source",
+            "description",
+            "hs_code",
+            "declared_quantity",
+        ]
+        .into_iter()
+        .chain(extra_header),
+    )?;
     for r in &x.records {
-        w.write_record([
-            r.id.as_str(),
-            &r.date.to_string(),
-            r.kind.as_str(),
-            &x.entities[r.from].id,
-            &x.entities[r.to].id,
-            &r.product,
-            &r.quantity.to_string(),
-            r.lot.as_deref().unwrap_or(""),
-            r.value_usd.as_deref().unwrap_or(""),
-            r.payment.as_deref().unwrap_or(""),
-            r.declared_end_user.as_deref().unwrap_or(""),
-            r.ship_to_country.map(|c| c.as_str().to_string()).as_deref().unwrap_or(""),
-            &r.source,
-            &r.description,
-            r.hs_code.as_deref().unwrap_or(""),
-            &r.declared_quantity.to_string(),
-        ])?;
+        let mut extra: Vec<String> = Vec::new();
+        if from_tail {
+            extra.extend(tail(&r.from_written));
+        }
+        if to_tail {
+            extra.extend(tail(&r.to_written));
+        }
+        if eu_written {
+            extra.push(r.declared_end_user_as_written.clone().unwrap_or_default());
+        }
+        w.write_record(
+            [
+                r.id.as_str(),
+                &r.date.to_string(),
+                r.kind.as_str(),
+                &x.entities[r.from].id,
+                &x.entities[r.to].id,
+                &r.product,
+                &r.quantity.to_string(),
+                r.lot.as_deref().unwrap_or(""),
+                r.value_usd.as_deref().unwrap_or(""),
+                r.payment.as_deref().unwrap_or(""),
+                r.declared_end_user.as_deref().unwrap_or(""),
+                r.ship_to_country.map(|c| c.as_str().to_string()).as_deref().unwrap_or(""),
+                &r.source,
+                &r.description,
+                r.hs_code.as_deref().unwrap_or(""),
+                &r.declared_quantity.to_string(),
+            ]
+            .into_iter()
+            .chain(extra.iter().map(String::as_str)),
+        )?;
     }
     w.flush()
 }
