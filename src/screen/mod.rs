@@ -27,6 +27,7 @@
 //! keeps its [`MAX_MATCHES_PER_ENTITY`] best matches. [`ScreenStats`] counts
 //! the work and every bound that cut.
 
+pub mod aka;
 pub mod names;
 pub mod normalise;
 
@@ -282,8 +283,11 @@ impl Index {
             long_names_cut: 0,
         };
         for (entry, e) in lists.iter().enumerate() {
-            for text in std::iter::once(&e.name).chain(&e.aliases) {
-                let norm = normalise(text);
+            // A cell may hold several names (`X F/K/A Y`): each is indexed,
+            // and a match cites the cell as the list writes it.
+            let cells = std::iter::once(&e.name).chain(&e.aliases);
+            for (text, part) in cells.flat_map(|t| aka::names_in(t).into_iter().map(move |p| (t, p))) {
+                let norm = normalise(&part);
                 if norm.tokens.is_empty() {
                     continue;
                 }
@@ -828,9 +832,10 @@ struct Scored {
 fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64) -> EntityScreening {
     let e = case.entity(entity);
     let mut stats = ScreenStats::default();
+    // Each name a cell holds (`X (formerly Y)` holds two), cited as written.
     let names: Vec<(&String, Normalised)> = std::iter::once(&e.name)
         .chain(&e.aliases)
-        .map(|t| (t, normalise(t)))
+        .flat_map(|t| aka::names_in(t).into_iter().map(move |p| (t, normalise(&p))))
         .filter(|n| !n.1.tokens.is_empty())
         .collect();
     let mut best: HashMap<usize, Scored> = HashMap::default();
@@ -999,14 +1004,23 @@ pub fn compare_names(a: &str, b: &str) -> Option<(f64, &'static str, String)> {
         line: 0,
     };
     let idx = Index::build(std::slice::from_ref(&entry));
-    let norm = normalise(a);
-    let (mut common, mut cut) = (Vec::new(), false);
-    let id = *idx.candidates(&norm, &mut common, &mut cut).first()?;
-    let ln = &idx.names[id as usize];
-    let c = compare(&norm, &ln.norm)?;
-    let (words, oa, ob) = explain(&norm, &ln.norm, &c);
-    let d = detail(&c, &words, &oa, &ob, &norm.key);
-    Some((c.score, c.method, d))
+    // The best pair among the names each side holds (`X F/K/A Y` holds two).
+    let mut best: Option<(f64, &'static str, String)> = None;
+    for part in aka::names_in(a) {
+        let norm = normalise(&part);
+        let (mut common, mut cut) = (Vec::new(), false);
+        for id in idx.candidates(&norm, &mut common, &mut cut) {
+            let ln = &idx.names[id as usize];
+            let Some(c) = compare(&norm, &ln.norm) else { continue };
+            if best.as_ref().is_some_and(|b| b.0 >= c.score) {
+                continue;
+            }
+            let (words, oa, ob) = explain(&norm, &ln.norm, &c);
+            let d = detail(&c, &words, &oa, &ob, &norm.key);
+            best = Some((c.score, c.method, d));
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -1156,6 +1170,45 @@ mod tests {
         assert!(score("AICTR", "Advanced Information and Communication Technology Center") < T, "one letter off");
         assert!(score("IRG", "Iranian Revolutionary Guard Corps") < T, "a word left out");
         assert!(score("NPK OPTIKA", "AO Nauchno-Proizvodstvennoe Obedinenie Optika") < T);
+    }
+
+    #[test]
+    fn a_former_or_other_name_written_with_its_marker_matches_its_listing() {
+        let listed = "Shanghai Borui Computing Technology Co., Ltd.";
+        for alias in [
+            "F/K/A SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD",
+            "FORMERLY SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD",
+            "formerly known as Shanghai Borui Computing Technology Co Ltd",
+            "Shanghai Borui Computing Technology Co Ltd (former name)",
+            "Shanghai Ruixin Data Technology Co. Ltd. (f/k/a Shanghai Borui Computing Technology Co Ltd)",
+            "SHANGHAI RUIXIN DATA TECHNOLOGY A.K.A. SHANGHAI BORUI COMPUTING TECHNOLOGY",
+            "SHANGHAI RUIXIN DATA TECHNOLOGY D/B/A SHANGHAI BORUI COMPUTING TECHNOLOGY",
+        ] {
+            assert!(score(alias, listed) >= T, "{alias}: {:?}", compare_names(alias, listed));
+            // And the other way round: the list writes the former name.
+            assert!(score(listed, alias) >= T, "listed as {alias}");
+        }
+        // The renamed firm's new name is found through a list cell that holds both.
+        assert!(
+            score(
+                "Shanghai Ruixin Data Technology Co. Ltd.",
+                "Shanghai Borui Computing Technology Co Ltd F/K/A Shanghai Ruixin Data Technology"
+            ) >= T
+        );
+    }
+
+    #[test]
+    fn a_marker_does_not_make_another_firm_match() {
+        let listed = "Shanghai Borui Computing Technology Co., Ltd.";
+        for alias in [
+            "F/K/A SHANGHAI BORUI LOGISTICS CO LTD",
+            "FORMERLY SHANGHAI BORUI LOGISTICS CO LTD",
+            "Shanghai Ruixin Data Technology Co. Ltd. (f/k/a Shanghai Borui Logistics Co Ltd)",
+            "Shanghai Ruixin Data Technology Co. Ltd. (former name)",
+        ] {
+            assert!(score(alias, listed) < T, "{alias}: {:?}", compare_names(alias, listed));
+            assert!(score(listed, alias) < T, "listed as {alias}");
+        }
     }
 
     #[test]
