@@ -46,7 +46,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let s = &loaded.case.stats;
     let errors = loaded.diags.errors();
     let warnings = loaded.diags.warnings();
-    let rejected = s.entities_rejected + s.records_rejected + s.relations_rejected + s.list_rows_skipped;
+    // A list entity that is not a party (an OpenSanctions address) is skipped
+    // on purpose, with a warning: it is not a rejected row.
+    let list = &s.list_rows_skipped;
+    let rejected = s.entities_rejected + s.records_rejected + s.relations_rejected + list.reported;
+    let not_parties = list.not_parties_total();
     match a.format {
         Format::Json => {
             let doc = json!({
@@ -62,7 +66,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     "relations_read": s.relations_read,
                     "relations_rejected": s.relations_rejected,
                     "list_entries_read": s.list_entries_read,
-                    "list_rows_skipped": s.list_rows_skipped,
+                    "list_rows_skipped": list.total(),
+                    "list_rows_rejected": list.reported,
+                    "list_entities_not_parties": not_parties,
                     "rows_rejected": rejected,
                     "errors": errors,
                     "warnings": warnings,
@@ -75,9 +81,20 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             for d in &loaded.diags.0 {
                 writeln!(out, "{d}")?;
             }
+            let skipped = if not_parties == 0 {
+                String::new()
+            } else {
+                let kinds: Vec<String> = list.not_parties.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+                format!(
+                    "; {not_parties} list {} skipped as not {} ({}), not an error",
+                    if not_parties == 1 { "entity" } else { "entities" },
+                    if not_parties == 1 { "a party" } else { "parties" },
+                    kinds.join(", ")
+                )
+            };
             writeln!(
                 out,
-                "{}: {} entities, {} records, {} relations, {} list entries read; {} rows rejected; {errors} error(s), {warnings} warning(s)",
+                "{}: {} entities, {} records, {} relations, {} list entries read; {} rows rejected{skipped}; {errors} error(s), {warnings} warning(s)",
                 a.case.display(),
                 s.entities_read,
                 s.records_read,

@@ -5,7 +5,7 @@
 
 use super::add_country;
 use crate::diag::Diagnostics;
-use crate::model::{Country, ListEntry, Timestamp};
+use crate::model::{Country, ListEntry, ListSkips, Timestamp};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -15,17 +15,15 @@ const PARTIES: &[&str] = &["LegalEntity", "Company", "Organization", "Person"];
 /// Properties whose values are countries tied to the party.
 const COUNTRY_PROPS: &[&str] = &["country", "jurisdiction", "nationality", "citizenship", "mainCountry"];
 
-/// Reads one FollowTheMoney file into `out`. Returns the entities skipped.
-pub fn read(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
+/// Reads one FollowTheMoney file into `out`. Returns the entities skipped:
+/// those reported and, by schema, those that are not parties.
+pub fn read(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> ListSkips {
     let mut not_parties: BTreeMap<String, usize> = BTreeMap::new();
-    let mut skipped = 0;
+    let mut reported = 0;
     let mut each = |value: Value, line: u64, diags: &mut Diagnostics| match entry(&value, file, line, diags) {
         Ok(e) => out.push(e),
-        Err(Skip::NotParty(schema)) => {
-            *not_parties.entry(schema).or_default() += 1;
-            skipped += 1;
-        }
-        Err(Skip::Reported) => skipped += 1,
+        Err(Skip::NotParty(schema)) => *not_parties.entry(schema).or_default() += 1,
+        Err(Skip::Reported) => reported += 1,
     };
     let first = bytes.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xef && *b != 0xbb && *b != 0xbf);
     let malformed = if let Some(start) = first.filter(|&i| bytes[i] == b'[') {
@@ -46,7 +44,7 @@ pub fn read(bytes: &[u8], file: &str, out: &mut Vec<ListEntry>, diags: &mut Diag
             ),
         );
     }
-    skipped + malformed
+    ListSkips { reported: reported + malformed, not_parties }
 }
 
 enum Skip {

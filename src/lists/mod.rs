@@ -13,7 +13,7 @@ mod ftm;
 mod simple;
 
 use crate::diag::Diagnostics;
-use crate::model::{Country, InputFile, ListEntry, Timestamp};
+use crate::model::{Country, InputFile, ListEntry, ListSkips, Timestamp};
 use crate::read::table::{Row, header_key};
 use std::path::Path;
 
@@ -26,8 +26,9 @@ pub const MAX_LIST_BYTES: u64 = 4 << 30;
 const LIST_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "ndjson"];
 
 /// Reads every list file in `dir` (not its sub-folders), in file-name order.
-/// Returns the entries, the number of rows skipped (each with a diagnostic),
-/// and the files read for the fingerprint.
+/// Returns the entries, the rows skipped by cause (each reported row with an
+/// error, the entities that are not parties in one warning per file), and
+/// the files read for the fingerprint.
 ///
 /// Every entry of the folder is either read or named in a diagnostic: a
 /// file that cannot be read or decompressed is an error; a hidden file, a
@@ -38,9 +39,9 @@ const LIST_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "ndjson"];
 ///
 /// # Complexity
 /// Linear in the size of the files.
-pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> (Vec<ListEntry>, usize, Vec<InputFile>) {
+pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> (Vec<ListEntry>, ListSkips, Vec<InputFile>) {
     let mut entries = Vec::new();
-    let mut skipped = 0;
+    let mut skipped = ListSkips::default();
     let mut files = Vec::new();
     let listing = match std::fs::read_dir(dir) {
         Ok(l) => l,
@@ -109,7 +110,7 @@ pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> (Vec<ListEntry>, usize, 
         files.push(input_file(&file_name, &raw));
         let before = entries.len();
         let diags_before = diags.0.len();
-        skipped += read_bytes(&shown, &ext, &bytes, &mut entries, diags);
+        skipped.add(read_bytes_by_cause(&shown, &ext, &bytes, &mut entries, diags));
         if entries.len() == before && !diags.0[diags_before..].iter().any(|d| d.file == shown) {
             diags.warning(&shown, 0, "no list entries in this file");
         }
@@ -123,11 +124,23 @@ pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> (Vec<ListEntry>, usize, 
 /// any other JSON is FollowTheMoney. Appends the entries to `out` and returns
 /// the rows skipped, each with a diagnostic. Never panics.
 pub fn read_bytes(file: &str, ext: &str, bytes: &[u8], out: &mut Vec<ListEntry>, diags: &mut Diagnostics) -> usize {
+    read_bytes_by_cause(file, ext, bytes, out, diags).total()
+}
+
+/// [`read_bytes`], with the rows skipped told apart: reported (errors) and
+/// not parties (a FollowTheMoney export's addresses, sanctions and the like).
+pub fn read_bytes_by_cause(
+    file: &str,
+    ext: &str,
+    bytes: &[u8],
+    out: &mut Vec<ListEntry>,
+    diags: &mut Diagnostics,
+) -> ListSkips {
     match ext {
-        "csv" => read_csv_list(bytes, b',', file, out, diags),
-        "tsv" => read_csv_list(bytes, b'\t', file, out, diags),
+        "csv" => ListSkips::reported(read_csv_list(bytes, b',', file, out, diags)),
+        "tsv" => ListSkips::reported(read_csv_list(bytes, b'\t', file, out, diags)),
         _ => match csl::read_json(bytes, file, out, diags) {
-            Some(skipped) => skipped,
+            Some(skipped) => ListSkips::reported(skipped),
             None => ftm::read(bytes, file, out, diags),
         },
     }

@@ -291,7 +291,44 @@ pub struct ReadStats {
     pub relations_read: usize,
     pub relations_rejected: usize,
     pub list_entries_read: usize,
-    pub list_rows_skipped: usize,
+    /// List rows not read as entries, by cause.
+    pub list_rows_skipped: ListSkips,
+}
+
+/// List rows not read as entries: those reported (each with an error
+/// naming its line) and the entities of a FollowTheMoney export that are
+/// not parties (addresses, sanctions), which are not errors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ListSkips {
+    /// Rows that could not be read or screened, each reported as an error.
+    pub reported: usize,
+    /// Entities skipped because their schema is not a party, by schema.
+    pub not_parties: std::collections::BTreeMap<String, usize>,
+}
+
+impl ListSkips {
+    /// Rows reported, and no entity skipped as not a party.
+    pub fn reported(n: usize) -> ListSkips {
+        ListSkips { reported: n, ..ListSkips::default() }
+    }
+
+    /// Entities skipped because they are not parties.
+    pub fn not_parties_total(&self) -> usize {
+        self.not_parties.values().sum()
+    }
+
+    /// Every row skipped, whatever the cause.
+    pub fn total(&self) -> usize {
+        self.reported + self.not_parties_total()
+    }
+
+    /// Adds another file's skips.
+    pub fn add(&mut self, other: ListSkips) {
+        self.reported += other.reported;
+        for (schema, n) in other.not_parties {
+            *self.not_parties.entry(schema).or_default() += n;
+        }
+    }
 }
 
 /// Everything in a case folder, checked and cross-referenced.
