@@ -192,9 +192,17 @@ impl ScreenStats {
 /// A list name in the index.
 struct ListName {
     entry: usize,
-    /// The name as listed.
+    /// The name or alias cell as listed.
     text: String,
+    /// The name compared, where the cell holds several (`X F/K/A Y`).
+    part: Option<String>,
     norm: Normalised,
+}
+
+/// A name as a match's reason shows it: the name compared, and the cell it
+/// was written in when that held more (`Y` in `X F/K/A Y`).
+fn shown(part: &str, cell: &str) -> String {
+    if part == cell { format!("`{cell}`") } else { format!("`{part}` (in `{cell}`)") }
 }
 
 /// The list's names, indexed for look-up by exact key, compact key and
@@ -321,7 +329,8 @@ impl Index {
                         p.push(id);
                     }
                 }
-                idx.names.push(ListName { entry, text: text.clone(), norm });
+                let part = (part != *text).then_some(part);
+                idx.names.push(ListName { entry, text: text.clone(), part, norm });
             }
         }
         idx
@@ -833,13 +842,14 @@ fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64) -> 
     let e = case.entity(entity);
     let mut stats = ScreenStats::default();
     // Each name a cell holds (`X (formerly Y)` holds two), cited as written.
-    let names: Vec<(&String, Normalised)> = std::iter::once(&e.name)
+    let names: Vec<(&String, String, Normalised)> = std::iter::once(&e.name)
         .chain(&e.aliases)
-        .flat_map(|t| aka::names_in(t).into_iter().map(move |p| (t, normalise(&p))))
+        .flat_map(|t| aka::names_in(t).into_iter().map(move |p| (t, normalise(&p), p)))
         .filter(|n| !n.1.tokens.is_empty())
+        .map(|(t, n, p)| (t, p, n))
         .collect();
     let mut best: HashMap<usize, Scored> = HashMap::default();
-    for (ni, (_, norm)) in names.iter().enumerate() {
+    for (ni, (_, _, norm)) in names.iter().enumerate() {
         stats.entity_names += 1;
         stats.long_names_cut += u64::from(norm.cut_words > 0);
         let mut cut = false;
@@ -878,12 +888,13 @@ fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64) -> 
     let matches = kept
         .into_iter()
         .map(|s| {
-            let (text, norm) = &names[s.name];
+            let (text, part, norm) = &names[s.name];
             let ln = &idx.names[s.list_name as usize];
             let (words, entity_only, listed_only) = explain(norm, &ln.norm, &s.c);
             let mut reason = format!(
-                "`{text}` and `{}` are {}",
-                ln.text,
+                "{} and {} are {}",
+                shown(part, text),
+                shown(ln.part.as_deref().unwrap_or(&ln.text), &ln.text),
                 detail(&s.c, &words, &entity_only, &listed_only, &norm.key)
             );
             if let Some(n) = &s.country_note {
