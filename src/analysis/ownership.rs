@@ -115,6 +115,38 @@ impl Ownership {
         self.controllers[e as usize].iter().map(|&i| &case.relations[i as usize]).filter(move |r| r.holds_at(t))
     }
 
+    /// Directors, officers and controllers of `e` (all dates), as indices
+    /// into `case.relations`, in the order [`Ownership::controllers_at`] gives them.
+    pub fn controller_relations(&self, e: EntityId) -> &[u32] {
+        &self.controllers[e as usize]
+    }
+
+    /// Whether no entity in `set` stands above `e` in a chain of owners on
+    /// any date, and the owners above `e` (all dates) are few enough
+    /// (at most [`MAX_UPSTREAM`] with `e`) that no walk of [`Ownership::held_by`]
+    /// is cut: then what `set` holds in `e` is nothing at every date, and a
+    /// caller asking on many dates can skip the walks.
+    ///
+    /// # Complexity
+    /// O(owners above `e` + their relations), bounded by `MAX_UPSTREAM`.
+    pub fn clear_of(&self, case: &Case, e: EntityId, set: &dyn Fn(EntityId) -> bool) -> bool {
+        let mut seen = rustc_hash::FxHashSet::default();
+        seen.insert(e);
+        let mut todo = vec![e];
+        while let Some(x) = todo.pop() {
+            for &i in &self.owners[x as usize] {
+                let o = case.relations[i as usize].from;
+                if seen.insert(o) {
+                    if set(o) || seen.len() > MAX_UPSTREAM {
+                        return false;
+                    }
+                    todo.push(o);
+                }
+            }
+        }
+        true
+    }
+
     /// Relations out of `e` (all dates).
     pub fn outgoing<'a>(&'a self, case: &'a Case, e: EntityId) -> impl Iterator<Item = &'a Relation> + 'a {
         self.outgoing[e as usize].iter().map(|&i| &case.relations[i as usize])

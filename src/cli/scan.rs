@@ -439,7 +439,7 @@ fn write_flags(out: &mut Out, case: &Case, policy: &crate::policy::Policy, repor
                 subject.id.clone(),
                 subject.name.clone(),
                 format!("{:.3}", fl.weight.unwrap_or_else(|| policy.weight(fl.rule))),
-                fl.detail.clone(),
+                fl.detail.to_string(),
                 fl.evidence.join(";"),
             ];
             w.write_record(row.iter().map(|c| csv_safe(c)))?;
@@ -457,7 +457,7 @@ fn write_evidence(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Re
     w.write_record(["finding", "flag", "rule", "evidence", "evidence_type"])?;
     for f in &report.findings {
         for (i, fl) in f.flags.iter().enumerate() {
-            for k in &fl.evidence {
+            for k in fl.evidence.iter() {
                 let ty = if k.starts_with("list:") {
                     "list_entry"
                 } else if case.entity_by_key(k).is_some() {

@@ -108,7 +108,7 @@ impl Enc {
             self.u32(*subject);
             self.str(detail);
             self.u64(evidence.len() as u64);
-            for e in evidence {
+            for e in evidence.iter() {
                 self.str(e);
             }
             self.bool(weight.is_some());
@@ -237,7 +237,13 @@ impl<'a> Dec<'a> {
             let k = usize::try_from(self.u64()?).ok()?;
             let evidence = (0..k).map(|_| self.str()).collect::<Option<Vec<_>>>()?;
             let (has, w) = (self.bool()?, self.f64()?);
-            flags.push(Flag { rule, subject, detail, evidence, weight: has.then_some(w) });
+            flags.push(Flag {
+                rule,
+                subject,
+                detail: detail.into(),
+                evidence: evidence.into(),
+                weight: has.then_some(w),
+            });
         }
         Some(Finding {
             id,

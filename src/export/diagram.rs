@@ -767,7 +767,7 @@ pub fn marks(case: &Case, policy: &Policy, findings: &[Finding], drawn: &[Entity
             let m = Mark {
                 rule: flag.rule.to_string(),
                 weight: flag.weight.unwrap_or_else(|| policy.weight(flag.rule)),
-                detail: flag.detail.clone(),
+                detail: flag.detail.to_string(),
             };
             let stronger = match out.get(&e) {
                 None => true,
@@ -808,7 +808,7 @@ pub fn annotate(case: &Case, findings: &[Finding], d: &mut Diagram) {
                 d.entity_findings.entry(fl.subject).or_default().insert(f.id.clone());
                 touched = true;
             }
-            for k in &fl.evidence {
+            for k in fl.evidence.iter() {
                 if let Some(&r) = by_id.get(k.as_str()) {
                     d.record_flags.entry(r).or_default().insert(fl.rule.to_string());
                     d.record_findings.entry(r).or_default().insert(f.id.clone());

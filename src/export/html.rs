@@ -525,7 +525,7 @@ fn finding(x: &Export, i: usize, f: &Finding, d: &Diagram) -> Markup {
                         td { (entity_cell(case, fl.subject)) }
                         td { (format!("{:.2}", fl.weight.unwrap_or_else(|| x.policy.weight(fl.rule)))) }
                         td { (t(&fl.detail)) }
-                        td { ul.ev { @for k in &fl.evidence { li { (evidence(case, &x.index, k)) } } } }
+                        td { ul.ev { @for k in fl.evidence.iter() { li { (evidence(case, &x.index, k)) } } } }
                     }
                 }
             }

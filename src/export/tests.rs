@@ -209,8 +209,8 @@ fn a_finding_flag_beats_the_country_of_concern_mark() {
     f.flags.push(Flag::new(
         "shell_indicators",
         case.entity_by_key("LST").unwrap(),
-        "LST was incorporated weeks before trading".into(),
-        vec!["LST".into()],
+        "LST was incorporated weeks before trading",
+        vec!["LST".to_string()],
     ));
     let d = diagram::of_finding(&case, &policy, &f, &RecordIndex::build(&case));
     // LST sits in HK, a country of concern, but the finding flags it as a shell.

@@ -4,7 +4,7 @@
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
-use crate::model::{RelationKind, Timestamp};
+use crate::model::{EntityId, RelationKind, Timestamp};
 use crate::scan::Flag;
 
 pub struct ControlTies;
@@ -37,62 +37,108 @@ impl Rule for ControlTies {
                 .filter(|r| r.from == s || r.to == s)
                 .map(|r| r.date)
                 .collect();
-            let mut rels: Vec<_> = dates.iter().flat_map(|&t| ctx.ownership.controllers_at(ctx.case, s, t)).collect();
-            rels.sort_by(|a, b| ctx.case.entity(a.from).id.cmp(&ctx.case.entity(b.from).id));
-            rels.dedup_by(|a, b| std::ptr::eq(*a, *b));
-            for rel in rels {
-                let c = rel.from;
+            let rels = ctx.ownership.controller_relations(s);
+            let ties = ctx.memo(s).control_ties.get_or_init(|| ties(ctx, s));
+            // The ties that held on one of those dates, by controller id
+            // (the rank stands for the id), the first met of each
+            // controller's relations first.
+            let mut held: Vec<usize> = dates
+                .iter()
+                .flat_map(|&t| (0..rels.len()).filter(move |&k| ctx.case.relations[rels[k] as usize].holds_at(t)))
+                .collect();
+            held.sort_by_key(|&k| ties[k].rank);
+            held.dedup();
+            let whose = super::role_index(ctx, route, s);
+            for k in held {
+                let c = ctx.case.relations[rels[k] as usize].from;
                 if seen.contains(&(c, s)) {
                     continue;
                 }
                 seen.push((c, s));
-                let ce = ctx.case.entity(c);
-                let role = match rel.kind {
-                    RelationKind::Director => "a director",
-                    RelationKind::Officer => "an officer",
-                    _ => "a controller",
-                };
-                let mut why = Vec::new();
-                let mut evidence = vec![ce.id.clone(), ctx.case.entity(s).id.clone()];
-                if ctx.policy.is_country_of_concern(ce.country) {
-                    why.push(format!("resides in {}", ce.country));
+                if let Some(flags) = &ties[k].flags {
+                    out.push(flags[whose].clone());
                 }
-                if let Some(h) = ctx.best_hit(c) {
-                    why.push(format!("is listed on {}", ctx.entry(h).list_name));
-                    evidence.push(ctx.entry(h).evidence());
-                }
-                // Also ties through other companies the controller owns, directs or controls.
-                for other in ctx.ownership.outgoing(ctx.case, c) {
-                    if other.to != s
-                        && let Some(h) = ctx.best_hit(other.to)
-                    {
-                        why.push(format!(
-                            "also {} {} which is listed on {}",
-                            match other.kind {
-                                RelationKind::Owns => "owns",
-                                RelationKind::Director => "director of",
-                                RelationKind::Officer => "officer of",
-                                RelationKind::Controls => "controls",
-                            },
-                            ctx.who(other.to),
-                            ctx.entry(h).list_name
-                        ));
-                        evidence.push(ctx.case.entity(other.to).id.clone());
-                        evidence.push(ctx.entry(h).evidence());
-                    }
-                }
-                if why.is_empty() {
-                    continue;
-                }
-                let whose = super::role(ctx, route, s);
-                let since = rel.since.map(|d| format!(" (since {d})")).unwrap_or_default();
-                out.push(Flag::new(
-                    self.id(),
-                    s,
-                    format!("{} is {role} of {whose} {}{since} and {}", ctx.who(c), ctx.who(s), why.join(", ")),
-                    evidence,
-                ));
             }
         }
     }
+}
+
+/// One director, officer or controller of a party, as `control_ties` judges it.
+pub struct Tie {
+    /// The rank of the controller's id among the party's controllers' ids.
+    rank: u32,
+    /// The flag in each wording of the party's place on a route
+    /// ([`super::ROLES`]); None when the controller neither resides in a
+    /// country of concern nor is tied to a listed party.
+    flags: Option<[Flag; 3]>,
+}
+
+/// The ties of `s` (in [`Ownership::controller_relations`] order): what
+/// they say depends on the two parties alone, so it is rendered once per
+/// scan, not once per route.
+///
+/// [`Ownership::controller_relations`]: crate::analysis::ownership::Ownership::controller_relations
+fn ties(ctx: &Ctx, s: EntityId) -> Vec<Tie> {
+    let rels = ctx.ownership.controller_relations(s);
+    let mut by_id: Vec<&str> =
+        rels.iter().map(|&i| ctx.case.entity(ctx.case.relations[i as usize].from).id.as_str()).collect();
+    by_id.sort_unstable();
+    by_id.dedup();
+    rels.iter()
+        .map(|&i| {
+            let rel = &ctx.case.relations[i as usize];
+            let c = rel.from;
+            let ce = ctx.case.entity(c);
+            let rank = by_id.binary_search(&ce.id.as_str()).unwrap_or(0) as u32;
+            let role = match rel.kind {
+                RelationKind::Director => "a director",
+                RelationKind::Officer => "an officer",
+                _ => "a controller",
+            };
+            let mut why = Vec::new();
+            let mut evidence = vec![ce.id.clone(), ctx.case.entity(s).id.clone()];
+            if ctx.policy.is_country_of_concern(ce.country) {
+                why.push(format!("resides in {}", ce.country));
+            }
+            if let Some(h) = ctx.best_hit(c) {
+                why.push(format!("is listed on {}", ctx.entry(h).list_name));
+                evidence.push(ctx.entry(h).evidence());
+            }
+            // Also ties through other companies the controller owns, directs or controls.
+            for other in ctx.ownership.outgoing(ctx.case, c) {
+                if other.to != s
+                    && let Some(h) = ctx.best_hit(other.to)
+                {
+                    why.push(format!(
+                        "also {} {} which is listed on {}",
+                        match other.kind {
+                            RelationKind::Owns => "owns",
+                            RelationKind::Director => "director of",
+                            RelationKind::Officer => "officer of",
+                            RelationKind::Controls => "controls",
+                        },
+                        ctx.who(other.to),
+                        ctx.entry(h).list_name
+                    ));
+                    evidence.push(ctx.case.entity(other.to).id.clone());
+                    evidence.push(ctx.entry(h).evidence());
+                }
+            }
+            if why.is_empty() {
+                return Tie { rank, flags: None };
+            }
+            let since = rel.since.map(|d| format!(" (since {d})")).unwrap_or_default();
+            let evidence: std::sync::Arc<[String]> = evidence.into();
+            let (who_c, who_s, why) = (ctx.who(c), ctx.who(s), why.join(", "));
+            let flags = super::ROLES.map(|whose| {
+                Flag::new(
+                    "control_ties",
+                    s,
+                    format!("{who_c} is {role} of {whose} {who_s}{since} and {why}"),
+                    evidence.clone(),
+                )
+            });
+            Tie { rank, flags: Some(flags) }
+        })
+        .collect()
 }

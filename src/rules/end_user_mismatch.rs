@@ -15,17 +15,14 @@ fn key(s: &str) -> String {
     deunicode::deunicode(s).chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-fn names(ctx: &Ctx, e: EntityId) -> Vec<String> {
+fn names<'c>(ctx: &'c Ctx, e: EntityId) -> &'c [String] {
     // Computed once per entity: the same parties end many routes.
-    ctx.memo(e)
-        .name_keys
-        .get_or_init(|| {
-            let ent = ctx.case.entity(e);
-            let mut v = vec![key(&ent.id), key(&ent.name)];
-            v.extend(ent.aliases.iter().map(|a| key(a)));
-            v
-        })
-        .clone()
+    ctx.memo(e).name_keys.get_or_init(|| {
+        let ent = ctx.case.entity(e);
+        let mut v = vec![key(&ent.id), key(&ent.name)];
+        v.extend(ent.aliases.iter().map(|a| key(a)));
+        v
+    })
 }
 
 /// Whether `declared` is one of `users` as a clerk would type it: customs
@@ -75,7 +72,7 @@ impl Rule for EndUserMismatch {
         if !ctx.controlled(route) {
             return;
         }
-        let mut accepted = names(ctx, route.terminal);
+        let mut accepted: Vec<&[String]> = vec![names(ctx, route.terminal)];
         // The entities whose names are accepted, for the group check below.
         let mut users = vec![route.terminal];
         // The route's trailing leases, installs and shipments move no title:
@@ -88,7 +85,7 @@ impl Rule for EndUserMismatch {
             if !matches!(r.kind, RecordKind::Lease | RecordKind::Install | RecordKind::Shipment) {
                 break;
             }
-            accepted.extend(names(ctx, r.from));
+            accepted.push(names(ctx, r.from));
             users.push(r.from);
         }
         // Where the units went: the lessee of a lease, else the party that
@@ -102,7 +99,8 @@ impl Rule for EndUserMismatch {
             let r = &ctx.case.records[ri as usize];
             let Some(d) = r.declared_end_user else { continue };
             let declared = ctx.case.s(d);
-            if accepted.contains(&key(declared)) || spelled_as(ctx, declared, &users) {
+            let k = key(declared);
+            if accepted.iter().any(|a| a.contains(&k)) || spelled_as(ctx, declared, &users) {
                 continue;
             }
             // A group naming one of its own companies as end user, whose units

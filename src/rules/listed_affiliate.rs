@@ -25,11 +25,11 @@ impl Rule for ListedAffiliate {
     }
 
     fn check(&self, ctx: &Ctx, route: &Route, _: &[Flag], out: &mut Vec<Flag>) {
-        if ctx.ownership.has_owners(route.terminal) {
-            out.extend(affiliate_flag(ctx, route.terminal, route_date(ctx, route), ""));
+        if may_be_affiliate(ctx, route.terminal) {
+            out.extend(memo_flag(ctx, route.terminal, route_date(ctx, route), true));
         }
         for p in route.intermediaries(ctx.case) {
-            if !ctx.ownership.has_owners(p) {
+            if !may_be_affiliate(ctx, p) {
                 continue;
             }
             // The intermediary's last record on the route: the hand-off it made.
@@ -43,9 +43,34 @@ impl Rule for ListedAffiliate {
             else {
                 continue;
             };
-            out.extend(affiliate_flag(ctx, p, t, ", an intermediary on the route,"));
+            out.extend(memo_flag(ctx, p, t, false));
         }
     }
+}
+
+/// Whether listed parties could hold any of `e`: it has owners, and a
+/// listed party stands above it on some date (or the owners above it are
+/// too many to tell without the bounded walk, which notes its cut).
+/// Computed once per entity: most owned parties have no listed party above.
+fn may_be_affiliate(ctx: &Ctx, e: EntityId) -> bool {
+    ctx.ownership.has_owners(e)
+        && !*ctx.memo(e).clear_of_listed.get_or_init(|| ctx.ownership.clear_of(ctx.case, e, &|x| ctx.is_listed(x)))
+}
+
+/// [`affiliate_flag`] about `subject` at `t`, as the terminal or as an
+/// intermediary: it depends on nothing else, and many routes meet one
+/// party on one date, so it is judged once for each and shared.
+fn memo_flag(ctx: &Ctx, subject: EntityId, t: Timestamp, terminal: bool) -> Option<Flag> {
+    let memo = &ctx.memo(subject).listed_affiliate;
+    if let Some(known) = memo.lock().ok().and_then(|m| m.get(&(t, terminal)).cloned()) {
+        return known;
+    }
+    let role = if terminal { "" } else { ", an intermediary on the route," };
+    let flag = affiliate_flag(ctx, subject, t, role);
+    if let Ok(mut m) = memo.lock() {
+        m.insert((t, terminal), flag.clone());
+    }
+    flag
 }
 
 /// The flag about `subject` when listed parties (and their affiliates) hold

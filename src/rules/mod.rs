@@ -147,6 +147,20 @@ pub struct EntityMemo {
     pub established_group: std::sync::OnceLock<Option<EntityId>>,
     /// `end_user_mismatch`: the entity's id, name and aliases as compared with declared end users.
     pub name_keys: std::sync::OnceLock<Vec<String>>,
+    /// `control_ties`: per director, officer or controller of the entity
+    /// (as [`Ownership::controller_relations`] lists them), its tie's flag
+    /// when the entity is the terminal and when it is an intermediary, and
+    /// the rank of the controller's id among them; None where the tie shows
+    /// nothing of concern.
+    pub control_ties: std::sync::OnceLock<Vec<control_ties::Tie>>,
+    /// `listed_affiliate`: the flag about the entity, by the date it is
+    /// judged at and whether it is the terminal (it depends on nothing else).
+    pub listed_affiliate: std::sync::Mutex<HashMap<(Timestamp, bool), Option<Flag>>>,
+    /// `listed_affiliate`: no listed party above the entity on any date
+    /// (see `Ownership::clear_of`), so it is nobody's affiliate.
+    pub clear_of_listed: std::sync::OnceLock<bool>,
+    /// `shell_indicators`: the entity's signs of a shell, if any.
+    pub shell_indicators: std::sync::OnceLock<Option<shell_indicators::Shell>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -676,8 +690,17 @@ pub fn restricts_lessee(ctx: &Ctx, route: &Route, f: &Flag, domestic: Option<Cou
 /// (title stayed with it: it is where the units stopped, not a party they
 /// passed through); else an intermediary.
 pub fn role(ctx: &Ctx, route: &Route, e: EntityId) -> &'static str {
+    ROLES[role_index(ctx, route, e)]
+}
+
+/// The ways [`role`] names a party, in the order of [`role_index`].
+pub const ROLES: [&str; 3] = ["the terminal", "the owner of the units", "the intermediary"];
+
+/// Which of [`ROLES`] names `e` on `route` (see [`role`]): rules that render
+/// a party's flag once per scan keep one wording per role.
+pub fn role_index(ctx: &Ctx, route: &Route, e: EntityId) -> usize {
     if e == route.terminal {
-        return "the terminal";
+        return 0;
     }
     let mut owner = None;
     for &ri in route.records.iter().rev() {
@@ -687,5 +710,5 @@ pub fn role(ctx: &Ctx, route: &Route, e: EntityId) -> &'static str {
         }
         owner = Some(r.from);
     }
-    if owner == Some(e) { "the owner of the units" } else { "the intermediary" }
+    if owner == Some(e) { 1 } else { 2 }
 }

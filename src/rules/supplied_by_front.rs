@@ -98,12 +98,14 @@ impl Rule for SuppliedByFront {
             }
             let mut flag =
                 front_flag(ctx, self.id(), route.terminal, front, &signs, &restricted, [shell, quick, paper, phantom]);
+            let mut evidence = flag.evidence.to_vec();
             for &r in elsewhere.iter().take(3) {
                 let id = ctx.rid(r);
-                if !flag.evidence.contains(&id) {
-                    flag.evidence.push(id);
+                if !evidence.contains(&id) {
+                    evidence.push(id);
                 }
             }
+            flag.evidence = evidence.into();
             // The same conclusion about the front itself: its own finding
             // says it fed a restricted destination, not only its signs one
             // by one (a shell with a quick hand-off reads low on its own).
@@ -118,7 +120,7 @@ impl Rule for SuppliedByFront {
                     signs.join(" and ")
                 ),
                 {
-                    let mut ev = flag.evidence.clone();
+                    let mut ev = flag.evidence.to_vec();
                     ev.swap(0, 1);
                     ev
                 },
@@ -140,7 +142,7 @@ fn front_flag(
 ) -> Flag {
     let mut evidence = vec![ctx.case.entity(terminal).id.clone(), ctx.case.entity(front).id.clone()];
     for f in flags.iter().flatten() {
-        for e in &f.evidence {
+        for e in f.evidence.iter() {
             if !evidence.contains(e) {
                 evidence.push(e.clone());
             }

@@ -6,6 +6,7 @@ use crate::model::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt;
+use std::sync::Arc;
 
 /// How urgent a finding is, from its score and the policy's cut-offs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -40,18 +41,25 @@ pub struct Flag {
     /// The entity the flag is about (docs/spec.md §5.1): the terminal, an
     /// intermediary, a lessor, a site, an owner.
     pub subject: EntityId,
-    /// One sentence an investigator can check.
-    pub detail: String,
+    /// One sentence an investigator can check. Shared: a rule that meets
+    /// the same party on many routes renders the sentence once and hands
+    /// out the same text (cloning a flag copies no text).
+    pub detail: Arc<str>,
     /// Entity ids, record ids and list entries (`list:<list>:<entry>`) behind the flag.
-    pub evidence: Vec<String>,
+    pub evidence: Arc<[String]>,
     /// The weight the flag counts with, where it differs from its rule's
     /// (a listing that came after the trade, stock whose state is unknown).
     pub weight: Option<f64>,
 }
 
 impl Flag {
-    pub fn new(rule: &'static str, subject: EntityId, detail: String, evidence: Vec<String>) -> Flag {
-        Flag { rule, subject, detail, evidence, weight: None }
+    pub fn new(
+        rule: &'static str,
+        subject: EntityId,
+        detail: impl Into<Arc<str>>,
+        evidence: impl Into<Arc<[String]>>,
+    ) -> Flag {
+        Flag { rule, subject, detail: detail.into(), evidence: evidence.into(), weight: None }
     }
 
     /// The same flag counted with `w` instead of its rule's weight.
@@ -66,8 +74,8 @@ impl Flag {
         let mut v = json!({
             "rule": self.rule,
             "subject": case.entity(self.subject).id,
-            "detail": self.detail,
-            "evidence": self.evidence,
+            "detail": &*self.detail,
+            "evidence": &*self.evidence,
         });
         if let Some(w) = self.weight {
             v["weight"] = json!(round3(w));
