@@ -54,10 +54,10 @@ fn say_round(rank: usize, r: &Round) {
     say!("cluster rank {rank}: round {} done in {:.3} s, sent {} B, received {} B", r.name, r.secs, r.sent, r.received);
 }
 
-/// One line on stderr as each stage of this rank ends: its memory now and at most during the stage.
+/// One line on stderr as each stage of this rank ends: its memory now and its peak so far.
 fn say_stage(rank: usize, s: &Stage) {
     say!(
-        "cluster rank {rank}: memory after {}: {:.0} MiB resident, at most {:.0} MiB during it",
+        "cluster rank {rank}: memory after {}: {:.0} MiB resident, peak so far {:.0} MiB",
         s.name,
         s.rss_mib,
         s.peak_mib
