@@ -634,6 +634,11 @@ fn repair_loop_to_shenzhen_names_the_front() {
     let front = flag_of(orc, "supplied_by_front");
     assert_eq!(front["subject"], "ORC");
     assert!(front["detail"].as_str().unwrap().contains("acted as a front for SZR"), "{front:#}");
+    // ORC declared itself end user and shipped 40 on to a repair shop in
+    // Shenzhen: a shipment to a party that is no site or forwarder leaves
+    // the units with that party, so the declaration is a mismatch.
+    let paper = flag_of(orc, "end_user_mismatch");
+    assert!(paper["detail"].as_str().unwrap().contains("the units went to SZR"), "{paper:#}");
     assert!(!fs.iter().any(|f| ["LCC", "TWR", "SDC", "PRS", "HKF"].contains(&who(f))), "{fs:#?}");
     assert!(!has_flag(&fs, "transshipment_hub", "LCC"));
     // The trace's origin shows no balance (its purchase is outside a forward trace).

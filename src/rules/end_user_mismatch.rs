@@ -1,11 +1,13 @@
 //! `end_user_mismatch`: the end user declared on a record's paperwork is
 //! neither the terminal nor a holder that leased (or sub-leased), installed
-//! or shipped on the units at the route's end without passing title, nor a
-//! company of the terminal's own group. Controlled products only.
+//! or shipped on the units at the route's end without passing title (a
+//! shipment to a site or a forwarder: units shipped to any other party are
+//! that party's to use), nor a company of the terminal's own group.
+//! Controlled products only.
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
-use crate::model::{EntityId, RecordKind};
+use crate::model::{EntityId, EntityKind, RecordKind};
 use crate::scan::Flag;
 
 pub struct EndUserMismatch;
@@ -83,6 +85,18 @@ impl Rule for EndUserMismatch {
         for &ri in route.records.iter().rev() {
             let r = &ctx.case.records[ri as usize];
             if !matches!(r.kind, RecordKind::Lease | RecordKind::Install | RecordKind::Shipment) {
+                break;
+            }
+            // A shipment keeps title, but only a site or a forwarder holds a
+            // shipper's units for it: units shipped to another party (a
+            // "repair" shop across a border) are used by that party, so the
+            // shipper that declared itself end user is not.
+            if r.kind == RecordKind::Shipment
+                && !matches!(
+                    ctx.case.entity(r.to).kind,
+                    EntityKind::DataCentre | EntityKind::Cloud | EntityKind::Logistics
+                )
+            {
                 break;
             }
             accepted.push(names(ctx, r.from));
