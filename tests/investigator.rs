@@ -673,14 +673,16 @@ fn thai_newco_with_a_listed_firms_director() {
 }
 
 /// Listed buyers named in Chinese characters, under a former name, at a
-/// listed firm's address; look-alike names. What holds: the Chinese name
-/// matches (high), look-alikes carry no listing flag. Not asserted: the
-/// former name written `F/K/A ...` (the import helper's area).
+/// listed firm's address; look-alike names. The Chinese name matches, and
+/// (since the screening helper's fix) the former name written `F/K/A ...`
+/// (both high); look-alikes carry no listing flag.
 #[test]
 fn listed_buyers_under_chinese_names_and_look_alikes() {
     let fs = scan("list_aliases_and_payer");
-    let zkx = assert_high_route(&fs, "ZKX", &["listed_party", "country_of_concern"]);
-    assert!(evidence(flag_of(&zkx, "listed_party")).iter().any(|e| e.starts_with("list:")));
+    for id in ["ZKX", "SRD"] {
+        let f = assert_high_route(&fs, id, &["listed_party", "country_of_concern"]);
+        assert!(evidence(flag_of(&f, "listed_party")).iter().any(|e| e.starts_with("list:")), "{id}");
+    }
     for f in &fs {
         for (r, s) in flags(f) {
             assert!(!(r.starts_with("listed") && ["BZX", "SBL", "PLS", "PLT"].contains(&s.as_str())), "{r} about {s}");
