@@ -689,3 +689,39 @@ fn listed_buyers_under_chinese_names_and_look_alikes() {
         }
     }
 }
+
+/// A US reseller's H100 through Singapore and Malaysian forwarders to Hong
+/// Kong, consignees written `C/O ...`, `ON BEHALF OF ...`, `ATTN: ...`;
+/// the committed case is what `import` makes of `source/`.
+#[test]
+fn us_reseller_through_forwarders_to_hong_kong() {
+    let dir = crate::common::TempDir::new("us-forwarder");
+    let src = "fixtures/investigator/us_forwarder_relabelled_gpus";
+    let out = dir.path().join("case");
+    let args: Vec<std::ffi::OsString> = vec![
+        "import".into(),
+        format!("{src}/source/trade_rows.csv").into(),
+        "--mapping".into(),
+        format!("{src}/mapping.toml").into(),
+        "--out".into(),
+        out.clone().into(),
+    ];
+    let o = crate::common::chiptrace_os(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for file in ["entities.csv", "records.csv"] {
+        let made = std::fs::read_to_string(out.join(file)).unwrap();
+        let kept = std::fs::read_to_string(format!("{src}/{file}")).unwrap();
+        assert_eq!(made, kept, "{file}");
+    }
+    let fs = scan("us_forwarder_relabelled_gpus");
+    let hk = assert_high_route(&fs, "HONG-KONG-HUAXUN-SUPPLY-CHAIN", &["country_of_concern", "supplied_by_front"]);
+    assert!(evidence(flag_of(&hk, "supplied_by_front")).contains(&"ATLAS-CARGO"), "{hk:#}");
+    // The distributor whose purchases are outside the case, and the lawful
+    // hospital shipment: nothing above low, no phantom units, no mismatch.
+    assert!(!fs.iter().any(|f| who(f) == "WESTLINE-COMPUTING-DISTRIBUTION"), "{fs:#?}");
+    assert!(!fs.iter().any(|f| flags(f).iter().any(|(r, _)| r == "quantity_mismatch")), "{fs:#?}");
+    assert!(!has_flag(&fs, "end_user_mismatch", "SWIFTLINK-FREIGHT-S"));
+    for f in &fs {
+        assert!(!(rank(f) >= 1 && ["MERIDIAN-HEALTH-ANALYTICS", "KYUSHU-RENDER-FARM"].contains(&who(f))), "{f:#}");
+    }
+}
