@@ -455,7 +455,7 @@ fn band(
 mod tests {
     use super::*;
     use crate::generate::Planted;
-    use crate::model::{EntityKind, Record, RecordKind, Timestamp};
+    use crate::model::{EntityKind, Record, Timestamp};
     use crate::scan::Flag;
 
     /// A case of four entities and records R1..R4 (R1, R2 of lot L1; R3, R4 without lots).
@@ -481,23 +481,8 @@ mod tests {
             let product = c.strings.intern("H100");
             let lot = lot.map(|l| c.strings.intern(l));
             c.records.push(Record {
-                id,
-                date: Timestamp(0),
-                kind: RecordKind::Sale,
-                from: 0,
-                to: (i as u32 % 3) + 1,
-                product,
-                quantity: 8,
                 lot,
-                parent_lot: None,
-                end_date: None,
-                value_usd: None,
-                payment: None,
-                declared_end_user: None,
-                ship_to_country: None,
-                source: None,
-                attrs: None,
-                line: i as u64 + 2,
+                ..Record::sale(id, Timestamp(0), 0, (i as u32 % 3) + 1, product, 8, i as u64 + 2)
             });
         }
         c

@@ -396,25 +396,7 @@ mod tests {
         let product = case.strings.intern("H100");
         for (i, &(from, to, day)) in edges.iter().enumerate() {
             let id = case.strings.intern(&format!("R{i}"));
-            case.records.push(Record {
-                id,
-                date: Timestamp(day * DAY),
-                kind: RecordKind::Sale,
-                from,
-                to,
-                product,
-                quantity: 1,
-                lot: None,
-                parent_lot: None,
-                end_date: None,
-                value_usd: None,
-                payment: None,
-                declared_end_user: None,
-                ship_to_country: None,
-                source: None,
-                attrs: None,
-                line: i as u64 + 2,
-            });
+            case.records.push(Record::sale(id, Timestamp(day * DAY), from, to, product, 1, i as u64 + 2));
         }
         case
     }

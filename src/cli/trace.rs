@@ -85,19 +85,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
 /// The JSON of docs/spec.md §3, extended with origins, hosted and rented units and
 /// records that break time order.
 pub fn to_json(case: &Case, root: &str, t: &Trace) -> serde_json::Value {
-    let rec = |ri: u32| {
-        let r = &case.records[ri as usize];
-        json!({
-            "record": case.s(r.id),
-            "kind": r.kind,
-            "from": case.entity(r.from).id,
-            "to": case.entity(r.to).id,
-            "date": r.date,
-            "product": case.s(r.product),
-            "quantity": r.quantity,
-            "lot": r.lot.map(|l| case.s(l)),
-        })
-    };
+    let rec = |ri: u32| case.record_json(ri, true);
     json!({
         "root": root,
         "direction": t.direction,

@@ -222,6 +222,41 @@ pub struct Record {
     pub line: u64,
 }
 
+impl Record {
+    /// A sale of `quantity` units of `product` from `from` to `to` on `date`,
+    /// read at `line`, with none of the optional fields: what tests and
+    /// examples build cases from (set `lot` and the rest on the result).
+    pub fn sale(
+        id: Sym,
+        date: Timestamp,
+        from: EntityId,
+        to: EntityId,
+        product: Sym,
+        quantity: u32,
+        line: u64,
+    ) -> Record {
+        Record {
+            id,
+            date,
+            kind: RecordKind::Sale,
+            from,
+            to,
+            product,
+            quantity,
+            lot: None,
+            parent_lot: None,
+            end_date: None,
+            value_usd: None,
+            payment: None,
+            declared_end_user: None,
+            ship_to_country: None,
+            source: None,
+            attrs: None,
+            line,
+        }
+    }
+}
+
 /// Ownership or control between two entities.
 #[derive(Clone, Debug, Serialize)]
 pub struct Relation {
@@ -361,6 +396,26 @@ impl Case {
 
     pub fn entity_by_key(&self, key: &str) -> Option<EntityId> {
         self.entity_index.get(key).copied()
+    }
+
+    /// One record as JSON, as a route's path and a trace show it: `record`,
+    /// `kind`, `from`, `to` (entity ids), `date`, `quantity`, `lot`, and
+    /// `product` when `with_product` (a route's path has one product).
+    pub fn record_json(&self, ri: RecordId, with_product: bool) -> serde_json::Value {
+        let r = &self.records[ri as usize];
+        let mut v = serde_json::json!({
+            "record": self.s(r.id),
+            "kind": r.kind,
+            "from": self.entity(r.from).id,
+            "to": self.entity(r.to).id,
+            "date": r.date,
+            "quantity": r.quantity,
+            "lot": r.lot.map(|l| self.s(l)),
+        });
+        if with_product {
+            v["product"] = self.s(r.product).into();
+        }
+        v
     }
 
     pub fn record_id(&self, r: RecordId) -> &str {

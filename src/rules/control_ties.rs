@@ -70,7 +70,7 @@ pub struct Tie {
     /// The flag in each wording of the party's place on a route
     /// ([`super::ROLES`]); None when the controller neither resides in a
     /// country of concern nor is tied to a listed party.
-    flags: Option<[Flag; 3]>,
+    flags: Option<Box<[Flag; 3]>>,
 }
 
 /// The ties of `s` (in [`Ownership::controller_relations`] order): what
@@ -138,7 +138,7 @@ fn ties(ctx: &Ctx, s: EntityId) -> Vec<Tie> {
                     evidence.clone(),
                 )
             });
-            Tie { rank, flags: Some(flags) }
+            Tie { rank, flags: Some(Box::new(flags)) }
         })
         .collect()
 }

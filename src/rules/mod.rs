@@ -160,7 +160,7 @@ pub struct EntityMemo {
     /// (see `Ownership::clear_of`), so it is nobody's affiliate.
     pub clear_of_listed: std::sync::OnceLock<bool>,
     /// `shell_indicators`: the entity's signs of a shell, if any.
-    pub shell_indicators: std::sync::OnceLock<Option<shell_indicators::Shell>>,
+    pub shell_indicators: std::sync::OnceLock<Option<Box<shell_indicators::Shell>>>,
 }
 
 impl<'a> Ctx<'a> {

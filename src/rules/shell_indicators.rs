@@ -54,7 +54,7 @@ pub struct Shell {
 }
 
 /// The signs of a shell about `e` (see [`Shell`]), or None when it shows none.
-fn signs(ctx: &Ctx, e: EntityId) -> Option<Shell> {
+fn signs(ctx: &Ctx, e: EntityId) -> Option<Box<Shell>> {
     let ent = ctx.case.entity(e);
     let mut why = Vec::new();
     let mut evidence = vec![ent.id.clone()];
@@ -95,7 +95,7 @@ fn signs(ctx: &Ctx, e: EntityId) -> Option<Shell> {
         why.push("has no recorded trade outside this route".to_string());
         flags(&why)
     });
-    Some(Shell { plain, thin })
+    Some(Box::new(Shell { plain, thin }))
 }
 
 /// The established group that holds a majority of `e`, if any: its ultimate

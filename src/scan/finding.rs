@@ -197,7 +197,7 @@ impl Finding {
                 "lot": self.lot.map(|l| case.s(l)),
                 "inferred": self.inferred,
                 "plausibility": round3(self.plausibility),
-                "path": self.path.iter().map(|&ri| step_json(case, ri)).collect::<Vec<_>>(),
+                "path": self.path.iter().map(|&ri| case.record_json(ri, false)).collect::<Vec<_>>(),
                 "flags": flags,
             }),
             FindingKind::Entity => json!({
@@ -213,20 +213,6 @@ impl Finding {
             }),
         }
     }
-}
-
-/// One record of a route as JSON.
-pub fn step_json(case: &Case, ri: RecordId) -> Value {
-    let r = &case.records[ri as usize];
-    json!({
-        "record": case.s(r.id),
-        "kind": r.kind,
-        "from": case.entity(r.from).id,
-        "to": case.entity(r.to).id,
-        "date": r.date,
-        "quantity": r.quantity,
-        "lot": r.lot.map(|l| case.s(l)),
-    })
 }
 
 /// Scores print with three decimals so that output is byte-stable.
