@@ -33,8 +33,10 @@
 //!    (a hash of `routes::group_key`: terminal and lot, or terminal, product
 //!    and previous step), so a group is judged whole, in the one-process
 //!    order of its routes (by terminal step).
-//! 5. **findings**: each rank judges its groups with `scan::judge` and sends
-//!    its findings and search counts to rank 0, which runs `scan::finish`
+//! 5. **findings**: each rank judges its groups with `scan::judge`, a block
+//!    of `JUDGE_BLOCK` groups at a time (an entity finding judged in two
+//!    blocks travels as two parts, merged by `finish` like parts judged on
+//!    two ranks), and sends its findings and search counts to rank 0, which runs `scan::finish`
 //!    on them all. The search step, `judge` and `finish` are the
 //!    one-process scan's own, so any change to them reaches both paths.
 //!
@@ -259,9 +261,10 @@ pub fn run(case: &Path, opts: &ReadOptions, config: &ClusterConfig) -> Result<Ou
 /// threshold for serving an allocation by its own mapping rises to the size
 /// of the largest block freed (up to 32 MiB), so after the read round's
 /// shard buffers and the search's walk messages are freed, later large
-/// vectors come from the heap and what was freed stays resident: a fixed
-/// threshold of 128 KiB cut a rank's peak at 4 processes on 1M records from
-/// 435-470 to 331-351 MiB (BENCHMARKS.md, "Cluster scan", fifth session).
+/// vectors come from the heap and what was freed stays resident: about 100
+/// MiB a rank at 4 processes on 1M records (peaks of 435-497 MiB, 334-367
+/// with a fixed threshold of 128 KiB; BENCHMARKS.md, "Cluster scan", fifth
+/// session).
 /// Elsewhere (musl, other systems) the allocator is left as it is.
 fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
