@@ -510,33 +510,41 @@ fn mekong_shells_and_sublease_front_to_guangzhou() {
     }
 }
 
+/// Imports a case's customs rows (`rows`, with `mapping`, both relative to
+/// `fixtures/investigator/<case>/`) into a fresh folder, checks that import
+/// succeeds and that the committed `entities.csv` and `records.csv` are
+/// what it makes of them, and returns import's output.
+fn reimport(case: &str, rows: &str, mapping: &str) -> std::process::Output {
+    let dir = crate::common::TempDir::new(case);
+    let src = format!("fixtures/investigator/{case}");
+    let out = dir.path().join("case");
+    let args: Vec<std::ffi::OsString> = vec![
+        "import".into(),
+        format!("{src}/{rows}").into(),
+        "--mapping".into(),
+        format!("{src}/{mapping}").into(),
+        "--out".into(),
+        out.clone().into(),
+    ];
+    let o = crate::common::chiptrace_os(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for file in ["entities.csv", "records.csv"] {
+        let made = std::fs::read_to_string(out.join(file)).unwrap();
+        let kept = std::fs::read_to_string(format!("{src}/{file}")).unwrap();
+        assert_eq!(made, kept, "{case}/{file} is not what import makes of {rows}");
+    }
+    o
+}
+
 /// Story (f), fourth session: a trade-data vendor's Malaysian customs rows
 /// imported with `chiptrace import`: names typed four ways, `HK` for Hong
 /// Kong, servers written `8 X ... GPU` and `8PCS`; a Malaysian exporter
 /// re-exports to a Hong Kong consolidator within days, more than it bought.
 #[test]
 fn malaysian_customs_rows_to_hong_kong_consolidator() {
-    let dir = crate::common::TempDir::new("customs-my-hk");
-    let src = "fixtures/investigator/customs_my_hk_consignees/source";
-    let out = dir.path().join("case");
-    let args: Vec<std::ffi::OsString> = vec![
-        "import".into(),
-        format!("{src}/my_trade_2025.csv").into(),
-        "--mapping".into(),
-        format!("{src}/mapping.toml").into(),
-        "--out".into(),
-        out.clone().into(),
-    ];
-    let o = crate::common::chiptrace_os(&args);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = reimport("customs_my_hk_consignees", "source/my_trade_2025.csv", "source/mapping.toml");
     assert!(stderr(&o).contains("8 records imported, 0 rows reported; 6 entities"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("does not say how many GPUs"), "{}", stderr(&o));
-    // The committed case is what import makes of the rows.
-    for file in ["entities.csv", "records.csv"] {
-        let made = std::fs::read_to_string(out.join(file)).unwrap();
-        let kept = std::fs::read_to_string(format!("fixtures/investigator/customs_my_hk_consignees/{file}")).unwrap();
-        assert_eq!(made, kept, "{file}");
-    }
     let fs = scan("customs_my_hk_consignees");
     let yueda = routes_to(&fs, "HONG-KONG-YUEDA-SUPPLY-CHAIN");
     assert!(!yueda.is_empty() && yueda.iter().all(|f| f["severity"] == "high"), "{yueda:#?}");
@@ -695,24 +703,7 @@ fn listed_buyers_under_chinese_names_and_look_alikes() {
 /// the committed case is what `import` makes of `source/`.
 #[test]
 fn us_reseller_through_forwarders_to_hong_kong() {
-    let dir = crate::common::TempDir::new("us-forwarder");
-    let src = "fixtures/investigator/us_forwarder_relabelled_gpus";
-    let out = dir.path().join("case");
-    let args: Vec<std::ffi::OsString> = vec![
-        "import".into(),
-        format!("{src}/source/trade_rows.csv").into(),
-        "--mapping".into(),
-        format!("{src}/mapping.toml").into(),
-        "--out".into(),
-        out.clone().into(),
-    ];
-    let o = crate::common::chiptrace_os(&args);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    for file in ["entities.csv", "records.csv"] {
-        let made = std::fs::read_to_string(out.join(file)).unwrap();
-        let kept = std::fs::read_to_string(format!("{src}/{file}")).unwrap();
-        assert_eq!(made, kept, "{file}");
-    }
+    reimport("us_forwarder_relabelled_gpus", "source/trade_rows.csv", "mapping.toml");
     let fs = scan("us_forwarder_relabelled_gpus");
     let hk = assert_high_route(&fs, "HONG-KONG-HUAXUN-SUPPLY-CHAIN", &["country_of_concern", "supplied_by_front"]);
     assert!(evidence(flag_of(&hk, "supplied_by_front")).contains(&"ATLAS-CARGO"), "{hk:#}");

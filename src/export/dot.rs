@@ -309,10 +309,8 @@ fn diagram_graph(case: &Case, d: &Diagram, part: Option<(usize, usize, bool)>) -
         d.records.len(),
         d.relations.len()
     ));
-    if let Some(o) = &d.overview {
-        title.push('\n');
-        title.push_str(&text::wrap(&text::display(&o.note), 110, 8).join("\n"));
-    } else if d.truncated {
+    // An overview is drawn by `overview_graph`, which writes its own note.
+    if d.truncated {
         title.push_str("\ncut at the bound on records (raise --max-records to draw more)");
     }
     let mut stmts = vec![
