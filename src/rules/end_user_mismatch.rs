@@ -9,6 +9,7 @@ use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
 use crate::model::{EntityId, EntityKind, RecordKind};
 use crate::scan::Flag;
+use crate::screen::normalise::normalise;
 
 pub struct EndUserMismatch;
 
@@ -33,30 +34,23 @@ fn names<'c>(ctx: &'c Ctx, e: EntityId) -> &'c [String] {
 /// Compared as screening compares names (legal forms, abbreviations,
 /// transliteration), at the policy's `fuzzy_threshold`.
 /// A declaration that shortens the name (`KHALIFA UNIVERSITY` for `KHALIFA
-/// UNIVERSITY OF SCIENCE AND TECHNOLOGY`) names the same party when it has
-/// at least two words, starts with the name's first word, and every one of
-/// its words is a word of the name, in order.
+/// UNIVERSITY OF SCIENCE AND TECHNOLOGY`, `Chulalongkorn University` for
+/// `Chulalongkorn Univ. AI Center`) names the same party when it has at
+/// least two words, starts with the name's first word, and every one of its
+/// words is a word of the name, in order; words as screening normalises
+/// them (`Univ.` is `university`, legal forms and `of` left out).
 fn spelled_as(ctx: &Ctx, declared: &str, users: &[EntityId]) -> bool {
-    let short = words(declared);
+    let short = normalise(declared).tokens;
     users.iter().any(|&u| {
         let e = ctx.case.entity(u);
         std::iter::once(&e.name).chain(&e.aliases).any(|n| {
             (short.len() >= 2 && {
-                let long = words(n);
+                let long = normalise(n).tokens;
                 long.first() == short.first() && in_order(&short, &long)
             }) || crate::screen::compare_names(declared, n)
                 .is_some_and(|(score, _, _)| score >= ctx.policy.fuzzy_threshold)
         })
     })
-}
-
-/// The words of a name, folded to ASCII lower case, letters and digits only.
-fn words(s: &str) -> Vec<String> {
-    deunicode::deunicode(s)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 /// Whether every word of `short` appears in `long`, in the same order.
