@@ -340,7 +340,9 @@ fn print_scale(svg: &str, height_mm: f64) -> f64 {
 
 /// A route too wide for the page, drawn in parts: the most route records a
 /// part (3, 2, then 1) at which every part prints with its labels legible,
-/// each part left to right or top to bottom, whichever prints larger; where
+/// each part left to right where that is legible, else left to right or top
+/// to bottom, whichever prints larger (Graphviz is run for the second only
+/// when the first falls short); where
 /// even one record a part does not fit, one a part, as large as it goes.
 /// Empty when the diagram has no route to split or Graphviz fails.
 fn printed_route(case: &Case, d: &Diagram) -> Vec<String> {
@@ -350,14 +352,22 @@ fn printed_route(case: &Case, d: &Diagram) -> Vec<String> {
         let n = parts.len();
         let mut svgs = Vec::with_capacity(n);
         for (k, p) in parts.iter().enumerate() {
-            let mut drawn: Vec<(f64, String)> = Vec::with_capacity(2);
-            for vertical in [false, true] {
-                let Ok(svg) = svg_of(&dot::route_part_dot(case, p, k, n, vertical)) else { return Vec::new() };
-                drawn.push((print_scale(&svg, PART_HEIGHT_MM), svg));
-            }
-            // Left to right unless top to bottom prints larger.
-            let (scale, svg) = if drawn[1].0 > drawn[0].0 { drawn.swap_remove(1) } else { drawn.swap_remove(0) };
-            svgs.push((scale, svg));
+            let draw = |vertical: bool| {
+                svg_of(&dot::route_part_dot(case, p, k, n, vertical))
+                    .map(|svg| (print_scale(&svg, PART_HEIGHT_MM), svg))
+            };
+            // Left to right where that is legible; else top to bottom where it prints larger.
+            let Ok(across) = draw(false) else { return Vec::new() };
+            let best = if across.0 * SMALLEST_PT >= LEGIBLE_PT {
+                across
+            } else {
+                match draw(true) {
+                    Ok(down) if down.0 > across.0 => down,
+                    Ok(_) => across,
+                    Err(_) => return Vec::new(),
+                }
+            };
+            svgs.push(best);
         }
         let legible = svgs.iter().all(|(scale, _)| scale * SMALLEST_PT >= LEGIBLE_PT);
         best = svgs.into_iter().map(|(_, svg)| svg).collect();
