@@ -113,6 +113,25 @@ pub struct RouteIndex<'a> {
     pub adj: &'a Adjacency,
     pub lots: &'a Lots,
     pub inv: &'a Inventory,
+    /// On a cluster rank, whether it owns an entity: the search there may
+    /// read only records with an end the rank owns (its adjacency) and the
+    /// lots' columns ([`Lots::with_columns`]), never another record, so
+    /// that the rank need hold no other. Every record the search reads goes
+    /// through [`RouteIndex::rec`], which checks this in debug builds (what
+    /// the tests run). None in one process.
+    pub owns: Option<&'a (dyn Fn(EntityId) -> bool + Sync)>,
+}
+
+impl<'a> RouteIndex<'a> {
+    /// Record `r`, as the search reads it (see [`RouteIndex::owns`]).
+    pub fn rec(&self, r: RecordId) -> &'a Record {
+        let x = &self.case.records[r as usize];
+        debug_assert!(
+            self.owns.is_none_or(|owns| owns(x.from) || owns(x.to)),
+            "the route search read record {r}, which has no end this rank owns"
+        );
+        x
+    }
 }
 
 /// The records that end a route: every lease (a sub-lease continues the
@@ -124,10 +143,26 @@ pub struct RouteIndex<'a> {
 /// # Complexity
 /// O(R).
 pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
-    let case = ix.case;
+    terminal_steps_among(ix, 0..ix.case.records.len() as RecordId, |_| true)
+}
+
+/// The terminal steps (see [`terminal_steps`]) among `records` (ascending)
+/// whose record passes `candidate`, judged from `records` alone: whether
+/// a receiver passed its lot on is read from the records it sent among
+/// them, so `records` must hold every record each candidate's receiver
+/// sent. A cluster rank passes the records with an end it owns and takes
+/// the steps received by an entity it owns.
+///
+/// # Complexity
+/// O(|records|).
+pub fn terminal_steps_among(
+    ix: &RouteIndex,
+    records: impl Iterator<Item = RecordId> + Clone,
+    candidate: impl Fn(&Record) -> bool,
+) -> Vec<RecordId> {
     // Lots each entity passed on (sold or shipped), to tell last holders.
     let mut passed_on: HashSet<(EntityId, Sym)> = HashSet::default();
-    for r in &case.records {
+    for r in records.clone().map(|i| ix.rec(i)) {
         if let (true, Some(l)) = (r.kind.moves_goods(), r.lot) {
             passed_on.insert((r.from, l));
             if let Some(p) = r.parent_lot {
@@ -136,7 +171,11 @@ pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
         }
     }
     let mut out = Vec::new();
-    for (i, r) in case.records.iter().enumerate() {
+    for i in records {
+        let r = ix.rec(i);
+        if !candidate(r) {
+            continue;
+        }
         let keep = match r.kind {
             RecordKind::Lease => true,
             RecordKind::Install => false,
@@ -146,7 +185,7 @@ pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
             },
         };
         if keep {
-            out.push(i as RecordId);
+            out.push(i);
         }
     }
     out
@@ -161,9 +200,9 @@ pub fn terminal_steps(ix: &RouteIndex) -> Vec<RecordId> {
 /// O(min(depth x (lineage + candidates), max_examined)): every lot of the
 /// lineage and every record looked at counts against `bounds.max_examined`.
 pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
-    let mut walk = Walk::start(last);
+    let mut walk = Walk::start(ix, last);
     while walk.step(ix, bounds) {}
-    walk.route(ix.case)
+    walk.route()
 }
 
 /// A route being built backward, one step at a time ([`route_to`] walks it
@@ -173,6 +212,13 @@ pub fn route_to(ix: &RouteIndex, last: RecordId, bounds: &Bounds) -> Route {
 pub struct Walk {
     /// The records found so far, the terminal step first (the reverse of the route's order).
     pub records: Vec<RecordId>,
+    /// The terminal step's receiver, product, units and lot, read where the
+    /// walk starts: what the route says of its end, carried so that the
+    /// process where the walk ends need not hold the terminal step.
+    pub terminal: EntityId,
+    pub product: Sym,
+    pub quantity: u32,
+    pub lot: Option<Sym>,
     pub inferred: bool,
     pub plausibility: f64,
     pub cut: Option<Cut>,
@@ -181,8 +227,19 @@ pub struct Walk {
 
 impl Walk {
     /// A walk back from the terminal step `last`.
-    pub fn start(last: RecordId) -> Walk {
-        Walk { records: vec![last], inferred: false, plausibility: 1.0, cut: None, examined: 0 }
+    pub fn start(ix: &RouteIndex, last: RecordId) -> Walk {
+        let end = ix.rec(last);
+        Walk {
+            records: vec![last],
+            terminal: end.to,
+            product: end.product,
+            quantity: end.quantity,
+            lot: end.lot,
+            inferred: false,
+            plausibility: 1.0,
+            cut: None,
+            examined: 0,
+        }
     }
 
     /// The earliest record found so far: the next step reads the receipts of its sender.
@@ -198,7 +255,7 @@ impl Walk {
         let case = ix.case;
         let records = &mut self.records;
         let cur = *records.last().expect("a walk has at least one record");
-        let r = &case.records[cur as usize];
+        let r = ix.rec(cur);
         if case.entity(r.from).kind == EntityKind::Manufacturer {
             return false; // the units were made here
         }
@@ -225,14 +282,14 @@ impl Walk {
         // site to the lessee instead of skipping the site.
         if r.kind == RecordKind::Lease {
             let out = ix.adj.out(r.from);
-            let upto = out.partition_point(|&c| case.records[c as usize].date <= r.date);
+            let upto = out.partition_point(|&c| ix.rec(c).date <= r.date);
             for &c in out[..upto].iter().rev().take(bounds.max_candidates) {
                 if *examined >= bounds.max_examined {
                     *cut = Some(Cut::Examined);
                     break;
                 }
                 *examined += 1;
-                let cr = &case.records[c as usize];
+                let cr = ix.rec(c);
                 if cr.kind != RecordKind::Shipment
                     || cr.product != r.product
                     || cr.to == r.to
@@ -266,16 +323,27 @@ impl Walk {
             'lineage: for l in ix.lots.ancestors_iter(lot) {
                 *examined += 1;
                 let Some(lr) = ix.lots.get(l) else { continue };
-                let upto = lr.records.partition_point(|&c| case.records[c as usize].date <= r.date);
-                for &c in lr.records[..upto].iter().rev() {
+                // The lot's dates and receivers from its columns where it
+                // has them (a cluster rank), so that only the holder's own
+                // receipt is read whole.
+                let upto = match lr.columns {
+                    Some((dates, _)) => dates.partition_point(|&d| d <= r.date.0),
+                    None => lr.records.partition_point(|&c| ix.rec(c).date <= r.date),
+                };
+                let to = |i: usize| lr.columns.map_or_else(|| ix.rec(lr.records[i]).to, |(_, tos)| tos[i]);
+                for i in (0..upto).rev() {
                     if *examined >= bounds.max_examined {
                         *cut = Some(Cut::Examined);
                         break 'lineage;
                     }
                     *examined += 1;
-                    let cr = &case.records[c as usize];
-                    if cr.to == r.from && supplies(cr, r) && cr.product == r.product && !records.contains(&c) {
-                        if best.is_none_or(|(b, _, _)| case.records[b as usize].date < cr.date) {
+                    if to(i) != r.from {
+                        continue;
+                    }
+                    let c = lr.records[i];
+                    let cr = ix.rec(c);
+                    if supplies(cr, r) && cr.product == r.product && !records.contains(&c) {
+                        if best.is_none_or(|(b, _, _)| ix.rec(b).date < cr.date) {
                             best = Some((c, 1.0, false));
                         }
                         break;
@@ -300,7 +368,7 @@ impl Walk {
                 if goods[i] != want || records.contains(&c) {
                     continue;
                 }
-                let cr = &case.records[c as usize];
+                let cr = ix.rec(c);
                 if !supplies(cr, r) {
                     continue;
                 }
@@ -324,16 +392,15 @@ impl Walk {
     }
 
     /// The route the walk found.
-    pub fn route(self, case: &Case) -> Route {
-        let Walk { mut records, inferred, plausibility, cut, examined } = self;
-        let end = &case.records[records[0] as usize];
+    pub fn route(self) -> Route {
+        let Walk { mut records, terminal, product, quantity, lot, inferred, plausibility, cut, examined } = self;
         records.reverse();
         Route {
             records,
-            terminal: end.to,
-            product: end.product,
-            quantity: end.quantity,
-            lot: end.lot,
+            terminal,
+            product,
+            quantity,
+            lot,
             inferred,
             plausibility,
             truncated: cut.is_some(),

@@ -440,42 +440,50 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         let case = &loaded.case;
         let inv = Inventory::build(case);
         mem.stage("inventory");
-        // The search reads, at each rank, the receipts and shipments of the
-        // holders it owns (their adjacency) and the whole lot index (a
-        // lineage step walks a lot's records at every holder).
+        // The search reads, at each rank, only the records with an end it
+        // owns (the receipts and shipments of its holders: their adjacency)
+        // and the lot index with each lotted record's date and receiver (a
+        // lineage step walks a lot's records at every holder, reading whole
+        // only the holder's own receipt); `RouteIndex::rec` checks this in
+        // debug builds.
         let t = Instant::now();
+        let owns = |e: EntityId| entity_owner(e, ranks) == me;
         let mine: Vec<RecordId> = inv
             .order
             .iter()
             .copied()
             .filter(|&r| {
                 let x = &case.records[r as usize];
-                entity_owner(x.from, ranks) == me || entity_owner(x.to, ranks) == me
+                owns(x.from) || owns(x.to)
             })
             .collect();
         let adj = crate::graph::Adjacency::build(case, &mine);
         fig.indexed = mine.len() as u64;
-        drop(mine);
-        let lots = crate::graph::Lots::build(case, &inv.order);
-        let ix = routes::RouteIndex { case, adj: &adj, lots: &lots, inv: &inv };
+        let mut mine = mine;
+        mine.sort_unstable();
+        let lots = crate::graph::Lots::build(case, &inv.order).with_columns(case);
+        let ix = routes::RouteIndex { case, adj: &adj, lots: &lots, inv: &inv, owns: Some(&owns) };
         mem.stage("search index");
 
         // Round 3: the route search by rounds. Each terminal step is taken
-        // by the owner of its receiver (who can tell it ends a route) and
-        // walked back one step a round on the owner of the holder whose
-        // receipts the step reads, until every walk has ended.
+        // by the owner of its receiver (who can tell it ends a route, from
+        // the records it holds) and walked back one step a round on the
+        // owner of the holder whose receipts the step reads, until every
+        // walk has ended. A walk travels with its terminal step's record
+        // number, which orders the routes as the one-process search does.
         let bounds = crate::scan::bounds(&loaded.policy);
-        let holder = |r: RecordId| entity_owner(case.records[r as usize].from, ranks);
-        let steps = routes::terminal_steps(&ix);
+        // The holder a walk's next step reads: the sender of its head, a
+        // record received by an entity the rank owns.
+        let holder = |r: RecordId| entity_owner(ix.rec(r).from, ranks);
+        let steps = routes::terminal_steps_among(&ix, mine.iter().copied(), |r| owns(r.to));
+        drop(mine);
         let mut out: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
         let mut sent = 0u64;
-        for (k, &s) in steps.iter().enumerate() {
-            if entity_owner(case.records[s as usize].to, ranks) == me {
-                let e = &mut out[holder(s)];
-                e.u64(k as u64);
-                e.walk(&Walk::start(s));
-                sent += 1;
-            }
+        for &s in &steps {
+            let e = &mut out[holder(s)];
+            e.u64(s as u64);
+            e.walk(&Walk::start(&ix, s));
+            sent += 1;
         }
         drop(steps);
         // Walks that ended, as routes (made here, where the walk's records are known).
@@ -526,7 +534,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                     e.walk(&w);
                     sent += 1;
                 } else {
-                    found.push((k, w.route(case)));
+                    found.push((k, w.route()));
                 }
             }
         }

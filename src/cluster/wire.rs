@@ -58,8 +58,12 @@ impl Enc {
     }
 
     pub fn walk(&mut self, w: &Walk) {
-        let Walk { records, inferred, plausibility, cut, examined } = w;
+        let Walk { records, terminal, product, quantity, lot, inferred, plausibility, cut, examined } = w;
         self.ids(records);
+        self.u32(*terminal);
+        self.sym(*product);
+        self.u32(*quantity);
+        self.opt_sym(*lot);
         self.bool(*inferred);
         self.f64(*plausibility);
         self.cut(*cut);
@@ -194,6 +198,10 @@ impl<'a> Dec<'a> {
     pub fn walk(&mut self) -> Option<Walk> {
         Some(Walk {
             records: self.ids()?,
+            terminal: self.u32()?,
+            product: self.sym()?,
+            quantity: self.u32()?,
+            lot: self.opt_sym()?,
             inferred: self.bool()?,
             plausibility: self.f64()?,
             cut: self.cut()?,
@@ -278,4 +286,90 @@ fn rule_id(s: &str) -> &'static str {
     let r: &'static str = Box::leak(s.to_string().into_boxed_str());
     extra.push(r);
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Strings;
+    use proptest::prelude::*;
+
+    fn sym(strings: &mut Strings, i: u32) -> Sym {
+        strings.intern(&format!("S{i}"))
+    }
+
+    fn cut(i: u8) -> Option<Cut> {
+        [None, Some(Cut::Depth), Some(Cut::Candidates), Some(Cut::Examined)][(i % 4) as usize]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+        /// What a search round sends: any walk (struct literal, so a new
+        /// field must be given here) comes back equal, several in a row.
+        #[test]
+        fn walks_travel_whole(
+            walks in proptest::collection::vec(
+                (proptest::collection::vec(any::<u32>(), 1..14), any::<u32>(), 0u32..50, any::<u32>(),
+                 proptest::option::of(0u32..50), any::<bool>(), 0.0f64..=1.0, any::<u8>(), any::<u64>()),
+                0..6,
+            )
+        ) {
+            let mut strings = Strings::default();
+            let walks: Vec<Walk> = walks
+                .into_iter()
+                .map(|(records, terminal, p, quantity, lot, inferred, plausibility, c, examined)| Walk {
+                    records,
+                    terminal,
+                    product: sym(&mut strings, p),
+                    quantity,
+                    lot: lot.map(|l| sym(&mut strings, l)),
+                    inferred,
+                    plausibility,
+                    cut: cut(c),
+                    examined,
+                })
+                .collect();
+            let mut e = Enc::default();
+            for w in &walks {
+                e.walk(w);
+            }
+            let mut d = Dec::new(&e.0);
+            let mut back = Vec::new();
+            while !d.done() {
+                back.push(d.walk().expect("a walk reads back"));
+            }
+            prop_assert_eq!(back, walks);
+        }
+
+        /// What the routes round sends: any route comes back equal, and a
+        /// message cut short reads as garbled, never as a shorter route.
+        #[test]
+        fn routes_travel_whole_and_a_cut_message_is_no_route(
+            records in proptest::collection::vec(any::<u32>(), 1..14),
+            terminal in any::<u32>(), p in 0u32..50, quantity in any::<u32>(),
+            lot in proptest::option::of(0u32..50), inferred in any::<bool>(),
+            plausibility in 0.0f64..=1.0, truncated in any::<bool>(), c in any::<u8>(),
+            examined in any::<u64>(), keep in 0usize..100,
+        ) {
+            let mut strings = Strings::default();
+            let route = Route {
+                records,
+                terminal,
+                product: sym(&mut strings, p),
+                quantity,
+                lot: lot.map(|l| sym(&mut strings, l)),
+                inferred,
+                plausibility,
+                truncated,
+                cut: cut(c),
+                examined,
+            };
+            let mut e = Enc::default();
+            e.route(&route);
+            prop_assert_eq!(Dec::new(&e.0).route(), Some(route));
+            let cut_at = keep * e.0.len() / 100;
+            prop_assert_eq!(Dec::new(&e.0[..cut_at]).route(), None);
+        }
+    }
 }

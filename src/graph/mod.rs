@@ -138,6 +138,11 @@ fn csr(n: usize, order: &[RecordId], key: impl Fn(RecordId) -> EntityId) -> (Vec
 #[derive(Clone, Copy, Debug)]
 pub struct Lot<'a> {
     pub records: &'a [RecordId],
+    /// Beside `records`, their dates (UTC seconds) and receivers, when the
+    /// lots were built [`Lots::with_columns`]: what the route search's
+    /// lineage walk compares, so that it reads a whole record only where the
+    /// receiver is the holder it asks about.
+    pub columns: Option<(&'a [i64], &'a [EntityId])>,
     pub parent: Option<Sym>,
     pub children: &'a [Sym],
 }
@@ -155,6 +160,8 @@ pub struct Lots {
     parent: Vec<Option<Sym>>,
     child_start: Vec<u32>,
     children: Vec<Sym>,
+    /// Each of `records`' date and receiver (see [`Lots::with_columns`]).
+    columns: Option<(Vec<i64>, Vec<EntityId>)>,
 }
 
 const NO_LOT: u32 = u32::MAX;
@@ -246,7 +253,22 @@ impl Lots {
             children[fill[n] as usize] = l;
             fill[n] += 1;
         }
-        Lots { number, record_start, records, parent, child_start, children }
+        Lots { number, record_start, records, parent, child_start, children, columns: None }
+    }
+
+    /// These lots with each record's date and receiver beside it (12 bytes
+    /// a lotted record): the index a cluster rank keeps of every lot while
+    /// it holds only some of the records, so that a step's lineage walk
+    /// finds the holder's receipt (and counts what it looked at) reading the
+    /// full record of that receipt alone (see `crate::cluster`).
+    ///
+    /// # Complexity
+    /// O(lotted records).
+    pub fn with_columns(mut self, case: &Case) -> Lots {
+        let dates = self.records.iter().map(|&r| case.records[r as usize].date.0).collect();
+        let tos = self.records.iter().map(|&r| case.records[r as usize].to).collect();
+        self.columns = Some((dates, tos));
+        self
     }
 
     /// Every lot (carried by a record or named as a parent), in the order of their symbols.
@@ -265,8 +287,10 @@ impl Lots {
             return None;
         }
         let n = n as usize;
+        let range = self.record_start[n] as usize..self.record_start[n + 1] as usize;
         Some(Lot {
-            records: &self.records[self.record_start[n] as usize..self.record_start[n + 1] as usize],
+            records: &self.records[range.clone()],
+            columns: self.columns.as_ref().map(|(d, t)| (&d[range.clone()], &t[range])),
             parent: self.parent[n],
             children: &self.children[self.child_start[n] as usize..self.child_start[n + 1] as usize],
         })
