@@ -546,7 +546,7 @@ fn malaysian_customs_rows_to_hong_kong_consolidator() {
     assert!(stderr(&o).contains("8 records imported, 0 rows reported; 6 entities"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("does not say how many GPUs"), "{}", stderr(&o));
     let fs = scan("customs_my_hk_consignees");
-    let yueda = routes_to(&fs, "HONG-KONG-YUEDA-SUPPLY-CHAIN");
+    let yueda = routes_to(&fs, "YUEDA-SUPPLY-CHAIN");
     assert!(!yueda.is_empty() && yueda.iter().all(|f| f["severity"] == "high"), "{yueda:#?}");
     assert_eq!(yueda.iter().map(|f| f["quantity"].as_u64().unwrap()).sum::<u64>(), 384, "48 servers of 8 GPUs");
     // Every delivery came through the exporter, a front: also the first
@@ -554,20 +554,20 @@ fn malaysian_customs_rows_to_hong_kong_consolidator() {
     // fifth session (high 0.77 -> 0.84); that flag cites the excess record.
     for f in &yueda {
         let front = flag_of(f, "supplied_by_front");
-        assert_eq!(front["subject"], "HONG-KONG-YUEDA-SUPPLY-CHAIN");
+        assert_eq!(front["subject"], "YUEDA-SUPPLY-CHAIN");
         assert!(evidence(front).contains(&"MEGA-BRIGHT-TECHNOLOGY"), "{front:#}");
     }
     let first = yueda.iter().find(|f| f["quantity"] == 96).expect("the first delivery");
     let front = flag_of(first, "supplied_by_front");
     assert!(front["detail"].as_str().unwrap().contains("elsewhere in the case"), "{front:#}");
     assert!(evidence(front).contains(&"K2-2025-0103322"), "{front:#}");
-    assert!(has_flag(&fs, "end_user_mismatch", "HONG-KONG-YUEDA-SUPPLY-CHAIN"));
+    assert!(has_flag(&fs, "end_user_mismatch", "YUEDA-SUPPLY-CHAIN"));
     let mb = entity(&fs, "MEGA-BRIGHT-TECHNOLOGY");
     assert!(rank(mb) >= 1, "{mb:#}");
     assert!(flags(mb).contains(&("quantity_mismatch".into(), "MEGA-BRIGHT-TECHNOLOGY".into())));
     for f in &fs {
         assert!(
-            !(["PENINSULA-IT-DISTRIBUTION", "NANYANG-INSTITUTE-COMPUTING", "OSAKA-RENDER-WORKS"].contains(&who(f))
+            !(["PENINSULA-IT-DISTRIBUTION", "NANYANG-INSTITUTE-COMPUTING", "RENDER-WORKS"].contains(&who(f))
                 && rank(f) >= 1),
             "{f:#}"
         );
@@ -705,7 +705,7 @@ fn listed_buyers_under_chinese_names_and_look_alikes() {
 fn us_reseller_through_forwarders_to_hong_kong() {
     reimport("us_forwarder_relabelled_gpus", "source/trade_rows.csv", "mapping.toml");
     let fs = scan("us_forwarder_relabelled_gpus");
-    let hk = assert_high_route(&fs, "HONG-KONG-HUAXUN-SUPPLY-CHAIN", &["country_of_concern", "supplied_by_front"]);
+    let hk = assert_high_route(&fs, "HUAXUN-SUPPLY-CHAIN", &["country_of_concern", "supplied_by_front"]);
     assert!(evidence(flag_of(&hk, "supplied_by_front")).contains(&"ATLAS-CARGO"), "{hk:#}");
     // The distributor whose purchases are outside the case, and the lawful
     // hospital shipment: nothing above low, no phantom units, no mismatch.

@@ -585,6 +585,8 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
             ),
         );
     }
+    // Spellings that agree but for one trade word or a city's initials.
+    let parties = merge_near_spellings(parties, &mut records, file, &mut out.diags);
     // Kinds the mapping names, by normalised name (any country).
     let named: HashMap<String, EntityKind> = m
         .parties
@@ -626,18 +628,157 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
     out
 }
 
+/// Sum of the letters of a name's distinctive words: what must be left,
+/// and identical, for a looser merge to be safe.
+fn distinctive_letters(n: &crate::screen::normalise::Normalised) -> usize {
+    use crate::screen::normalise::Class;
+    (0..n.tokens.len()).filter(|&i| n.classes[i] == Class::Distinctive).map(|i| n.tokens[i].len()).sum()
+}
+
+/// Merges party groups whose names agree but for what clerks add or
+/// shorten, where nothing else could be meant: one extra trade word
+/// (`ALATAU SYSTEMS INTEGRATION LLP` and `ТОО «Алатау Системс»`, both
+/// `alatau system` after transliteration and legal-form folding) or a city
+/// written as its Pinyin initials (`SZ XINGHAI YUNSUAN TECH` and `SHENZHEN
+/// XINGHAI YUNSUAN TECHNOLOGY CO.LTD`). Both need the same country,
+/// distinctive words of five letters or more that are identical, exactly one
+/// group to merge with, and no record between the two. Each merge is a
+/// warning naming both spellings and why.
+///
+/// # Complexity
+/// O(P x w) hash look-ups for P parties of at most w words.
+fn merge_near_spellings(
+    parties: Vec<(Vec<Party>, u64)>,
+    records: &mut [ImportedRecord],
+    file: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(Vec<Party>, u64)> {
+    use crate::screen::normalise::{Class, normalise, pinyin_initials};
+    let norms: Vec<_> = parties.iter().map(|(sp, _)| normalise(&sp[0].name)).collect();
+    let country = |i: usize| parties[i].0[0].country;
+    let mut by_key: HashMap<(String, Country), usize> = HashMap::new();
+    for (i, n) in norms.iter().enumerate() {
+        by_key.entry((n.key.clone(), country(i))).or_insert(i);
+    }
+    let joined = |t: &[String]| t.join(" ");
+    // Candidates: (shorter or abbreviated group, group it belongs to, why).
+    let mut cands: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
+    for (b, nb) in norms.iter().enumerate() {
+        for k in 0..nb.tokens.len() {
+            if nb.classes[k] != Class::Generic || nb.tokens.len() < 2 {
+                continue;
+            }
+            let mut t = nb.tokens.clone();
+            t.remove(k);
+            if let Some(&a) = by_key.get(&(joined(&t), country(b)))
+                && a != b
+                && distinctive_letters(&norms[a]) >= 5
+            {
+                cands
+                    .entry(a)
+                    .or_default()
+                    .push((b, format!("the names differ only by the trade word `{}`", nb.tokens[k])));
+            }
+        }
+        if nb.tokens.len() >= 2
+            && nb.classes[0] == Class::Place
+            && let Some(ini) = pinyin_initials(&nb.tokens[0])
+        {
+            let mut t = nb.tokens.clone();
+            t[0] = ini.clone();
+            if let Some(&a) = by_key.get(&(joined(&t), country(b)))
+                && a != b
+                && distinctive_letters(&norms[a]) >= 5
+            {
+                cands.entry(a).or_default().push((
+                    b,
+                    format!("`{}` is the initials of `{}`", ini.to_uppercase(), nb.tokens[0].to_uppercase()),
+                ));
+            }
+        }
+    }
+    let linked: BTreeSet<(usize, usize)> = records.iter().flat_map(|r| [(r.from, r.to), (r.to, r.from)]).collect();
+    // Union-find over the merges, each group into the earliest of its set.
+    let mut root: Vec<usize> = (0..parties.len()).collect();
+    fn find(root: &mut [usize], mut i: usize) -> usize {
+        while root[i] != i {
+            root[i] = root[root[i]];
+            i = root[i];
+        }
+        i
+    }
+    for (a, bs) in &cands {
+        let targets: BTreeSet<usize> = bs.iter().map(|(b, _)| *b).collect();
+        let [b] = targets.iter().copied().collect::<Vec<_>>()[..] else { continue };
+        if linked.contains(&(*a, b)) {
+            continue;
+        }
+        let why = &bs.iter().find(|(x, _)| *x == b).map(|(_, w)| w.clone()).unwrap_or_default();
+        let (ra, rb) = (find(&mut root, *a), find(&mut root, b));
+        if ra == rb {
+            continue;
+        }
+        root[ra.max(rb)] = ra.min(rb);
+        diags.warning(
+            file,
+            parties[*a].1,
+            format!(
+                "party `{}` merged with `{}` ({}): {why}; if the documents show two parties, rename one in the source",
+                parties[*a].0[0].name,
+                parties[b].0[0].name,
+                country(b)
+            ),
+        );
+    }
+    if (0..parties.len()).all(|i| root[i] == i) {
+        return parties;
+    }
+    let roots: Vec<usize> = (0..parties.len()).map(|i| find(&mut root, i)).collect();
+    let mut new_index = vec![usize::MAX; parties.len()];
+    let mut merged: Vec<(Vec<Party>, u64)> = Vec::new();
+    for (i, (spellings, line)) in parties.into_iter().enumerate() {
+        let r = roots[i];
+        if new_index[r] == usize::MAX {
+            new_index[r] = merged.len();
+            merged.push((Vec::new(), line));
+        }
+        let g = &mut merged[new_index[r]];
+        g.0.extend(spellings);
+        g.1 = g.1.min(line);
+    }
+    for r in records.iter_mut() {
+        r.from = new_index[roots[r.from]];
+        r.to = new_index[roots[r.to]];
+    }
+    merged
+}
+
 fn file_stem(name: &str) -> String {
     let stem = name.split('.').next().unwrap_or(name);
     let s: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     if s.is_empty() { "row".to_string() } else { s }
 }
 
-/// An entity id made from the normalised name: `LUCKY-DRAGON-TRADING`, with
-/// the country, then a number, added where two parties would share it.
+/// The words of a name an id is made of: from its first identifying word
+/// on, so a province, city or trade word in front is left out
+/// (`HEILONGJIANG BINGCHENG TECHNOLOGY TRADING` -> `BINGCHENG TECHNOLOGY
+/// TRADING`, `SHENZHEN XINGHAI YUNSUAN TECHNOLOGY` -> `XINGHAI YUNSUAN
+/// TECHNOLOGY`) while a place after it stays (`ACME (HK)` -> `ACME HONG
+/// KONG`); a name with no identifying word keeps all its words
+/// (`HEILONGJIANG UNIVERSITY`).
+fn id_words(n: &crate::screen::normalise::Normalised) -> Vec<String> {
+    match (0..n.tokens.len()).find(|&i| n.classes[i].identifies()) {
+        Some(first) => n.tokens[first..].to_vec(),
+        None => n.tokens.clone(),
+    }
+}
+
+/// An entity id made from the normalised name's identifying words
+/// ([`id_words`]): `LUCKY-DRAGON-TRADING`, with the country, then a number,
+/// added where two parties would share it.
 fn unique_id(used: &mut BTreeSet<String>, name: &str, country: Country) -> String {
     let n = crate::screen::normalise::normalise(name);
-    let words: Vec<String> = n
-        .tokens
+    let words: Vec<String> = id_words(&n)
         .iter()
         .map(|t| t.to_ascii_uppercase())
         .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric()))
@@ -800,5 +941,84 @@ mod tests {
         assert_ne!(party_key("Lucky Dragon Trading Ltd", hk), party_key("Lucky Tiger Trading Ltd", hk));
         let cn = Country::parse("CN").unwrap();
         assert_ne!(party_key("Lucky Dragon Trading Ltd", hk), party_key("Lucky Dragon Trading Ltd", cn));
+        // The legal form as Chinese clerks write it, without spaces, in Pinyin or in characters.
+        for name in [
+            "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD",
+            "SHENZHEN XINGHAI YUNSUAN TECH.CO.,LTD",
+            "SHENZHEN XINGHAI YUNSUAN TECHNOLOGYCO.,LTD",
+            "SHENZHEN SHI XINGHAI YUNSUAN KEJI YOUXIAN GONGSI",
+            "深圳市星海云算科技有限公司",
+        ] {
+            assert_eq!(party_key(name, cn), party_key("Shenzhen Xinghai Yunsuan Technology Co., Ltd.", cn), "{name}");
+        }
+        assert_ne!(
+            party_key("SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD", cn),
+            party_key("SHENZHEN XINGHAI INTERNET CAFE MANAGEMENT CO.LTD", cn)
+        );
+    }
+
+    fn import_rows(rows: &str) -> Imported {
+        let m = parse_mapping(
+            "[records]\ndate = \"date\"\nfrom = \"from\"\nfrom_country = \"fc\"\nto = \"to\"\nto_country = \"tc\"\nproduct = \"product\"\nquantity = \"qty\"\n",
+            "mapping.toml",
+        )
+        .unwrap();
+        let text = format!("date,from,fc,to,tc,product,qty\n{rows}");
+        import(text.as_bytes(), "rows.csv", &m)
+    }
+
+    fn names(x: &Imported) -> Vec<(String, Vec<String>)> {
+        x.entities.iter().map(|e| (e.id.clone(), e.aliases.clone())).collect()
+    }
+
+    #[test]
+    fn one_party_in_cyrillic_and_latin_or_with_a_city_initialled_is_merged_once_nothing_else_could_be_meant() {
+        let x = import_rows(
+            "2024-01-02,KEYSTONE LLC,US,ALATAU SYSTEMS INTEGRATION LLP,KZ,H100,10\n\
+             2024-01-09,ТОО «Алатау Системс»,KZ,GEFEST-M LLC,RU,H100,10\n\
+             2024-01-03,ACME HK,HK,SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD,CN,H100,5\n\
+             2024-01-04,ACME HK,HK,SZ XINGHAI YUNSUAN TECH,CN,H100,5\n",
+        );
+        let ids: Vec<String> = x.entities.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(
+            ids,
+            ["KEYSTONE", "ALATAU-SYSTEM-INTEGRATION", "GEFEST-M", "ACME-HONG-KONG", "XINGHAI-YUNSUAN-TECHNOLOGY"]
+        );
+        assert_eq!(x.entities[1].aliases, ["ТОО «Алатау Системс»"]);
+        assert_eq!(x.entities[4].aliases, ["SZ XINGHAI YUNSUAN TECH"]);
+        assert_eq!(x.records[1].from, 1, "the Cyrillic sender is the Latin receiver");
+        let warnings: Vec<String> = x.diags.0.iter().map(|d| d.to_string()).collect();
+        assert!(warnings.iter().any(|w| w.contains("differ only by the trade word `integration`")), "{warnings:?}");
+        assert!(warnings.iter().any(|w| w.contains("`SZ` is the initials of `SHENZHEN`")), "{warnings:?}");
+    }
+
+    #[test]
+    fn near_misses_stay_separate_parties() {
+        // Another distinctive word, another country, two parties it could be, or a sale between them.
+        let x = import_rows(
+            "2024-01-02,KEYSTONE LLC,US,ALATAU SYSTEMS INTEGRATION LLP,KZ,H100,10\n\
+             2024-01-09,ТОО «Алатау Сервис»,KZ,GEFEST-M LLC,RU,H100,10\n\
+             2024-01-10,ALATAU SYSTEMS LLP,UZ,GEFEST-M LLC,RU,H100,10\n\
+             2024-01-03,ACME HK,HK,BETAMAX TRADING LTD,CN,H100,5\n\
+             2024-01-04,ACME HK,HK,BETAMAX LOGISTICS LTD,CN,H100,5\n\
+             2024-01-05,BETAMAX LTD,CN,GEFEST-M LLC,RU,H100,5\n\
+             2024-01-06,ZETAWORKS LTD,CN,ZETAWORKS TRADING LTD,CN,H100,5\n\
+             2024-01-03,ACME HK,HK,SZ XINGHAI YUNSUAN TECH,CN,H100,5\n\
+             2024-01-04,ACME HK,HK,BEIJING XINGHAI YUNSUAN TECH,CN,H100,5\n",
+        );
+        assert_eq!(x.entities.len(), 13, "{:?}", names(&x));
+        assert!(x.entities.iter().all(|e| e.aliases.is_empty()), "{:?}", names(&x));
+        assert!(x.diags.0.iter().all(|d| !d.to_string().contains("merged with")));
+    }
+
+    #[test]
+    fn ids_come_from_the_identifying_words_not_a_province_in_front() {
+        let x = import_rows(
+            "2024-01-02,黑龙江省冰城科技贸易有限公司,CN,哈尔滨工业大学,CN,H20,8\n\
+             2024-01-03,HEILONGJIANG BINGCHENG TECH TRADING CO LTD,CN,黑龙江大学,CN,H20,8\n",
+        );
+        let ids: Vec<String> = x.entities.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(ids, ["BINGCHENG-TECHNOLOGY-TRADING", "HAERBINGONGYE-UNIVERSITY", "HEILONGJIANG-UNIVERSITY"]);
+        assert_eq!(x.entities[0].aliases, ["HEILONGJIANG BINGCHENG TECH TRADING CO LTD"]);
     }
 }

@@ -7,12 +7,33 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Country([u8; 2]);
 
-/// Country names as Chinese (simplified and traditional), Japanese, Korean
-/// and Russian trade documents write them, for the countries the trade in
-/// AI chips passes through. Transliteration would turn `中国` into
-/// `Zhongguo`, which no English list of names holds, so these are looked up
-/// as written (spaces and a trailing full stop ignored).
+/// Country names as trade documents write them that the ISO translations
+/// ([`super::country_names`]) do not hold: short forms (`中国大陆`, `南韩`,
+/// `ОАЭ`, `РФ`, `КНР`) and older names (`Киргизия`). Transliteration would
+/// turn `中国` into `Zhongguo`, which no English list of names holds, so
+/// these and the generated table are looked up as written (spaces and full
+/// stops ignored, case folded).
 const NATIVE: &[(&str, &str)] = &[
+    ("ОАЭ", "AE"),
+    ("О.А.Э.", "AE"),
+    ("Эмираты", "AE"),
+    ("РФ", "RU"),
+    ("Российская Федерация", "RU"),
+    ("КНР", "CN"),
+    ("Китайская Народная Республика", "CN"),
+    ("Гонконг (Сянган)", "HK"),
+    ("Сянган", "HK"),
+    ("Тайвань", "TW"),
+    ("Киргизия", "KG"),
+    ("Кыргызстан", "KG"),
+    ("Белоруссия", "BY"),
+    ("Туркмения", "TM"),
+    ("Молдавия", "MD"),
+    ("Южная Корея", "KR"),
+    ("Северная Корея", "KP"),
+    ("Вьетнам", "VN"),
+    ("Түркия", "TR"),
+    ("Türkiye", "TR"),
     ("中国", "CN"),
     ("中國", "CN"),
     ("中国大陆", "CN"),
@@ -118,17 +139,33 @@ const NATIVE: &[(&str, &str)] = &[
     ("墨西哥", "MX"),
 ];
 
-/// A country written in a script of [`NATIVE`].
+/// A country name as the tables key it: no spaces, full stops, Arabic
+/// vowel marks or tatweel; `ё` as `е`; lower case (`tools/country_names.py`
+/// folds the same way).
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '。' | '\u{64b}'..='\u{652}' | '\u{640}'))
+        .collect::<String>()
+        .to_lowercase()
+        .replace('ё', "е")
+}
+
+/// A country written in another script or with letters beyond ASCII: the
+/// hand table [`NATIVE`], then every country's names in the ISO
+/// translations ([`super::country_names::NAMES`]).
+///
+/// # Complexity
+/// O(|NATIVE| + log |NAMES|) comparisons of short strings.
 fn native(s: &str) -> Option<Country> {
     if s.is_ascii() {
         return None;
     }
-    let key: String = s.chars().filter(|c| !c.is_whitespace() && !matches!(c, '.' | '。')).collect();
-    let key = key.to_lowercase();
-    NATIVE
-        .iter()
-        .find(|(name, _)| name.to_lowercase() == key)
-        .map(|(_, code)| Country::from_code(&[code.as_bytes()[0], code.as_bytes()[1]]))
+    let key = fold(s);
+    let code = NATIVE.iter().find(|(name, _)| fold(name) == key).map(|(_, code)| *code).or_else(|| {
+        let names = super::country_names::NAMES;
+        names.binary_search_by(|(k, _)| (*k).cmp(key.as_str())).ok().map(|i| names[i].1)
+    })?;
+    Some(Country::from_code(&[code.as_bytes()[0], code.as_bytes()[1]]))
 }
 
 impl Country {
@@ -321,12 +358,54 @@ mod tests {
             ("美国", "US"),
             (" 中国 ", "CN"),
             ("Китай", "CN"),
+            // Every country, from the ISO translations: the Russia-diversion
+            // routes in Russian, Kazakh, Armenian, Georgian, Turkish.
+            ("Армения", "AM"),
+            ("АРМЕНИЯ", "AM"),
+            ("Республика Армения", "AM"),
+            ("Հայաստան", "AM"),
+            ("Киргизия", "KG"),
+            ("Кыргызстан", "KG"),
+            ("Қырғызстан", "KG"),
+            ("Грузия", "GE"),
+            ("საქართველო", "GE"),
+            ("Узбекистан", "UZ"),
+            ("Беларусь", "BY"),
+            ("Белоруссия", "BY"),
+            ("Казахстан", "KZ"),
+            ("Қазақстан", "KZ"),
+            ("Таджикистан", "TJ"),
+            ("Азербайджан", "AZ"),
+            ("Монголия", "MN"),
+            ("Иран", "IR"),
+            ("ОАЭ", "AE"),
+            ("Объединённые Арабские Эмираты", "AE"),
+            ("Объединенные Арабские Эмираты", "AE"),
+            ("Турция", "TR"),
+            ("Türkiye", "TR"),
+            ("Германия", "DE"),
+            ("Сербия", "RS"),
+            // Chinese, Japanese, Korean and Arabic names of countries the old table lacked.
+            ("亚美尼亚", "AM"),
+            ("格鲁吉亚", "GE"),
+            ("乌兹别克斯坦", "UZ"),
+            ("白俄罗斯", "BY"),
+            ("アルメニア", "AM"),
+            ("トルコ", "TR"),
+            ("카자흐스탄", "KZ"),
+            ("튀르키예", "TR"),
+            ("أرمينيا", "AM"),
+            ("الصين", "CN"),
+            ("إيران", "IR"),
         ] {
             assert_eq!(Country::parse(input).map(|c| c.to_string()), Some(want.to_string()), "{input}");
         }
         assert_eq!(Country::parse("Atlantis"), None);
         assert_eq!(Country::parse("火星"), None);
         assert_eq!(Country::parse("中"), None);
+        // A near miss: a city or a misspelt name is no country.
+        assert_eq!(Country::parse("Ереван"), None);
+        assert_eq!(Country::parse("Армени"), None);
         assert_eq!(Country::parse("156"), None);
         assert_eq!(Country::parse(""), None);
     }

@@ -7,6 +7,7 @@
 //! kept in one arena ([`Strings`]), entities are referred to by index.
 
 mod country;
+mod country_names;
 pub mod product;
 mod strings;
 mod time;

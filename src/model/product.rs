@@ -131,7 +131,54 @@ fn key(s: &str) -> String {
 }
 
 fn tokens(s: &str) -> Vec<String> {
+    let s = latin_terms(s);
     s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).map(|t| t.to_ascii_uppercase()).collect()
+}
+
+/// "Server" as Chinese (simplified and traditional), Japanese, Korean and
+/// Russian invoices write it.
+const SERVER_WORDS_OTHER_SCRIPTS: &[&str] =
+    &["服务器", "伺服器", "服務器", "サーバー", "サーバ", "서버", "сервер", "Сервер", "СЕРВЕР"];
+
+/// A description's words that are not in Latin letters but say what the
+/// Latin ones would, read as those: a server in another script (`推理服务器`
+/// = inference server) as `SERVER`; after a number, the Chinese counters
+/// 卡 (cards: GPUs in a server's text, else pieces) and 路 (way), and the
+/// counters for pieces (片, 块, 张, 个, 台; Russian `шт`) as `PCS`. `推理服务器
+/// 8*H20` reads `SERVER 8 H20`, `H20 服务器 (8卡)` reads `H20 SERVER (8 GPU)`.
+fn latin_terms(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut t = s.to_string();
+    let server = SERVER_WORDS_OTHER_SCRIPTS.iter().any(|w| t.contains(w));
+    for w in SERVER_WORDS_OTHER_SCRIPTS {
+        t = t.replace(w, " SERVER ");
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut after_digit = false;
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        let counter = match c {
+            '卡' if server => Some(" GPU "),
+            '卡' => Some(" PCS "),
+            '路' => Some(" WAY "),
+            '片' | '块' | '塊' | '张' | '張' | '个' | '個' | '台' => Some(" PCS "),
+            'ш' | 'Ш' if chars.peek().is_some_and(|n| matches!(n, 'т' | 'Т')) => {
+                chars.next();
+                Some(" PCS ")
+            }
+            _ => None,
+        };
+        match counter {
+            Some(word) if after_digit => out.push_str(word),
+            _ => out.push(c),
+        }
+        if !c.is_whitespace() {
+            after_digit = c.is_ascii_digit();
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A token that states a GPU count: `8GPU`, `8X`, `NVL72`.
@@ -458,6 +505,18 @@ mod tests {
         assert_eq!(norm("2 DGX H100 SYSTEMS"), Some(("H100".into(), 8, false)));
         // A server that does not say how many GPUs it holds is counted as written, and says so.
         assert_eq!(norm("Supermicro H100 server"), Some(("H100".into(), 1, true)));
+        // A server written in another script, its GPUs as `8*` or the counter 卡 (cards).
+        assert_eq!(norm("推理服务器 8*H20"), Some(("H20".into(), 8, false)));
+        assert_eq!(norm("服务器 8卡 H20"), Some(("H20".into(), 8, false)));
+        assert_eq!(norm("H20 服务器 (8卡)"), Some(("H20".into(), 8, false)));
+        assert_eq!(norm("H20 伺服器 8 卡"), Some(("H20".into(), 8, false)));
+        assert_eq!(norm("GPUサーバー H100 8基"), Some(("H100".into(), 1, true)));
+        assert_eq!(norm("Сервер 8x H100 SXM5"), Some(("H100".into(), 8, false)));
+        assert_eq!(norm("推理服务器 H20"), Some(("H20".into(), 1, true)));
+        // Near misses: a graphics card (显卡) is no server, and a card's `8卡` or `8片` is a package count.
+        assert_eq!(norm("显卡 GEFORCE RTX 4090D 24GB 游戏显卡"), Some(("RTX 4090 D".into(), 1, false)));
+        assert_eq!(norm("H20 显卡 8卡"), Some(("H20".into(), 1, false)));
+        assert_eq!(norm("H100 80GB 8片"), Some(("H100".into(), 1, false)));
     }
 
     #[test]

@@ -244,6 +244,31 @@ pub fn pinyin(word: &str) -> bool {
     ok[w.len()]
 }
 
+/// The initials of a word read as Pinyin syllables, one letter a syllable:
+/// `shenzhen` -> `sz`, `beijing` -> `bj`, `guangzhou` -> `gz` (how Chinese
+/// firms shorten a city in a Latin name: `SZ XINGHAI`). `None` when the
+/// word is not Pinyin or is one syllable.
+pub fn pinyin_initials(word: &str) -> Option<String> {
+    if !pinyin(word) {
+        return None;
+    }
+    let mut rest = word;
+    let mut out = String::new();
+    // Longest syllable first whose remainder still reads as Pinyin.
+    'syllables: while !rest.is_empty() {
+        for len in (1..=rest.len().min(6)).rev() {
+            let (head, tail) = rest.split_at(len);
+            if pinyin_syllable(head) && (tail.is_empty() || pinyin(tail)) {
+                out.push_str(&head[..1]);
+                rest = tail;
+                continue 'syllables;
+            }
+        }
+        return None;
+    }
+    (out.len() >= 2).then_some(out)
+}
+
 /// Whether a word is exactly one Pinyin syllable (`ming`, `de`, `zhong`).
 pub fn pinyin_syllable(word: &str) -> bool {
     PINYIN_INITIALS.iter().any(|ini| {
@@ -317,6 +342,60 @@ const CANONICAL: &[(&str, &str)] = &[
     // `SHENZHEN BR.`: a branch as customs clerks shorten it.
     ("br", "branch"),
     ("brch", "branch"),
+    // Chinese trade words in Pinyin, as Chinese firms' names are written in
+    // Latin letters (`SHENZHEN SHI XINGHAI YUNSUAN KEJI YOUXIAN GONGSI`):
+    // 科技 and 技术 technology, 贸易 trading, 电子 electronic, 信息
+    // information, 国际 international, 投资 investment, 物流 logistics, 软件
+    // software, 网络 network, 数据 data, 智能 intelligent, 实业 industry,
+    // 控股 holdings, 发展 development, 大学 university (see [`CJK_TRADE_WORDS`]).
+    ("keji", "technology"),
+    ("jishu", "technology"),
+    ("maoyi", "trading"),
+    ("dianzi", "electronic"),
+    ("xinxi", "information"),
+    ("guoji", "international"),
+    ("touzi", "investment"),
+    ("wuliu", "logistics"),
+    ("ruanjian", "software"),
+    ("wangluo", "network"),
+    ("shuju", "data"),
+    ("zhineng", "intelligent"),
+    ("shiye", "industry"),
+    ("konggu", "holdings"),
+    ("fazhan", "development"),
+    ("daxue", "university"),
+    // English trade words as Russian and Kazakh firms spell their English
+    // names in Cyrillic (`ТОО «Алатау Системс»`), transliterated.
+    ("sistems", "system"),
+    ("sistemz", "system"),
+    ("sistema", "system"),
+    ("sistemy", "system"),
+    ("tekhnolodzhi", "technology"),
+    ("tekhnolodzhis", "technology"),
+    ("tekhnolodzhiz", "technology"),
+    ("tekhnologiia", "technology"),
+    ("tekhnologiya", "technology"),
+    ("tekhnologii", "technology"),
+    ("treiding", "trading"),
+    ("treyding", "trading"),
+    ("interneshnl", "international"),
+    ("interneshenal", "international"),
+    ("kompani", "company"),
+    ("kompanii", "company"),
+    ("kompaniia", "company"),
+    ("kompaniya", "company"),
+    ("grupp", "group"),
+    ("gruppa", "group"),
+    ("kholding", "holdings"),
+    ("elektroniks", "electronic"),
+    ("elektronika", "electronic"),
+    ("soliushns", "solution"),
+    ("solyushns", "solution"),
+    ("integreishn", "integration"),
+    ("integratsiia", "integration"),
+    ("integratsiya", "integration"),
+    ("logistik", "logistics"),
+    ("logistika", "logistics"),
 ];
 
 /// Ordinals and the numbers they stand for: `SEVENTH OF TIR` = `7TH OF TIR`.
@@ -435,6 +514,12 @@ pub const LEGAL_FORMS: &[&str] = &[
     "gongsi",
     "youxiangongsi",
     "youxian",
+    "zeren",
+    "gufen",
+    // The legal form written as one word (`COLTD`, `CO.LTD` read as one).
+    "coltd",
+    "colimited",
+    "ltdco",
 ];
 
 /// Legal forms of several words whose words are not legal forms alone.
@@ -587,6 +672,7 @@ const GENERIC: &[&str] = &[
     "special",
     "applied",
     "integrated",
+    "integration",
     "bank",
     "finance",
     "financial",
@@ -860,9 +946,14 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// A run of Chinese characters as words: its Pinyin joined into one word,
-/// trailing legal forms dropped and leading places split off
-/// (`安徽科大讯飞有限公司` -> `anhui`, `kedaxunfei`).
+/// trailing legal forms dropped, trailing trade words read as the English
+/// word ([`cjk_trade_suffixes`]), 省 and 市 after a leading place dropped
+/// ([`cjk_drop_place_admin`]) and leading places split off
+/// (`安徽科大讯飞有限公司` -> `anhui`, `kedaxunfei`; `深圳市星海云算科技有限公司`
+/// -> `shenzhen`, `xinghaiyunsuan`, `technology`).
 fn cjk_words(run: &str, out: &mut Vec<(String, bool)>, paren: bool) {
+    let run = cjk_drop_place_admin(run);
+    let (run, trade) = cjk_trade_suffixes(&run);
     let mut joined: String =
         deunicode::deunicode(run).chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
     for suffix in CJK_LEGAL_SUFFIXES {
@@ -884,24 +975,42 @@ fn cjk_words(run: &str, out: &mut Vec<(String, bool)>, paren: bool) {
     if !joined.is_empty() {
         out.push((joined, paren));
     }
+    out.extend(trade.into_iter().map(|w| (w.to_string(), paren)));
 }
 
 /// Lower-case ASCII words, each with whether it stood in parentheses:
 /// transliterated, apostrophes and full stops joined (`K.K.` -> `kk`,
-/// `O'Neil` -> `oneil`), `&` read as `and`, other punctuation a word break.
+/// `O'Neil` -> `oneil`) except a full stop between two parts of two
+/// letters or more (`CO.LTD` -> `co`, `ltd`; see [`split_at_dots`]), `&`
+/// read as `and`, other punctuation a word break.
 fn words(name: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut word = String::new();
     let mut cjk = String::new();
+    // Where full stops stood inside the word being read (byte offsets).
+    let mut dots: Vec<usize> = Vec::new();
     let flush = |word: &mut String, out: &mut Vec<(String, bool)>, paren: bool| {
         if !word.is_empty() {
             out.push((std::mem::take(word), paren));
         }
     };
+    // A word with full stops inside is split there between two parts of two
+    // letters or more (`CO.LTD`, `TECH.CO`); single letters stay joined
+    // (`K.K.`, `A.C.`, `U.S.A.`).
+    let flush = |word: &mut String, dots: &mut Vec<usize>, out: &mut Vec<(String, bool)>, paren: bool| {
+        if dots.is_empty() {
+            flush(word, out, paren);
+        } else {
+            for part in split_at_dots(&std::mem::take(word), dots) {
+                out.push((part, paren));
+            }
+            dots.clear();
+        }
+    };
     for c in name.chars() {
         if is_cjk(c) {
-            flush(&mut word, &mut out, depth > 0);
+            flush(&mut word, &mut dots, &mut out, depth > 0);
             cjk.push(c);
             continue;
         }
@@ -911,26 +1020,31 @@ fn words(name: &str) -> Vec<(String, bool)> {
         }
         match c {
             '(' | '[' | '（' => {
-                flush(&mut word, &mut out, depth > 0);
+                flush(&mut word, &mut dots, &mut out, depth > 0);
                 depth += 1;
             }
             ')' | ']' | '）' => {
-                flush(&mut word, &mut out, depth > 0);
+                flush(&mut word, &mut dots, &mut out, depth > 0);
                 depth = depth.saturating_sub(1);
             }
-            '\'' | '.' | '`' | '’' | 'ʼ' | 'ʻ' => {}
+            '.' => {
+                if !word.is_empty() && dots.last() != Some(&word.len()) {
+                    dots.push(word.len());
+                }
+            }
+            '\'' | '`' | '’' | 'ʼ' | 'ʻ' => {}
             '&' | '+' => {
-                flush(&mut word, &mut out, depth > 0);
+                flush(&mut word, &mut dots, &mut out, depth > 0);
                 out.push(("and".to_string(), depth > 0));
             }
             _ if c.is_ascii_alphanumeric() => word.push(c.to_ascii_lowercase()),
-            _ if c.is_ascii() || c.is_whitespace() => flush(&mut word, &mut out, depth > 0),
+            _ if c.is_ascii() || c.is_whitespace() => flush(&mut word, &mut dots, &mut out, depth > 0),
             _ => {
                 for t in deunicode::deunicode_char(c).unwrap_or(" ").chars() {
                     if t.is_ascii_alphanumeric() {
                         word.push(t.to_ascii_lowercase());
                     } else if !matches!(t, '\'' | '`') {
-                        flush(&mut word, &mut out, depth > 0);
+                        flush(&mut word, &mut dots, &mut out, depth > 0);
                     }
                 }
             }
@@ -939,7 +1053,31 @@ fn words(name: &str) -> Vec<(String, bool)> {
     if !cjk.is_empty() {
         cjk_words(&cjk, &mut out, depth > 0);
     }
-    flush(&mut word, &mut out, depth > 0);
+    flush(&mut word, &mut dots, &mut out, depth > 0);
+    out
+}
+
+/// A word read with full stops inside, split where a stop stands between
+/// two parts of two letters or more: `co.ltd` -> `co`, `ltd`; `tech.co` ->
+/// `tech`, `co`; single letters stay one word (`k.k` -> `kk`, `u.s.a` ->
+/// `usa`, `e.sun` -> `esun`).
+fn split_at_dots(word: &str, dots: &[usize]) -> Vec<String> {
+    let mut parts: Vec<&str> = Vec::with_capacity(dots.len() + 1);
+    let mut start = 0;
+    for &d in dots.iter().filter(|&&d| d < word.len()) {
+        parts.push(&word[start..d]);
+        start = d;
+    }
+    parts.push(&word[start..]);
+    let mut out: Vec<String> = Vec::new();
+    let mut prev_len = 0;
+    for p in parts.into_iter().filter(|p| !p.is_empty()) {
+        match out.last_mut() {
+            Some(last) if !(prev_len >= 2 && p.len() >= 2) => last.push_str(p),
+            _ => out.push(p.to_string()),
+        }
+        prev_len = p.len();
+    }
     out
 }
 
@@ -960,8 +1098,9 @@ fn ordinal(w: &str) -> Option<&str> {
 /// # Complexity
 /// Linear in the length of the name, times the longest legal phrase.
 pub fn normalise(name: &str) -> Normalised {
+    let name = drop_cyrillic_legal_forms(name);
     let mut spelled: Vec<(String, bool)> = Vec::new();
-    for (w, p) in words(name) {
+    for (w, p) in words(&name) {
         if let Some(n) = ordinal(&w) {
             spelled.push((n.trim_start_matches('0').to_string().max("0".to_string()), p));
             continue;
@@ -971,6 +1110,8 @@ pub fn normalise(name: &str) -> Normalised {
             None => spelled.push((w, p)),
         }
     }
+    let spelled = split_joined_company(spelled);
+    let spelled = drop_place_admin_words(spelled);
     let mut kept: Vec<(String, bool)> = Vec::with_capacity(spelled.len());
     let mut i = 0;
     while i < spelled.len() {
@@ -1022,6 +1163,200 @@ pub fn normalise(name: &str) -> Normalised {
         }
     }
     from_words(merged)
+}
+
+/// Legal-form abbreviations written in Cyrillic (Russian, Ukrainian,
+/// Belarusian, Kazakh, Kyrgyz, Uzbek): ТОО and ЖШС (a limited liability
+/// partnership, LLP), ООО and МЧЖ (LLC), ОАО, ЗАО, ПАО, АО, НАО and АҚ
+/// (joint-stock companies), ТОВ, ПАТ, ПрАТ, АТ (Ukrainian), ОДО, УП, ЧУП,
+/// ИП, ЧП, ФГУП, ГУП, МУП. Dropped only as whole Cyrillic words, so the
+/// Latin `TOO` or `AT` in a name stays.
+const CYRILLIC_LEGAL_FORMS: &[&str] = &[
+    "ТОО", "ЖШС", "ООО", "МЧЖ", "ОАО", "ЗАО", "ПАО", "АО", "НАО", "АҚ", "АК", "ЖАҚ", "ТОВ", "ПАТ", "ПРАТ", "АТ", "ОДО",
+    "УП", "ЧУП", "ИП", "ЧП", "ФГУП", "ГУП", "МУП",
+];
+
+/// Whether a character is Cyrillic.
+fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{400}'..='\u{4ff}' | '\u{500}'..='\u{52f}')
+}
+
+/// The name with its Cyrillic legal-form words ([`CYRILLIC_LEGAL_FORMS`])
+/// blanked out: `ТОО «Алатау Системс»` -> ` «Алатау Системс»`.
+fn drop_cyrillic_legal_forms(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.chars().any(is_cyrillic) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let upper = run.to_uppercase();
+        if !run.is_empty() && CYRILLIC_LEGAL_FORMS.contains(&upper.as_str()) {
+            out.push(' ');
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in name.chars() {
+        if is_cyrillic(c) {
+            run.push(c);
+        } else if c.is_alphanumeric() && !run.is_empty() {
+            // A Cyrillic word with other letters in it is no legal form.
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    std::borrow::Cow::Owned(out)
+}
+
+/// A trade word and `co` written as one word before a legal form
+/// (`TECHNOLOGYCO.,LTD`, `TRADINGCO LTD`) split in two: `technology`,
+/// `company`. Only where the stem is a trade word ([`GENERIC`], after
+/// spelling out) of four letters or more and a legal form follows, so a
+/// name such as `DISCO` or `TRADECO` standing alone is left whole.
+fn split_joined_company(spelled: Vec<(String, bool)>) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::with_capacity(spelled.len() + 1);
+    for i in 0..spelled.len() {
+        let (w, p) = &spelled[i];
+        let legal_next = spelled.get(i + 1).is_some_and(|n| LEGAL_SET.contains(n.0.as_str()));
+        let stem = w.strip_suffix("co").filter(|s| s.len() >= 4);
+        let stem = stem.map(|s| CANONICAL.iter().find(|(from, _)| *from == s).map_or(s, |(_, to)| *to));
+        match stem {
+            Some(stem) if legal_next && GENERIC_SET.contains(stem) => {
+                out.push((stem.to_string(), *p));
+                out.push(("company".to_string(), *p));
+            }
+            _ => out.push((w.clone(), *p)),
+        }
+    }
+    out
+}
+
+/// `shi` (市, city) and `sheng` (省, province) written in Pinyin after a
+/// place (`SHENZHEN SHI XINGHAI`, `HEILONGJIANG SHENG BINGCHENG`) are
+/// dropped, as the characters are in a run of Chinese characters; not when
+/// a single Pinyin syllable follows (`SHENZHEN SHI JI` may be a name
+/// written syllable by syllable).
+fn drop_place_admin_words(spelled: Vec<(String, bool)>) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::with_capacity(spelled.len());
+    for i in 0..spelled.len() {
+        let w = spelled[i].0.as_str();
+        let after_place = i > 0 && PLACE_SET.contains(spelled[i - 1].0.as_str());
+        let next_syllable = spelled.get(i + 1).is_some_and(|n| pinyin_syllable(&n.0));
+        let last = i + 1 == spelled.len();
+        if matches!(w, "shi" | "sheng") && after_place && !next_syllable && !last {
+            continue;
+        }
+        out.push(spelled[i].clone());
+    }
+    out
+}
+
+/// Trade words at the end of a Chinese name, in characters (simplified and
+/// traditional), with the word they stand for: `星海云算科技` is `xinghaiyunsuan`
+/// `technology`, as its Latin spelling `XINGHAI YUNSUAN TECHNOLOGY` reads.
+const CJK_TRADE_WORDS: &[(&str, &str)] = &[
+    ("科技", "technology"),
+    ("技术", "technology"),
+    ("技術", "technology"),
+    ("贸易", "trading"),
+    ("貿易", "trading"),
+    ("电子", "electronic"),
+    ("電子", "electronic"),
+    ("信息", "information"),
+    ("资讯", "information"),
+    ("資訊", "information"),
+    ("国际", "international"),
+    ("國際", "international"),
+    ("投资", "investment"),
+    ("投資", "investment"),
+    ("物流", "logistics"),
+    ("软件", "software"),
+    ("軟件", "software"),
+    ("軟體", "software"),
+    ("网络", "network"),
+    ("網絡", "network"),
+    ("網路", "network"),
+    ("数据", "data"),
+    ("數據", "data"),
+    ("智能", "intelligent"),
+    ("实业", "industry"),
+    ("實業", "industry"),
+    ("控股", "holdings"),
+    ("集团", "group"),
+    ("集團", "group"),
+    ("发展", "development"),
+    ("發展", "development"),
+    ("大学", "university"),
+    ("大學", "university"),
+];
+
+/// Legal forms at the end of a Chinese name, in characters, longest first.
+const CJK_LEGAL_CHARS: &[&str] = &["股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "公司"];
+
+/// A run of Chinese characters split into its core and the trade words at
+/// its end (legal forms first dropped): `深圳市星海云算科技有限公司` ->
+/// (`深圳市星海云算`, [`technology`]). At least two characters stay in the
+/// core.
+fn cjk_trade_suffixes(run: &str) -> (&str, Vec<&'static str>) {
+    let mut core = run;
+    for legal in CJK_LEGAL_CHARS {
+        if let Some(rest) = core.strip_suffix(legal)
+            && rest.chars().count() >= 2
+        {
+            core = rest;
+            break;
+        }
+    }
+    let mut words = Vec::new();
+    'trade: loop {
+        for (chars, word) in CJK_TRADE_WORDS {
+            if let Some(rest) = core.strip_suffix(chars)
+                && rest.chars().count() >= 2
+            {
+                core = rest;
+                words.push(*word);
+                continue 'trade;
+            }
+        }
+        break;
+    }
+    words.reverse();
+    (core, words)
+}
+
+/// A run of Chinese characters with 省 (province) and 市 (city) dropped where
+/// they follow a place at its start: `黑龙江省冰城` -> `黑龙江冰城`, `浙江省杭州市X`
+/// -> `浙江杭州X`, as the Latin spelling leaves them out.
+fn cjk_drop_place_admin(run: &str) -> String {
+    let chars: Vec<char> = run.chars().collect();
+    let mut out = String::with_capacity(run.len());
+    let mut i = 0;
+    'places: while i < chars.len() {
+        for k in 2..=4 {
+            if i + k + 2 > chars.len() || !matches!(chars[i + k], '省' | '市') {
+                continue;
+            }
+            let place: String = chars[i..i + k].iter().collect();
+            let pinyin: String = deunicode::deunicode(&place)
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            if PLACE_SET.contains(pinyin.as_str()) {
+                out.push_str(&place);
+                i += k + 1;
+                continue 'places;
+            }
+        }
+        break;
+    }
+    out.extend(&chars[i..]);
+    out
 }
 
 /// Builds the comparable form of a name from its words.
@@ -1130,6 +1465,63 @@ mod tests {
     }
 
     #[test]
+    fn legal_forms_written_without_spaces_or_with_odd_full_stops() {
+        let want = key("SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.,LTD");
+        assert_eq!(want, "shenzhen xinghai yunsuan technology");
+        for name in [
+            "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD",
+            "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD.",
+            "SHENZHEN XINGHAI YUNSUAN TECH.CO.,LTD",
+            "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY LTD.CO.",
+            "SHENZHEN XINGHAI YUNSUAN TECHNOLOGYCO.,LTD",
+            "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY COLTD",
+            "Shenzhen Xinghai Yunsuan Technology Co., Ltd.",
+            "SHENZHEN SHI XINGHAI YUNSUAN KEJI YOUXIAN GONGSI",
+            "SHENZHEN XINGHAI YUNSUAN KEJI YOUXIAN ZEREN GONGSI",
+            "深圳市星海云算科技有限公司",
+        ] {
+            assert_eq!(normalise(name).compact, normalise("SHENZHEN XINGHAI YUNSUAN TECHNOLOGY").compact, "{name}");
+        }
+        // Single letters between full stops stay one word; a trade word
+        // joined to `co` splits only before a legal form.
+        assert_eq!(key("Sakura Cloud K.K."), "sakura cloud");
+        assert_eq!(key("E.SUN Commercial Bank"), "esun commercial bank");
+        assert_eq!(key("St.Petersburg Instruments"), key("St Petersburg Instruments"));
+        assert_eq!(key("TRADECO"), "tradeco");
+        assert_eq!(key("DISCO LTD"), "disco");
+        assert_eq!(key("ACME TRADINGCO LTD"), "acme trading");
+        // Near misses: another firm's words stay.
+        assert_ne!(key("SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD"), key("SHENZHEN XINGHAI INTERNET CAFE CO.LTD"));
+        assert_ne!(normalise("SHENZHEN SHI JI TECHNOLOGY").compact, normalise("SHENZHEN JI TECHNOLOGY").compact);
+    }
+
+    #[test]
+    fn chinese_names_read_their_trade_words_and_drop_city_and_province() {
+        assert_eq!(key("黑龙江省冰城科技贸易有限公司"), "heilongjiang bingcheng technology trading");
+        assert_eq!(key("黑龙江省冰城科技贸易有限公司"), key("HEILONGJIANG BINGCHENG TECH TRADING CO LTD"));
+        assert_eq!(key("浙江省杭州市星海云算科技有限公司"), "zhejiang hangzhou xinghaiyunsuan technology");
+        assert_eq!(key("黑龙江大学"), "heilongjiang university");
+        // 市 that does not follow a place is part of the name; a name of trade words only keeps two characters.
+        assert_eq!(key("市场科技有限公司"), "shichang technology");
+        assert_ne!(key("深圳石化科技有限公司"), key("深圳华科技有限公司"));
+    }
+
+    #[test]
+    fn cyrillic_legal_forms_and_english_words_spelled_in_cyrillic() {
+        assert_eq!(key("ТОО «Алатау Системс»"), key("ALATAU SYSTEMS LLP"));
+        assert_eq!(key("ООО «ГЕФЕСТ-М»"), key("GEFEST-M LLC"));
+        assert_eq!(key("АО Транснефть"), "transneft");
+        assert_eq!(
+            key("Жауапкершілігі шектеулі серіктестік ЖШС Алатау"),
+            key("Жауапкершілігі шектеулі серіктестік Алатау")
+        );
+        // Only whole Cyrillic words: the Latin `TOO` and a word that contains `АО` stay.
+        assert_eq!(key("TOO GOOD TRADING"), "too good trading");
+        assert_eq!(key("Заол"), "zaol");
+        assert_ne!(key("ТОО «Алатау Системс»"), key("ТОО «Алатау Сервис»"));
+    }
+
+    #[test]
     fn ordinals_are_numbers() {
         assert_eq!(key("7TH OF TIR"), "7 tir");
         assert_eq!(key("SEVENTH OF TIR"), "7 tir");
@@ -1191,6 +1583,16 @@ mod tests {
         assert_eq!(skeleton("jheisheh"), skeleton("jeheisha"));
         assert_eq!(skeleton("zhongxing"), "", "Pinyin keeps its vowels");
         assert!(pinyin("huawei") && pinyin("zhiyuan") && !pinyin("mohamed") && !pinyin("transneft"));
+    }
+
+    #[test]
+    fn pinyin_initials_of_cities() {
+        assert_eq!(pinyin_initials("shenzhen").as_deref(), Some("sz"));
+        assert_eq!(pinyin_initials("beijing").as_deref(), Some("bj"));
+        assert_eq!(pinyin_initials("guangzhou").as_deref(), Some("gz"));
+        assert_eq!(pinyin_initials("hangzhou").as_deref(), Some("hz"));
+        assert_eq!(pinyin_initials("zhong"), None, "one syllable");
+        assert_eq!(pinyin_initials("london"), None, "not Pinyin");
     }
 
     #[test]
