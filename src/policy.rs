@@ -30,7 +30,16 @@ pub struct Policy {
     /// controls (a consumer card) raise no country or route flag on their own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controlled_products: Option<Vec<String>>,
-    /// Countries through which diverted chips are most often routed in reported cases.
+    /// Countries through which diverted chips are most often routed in
+    /// reported cases: to China, Singapore, Malaysia, Thailand, Vietnam, the
+    /// UAE, Taiwan, India and Indonesia; to Russia and Belarus, the
+    /// transshipment points the FinCEN and BIS Joint Alert FIN-2022-Alert003
+    /// (June 28, 2022; reaffirmed by the Supplemental Alert FIN-2023-Alert004
+    /// of May 19, 2023) names on Russia's own routes: Armenia, Kazakhstan and
+    /// Kyrgyzstan (in the Eurasian customs union with Russia), Georgia,
+    /// Tajikistan, Turkey and Uzbekistan. The alert's other points (Brazil,
+    /// Israel, Mexico, Nicaragua, Serbia, South Africa) are left to
+    /// `add_hub_countries`.
     pub hub_countries: Vec<Country>,
     /// Added to the lists above instead of replacing them (a product named in
     /// `add_controlled_products` that the table does not control is
@@ -230,7 +239,9 @@ impl Default for Policy {
             products: crate::model::product::builtin_products(),
             add_products: vec![],
             controlled_products: None,
-            hub_countries: codes(&[b"SG", b"MY", b"TH", b"VN", b"AE", b"TW", b"IN", b"ID"]),
+            hub_countries: codes(&[
+                b"SG", b"MY", b"TH", b"VN", b"AE", b"TW", b"IN", b"ID", b"AM", b"KZ", b"KG", b"GE", b"TJ", b"TR", b"UZ",
+            ]),
             add_countries_of_concern: vec![],
             add_controlled_products: vec![],
             add_hub_countries: vec![],

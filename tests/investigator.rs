@@ -716,3 +716,114 @@ fn us_reseller_through_forwarders_to_hong_kong() {
         assert!(!(rank(f) >= 1 && ["MERIDIAN-HEALTH-ANALYTICS", "KYUSHU-RENDER-FARM"].contains(&who(f))), "{f:#}");
     }
 }
+
+/// Sixth session (blind case): HK and Taiwan sellers send H100, A100 and
+/// RTX 4090 cards by express courier to one Shenzhen buyer whose name the
+/// manifests write six ways (`CO.LTD`, `TECH CO.,LTD`, `XING HAI YUN SUAN
+/// ... LIMITED`, `SZ ...`, the Chinese characters); the committed case is
+/// what `import` makes of `source/`.
+#[test]
+fn courier_parcels_to_one_shenzhen_buyer_spelt_six_ways() {
+    let o = reimport("courier_parcels_shenzhen", "source/express_manifests.csv", "mapping.toml");
+    let err = stderr(&o);
+    assert!(err.contains("14 records imported, 0 rows reported; 7 entities"), "{err}");
+    assert!(err.contains("party `SZ XINGHAI YUNSUAN TECH` merged with `SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD` (CN): `SZ` is the initials of `SHENZHEN`"), "{err}");
+    let fs = scan("courier_parcels_shenzhen");
+    // One buyer with every controlled card: 35 H100, 22 A100, 8 RTX 4090 (was four parties of 5-19 cards).
+    let mut units: Vec<(String, u64)> = routes_to(&fs, "XINGHAI-YUNSUAN-TECHNOLOGY")
+        .iter()
+        .map(|f| (f["product"].as_str().unwrap().to_string(), f["quantity"].as_u64().unwrap()))
+        .collect();
+    units.sort();
+    assert_eq!(units, [("A100".to_string(), 22), ("H100".to_string(), 35), ("RTX 4090".to_string(), 8)]);
+    assert_eq!(fs.len(), 3, "{fs:#?}");
+    // The look-alike internet cafe (RTX 4090 D) and the Taiwan university stay apart and clean.
+    for id in ["XINGHAI-INTERNET-CAFE-MANAGEMENT", "TSING-HUA-UNIVERSITY"] {
+        assert!(!fs.iter().any(|f| who(f) == id), "{id}: {fs:#?}");
+    }
+    let entities = std::fs::read_to_string("fixtures/investigator/courier_parcels_shenzhen/entities.csv").unwrap();
+    assert!(entities.contains("XINGHAI-INTERNET-CAFE-MANAGEMENT,SHENZHEN XINGHAI INTERNET CAFE MANAGEMENT CO LTD,"));
+}
+
+/// The same case's buyer on a screening list, written as the Entity List
+/// writes it: every spelling the manifests and Chinese registries use
+/// matches, the look-alike cafe does not.
+#[test]
+fn courier_buyer_spellings_match_its_listing() {
+    let dir = crate::common::TempDir::new("courier-screen");
+    let spellings = [
+        "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD",
+        "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY CO.LTD.",
+        "SHENZHEN XINGHAI YUNSUAN TECH.CO.,LTD",
+        "SHENZHEN XINGHAI YUNSUAN TECHNOLOGY LTD.CO.",
+        "SHENZHEN XINGHAI YUNSUAN TECHNOLOGYCO.,LTD",
+        "SHENZHEN SHI XINGHAI YUNSUAN KEJI YOUXIAN GONGSI",
+        "深圳市星海云算科技有限公司",
+    ];
+    let mut entities = String::from("id,name,kind,country\n");
+    for (i, s) in spellings.iter().enumerate() {
+        entities.push_str(&format!("S{i},\"{s}\",unknown,CN\n"));
+    }
+    entities.push_str("CAFE,SHENZHEN XINGHAI INTERNET CAFE MANAGEMENT CO.LTD,unknown,CN\n");
+    dir.write("entities.csv", entities);
+    dir.write("records.csv", "id,date,kind,from,to,product,quantity\n");
+    dir.write(
+        "lists/entity_list.csv",
+        "name,aliases,country,list,program,since\n\"Shenzhen Xinghai Yunsuan Technology Co., Ltd.\",,CN,entity_list,,2024-06-01\n",
+    );
+    let o = chiptrace(&["screen", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let text = v.to_string();
+    for (i, s) in spellings.iter().enumerate() {
+        assert!(text.contains(&format!("\"S{i}\"")), "{s} not matched: {v:#}");
+    }
+    assert!(!text.contains("\"CAFE\""), "{v:#}");
+}
+
+/// Sixth session (blind case): US H100 to Russia through Türkiye, Armenia
+/// and Kazakhstan, the Russian rows written in Cyrillic (`Армения`,
+/// `ТОО «Алатау Системс»`). The committed case is what `import` makes of
+/// `source/` plus one person row and relation added by hand (the FSE-listed
+/// director of the Turkish firm).
+#[test]
+fn russia_via_turkey_kazakhstan_armenia_in_cyrillic_and_latin() {
+    let dir = crate::common::TempDir::new("ru-via");
+    let src = "fixtures/investigator/ru_via_tr_kz_am";
+    let out = dir.path().join("case");
+    let o = crate::common::chiptrace_os(&[
+        "import".as_ref(),
+        format!("{src}/source/trade_rows.csv").as_ref(),
+        "--mapping".as_ref(),
+        format!("{src}/mapping.toml").as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    // `Армения` is a country now (the row carrying the UVL party was refused).
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("9 records imported, 0 rows reported; 8 entities"), "{err}");
+    assert!(err.contains("party `ТОО «Алатау Системс»` merged with `ALATAU SYSTEMS INTEGRATION LLP` (KZ): the names differ only by the trade word `integration`"), "{err}");
+    let made = std::fs::read_to_string(out.join("records.csv")).unwrap();
+    assert_eq!(made, std::fs::read_to_string(format!("{src}/records.csv")).unwrap());
+    let made = std::fs::read_to_string(out.join("entities.csv")).unwrap();
+    let kept = std::fs::read_to_string(format!("{src}/entities.csv")).unwrap();
+    assert_eq!(format!("{made}EVREN-KAYAKIRAN,Evren KAYAKIRAN,person,TR,,,\n"), kept);
+    let fs = scan("ru_via_tr_kz_am");
+    // The Kazakh firm is one party: its 40 H100 in and out are one link, not a low terminal "holding" 40.
+    assert!(!routes_to(&fs, "ALATAU-SYSTEM-INTEGRATION").iter().any(|_| true), "{fs:#?}");
+    assert!(routes_to(&fs, "GEFEST-M").iter().any(|f| f["path"].to_string().contains("ALATAU-SYSTEM-INTEGRATION")));
+    assert!(has_flag(&fs, "transshipment_hub", "BOSPHORUS-BILISIM-TEKNOLOJILERI"), "{fs:#?}");
+    for f in routes_to(&fs, "GEFEST-M") {
+        assert_eq!(f["severity"], "high", "{f:#}");
+    }
+    // The Russian buyer now has the chain through the FSE-directed Turkish firm (was 0.55, country only).
+    let sever = routes_to(&fs, "VYCHISLITELNYE-SYSTEM-SEVER");
+    assert_eq!(sever.len(), 1, "{fs:#?}");
+    assert!(sever[0]["score"].as_f64().unwrap() > 0.55, "{:#}", sever[0]);
+    assert!(flags(sever[0]).contains(&("control_ties".to_string(), "BOSPHORUS-BILISIM-TEKNOLOJILERI".to_string())));
+    // The lawful university and bank stay clean.
+    for id in ["ORTA-DOGU-TEKNIK-UNIVERSITESI", "STEPPE-COMMERCIAL-BANK"] {
+        assert!(!fs.iter().any(|f| who(f) == id), "{id}");
+    }
+}
