@@ -827,3 +827,37 @@ fn russia_via_turkey_kazakhstan_armenia_in_cyrillic_and_latin() {
         assert!(!fs.iter().any(|f| who(f) == id), "{id}");
     }
 }
+
+/// Sixth session (blind case): a Hong Kong seller's gaming cards and H20
+/// servers to a Heilongjiang trading firm, resold to a listed university
+/// (tender notices in Chinese). The committed case is what `import` makes
+/// of `source/`.
+#[test]
+fn gaming_cards_and_inference_servers_to_a_listed_university() {
+    let o = reimport("gaming_cards_listed_university", "source/rows.csv", "mapping.toml");
+    assert!(stderr(&o).contains("14 records imported, 0 rows reported; 5 entities"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("does not say how many GPUs"), "{}", stderr(&o));
+    let entities =
+        std::fs::read_to_string("fixtures/investigator/gaming_cards_listed_university/entities.csv").unwrap();
+    // The trading firm's id comes from its own words, not its province, and
+    // its Chinese and Latin names are one party.
+    assert!(!entities.lines().any(|l| l.starts_with("HEILONGJIANG,")), "{entities}");
+    assert!(
+        entities.contains("BINGCHENG-TECHNOLOGY-TRADING,黑龙江省冰城科技贸易有限公司,unknown,CN,\"HEILONGJIANG BINGCHENG TECH TRADING CO LTD;"),
+        "{entities}"
+    );
+    let fs = scan("gaming_cards_listed_university");
+    // `推理服务器 8*H20` (eight inference servers of 8 H20) is 64 GPUs a delivery, not 8.
+    let h20: Vec<u64> = routes_to(&fs, "HAERBINGONGYE-UNIVERSITY")
+        .iter()
+        .filter(|f| f["product"] == "H20")
+        .map(|f| f["quantity"].as_u64().unwrap())
+        .collect();
+    assert_eq!(h20, [64, 64], "{fs:#?}");
+    for f in routes_to(&fs, "HAERBINGONGYE-UNIVERSITY") {
+        assert_eq!(f["severity"], "high", "{f:#}");
+    }
+    for id in ["HAERBINSHANGYE-UNIVERSITY", "HEILONGJIANG-UNIVERSITY"] {
+        assert!(!fs.iter().any(|f| who(f) == id), "{id}");
+    }
+}
