@@ -643,7 +643,8 @@ fn distinctive_letters(n: &crate::screen::normalise::Normalised) -> usize {
 /// XINGHAI YUNSUAN TECHNOLOGY CO.LTD`). Both need the same country,
 /// distinctive words of five letters or more that are identical, exactly one
 /// group to merge with, and no record between the two. Each merge is a
-/// warning naming both spellings and why.
+/// warning naming both spellings and why; parties left apart whose
+/// distinctive words are the same are named together in one warning.
 ///
 /// # Complexity
 /// O(P x w) hash look-ups for P parties of at most w words.
@@ -658,9 +659,10 @@ fn merge_near_spellings(
     let country = |i: usize| parties[i].0[0].country;
     let mut by_key: HashMap<(String, Country), usize> = HashMap::new();
     for (i, n) in norms.iter().enumerate() {
-        by_key.entry((n.key.clone(), country(i))).or_insert(i);
+        by_key.entry((n.compact.clone(), country(i))).or_insert(i);
     }
-    let joined = |t: &[String]| t.join(" ");
+    // Keyed as the exact merge keys them: the words joined without spaces.
+    let joined = |t: &[String]| t.concat();
     // Candidates: (shorter or abbreviated group, group it belongs to, why).
     let mut cands: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
     for (b, nb) in norms.iter().enumerate() {
@@ -730,10 +732,39 @@ fn merge_near_spellings(
             ),
         );
     }
-    if (0..parties.len()).all(|i| root[i] == i) {
+    let roots: Vec<usize> = (0..parties.len()).map(|i| find(&mut root, i)).collect();
+    // What is left apart but looks alike: parties of one country whose
+    // distinctive words are the same (five letters or more), named in one
+    // warning so the investigator can read the documents.
+    let mut alike: BTreeMap<(String, Country), BTreeSet<usize>> = BTreeMap::new();
+    for (i, n) in norms.iter().enumerate() {
+        if distinctive_letters(n) < 5 {
+            continue;
+        }
+        let mut words: Vec<&str> =
+            (0..n.tokens.len()).filter(|&k| n.classes[k] == Class::Distinctive).map(|k| n.tokens[k].as_str()).collect();
+        words.sort_unstable();
+        words.dedup();
+        alike.entry((words.join(" "), country(i))).or_default().insert(roots[i]);
+    }
+    for ((words, c), groups) in &alike {
+        if groups.len() < 2 {
+            continue;
+        }
+        let names: Vec<String> = groups.iter().map(|&g| format!("`{}`", parties[g].0[0].name)).collect();
+        let first = groups.iter().map(|&g| parties[g].1).min().unwrap_or(0);
+        diags.warning(
+            file,
+            first,
+            format!(
+                "parties {} ({c}) share their distinctive words `{words}` but differ in others; import keeps them apart: if the documents show one party, write its name one way in the source",
+                names.join(", ")
+            ),
+        );
+    }
+    if (0..parties.len()).all(|i| roots[i] == i) {
         return parties;
     }
-    let roots: Vec<usize> = (0..parties.len()).map(|i| find(&mut root, i)).collect();
     let mut new_index = vec![usize::MAX; parties.len()];
     let mut merged: Vec<(Vec<Party>, u64)> = Vec::new();
     for (i, (spellings, line)) in parties.into_iter().enumerate() {
@@ -1008,7 +1039,20 @@ mod tests {
         );
         assert_eq!(x.entities.len(), 13, "{:?}", names(&x));
         assert!(x.entities.iter().all(|e| e.aliases.is_empty()), "{:?}", names(&x));
-        assert!(x.diags.0.iter().all(|d| !d.to_string().contains("merged with")));
+        let warnings: Vec<String> = x.diags.0.iter().map(|d| d.to_string()).collect();
+        assert!(warnings.iter().all(|d| !d.contains("merged with")), "{warnings:?}");
+        // What is left apart but shares its distinctive words is named for the investigator.
+        assert!(
+            warnings.iter().any(|w| w.contains(
+                "parties `BETAMAX TRADING LTD`, `BETAMAX LOGISTICS LTD`, `BETAMAX LTD` (CN) share their distinctive words `betamax`"
+            )),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("`SZ XINGHAI YUNSUAN TECH`, `BEIJING XINGHAI YUNSUAN TECH` (CN)")),
+            "{warnings:?}"
+        );
+        assert!(!warnings.iter().any(|w| w.contains("`ТОО «Алатау Сервис»`,")), "{warnings:?}");
     }
 
     #[test]
