@@ -9,9 +9,10 @@ as the `pycountry` package ships them.
 
 Each country's short name, official name and common name are looked up in
 each language below (an inverted name, `Иран, Исламская Республика`, also
-by its head, `Иран`); a translation spelled in ASCII is left out (the
-English-name parser reads those), and so is a key two countries share in
-some language (it names neither for sure). Keys are folded as `country::fold` folds them (lower case, no
+by its head, `Иран`); a translation spelled in ASCII (Turkish `Rusya`) is
+kept too, and `Country::parse` tries it after the English names; a key of
+fewer than four letters in ASCII is left out (it would catch codes), and so
+is a key two countries share in some language (it names neither for sure). Keys are folded as `country::fold` folds them (lower case, no
 spaces, full stops or Arabic vowel marks, `ё` as `е`), as `Country::parse` compares them.
 """
 import gettext
@@ -45,15 +46,22 @@ def main():
                 if not en:
                     continue
                 tr = t.gettext(en)
-                if tr == en or tr.isascii():
+                if tr == en:
                     continue
-                found.setdefault(key(tr), set()).add(c.alpha_2)
+                names = [tr]
                 # An inverted name (`Иран, Исламская Республика`) is also
                 # written by its head alone (`Иран`).
                 for comma in (",", "،"):
                     head = tr.split(comma)[0]
-                    if head != tr and not head.isascii():
-                        found.setdefault(key(head), set()).add(c.alpha_2)
+                    if head != tr:
+                        names.append(head)
+                for n in names:
+                    # A translation in plain ASCII (Turkish `Rusya`, Uzbek
+                    # `Rossiya`) is looked up after the English names; short
+                    # ones would catch codes.
+                    if n.isascii() and len(key(n)) < 4:
+                        continue
+                    found.setdefault(key(n), set()).add(c.alpha_2)
     rows = sorted((k, next(iter(v))) for k, v in found.items() if len(v) == 1)
     dropped = sorted(k for k, v in found.items() if len(v) > 1)
     w = sys.stdout.write

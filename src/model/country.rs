@@ -161,10 +161,16 @@ fn native(s: &str) -> Option<Country> {
         return None;
     }
     let key = fold(s);
-    let code = NATIVE.iter().find(|(name, _)| fold(name) == key).map(|(_, code)| *code).or_else(|| {
-        let names = super::country_names::NAMES;
-        names.binary_search_by(|(k, _)| (*k).cmp(key.as_str())).ok().map(|i| names[i].1)
-    })?;
+    match NATIVE.iter().find(|(name, _)| fold(name) == key) {
+        Some((_, code)) => Some(Country::from_code(&[code.as_bytes()[0], code.as_bytes()[1]])),
+        None => translated(&key),
+    }
+}
+
+/// A folded name looked up in the ISO translations ([`super::country_names::NAMES`]).
+fn translated(key: &str) -> Option<Country> {
+    let names = super::country_names::NAMES;
+    let code = names.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| names[i].1)?;
     Some(Country::from_code(&[code.as_bytes()[0], code.as_bytes()[1]]))
 }
 
@@ -184,6 +190,7 @@ impl Country {
         if let Some(c) = native(s) {
             return Some(c);
         }
+        let written = s;
         let s = deunicode::deunicode(s);
         // ISO 3166 and UN lists write `Korea, Republic of`; the name reads `Republic of Korea`.
         let s = match s.split_once(',') {
@@ -237,10 +244,16 @@ impl Country {
         let c = key
             .parse::<celes::Country>()
             .or_else(|_| celes::Country::from_alias(key))
-            .or_else(|_| celes::Country::from_name(key))
-            .ok()?;
-        let b = c.alpha2.as_bytes();
-        Some(Country([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+            .or_else(|_| celes::Country::from_name(key));
+        match c {
+            Ok(c) => {
+                let b = c.alpha2.as_bytes();
+                Some(Country([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+            }
+            // A name in another language written in plain ASCII (Turkish
+            // `Ermenistan`, `Kazakistan`), after every English reading.
+            Err(_) => translated(&fold(written)),
+        }
     }
 
     /// Builds a country from a code already known to be valid alpha-2 (for tests and tables).
@@ -395,6 +408,10 @@ mod tests {
             ("카자흐스탄", "KZ"),
             ("튀르키예", "TR"),
             ("أرمينيا", "AM"),
+            // Translations written in plain ASCII, after the English names.
+            ("Ermenistan", "AM"),
+            ("KAZAKISTAN", "KZ"),
+            ("Rusya Federasyonu", "RU"),
             ("الصين", "CN"),
             ("إيران", "IR"),
         ] {
