@@ -283,3 +283,43 @@ fn care_of_on_behalf_of_and_attention_tails_keep_one_forwarder_and_its_chain() {
         .any(|x| x["rule"] == "end_user_mismatch" && x["detail"].as_str().is_some_and(|d| d.contains("`MERIDIAN")));
     assert!(!mismatch_about_meridian, "the hospital received what was declared: {}", stdout(&o));
 }
+
+/// Servers written in Chinese, Russian and Japanese count their GPUs where
+/// the text says how many, and a warning names the row where it does not;
+/// countries in Cyrillic and Turkish spelling are read.
+#[test]
+fn servers_and_countries_in_other_scripts_count_and_read() {
+    let dir = TempDir::new("import-scripts");
+    let mapping = dir.write(
+        "mapping.toml",
+        "[records]\ndate = \"date\"\nfrom = \"from\"\nfrom_country = \"fc\"\nto = \"to\"\nto_country = \"tc\"\nproduct = \"product\"\nquantity = \"qty\"\n",
+    );
+    let rows = dir.write(
+        "rows.csv",
+        "date,from,fc,to,tc,product,qty\n\
+         2025-07-02,ALPHA TRADING LTD,中国,HARBIN LAB,中国,推理服务器 8*H20,8\n\
+         2025-07-03,ALPHA TRADING LTD,中国,HARBIN LAB,中国,服务器 8卡 H20,2\n\
+         2025-07-04,KEYSTONE LLC,США,ATLAS LLC,Армения,Сервер 8x H100 SXM5,3\n\
+         2025-07-05,KEYSTONE LLC,US,BOSPHORUS LTD,Türkiye,GPUサーバー H100,5\n\
+         2025-07-06,ALPHA TRADING LTD,中国,HARBIN LAB,中国,推理服务器 H20,4\n\
+         2025-07-07,BOSPHORUS LTD,TURKIYE,ALATAU LLP,Кыргызстан,H20 显卡 8卡,6\n",
+    );
+    let case = dir.path().join("case");
+    let o = import(rows.to_str().unwrap(), mapping.to_str().unwrap(), &case);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let qty: Vec<(String, String)> =
+        csv_rows(&case.join("records.csv")).iter().map(|r| (r[5].to_string(), r[6].to_string())).collect();
+    let want = [("H20", "64"), ("H20", "16"), ("H100", "24"), ("H100", "5"), ("H20", "4"), ("H20", "6")];
+    assert_eq!(qty, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    // The two servers that give no count are warned about by line; the card's `8卡` is a package count.
+    let err = stderr(&o);
+    for line in [5, 6] {
+        assert!(err.contains(&format!("rows.csv:{line}: warning: column `product` (field `product`)")), "{err}");
+    }
+    assert_eq!(err.matches("does not say how many GPUs").count(), 2, "{err}");
+    let countries: Vec<String> =
+        csv_rows(&case.join("entities.csv")).iter().map(|e| format!("{}={}", &e[1], &e[3])).collect();
+    for c in ["ATLAS LLC=AM", "BOSPHORUS LTD=TR", "ALATAU LLP=KG", "KEYSTONE LLC=US"] {
+        assert!(countries.contains(&c.to_string()), "{c}: {countries:?}");
+    }
+}
