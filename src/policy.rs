@@ -31,15 +31,15 @@ pub struct Policy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controlled_products: Option<Vec<String>>,
     /// Countries through which diverted chips are most often routed in
-    /// reported cases: to China, Singapore, Malaysia, Thailand, Vietnam, the
-    /// UAE, Taiwan, India and Indonesia; to Russia and Belarus, the
+    /// reported cases (docs/spec.md §4 fixes the built-in list: Singapore,
+    /// Malaysia, Thailand, Vietnam, the UAE, Taiwan, India and Indonesia, the
+    /// routes to China). A case about Russia or Belarus adds the
     /// transshipment points the FinCEN and BIS Joint Alert FIN-2022-Alert003
     /// (June 28, 2022; reaffirmed by the Supplemental Alert FIN-2023-Alert004
-    /// of May 19, 2023) names on Russia's own routes: Armenia, Kazakhstan and
-    /// Kyrgyzstan (in the Eurasian customs union with Russia), Georgia,
-    /// Tajikistan, Turkey and Uzbekistan. The alert's other points (Brazil,
-    /// Israel, Mexico, Nicaragua, Serbia, South Africa) are left to
-    /// `add_hub_countries`.
+    /// of May 19, 2023) names on Russia's own routes with `add_hub_countries
+    /// = ["AM", "GE", "KG", "KZ", "TJ", "TR", "UZ"]` in its policy.toml: they
+    /// are not built in because the contract's default list is what users'
+    /// findings rest on.
     pub hub_countries: Vec<Country>,
     /// Added to the lists above instead of replacing them (a product named in
     /// `add_controlled_products` that the table does not control is
@@ -239,9 +239,7 @@ impl Default for Policy {
             products: crate::model::product::builtin_products(),
             add_products: vec![],
             controlled_products: None,
-            hub_countries: codes(&[
-                b"SG", b"MY", b"TH", b"VN", b"AE", b"TW", b"IN", b"ID", b"AM", b"KZ", b"KG", b"GE", b"TJ", b"TR", b"UZ",
-            ]),
+            hub_countries: codes(&[b"SG", b"MY", b"TH", b"VN", b"AE", b"TW", b"IN", b"ID"]),
             add_countries_of_concern: vec![],
             add_controlled_products: vec![],
             add_hub_countries: vec![],

@@ -123,3 +123,20 @@ fn docs_point_at_the_contract_in_the_repository() {
         bad.join("\n")
     );
 }
+
+/// The built-in policy's lists are the contract's (docs/spec.md §4): a
+/// country added to a default list changes every user's findings, so it goes
+/// into a case's policy.toml instead.
+#[test]
+fn built_in_country_lists_are_the_contracts() {
+    let spec = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/spec.md")).unwrap();
+    let codes = |after: &str| -> Vec<String> {
+        let at = spec.find(after).unwrap_or_else(|| panic!("docs/spec.md has no `{after}`"));
+        let text = &spec[at + after.len()..];
+        let text = &text[..text.find("any named in the policy").expect("end of the list")];
+        text.split(|c: char| !c.is_ascii_uppercase()).filter(|w| w.len() == 2).map(str::to_string).collect()
+    };
+    let policy = Policy::default();
+    let hubs: Vec<String> = policy.hub_countries.iter().map(|c| c.to_string()).collect();
+    assert_eq!(hubs, codes("- hub countries:"));
+}
