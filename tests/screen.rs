@@ -335,6 +335,51 @@ fn a_word_shared_by_thousands_of_list_names_is_blocked_and_reported() {
     assert!(stats.truncated);
 }
 
+/// Issue 10: candidates that share one word but cannot reach the threshold
+/// grew as entities x list names and each was aligned word by word. An
+/// upper bound on the score now rules them out first; the one pair that
+/// can match is still compared and found, and `screen` says how many pairs
+/// the bound ruled out.
+#[test]
+fn pairs_that_cannot_reach_the_threshold_are_ruled_out_before_alignment() {
+    let n = 300;
+    let entity = |i: usize| {
+        if i == 0 { "Shenzhen Qiming Holdings Group Co Ltd".to_string() } else { format!("Qiming Electronics Zx{i}") }
+    };
+    let entry = |i: usize| {
+        if i == 0 { "Qiming Holdings Group Limited".to_string() } else { format!("Hangzhou Qiming Wy{i} Trading") }
+    };
+    let case = crafted(n, n, entity, entry);
+    let policy = chiptrace::policy::Policy::default();
+    let (matches, stats) = chiptrace::screen::screen_with_stats(&case, &policy);
+    assert_eq!(stats.comparisons, (n * n) as u64, "every pair shares `qiming`");
+    assert_eq!(stats.ruled_out, (n * n - 1) as u64, "all but the pair that matches");
+    assert_eq!(matches.len(), 1);
+    assert_eq!((matches[0].entity, matches[0].entry, matches[0].method), (0, 0, "fuzzy"));
+    assert!(!stats.truncated, "{stats:?}");
+    // The same work as the binary reports it.
+    let dir = TempDir::new("screen-bound");
+    let mut e = String::from("id,name,kind,country\n");
+    let mut l = String::from("name,list\n");
+    for i in 0..n {
+        e.push_str(&format!("E{i},{},reseller,SG\n", entity(i)));
+        l.push_str(&format!("{},crafted\n", entry(i)));
+    }
+    dir.write("entities.csv", e);
+    dir.write("records.csv", "id,date,kind,from,to,product,quantity\n");
+    dir.write("lists/crafted.csv", l);
+    let o = chiptrace(&["screen", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("90000 name pairs compared (89999 ruled out by a bound on their score"),
+        "{}",
+        stderr(&o)
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["matches"].as_array().unwrap().len(), 1);
+    assert_eq!(v["stats"]["comparisons"], 90000);
+}
+
 /// Regression (issue 13, item 3): every match above the threshold was kept
 /// with owned names and a reason; identical generic names exhausted memory.
 /// Each entity now keeps its best matches and the rest are counted.

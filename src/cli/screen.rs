@@ -48,13 +48,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     out.flush()?;
     super::note!(
-        "{}: {} entities screened against {} list entries; {} match(es), threshold {}; {} name pairs compared",
+        "{}: {} entities screened against {} list entries; {} match(es), threshold {}; {} name pairs compared ({} ruled out by a bound on their score before their words were aligned)",
         a.case.display(),
         case.entities.len(),
         case.lists.len(),
         matches.len(),
         loaded.policy.fuzzy_threshold,
-        stats.comparisons
+        stats.comparisons,
+        stats.ruled_out
     );
     for note in stats.notes() {
         say!("{}: warning: {}", a.case.display(), note);

@@ -123,8 +123,14 @@ pub struct ScreenStats {
     pub entity_names: u64,
     /// List names indexed.
     pub list_names: u64,
-    /// Name pairs compared.
+    /// Name pairs compared (candidates found through the index).
     pub comparisons: u64,
+    /// Of those, the pairs an upper bound on their score ruled out before
+    /// their words were aligned (see `score_bound`): they could not reach the
+    /// threshold, or the score of a match already found with their entry.
+    /// Not in the JSON outputs (printed by `screen` on standard error).
+    #[serde(skip)]
+    pub ruled_out: u64,
     /// Words left out of candidate search because more than [`MAX_POSTING`]
     /// list names carry them: `(word, list names)`, most common first
     /// (in JSON, `{"word", "list_names"}` objects).
@@ -196,7 +202,69 @@ struct ListName {
     text: String,
     /// The name compared, where the cell holds several (`X F/K/A Y`).
     part: Option<String>,
+    /// Its normal form and what every comparison asks of it, worked out once.
+    prep: Prepared,
+}
+
+/// A name prepared once for every comparison it takes part in: its normal
+/// form, its acronyms (each asked whether it reads as Pinyin at most once),
+/// and per word the letters it holds (for [`jaro_may_reach`]) and the least
+/// its being unpaired can cost (for [`score_bound`]).
+struct Prepared {
     norm: Normalised,
+    acronyms: Vec<Acronym>,
+    /// Per word, how often each of `a`..`z` occurs in its folded spelling;
+    /// None when that holds another character or the word is not compared
+    /// by spelling.
+    letters: Vec<Option<[u8; 26]>>,
+    /// Per word, the least it costs when unpaired, whatever the other name
+    /// (see [`least_cost`]).
+    least_cost: Vec<f64>,
+}
+
+/// One of a name's [`acronyms`]: its letters, the positions of the words
+/// it is made of, and its folded spelling and whether it reads as Pinyin,
+/// each found when first asked (list names are shared by the threads that
+/// screen entities).
+struct Acronym {
+    text: String,
+    at: Vec<usize>,
+    folded: std::sync::OnceLock<String>,
+    pinyin: std::sync::OnceLock<bool>,
+}
+
+impl Acronym {
+    fn new(text: String, at: Vec<usize>) -> Acronym {
+        Acronym { text, at, folded: std::sync::OnceLock::new(), pinyin: std::sync::OnceLock::new() }
+    }
+
+    fn folded(&self) -> &str {
+        self.folded.get_or_init(|| normalise::fold(&self.text))
+    }
+
+    fn pinyin(&self) -> bool {
+        *self.pinyin.get_or_init(|| normalise::pinyin(&self.text))
+    }
+}
+
+impl Prepared {
+    fn new(norm: Normalised) -> Prepared {
+        let acronyms = acronyms(&norm).into_iter().map(|(text, at)| Acronym::new(text, at)).collect();
+        let letters = (0..norm.tokens.len())
+            .map(|i| {
+                let mut counts = [0u8; 26];
+                let word = &norm.folded[i];
+                // Fuzzy words have at most FUZZY_WORD_MAX_CHARS letters, so a count fits a byte.
+                let plain = norm.fuzzy[i] && word.len() <= 255 && word.bytes().all(|b| b.is_ascii_lowercase());
+                plain.then(|| {
+                    word.bytes().for_each(|b| counts[usize::from(b - b'a')] += 1);
+                    counts
+                })
+            })
+            .collect();
+        let least_cost = (0..norm.tokens.len()).map(|i| least_cost(&norm, i)).collect();
+        Prepared { norm, acronyms, letters, least_cost }
+    }
 }
 
 /// A name as a match's reason shows it: the name compared, and the cell it
@@ -295,7 +363,8 @@ impl Index {
             // and a match cites the cell as the list writes it.
             let cells = std::iter::once(&e.name).chain(&e.aliases);
             for (text, part) in cells.flat_map(|t| aka::names_in(t).into_iter().map(move |p| (t, p))) {
-                let norm = normalise(&part);
+                let prep = Prepared::new(normalise(&part));
+                let norm = &prep.norm;
                 if norm.tokens.is_empty() {
                     continue;
                 }
@@ -303,34 +372,34 @@ impl Index {
                 let id = idx.names.len() as u32;
                 idx.by_key.entry(norm.key.clone()).or_default().push(id);
                 idx.by_compact.entry(norm.compact.clone()).or_default().push(id);
-                if let Some(g) = generic_key(&norm) {
+                if let Some(g) = generic_key(norm) {
                     idx.by_generic.entry(g).or_default().push(id);
                 }
                 for i in norm.identifying() {
-                    for k in word_keys(&norm, i) {
+                    for k in word_keys(norm, i) {
                         let p = idx.by_word.entry(k).or_default();
                         if p.last() != Some(&id) {
                             p.push(id);
                         }
                     }
                 }
-                for k in joined_keys(&norm) {
+                for k in joined_keys(norm) {
                     let p = idx.by_word.entry(k).or_default();
                     if p.last() != Some(&id) {
                         p.push(id);
                     }
                 }
-                for k in initials(&norm) {
+                for k in initials(norm) {
                     idx.by_initials.entry(k).or_default().push(id);
                 }
-                for (k, _) in acronyms(&norm) {
-                    let p = idx.by_acronym.entry(k).or_default();
+                for a in &prep.acronyms {
+                    let p = idx.by_acronym.entry(a.text.clone()).or_default();
                     if p.last() != Some(&id) {
                         p.push(id);
                     }
                 }
                 let part = (part != *text).then_some(part);
-                idx.names.push(ListName { entry, text: text.clone(), part, norm });
+                idx.names.push(ListName { entry, text: text.clone(), part, prep });
             }
         }
         idx
@@ -340,7 +409,8 @@ impl Index {
     /// same key or compact key, and those sharing the most identifying words
     /// (or spellings), at most [`MAX_CANDIDATES`]. Words of more than
     /// [`MAX_POSTING`] names are skipped and reported in `common`.
-    fn candidates(&self, norm: &Normalised, common: &mut Vec<(String, usize)>, cut: &mut bool) -> Vec<u32> {
+    fn candidates(&self, prep: &Prepared, common: &mut Vec<(String, usize)>, cut: &mut bool) -> Vec<u32> {
+        let norm = &prep.norm;
         let mut shared: HashMap<u32, u32> = HashMap::default();
         for i in norm.identifying() {
             for (ki, k) in word_keys(norm, i).into_iter().enumerate() {
@@ -361,7 +431,7 @@ impl Index {
         // Syllables joined find the word they make; an acronym finds the
         // names whose words it abbreviates, and the other way round.
         let joined = joined_keys(norm).into_iter().map(|k| (k, &self.by_word, "joined syllables"));
-        let acronym_keys = acronyms(norm).into_iter().map(|(k, _)| (k, &self.by_initials, "an acronym"));
+        let acronym_keys = prep.acronyms.iter().map(|a| (a.text.clone(), &self.by_initials, "an acronym"));
         let initial_keys = initials(norm).into_iter().map(|k| (k, &self.by_acronym, "initials"));
         for (k, map, how) in joined.chain(acronym_keys).chain(initial_keys) {
             if let Some(p) = map.get(&k) {
@@ -407,7 +477,8 @@ impl Index {
 /// Jaro-Winkler: the Winkler bonus for a shared prefix rewards exactly the
 /// compound names (`Eaglexin` / `Eagleyun`) that differ only at the end.
 /// Numbers, generic words, qualifiers and places must be equal. Else 0.
-fn word_similarity(a: &Normalised, i: usize, b: &Normalised, j: usize) -> f64 {
+fn word_similarity(pa: &Prepared, i: usize, pb: &Prepared, j: usize) -> f64 {
+    let (a, b) = (&pa.norm, &pb.norm);
     if a.tokens[i] == b.tokens[j] {
         return 1.0;
     }
@@ -422,22 +493,48 @@ fn word_similarity(a: &Normalised, i: usize, b: &Normalised, j: usize) -> f64 {
         return 0.0;
     }
     let mut best = 0.0;
-    if a.fuzzy[i] && b.fuzzy[j] {
-        let (x, y) = (&a.folded[i], &b.folded[j]);
-        // Jaro is at most (2 + shorter / longer) / 3: skip pairs that cannot reach the bar.
-        let (short, long) = (x.len().min(y.len()) as f64, x.len().max(y.len()) as f64);
-        if (2.0 + short / long) / 3.0 >= WORD_SIMILARITY {
-            let s = strsim::jaro(x, y);
-            if s >= WORD_SIMILARITY {
-                let strict = normalise::pinyin(&a.tokens[i]) || normalise::pinyin(&b.tokens[j]);
-                best = 1.0 - if strict { 3.0 } else { 1.5 } * (1.0 - s);
-            }
+    if a.fuzzy[i] && b.fuzzy[j] && jaro_may_reach(pa, i, pb, j) {
+        let s = strsim::jaro(&a.folded[i], &b.folded[j]);
+        if s >= WORD_SIMILARITY {
+            let strict = normalise::pinyin(&a.tokens[i]) || normalise::pinyin(&b.tokens[j]);
+            best = 1.0 - if strict { 3.0 } else { 1.5 } * (1.0 - s);
         }
     }
     if !a.skeletons[i].is_empty() && a.skeletons[i] == b.skeletons[j] {
         best = f64::max(best, SKELETON_SIMILARITY);
     }
     best
+}
+
+/// Whether the Jaro similarity of the folded spellings of word `i` of `a`
+/// and word `j` of `b` can reach [`WORD_SIMILARITY`], found without
+/// computing it: false only when it provably cannot.
+///
+/// Jaro is `(m/|x| + m/|y| + (m - t)/m) / 3` for `m` matching characters
+/// and `t ≤ m` transpositions (0 when `m` is 0). It is at most
+/// `(2 + shorter / longer) / 3`, since `m` is at most the shorter length;
+/// and at most `(M/|x| + M/|y| + 1) / 3`, where `M` is the number of
+/// letters the two spellings have in common counted with repeats
+/// (`Σ min(count in x, count in y)` over the letters), since every match
+/// pairs one letter of `x` with an equal letter of `y`, each used once, so
+/// `m ≤ M`, and the bound grows with `m`. Both are computed with the same
+/// floating-point operations as Jaro itself on a larger or equal `m` and no
+/// transposition, and rounding is monotone, so neither is ever below the
+/// Jaro value `strsim` computes. `technology` / `electronics`: at most
+/// 0.72, never compared.
+fn jaro_may_reach(a: &Prepared, i: usize, b: &Prepared, j: usize) -> bool {
+    let (x, y) = (&a.norm.folded[i], &b.norm.folded[j]);
+    let (short, long) = (x.len().min(y.len()) as f64, x.len().max(y.len()) as f64);
+    if (2.0 + short / long) / 3.0 < WORD_SIMILARITY {
+        return false;
+    }
+    let (Some(cx), Some(cy)) = (&a.letters[i], &b.letters[j]) else { return true };
+    let common: u32 = cx.iter().zip(cy).map(|(p, q)| u32::from(*p.min(q))).sum();
+    if common == 0 {
+        return false;
+    }
+    let m = f64::from(common);
+    (m / x.len() as f64 + m / y.len() as f64 + 1.0) / 3.0 >= WORD_SIMILARITY
 }
 
 /// Words paired between two names: positions in the first, positions in
@@ -465,39 +562,21 @@ struct Comparison {
 /// to [`MAX_JOINED`] adjacent words on one side that make one word on the
 /// other (`Zhong Guan Cun` / `Zhongguancun`); and an acronym on one side for
 /// a run of words on the other (see [`acronym_runs`]).
-fn align(a: &Normalised, b: &Normalised) -> (Pairs, Vec<bool>, Vec<bool>) {
+fn align(pa: &Prepared, pb: &Prepared) -> (Pairs, Vec<bool>, Vec<bool>) {
+    let (a, b) = (&pa.norm, &pb.norm);
     let mut options: Vec<(f64, Vec<usize>, Vec<usize>)> = Vec::new();
     for i in 0..a.tokens.len() {
         for j in 0..b.tokens.len() {
-            let s = word_similarity(a, i, b, j);
+            let s = word_similarity(pa, i, pb, j);
             if s > 0.0 {
                 options.push((s, vec![i], vec![j]));
             }
         }
     }
-    let joined = |x: &Normalised, y: &Normalised, flip: bool, options: &mut Vec<(f64, Vec<usize>, Vec<usize>)>| {
-        for i in 0..x.tokens.len() {
-            for k in 2..=MAX_JOINED.min(x.tokens.len() - i) {
-                let run = &x.tokens[i..i + k];
-                let len: usize = run.iter().map(String::len).sum();
-                for j in 0..y.tokens.len() {
-                    let w = &y.tokens[j];
-                    if w.len() == len && run.iter().map(String::as_str).eq(split_like(w, run)) {
-                        let (xs, ys) = ((i..i + k).collect(), vec![j]);
-                        options.push(if flip { (JOINED_SIMILARITY, ys, xs) } else { (JOINED_SIMILARITY, xs, ys) });
-                    }
-                }
-            }
-        }
-    };
-    joined(a, b, false, &mut options);
-    joined(b, a, true, &mut options);
-    for (xs, ys) in acronym_runs(a, b) {
-        options.push((ACRONYM_SIMILARITY, xs, ys));
-    }
-    for (ys, xs) in acronym_runs(b, a) {
-        options.push((ACRONYM_SIMILARITY, xs, ys));
-    }
+    joined_runs(a, b, |i, k, j| options.push((JOINED_SIMILARITY, (i..i + k).collect(), vec![j])));
+    joined_runs(b, a, |i, k, j| options.push((JOINED_SIMILARITY, vec![j], (i..i + k).collect())));
+    acronym_runs(a, pb, |i, k, ys| options.push((ACRONYM_SIMILARITY, (i..i + k).collect(), ys.to_vec())));
+    acronym_runs(b, pa, |i, k, xs| options.push((ACRONYM_SIMILARITY, xs.to_vec(), (i..i + k).collect())));
     // Best first; of equals, the one that pairs more words (`MMEZ KT` for six words before `MMEZ` for four).
     options.sort_by(|x, y| {
         y.0.total_cmp(&x.0)
@@ -517,6 +596,24 @@ fn align(a: &Normalised, b: &Normalised) -> (Pairs, Vec<bool>, Vec<bool>) {
         pairs.push((xs, ys, s));
     }
     (pairs, used_a, used_b)
+}
+
+/// Calls `found(i, k, j)` for each run of `k` (two to [`MAX_JOINED`])
+/// adjacent words of `x` from word `i` on that make word `j` of `y`
+/// (`Zhong Guan Cun` / `Zhongguancun`), in the order [`align`] takes them.
+fn joined_runs(x: &Normalised, y: &Normalised, mut found: impl FnMut(usize, usize, usize)) {
+    for i in 0..x.tokens.len() {
+        for k in 2..=MAX_JOINED.min(x.tokens.len() - i) {
+            let run = &x.tokens[i..i + k];
+            let len: usize = run.iter().map(String::len).sum();
+            for j in 0..y.tokens.len() {
+                let w = &y.tokens[j];
+                if w.len() == len && run.iter().map(String::as_str).eq(split_like(w, run)) {
+                    found(i, k, j);
+                }
+            }
+        }
+    }
 }
 
 /// Most adjacent words that may make one word on the other side.
@@ -569,50 +666,47 @@ fn acronyms(n: &Normalised) -> Vec<(String, Vec<usize>)> {
 /// Whether `acronym` stands for the words `run`: their initials (three words
 /// or more: `NPK` / `Nauchno Proizvodstvenny Kontsern`), or the first three
 /// letters or more of each of two words or more, folded (`TEKHMASH` /
-/// `Tekhnologii Mashinostroeniya`). `pinyin` says whether the acronym is
-/// Pinyin (asked only when the initials do not settle it).
-fn abbreviates(acronym: &str, pinyin: impl Fn() -> bool, run: &[String], folded_run: &[String]) -> bool {
-    if run.len() == acronym.len()
-        && run.len() >= 3
-        && run.iter().zip(acronym.bytes()).all(|(w, c)| w.as_bytes()[0] == c)
-    {
+/// `Tekhnologii Mashinostroeniya`), unless the acronym is Pinyin (asked
+/// only when the prefixes agree: the answer is the same, and they rarely do).
+fn abbreviates(acronym: &Acronym, run: &[String], folded_run: &[String]) -> bool {
+    let text = &acronym.text;
+    if run.len() == text.len() && run.len() >= 3 && run.iter().zip(text.bytes()).all(|(w, c)| w.as_bytes()[0] == c) {
         return true;
     }
     /// Whether `rest` is made of a prefix of three letters or more of each of `words` in turn.
     fn prefixes(rest: &str, words: &[String]) -> bool {
         match words {
             [] => rest.is_empty(),
+            // The three letters every prefix starts with, checked once (most runs fail there).
+            [w, ..] if rest.len() < 3 || w.len() < 3 || rest.as_bytes()[..3] != w.as_bytes()[..3] => false,
             [w, more @ ..] => (3..=w.len().min(rest.len()))
                 .rev()
                 .any(|k| rest.as_bytes()[..k] == w.as_bytes()[..k] && prefixes(&rest[k..], more)),
         }
     }
     // Not for Pinyin: there `Mingrui` is one name, not `Ming Ruixin` cut short.
-    run.len() >= 2 && !pinyin() && prefixes(&normalise::fold(acronym), folded_run)
+    run.len() >= 2 && prefixes(acronym.folded(), folded_run) && !acronym.pinyin()
 }
 
-/// Acronyms of `y` that stand for runs of words of `x` (no numbers among
-/// them): `(positions in x, positions in y)`.
-fn acronym_runs(x: &Normalised, y: &Normalised) -> Vec<(Vec<usize>, Vec<usize>)> {
-    let mut out = Vec::new();
-    for (acronym, ys) in acronyms(y) {
-        // Whether the acronym is Pinyin, found once for every run it is
-        // held against (asked for each run it was about 16% of a million-record
-        // scan's CPU, perf, 2026-11-29).
-        let pinyin = std::cell::OnceCell::new();
-        let is_pinyin = || *pinyin.get_or_init(|| normalise::pinyin(&acronym));
+/// Calls `found(i, k, at)` for each acronym of `y` (see [`acronyms`]; `at`
+/// its words' positions in `y`) that stands for the `k` words of `x` from
+/// word `i` on (no numbers among them), in the order [`align`] takes them.
+fn acronym_runs(x: &Normalised, y: &Prepared, mut found: impl FnMut(usize, usize, &[usize])) {
+    for acronym in &y.acronyms {
+        // The acronym's folded spelling and whether it is Pinyin are found
+        // once for every comparison of its name (asked for each run they
+        // were about 16% of a million-record scan's CPU, perf, 2026-11-29).
         for i in 0..x.tokens.len() {
-            for k in 2..=acronym.len().min(x.tokens.len() - i) {
+            for k in 2..=acronym.text.len().min(x.tokens.len() - i) {
                 if x.classes[i + k - 1] == Class::Number {
                     break;
                 }
-                if abbreviates(&acronym, is_pinyin, &x.tokens[i..i + k], &x.folded[i..i + k]) {
-                    out.push(((i..i + k).collect(), ys.clone()));
+                if abbreviates(acronym, &x.tokens[i..i + k], &x.folded[i..i + k]) {
+                    found(i, k, &acronym.at);
                 }
             }
         }
     }
-    out
 }
 
 /// The initials of each run of [`ACRONYM_LETTERS`] words of a name without
@@ -705,7 +799,8 @@ const WELL_PAIRED: usize = 3;
 /// they are), over that weight plus the cost of the words only one carries
 /// (see [`Class::weight`], [`Class::extra_cost`]); then lowered when numbers
 /// differ or both names carry a distinctive word the other lacks.
-fn compare(a: &Normalised, b: &Normalised) -> Option<Comparison> {
+fn compare(pa: &Prepared, pb: &Prepared) -> Option<Comparison> {
+    let (a, b) = (&pa.norm, &pb.norm);
     if a.tokens.is_empty() || b.tokens.is_empty() {
         return None;
     }
@@ -725,7 +820,7 @@ fn compare(a: &Normalised, b: &Normalised) -> Option<Comparison> {
         c.pairs.clear();
         return Some(c);
     }
-    let (pairs, used_a, used_b) = align(a, b);
+    let (pairs, used_a, used_b) = align(pa, pb);
     let identifies = |n: &Normalised, ix: &[usize]| ix.iter().any(|&i| n.classes[i].identifies());
     let only_a: Vec<usize> = (0..a.tokens.len()).filter(|&i| !used_a[i]).collect();
     let only_b: Vec<usize> = (0..b.tokens.len()).filter(|&j| !used_b[j]).collect();
@@ -775,6 +870,129 @@ fn compare(a: &Normalised, b: &Normalised) -> Option<Comparison> {
     }
     // A name not spelled the same stays below an exact match.
     Some(Comparison { score: score.min(0.99), method: "fuzzy", pairs, only_a, only_b, notes })
+}
+
+/// The least word `i` of `n` costs when unpaired, whatever the other name:
+/// the least of what [`compare`] may charge it ([`extra_cost`] with few or
+/// with [`WELL_PAIRED`] identifying words agreeing, and, for a distinctive
+/// or short word, its cost in the fuller name of one person).
+fn least_cost(n: &Normalised, i: usize) -> f64 {
+    let mut least = extra_cost(n, i, 0).min(extra_cost(n, i, WELL_PAIRED));
+    match n.classes[i] {
+        Class::Distinctive if n.given[i] => least = least.min(KNOWN_GIVEN_EXTRA_COST),
+        Class::Distinctive | Class::Short => least = least.min(PERSON_EXTRA_COST),
+        _ => {}
+    }
+    least
+}
+
+/// The words of `a` and of `b` (as bit sets) that some option of [`align`]
+/// could pair: a superset of those it pairs. Single words as
+/// [`word_similarity`] pairs them, with Jaro not computed but bounded
+/// ([`jaro_may_reach`]); joined syllables and acronyms exactly as `align`
+/// finds them.
+fn pairable(pa: &Prepared, pb: &Prepared) -> (u32, u32) {
+    let (a, b) = (&pa.norm, &pb.norm);
+    let run = |i: usize, k: usize| ((1u32 << k) - 1) << i;
+    let all = |n: usize| if n == 32 { u32::MAX } else { (1u32 << n) - 1 };
+    let (full_a, full_b) = (all(a.tokens.len()), all(b.tokens.len()));
+    let (mut in_a, mut in_b) = (0u32, 0u32);
+    for i in 0..a.tokens.len() {
+        for j in 0..b.tokens.len() {
+            if may_pair(pa, i, pb, j) {
+                in_a |= 1 << i;
+                in_b |= 1 << j;
+            }
+        }
+    }
+    if in_a == full_a && in_b == full_b {
+        return (in_a, in_b);
+    }
+    joined_runs(a, b, |i, k, j| {
+        in_a |= run(i, k);
+        in_b |= 1 << j;
+    });
+    joined_runs(b, a, |i, k, j| {
+        in_b |= run(i, k);
+        in_a |= 1 << j;
+    });
+    if in_a == full_a && in_b == full_b {
+        return (in_a, in_b);
+    }
+    acronym_runs(a, pb, |i, k, ys| {
+        in_a |= run(i, k);
+        ys.iter().for_each(|&j| in_b |= 1 << j);
+    });
+    acronym_runs(b, pa, |i, k, xs| {
+        in_b |= run(i, k);
+        xs.iter().for_each(|&j| in_a |= 1 << j);
+    });
+    (in_a, in_b)
+}
+
+/// Whether [`word_similarity`] of word `i` of `a` and word `j` of `b` may
+/// be above 0: the same tests in the same order, with Jaro bounded rather
+/// than computed.
+fn may_pair(pa: &Prepared, i: usize, pb: &Prepared, j: usize) -> bool {
+    let (a, b) = (&pa.norm, &pb.norm);
+    if a.tokens[i] == b.tokens[j] {
+        return true;
+    }
+    let (ca, cb) = (a.classes[i], b.classes[j]);
+    if ca == Class::Number || cb == Class::Number {
+        return false;
+    }
+    if a.folded[i] == b.folded[j] {
+        return true;
+    }
+    if ca != cb || ca == Class::Place || ca == Class::Short {
+        return false;
+    }
+    (a.fuzzy[i] && b.fuzzy[j] && jaro_may_reach(pa, i, pb, j))
+        || (!a.skeletons[i].is_empty() && a.skeletons[i] == b.skeletons[j])
+}
+
+// [`pairable`] holds a name's words as the bits of a u32.
+const _: () = assert!(normalise::MAX_WORDS <= 32);
+
+/// Slack for the rounding of [`score_bound`] against [`compare`]'s own
+/// sums, which add the same terms in another order.
+const BOUND_SLACK: f64 = 1e-9;
+
+/// An upper bound on the score [`compare`] gives two names whose keys and
+/// compact keys differ (it does not look at those), computed without
+/// aligning their words: `W / (W + C)`, where `W` is the weight of every
+/// word some option of [`align`] could pair ([`pairable`]) and `C` the
+/// least cost ([`least_cost`]) of every other word; 0 when no word can pair.
+///
+/// Proof. `compare`'s score before its factors is `got / total`, with
+/// `got = Σ s·w` over the pairs it makes (`w` the weights of a pair's
+/// words, `s ≤ 1` its similarity: 1, 0.95, 0.9, or `1 - 1.5 (1 - s)` /
+/// `1 - 3 (1 - s)` of a Jaro `s ≤ 1`), and `total = P + U`, with `P = Σ w`
+/// over the pairs and `U` the cost of the unpaired words. So the score is
+/// at most `P / (P + U)`. Every paired word is pairable, so `P ≤ W`; every
+/// word that is not pairable is unpaired and costs at least its least cost,
+/// and other unpaired words cost 0 or more, so `U ≥ C`. `x / (x + c)` grows
+/// with `x ≥ 0` and falls as `c ≥ 0` grows, so `P / (P + U) ≤ W / (W + C)`.
+/// The factors after it (differing numbers, a substitution) are at most 1,
+/// the cap is 0.99, and a name with no pair is no match (`compare` gives
+/// None). So `compare(a, b).score ≤ score_bound(a, b)`, up to the rounding
+/// of sums taken in another order ([`BOUND_SLACK`] covers it).
+/// `tests::the_bound_is_never_below_the_score` checks it on random names
+/// and on the labelled pairs of `benches/screening/`.
+fn score_bound(pa: &Prepared, pb: &Prepared) -> f64 {
+    let (in_a, in_b) = pairable(pa, pb);
+    let (mut w, mut c) = (0.0, 0.0);
+    for (p, bits) in [(pa, in_a), (pb, in_b)] {
+        for i in 0..p.norm.tokens.len() {
+            if bits & (1 << i) != 0 {
+                w += p.norm.classes[i].weight();
+            } else {
+                c += p.least_cost[i];
+            }
+        }
+    }
+    if w == 0.0 { 0.0 } else { w / (w + c) }
 }
 
 /// The words of a comparison for a report: paired words with their
@@ -837,30 +1055,44 @@ struct Scored {
 }
 
 /// Screens one entity against the index: its best match with each entry,
-/// at most [`MAX_MATCHES_PER_ENTITY`].
-fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64) -> EntityScreening {
+/// at most [`MAX_MATCHES_PER_ENTITY`]. With `prune`, a candidate whose
+/// [`score_bound`] (times the country factor) is below the threshold, or
+/// below the score of the match already found with its entry, is not
+/// compared word by word: the comparison could not be kept, so the result
+/// is the same (`tests::pruning_changes_no_match` holds the two runs equal).
+fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64, prune: bool) -> EntityScreening {
     let e = case.entity(entity);
     let mut stats = ScreenStats::default();
     // Each name a cell holds (`X (formerly Y)` holds two), cited as written.
-    let names: Vec<(&String, String, Normalised)> = std::iter::once(&e.name)
+    let names: Vec<(&String, String, Prepared)> = std::iter::once(&e.name)
         .chain(&e.aliases)
         .flat_map(|t| aka::names_in(t).into_iter().map(move |p| (t, normalise(&p), p)))
         .filter(|n| !n.1.tokens.is_empty())
-        .map(|(t, n, p)| (t, p, n))
+        .map(|(t, n, p)| (t, p, Prepared::new(n)))
         .collect();
     let mut best: HashMap<usize, Scored> = HashMap::default();
-    for (ni, (_, _, norm)) in names.iter().enumerate() {
+    for (ni, (_, _, prep)) in names.iter().enumerate() {
+        let norm = &prep.norm;
         stats.entity_names += 1;
         stats.long_names_cut += u64::from(norm.cut_words > 0);
         let mut cut = false;
-        for id in idx.candidates(norm, &mut stats.common_words, &mut cut) {
+        for id in idx.candidates(prep, &mut stats.common_words, &mut cut) {
             stats.comparisons += 1;
             let ln = &idx.names[id as usize];
-            let Some(c) = compare(norm, &ln.norm) else { continue };
             let entry = &case.lists[ln.entry];
+            let elsewhere = !entry.countries.is_empty() && !entry.countries.iter().any(|l| same_country(e.country, *l));
+            if prune && norm.key != ln.prep.norm.key && norm.compact != ln.prep.norm.compact {
+                let factor = if elsewhere { OTHER_COUNTRY_FACTOR } else { 1.0 };
+                let bound = score_bound(prep, &ln.prep) * factor + BOUND_SLACK;
+                if bound < threshold || best.get(&ln.entry).is_some_and(|m| bound < m.score) {
+                    stats.ruled_out += 1;
+                    continue;
+                }
+            }
+            let Some(c) = compare(prep, &ln.prep) else { continue };
             let mut score = c.score;
             let mut country_note = None;
-            if !entry.countries.is_empty() && !entry.countries.iter().any(|l| same_country(e.country, *l)) {
+            if elsewhere {
                 score *= OTHER_COUNTRY_FACTOR;
                 let listed: Vec<&str> = entry.countries.iter().map(|c| c.as_str()).collect();
                 country_note = Some(format!(
@@ -888,9 +1120,10 @@ fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64) -> 
     let matches = kept
         .into_iter()
         .map(|s| {
-            let (text, part, norm) = &names[s.name];
+            let (text, part, prep) = &names[s.name];
+            let norm = &prep.norm;
             let ln = &idx.names[s.list_name as usize];
-            let (words, entity_only, listed_only) = explain(norm, &ln.norm, &s.c);
+            let (words, entity_only, listed_only) = explain(norm, &ln.prep.norm, &s.c);
             let mut reason = format!(
                 "{} and {} are {}",
                 shown(part, text),
@@ -921,6 +1154,7 @@ fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64) -> 
 fn add(total: &mut ScreenStats, s: ScreenStats) {
     total.entity_names += s.entity_names;
     total.comparisons += s.comparisons;
+    total.ruled_out += s.ruled_out;
     total.candidates_cut += s.candidates_cut;
     total.matches_not_kept += s.matches_not_kept;
     total.long_names_cut += s.long_names_cut;
@@ -964,7 +1198,7 @@ pub fn screen_with_stats(case: &Case, policy: &Policy) -> (Vec<Match>, ScreenSta
     let idx = Index::build(&case.lists);
     let per: Vec<EntityScreening> = (0..case.entities.len() as EntityId)
         .into_par_iter()
-        .map(|e| screen_entity(case, &idx, e, policy.fuzzy_threshold))
+        .map(|e| screen_entity(case, &idx, e, policy.fuzzy_threshold, true))
         .collect();
     gather(&idx, per)
 }
@@ -972,8 +1206,9 @@ pub fn screen_with_stats(case: &Case, policy: &Policy) -> (Vec<Match>, ScreenSta
 /// The sequential twin of [`screen_with_stats`].
 pub fn screen_sequential_with_stats(case: &Case, policy: &Policy) -> (Vec<Match>, ScreenStats) {
     let idx = Index::build(&case.lists);
-    let per =
-        (0..case.entities.len() as EntityId).map(|e| screen_entity(case, &idx, e, policy.fuzzy_threshold)).collect();
+    let per = (0..case.entities.len() as EntityId)
+        .map(|e| screen_entity(case, &idx, e, policy.fuzzy_threshold, true))
+        .collect();
     gather(&idx, per)
 }
 
@@ -1018,16 +1253,16 @@ pub fn compare_names(a: &str, b: &str) -> Option<(f64, &'static str, String)> {
     // The best pair among the names each side holds (`X F/K/A Y` holds two).
     let mut best: Option<(f64, &'static str, String)> = None;
     for part in aka::names_in(a) {
-        let norm = normalise(&part);
+        let prep = Prepared::new(normalise(&part));
         let (mut common, mut cut) = (Vec::new(), false);
-        for id in idx.candidates(&norm, &mut common, &mut cut) {
+        for id in idx.candidates(&prep, &mut common, &mut cut) {
             let ln = &idx.names[id as usize];
-            let Some(c) = compare(&norm, &ln.norm) else { continue };
+            let Some(c) = compare(&prep, &ln.prep) else { continue };
             if best.as_ref().is_some_and(|b| b.0 >= c.score) {
                 continue;
             }
-            let (words, oa, ob) = explain(&norm, &ln.norm, &c);
-            let d = detail(&c, &words, &oa, &ob, &norm.key);
+            let (words, oa, ob) = explain(&prep.norm, &ln.prep.norm, &c);
+            let d = detail(&c, &words, &oa, &ob, &prep.norm.key);
             best = Some((c.score, c.method, d));
         }
     }
@@ -1063,6 +1298,254 @@ mod tests {
         assert!(score("Kuzmenko Vitaly", "Vitaly KUZMENKO") >= T, "word order");
         assert!(score("Zhongxing Holdings", "Zhong Xing Holdings Ltd") >= T, "spacing");
         assert!(score("Muller Elektronik GmbH", "Müller Elektronik AG") >= T);
+    }
+
+    /// Words of every class and spelling the matcher treats apart: places,
+    /// generic words, qualifiers, numbers, Pinyin written joined and apart,
+    /// transliterated given names and surnames, acronyms and the words they
+    /// stand for, parentheses, legal forms and a former-name marker.
+    const VOCABULARY: &[&str] = &[
+        "beijing",
+        "shenzhen",
+        "hong",
+        "kong",
+        "anhui",
+        "(hk)",
+        "technology",
+        "technologies",
+        "electronics",
+        "electronic",
+        "trading",
+        "international",
+        "group",
+        "holdings",
+        "research",
+        "institute",
+        "co",
+        "ltd",
+        "llc",
+        "13th",
+        "14th",
+        "7",
+        "qiming",
+        "qimin",
+        "huaxin",
+        "huaxing",
+        "zhong",
+        "xing",
+        "zhongxing",
+        "ming",
+        "de",
+        "mingde",
+        "khaled",
+        "khalid",
+        "suleiman",
+        "sulayman",
+        "mohammed",
+        "mhmd",
+        "muhammad",
+        "tatyana",
+        "tatiana",
+        "vladimirovna",
+        "zhuravleva",
+        "zjuravleva",
+        "kuzmenko",
+        "kusmenko",
+        "irgc",
+        "iranian",
+        "revolutionary",
+        "guard",
+        "corps",
+        "npk",
+        "nauchno",
+        "proizvodstvenny",
+        "kontsern",
+        "tekhmash",
+        "tekhnologii",
+        "mashinostroeniya",
+        "abu",
+        "hassan",
+        "ahmad",
+        "ali",
+        "a",
+        "c",
+        "of",
+        "and",
+        "teir",
+        "tair",
+        "f/k/a",
+        "(cetc",
+        "13)",
+        "optika",
+        "obedinenie",
+        "npo",
+    ];
+
+    /// A name of one to six words, from [`VOCABULARY`] or made up.
+    fn a_name() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let word = prop_oneof![3 => proptest::sample::select(VOCABULARY).prop_map(String::from), 1 => "[a-z]{1,9}"];
+        proptest::collection::vec(word, 1..=6).prop_map(|w| w.join(" "))
+    }
+
+    /// A case of these entities and list entries (name, country or none).
+    fn case_of(entities: &[(String, &str)], entries: &[(String, &str)]) -> Case {
+        let mut case = Case::default();
+        for (i, (name, country)) in entities.iter().enumerate() {
+            let id = format!("E{i}");
+            case.entity_index.insert(id.clone(), i as EntityId);
+            case.entities.push(crate::model::Entity {
+                id,
+                name: name.clone(),
+                kind: crate::model::EntityKind::EndUser,
+                country: Country::from_code(country.as_bytes().try_into().unwrap()),
+                aliases: vec![],
+                incorporated: None,
+                address: None,
+                capacity_gpus: None,
+                attrs: Default::default(),
+                line: 0,
+            });
+        }
+        for (i, (name, country)) in entries.iter().enumerate() {
+            case.lists.push(ListEntry {
+                list: "test".into(),
+                list_name: "test".into(),
+                entry_id: format!("L{i}"),
+                name: name.clone(),
+                aliases: vec![],
+                countries: if country.is_empty() {
+                    vec![]
+                } else {
+                    vec![Country::from_code(country.as_bytes().try_into().unwrap())]
+                },
+                programs: vec![],
+                since: None,
+                file: String::new(),
+                line: i as u64,
+            });
+        }
+        case
+    }
+
+    /// The screening of `case` with and without pruning by [`score_bound`].
+    fn pruned_and_not(case: &Case, threshold: f64) -> ((Vec<Match>, ScreenStats), (Vec<Match>, ScreenStats)) {
+        let idx = Index::build(&case.lists);
+        let run = |prune| {
+            let per =
+                (0..case.entities.len() as EntityId).map(|e| screen_entity(case, &idx, e, threshold, prune)).collect();
+            gather(&idx, per)
+        };
+        (run(true), run(false))
+    }
+
+    /// Asserts that pruning changed nothing but the counter of pairs it ruled out.
+    fn assert_same(pruned: &(Vec<Match>, ScreenStats), full: &(Vec<Match>, ScreenStats)) {
+        assert_eq!(pruned.0, full.0);
+        assert_eq!(full.1.ruled_out, 0);
+        assert_eq!(ScreenStats { ruled_out: 0, ..pruned.1.clone() }, full.1);
+    }
+
+    /// Every `(query, listed)` pair of the labelled benchmark (benches/screening/pairs.tsv).
+    fn labelled_pairs() -> Vec<(&'static str, &'static str)> {
+        include_str!("../../benches/screening/pairs.tsv")
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f[5], f[6])
+            })
+            .collect()
+    }
+
+    /// Checks [`score_bound`] and [`may_pair`] against [`compare`] and
+    /// [`word_similarity`] on every pair of names the two cells hold.
+    fn check_bound(a: &str, b: &str) -> Result<(), String> {
+        for x in aka::names_in(a) {
+            for y in aka::names_in(b) {
+                let (pa, pb) = (Prepared::new(normalise(&x)), Prepared::new(normalise(&y)));
+                for i in 0..pa.norm.tokens.len() {
+                    for j in 0..pb.norm.tokens.len() {
+                        if !may_pair(&pa, i, &pb, j) && word_similarity(&pa, i, &pb, j) > 0.0 {
+                            return Err(format!("{x} / {y}: words {i} and {j} pair"));
+                        }
+                    }
+                }
+                if pa.norm.key == pb.norm.key || pa.norm.compact == pb.norm.compact {
+                    continue;
+                }
+                let bound = score_bound(&pa, &pb);
+                if let Some(c) = compare(&pa, &pb)
+                    && c.score > bound + BOUND_SLACK
+                {
+                    return Err(format!("{x} / {y}: score {} above its bound {bound}", c.score));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_bound_is_never_below_the_score_on_the_labelled_pairs() {
+        let pairs = labelled_pairs();
+        assert_eq!(pairs.len(), 1_269);
+        for (a, b) in pairs {
+            check_bound(a, b).unwrap();
+            check_bound(b, a).unwrap();
+        }
+    }
+
+    /// The labelled pairs' names screened against each other (every query
+    /// an entity, every listed name an entry, countries spread over them so
+    /// that the country factor counts): pruning rules out pairs and changes
+    /// no match, score, method or word.
+    #[test]
+    fn pruning_changes_no_match_on_the_labelled_pairs() {
+        let pairs = labelled_pairs();
+        let mut queries: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+        let mut listed: Vec<&str> = pairs.iter().map(|p| p.1).collect();
+        queries.sort_unstable();
+        queries.dedup();
+        listed.sort_unstable();
+        listed.dedup();
+        let countries = ["CN", "RU", "IR", "US", "HK"];
+        let entities: Vec<(String, &str)> =
+            queries.iter().enumerate().map(|(i, q)| (q.to_string(), countries[i % 5])).collect();
+        let entries: Vec<(String, &str)> = listed
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.to_string(), if i % 3 == 0 { "" } else { countries[i % 4] }))
+            .collect();
+        let case = case_of(&entities, &entries);
+        for threshold in [0.88, 0.7, 0.5] {
+            let (pruned, full) = pruned_and_not(&case, threshold);
+            assert_same(&pruned, &full);
+            assert!(pruned.0.len() > 500, "{threshold}: {} matches", pruned.0.len());
+            assert!(pruned.1.ruled_out > 0, "{threshold}: nothing ruled out");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// On random names the bound is never below the score, and a word
+        /// [`may_pair`] rules out never pairs.
+        #[test]
+        fn the_bound_is_never_below_the_score(a in a_name(), b in a_name()) {
+            proptest::prop_assert_eq!(check_bound(&a, &b), Ok(()));
+        }
+
+        /// Random cases screened with and without pruning give the same matches and counters.
+        #[test]
+        fn pruning_changes_no_match(
+            entities in proptest::collection::vec((a_name(), proptest::sample::select(vec!["CN", "HK", "RU", "US"])), 1..8),
+            entries in proptest::collection::vec((a_name(), proptest::sample::select(vec!["", "CN", "RU"])), 1..8),
+            threshold in proptest::sample::select(vec![0.5, 0.7, 0.88, 0.95]),
+        ) {
+            let case = case_of(&entities, &entries);
+            let (pruned, full) = pruned_and_not(&case, threshold);
+            assert_same(&pruned, &full);
+        }
     }
 
     proptest::proptest! {
