@@ -19,16 +19,20 @@
 //!    the same diagnostics in the same order, without ever holding every
 //!    rank's share at once. Entities, relations, lists and the policy are
 //!    small and read by every rank from its copy.
-//! 3. **search**, by rounds: every rank indexes the receipts and shipments
-//!    of the entities it owns (an owner rank per entity: a hash of its
-//!    index) and the whole lot index. The owner of a terminal step's
-//!    receiver takes the step (it can tell the receiver kept the units) and
-//!    sends a [`Walk`] to the owner of the step's sender; each round, every
-//!    rank takes one step back on each walk it holds (`Walk::step`, the
-//!    one-process search's own step, reading only the receipts of an entity
-//!    it owns) and sends the walk on to the owner of the next holder, until
-//!    no walk is left (at most `max_depth` rounds). The search's indexes are
-//!    dropped before the rules' context is built for judging.
+//! 3. **search**, by rounds: an owner rank per entity (a hash of its
+//!    index); each rank indexes the receipts and shipments of the entities
+//!    it owns (the records with an owned end) and the lot index with each
+//!    lotted record's date and receiver beside it (`Lots::with_columns`).
+//!    The owner of a receiver finds its terminal steps among the records
+//!    it owns (`routes::terminal_steps_among`) and sends a [`Walk`] (which
+//!    carries the terminal step's receiver, product, units and lot) to the
+//!    owner of the step's sender; each round, every rank takes one step
+//!    back on each walk it holds (`Walk::step`, the one-process search's
+//!    own step) and sends the walk on to the owner of the next holder,
+//!    until no walk is left (at most `max_depth` rounds). The search reads
+//!    no record without an end the rank owns: every read goes through
+//!    `RouteIndex::rec`, which asserts it in debug builds. The search's
+//!    indexes are dropped before the rules' context is built for judging.
 //! 4. **routes**: each finished route goes to the rank that owns its group
 //!    (a hash of `routes::group_key`: terminal and lot, or terminal, product
 //!    and previous step), so a group is judged whole, in the one-process
@@ -41,15 +45,16 @@
 //!    one-process scan's own, so any change to them reaches both paths.
 //!
 //! What is partitioned: reading and checking the records files, the
-//! search's adjacency (each rank indexes only its own entities' records),
-//! the route search (by holder), the judging. What is replicated: the
-//! assembled case (every rank holds all records, as one process would),
-//! the inventory, the lot index and the rules' context, because the lot
-//! lineage a step walks and the rules (inventory, history, placements of
-//! any party) still read the whole case. Keeping only the owned entities'
-//! records on each rank is the next step (see ARCHITECTURE.md); until then
-//! memory per process falls with more processes only by the search's and
-//! judging's shares, over a floor of the whole case.
+//! search's adjacency and every record the search reads (those with an
+//! end the rank owns), the route search (by holder), the judging. What is
+//! replicated: the assembled case (every rank still holds all records and
+//! the string table, as one process would), the inventory, the lot index
+//! (with its columns, during the search) and the rules' context, because
+//! `Ctx::build` and the rules read any party's records (ARCHITECTURE.md
+//! lists what each stage reads, and the plan for the rest of the
+//! partition); until then memory per process falls with more processes
+//! only by the search's and judging's shares, over a floor of the whole
+//! case.
 
 pub mod exchange;
 pub mod net;
@@ -181,7 +186,7 @@ pub fn read_hosts(path: &Path) -> Result<Vec<String>, ClusterError> {
 /// # Complexity
 /// Per rank: O(R / P) to read and check its share, O(R) to assemble the
 /// case, the inventory, lot index and rules' context over all R records
-/// and the adjacency of its own entities' records, then its owned
+/// and the adjacency and terminal steps of its own entities' records, then its owned
 /// holders' share of the route search steps and 1/P of the judging. The
 /// exchanges move each parsed record once to every rank (in rounds of at
 /// most `READ_PART` bytes from one reader), each walk once a step (at most
