@@ -307,6 +307,38 @@ impl Assembler {
     }
 }
 
+/// Keeps in `case` only the records with an end `owns` (step 2 of the
+/// partition plan in ARCHITECTURE.md, not yet run by the cluster scan):
+/// they keep the case's order, so local record numbers ascend with the
+/// global ones, which the returned map gives (local to global, ascending);
+/// each records file keeps its records. Everything else in the case
+/// (entities, strings, lists) is left as it is.
+///
+/// An owned entity keeps every record it sent or received, so whatever
+/// the inventory and the rules' context derive from one entity's records
+/// comes out the same for it on the kept part as on the whole case: the
+/// test below holds them to it, and names what does not (idle stock, which
+/// also asks about a shipper's purchases and the case's last date).
+///
+/// # Complexity
+/// O(R).
+pub fn keep_owned(case: &mut Case, owns: impl Fn(EntityId) -> bool) -> Vec<RecordId> {
+    let mut global = Vec::new();
+    let mut i: RecordId = 0;
+    case.records.retain(|r| {
+        let keep = owns(r.from) || owns(r.to);
+        if keep {
+            global.push(i);
+        }
+        i += 1;
+        keep
+    });
+    for f in &mut case.record_files {
+        f.0 = global.partition_point(|&g| g < f.0) as RecordId;
+    }
+    global
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +379,76 @@ mod tests {
         record(&mut again, &back, &got);
         assert_eq!(e.0, again.0);
         assert_eq!(case.record_line(&r), back.record_line(&got));
+    }
+
+    /// What the inventory and the rules' context derive from an entity's
+    /// own records is the same for an owned entity on the records a rank
+    /// keeps as on the whole case: its holdings, records, first and n-th
+    /// trade, placements, shortfalls and short sends (record numbers
+    /// mapped back to the whole case's). Generated worlds, 2 to 4 ranks,
+    /// every rank. Idle stock is not held to it: it also asks whether a
+    /// shipper into the site bought the product (another entity's
+    /// records) and judges at the case's last date.
+    #[test]
+    fn an_owned_entitys_context_is_the_same_on_the_records_its_rank_keeps() {
+        use crate::analysis::inventory::Inventory;
+        use crate::rules::Ctx;
+        for seed in [3u64, 11] {
+            let dir = std::env::temp_dir().join(format!("chiptrace-keep-owned-{}-{seed}", std::process::id()));
+            let config = crate::generate::Config { records: 2500, seed, shards: None };
+            crate::generate::generate(&dir, &config, &mut |_| {}).expect("generates");
+            let opts = crate::read::ReadOptions { threads: 1, ..Default::default() };
+            let whole = crate::read::read_case(&dir, &opts).expect("reads");
+            let (case, policy) = (&whole.case, &whole.policy);
+            let inv = Inventory::build_with(case, false);
+            let ctx = Ctx::build(case, policy, &inv, None, false);
+            for ranks in 2..=4usize {
+                for me in 0..ranks {
+                    let owns = |e: EntityId| super::super::entity_owner(e, ranks) == me;
+                    let mut part = crate::read::read_case(&dir, &opts).expect("reads");
+                    let global = keep_owned(&mut part.case, owns);
+                    let sub = &part.case;
+                    assert_eq!(global.len(), sub.records.len());
+                    assert!(global.windows(2).all(|w| w[0] < w[1]));
+                    for (l, &g) in global.iter().enumerate() {
+                        assert_eq!(sub.record_line(&sub.records[l]), case.record_line(&case.records[g as usize]));
+                        assert_eq!(sub.record_file(l as RecordId), case.record_file(g));
+                    }
+                    let g = |v: &[RecordId]| v.iter().map(|&r| global[r as usize]).collect::<Vec<_>>();
+                    let sinv = Inventory::build_with(sub, false);
+                    let sctx = Ctx::build(sub, policy, &sinv, None, false);
+                    let mut checked = 0;
+                    for (&(e, p), h) in &inv.by_product {
+                        if owns(e) {
+                            assert_eq!(sinv.holding(e, p), *h, "holding of entity {e}");
+                            checked += 1;
+                        }
+                    }
+                    assert!(checked > 0, "rank {me} of {ranks} owns some holder");
+                    for e in (0..case.entities.len() as EntityId).filter(|&e| owns(e)) {
+                        let i = e as usize;
+                        assert_eq!(sctx.activity[i], ctx.activity[i], "records of entity {e}");
+                        assert_eq!(sctx.first_trade[i], ctx.first_trade[i]);
+                        assert_eq!(sctx.nth_trade[i], ctx.nth_trade[i]);
+                        assert_eq!(g(&sctx.placements[i]), ctx.placements[i]);
+                    }
+                    let short = |c: &Ctx, map: &dyn Fn(RecordId) -> RecordId| {
+                        let mut v: Vec<_> = c
+                            .shortfalls
+                            .values()
+                            .filter(|s| owns(s.entity))
+                            .map(|s| (map(s.record), s.entity, s.excess, s.lot, s.product, s.line, s.message.clone()))
+                            .collect();
+                        v.sort();
+                        v
+                    };
+                    assert_eq!(short(&sctx, &|r| global[r as usize]), short(&ctx, &|r| r));
+                    for (k, v) in ctx.short_senders.iter().filter(|(k, _)| owns(k.0)) {
+                        assert_eq!(sctx.short_senders.get(k).map(|v| g(v)).as_ref(), Some(v));
+                    }
+                }
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }
