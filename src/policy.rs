@@ -103,6 +103,13 @@ pub struct Policy {
     /// trade broke no listing, so it counts as a pattern flag, not as a
     /// restriction (0.30 < `country_of_concern`).
     pub listed_after_trade_weight: f64,
+    /// Weight of `control_ties` where the director, officer or controller is
+    /// listed, or also owns, directs or controls a listed party: the listed
+    /// party's own people run the buyer, so the buyer is how the listing can
+    /// be got around. As strong a sign as a terminal in a country of concern
+    /// (`country_of_concern`, 0.55), stronger than a residence there alone
+    /// (`control_ties`, 0.40); below a listing or 50% ownership (0.80, 0.90).
+    pub listed_tie_weight: f64,
     /// Units that arrived within this many days of the case's last date are
     /// not yet undeployed: installing and burning in a GPU cluster takes one
     /// to three months from delivery.
@@ -223,6 +230,7 @@ pub fn default_weights() -> BTreeMap<String, f64> {
         ("long_chain", 0.10),
         ("rental_after_install", 0.35),
         ("supplied_by_front", 0.30),
+        ("unverified_product", 0.45),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -261,6 +269,7 @@ impl Default for Policy {
             aggravation_share: 0.40,
             rental_after_install_days: 42.0,
             listed_after_trade_weight: 0.30,
+            listed_tie_weight: 0.55,
             undeployed_grace_days: 90.0,
             undeployed_ramp_days: 180.0,
             undeployed_unknown_weight: 0.20,
@@ -448,6 +457,7 @@ fn validate(p: &Policy, text: &str, file: &str, diags: &mut Diagnostics) {
         ("severity_medium", p.severity_medium),
         ("aggravation_share", p.aggravation_share),
         ("listed_after_trade_weight", p.listed_after_trade_weight),
+        ("listed_tie_weight", p.listed_tie_weight),
         ("undeployed_unknown_weight", p.undeployed_unknown_weight),
         ("domestic_lease_weight", p.domestic_lease_weight),
     ];

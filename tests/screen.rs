@@ -206,7 +206,10 @@ fn screen_finds_variants_and_rejects_shared_generic_words() {
     assert!(has("MPW", "Mueller Praezisionswerk AG"), "diacritics: {got:?}");
     assert!(got.iter().any(|(e, _)| e == "SOY"), "transliteration: {got:?}");
     assert!(got.iter().any(|(e, _)| e == "ITB"), "multilingual listing: {got:?}");
-    for benign in ["GAT", "HCH", "ZYR", "HWI"] {
+    // A firm written in characters meets its Pinyin and English listing;
+    // another firm of the same city and trade does not.
+    assert!(has("SHX", "Shenzhen Huaxun Technology Co Ltd"), "characters against Pinyin: {got:?}");
+    for benign in ["GAT", "HCH", "ZYR", "HWI", "SXH"] {
         assert!(!got.iter().any(|(e, _)| e == benign), "{benign} must not match: {got:?}");
     }
     let nbt = m.iter().find(|x| x["entity"] == "NBT").unwrap();

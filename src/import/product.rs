@@ -15,13 +15,7 @@ pub fn recognise(description: &str, hs_code: Option<&str>) -> Option<Recognised>
     crate::model::product::normalise(description)
 }
 
-/// Whether an HS code is a heading under which GPUs and GPU servers are
-/// declared: 8471 (computers, servers), 8473.30 (parts of computers, GPU
-/// boards), 8542.31 (processors), 8543.70 (other machines, some accelerators).
-pub fn computing_heading(hs_code: &str) -> bool {
-    let digits: String = hs_code.chars().filter(char::is_ascii_digit).collect();
-    ["8471", "847330", "854231", "854370"].iter().any(|h| digits.starts_with(h))
-}
+pub use crate::model::product::computing_heading;
 
 #[cfg(test)]
 mod tests {

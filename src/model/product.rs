@@ -364,6 +364,17 @@ impl ProductTable {
     }
 }
 
+/// Whether an HS code is a heading under which GPUs and GPU servers are
+/// declared: 8471 (computers, servers), 8473.30 (parts of computers, GPU
+/// boards), 8542.31 (processors), 8543.70 (other machines, some accelerators).
+/// It never names a model; it says a description that names none is
+/// computing hardware worth a second look (`import`'s warning, the
+/// `unverified_product` rule).
+pub fn computing_heading(hs_code: &str) -> bool {
+    let digits: String = hs_code.chars().filter(char::is_ascii_digit).collect();
+    ["8471", "847330", "854231", "854370"].iter().any(|h| digits.starts_with(h))
+}
+
 /// Recognises a product description against the built-in table (for
 /// `chiptrace import`, which runs before a case has a policy).
 pub fn normalise(text: &str) -> Option<Normalised> {

@@ -1,6 +1,9 @@
 //! `control_ties`: a director, officer or controller of the terminal or of an
 //! intermediary on the route resides in a country of concern or is tied to a
-//! listed party. Controlled products only.
+//! listed party. Controlled products only. A tie to a listed party (the
+//! controller is listed, or also owns, directs or controls a listed firm)
+//! counts the policy's `listed_tie_weight` (0.55), a residence alone the
+//! rule's weight (0.40).
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
@@ -96,12 +99,14 @@ fn ties(ctx: &Ctx, s: EntityId) -> Vec<Tie> {
                 _ => "a controller",
             };
             let mut why = Vec::new();
+            let mut listed_tie = false;
             let mut evidence = vec![ce.id.clone(), ctx.case.entity(s).id.clone()];
             if ctx.policy.is_country_of_concern(ce.country) {
                 why.push(format!("resides in {}", ce.country));
             }
             if let Some(h) = ctx.best_hit(c) {
                 why.push(format!("is listed on {}", ctx.entry(h).list_name));
+                listed_tie = true;
                 evidence.push(ctx.entry(h).evidence());
             }
             // Also ties through other companies the controller owns, directs or controls.
@@ -122,6 +127,7 @@ fn ties(ctx: &Ctx, s: EntityId) -> Vec<Tie> {
                     ));
                     evidence.push(ctx.case.entity(other.to).id.clone());
                     evidence.push(ctx.entry(h).evidence());
+                    listed_tie = true;
                 }
             }
             if why.is_empty() {
@@ -130,13 +136,23 @@ fn ties(ctx: &Ctx, s: EntityId) -> Vec<Tie> {
             let since = rel.since.map(|d| format!(" (since {d})")).unwrap_or_default();
             let evidence: std::sync::Arc<[String]> = evidence.into();
             let (who_c, who_s, why) = (ctx.who(c), ctx.who(s), why.join(", "));
+            // A tie to a listed party weighs more than a residence alone
+            // (the policy's `listed_tie_weight`), never less than the rule.
+            let base = ctx.policy.weight("control_ties");
+            let weight = if listed_tie { ctx.policy.listed_tie_weight.max(base) } else { base };
+            let counts = if weight > base {
+                format!("; a tie to a listed party counts {weight:.2} (policy `listed_tie_weight`)")
+            } else {
+                String::new()
+            };
             let flags = super::ROLES.map(|whose| {
-                Flag::new(
+                let f = Flag::new(
                     "control_ties",
                     s,
-                    format!("{who_c} is {role} of {whose} {who_s}{since} and {why}"),
+                    format!("{who_c} is {role} of {whose} {who_s}{since} and {why}{counts}"),
                     evidence.clone(),
-                )
+                );
+                if weight > base { f.weighted(weight) } else { f }
             });
             Tie { rank, flags: Some(Box::new(flags)) }
         })

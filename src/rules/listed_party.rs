@@ -1,7 +1,14 @@
 //! `listed_party`: the terminal, or a party on the route, matches a screening-list entry.
+//! A party the route's paperwork names only as text is a party to the
+//! transaction too: a declared end user, or the firm a forwarder receives
+//! for (`SWIFTLINK FREIGHT C/O NAN YANG DIGITAL`). When that name matches a
+//! list entry in force on the record's date, the flag is about the party
+//! that took the units for it (the receiver; the sender for a party it ships
+//! for) and cites the record and the entry.
 
-use super::{Ctx, Rule};
+use super::{Ctx, Named, Rule, named_parties};
 use crate::analysis::routes::Route;
+use crate::model::EntityId;
 use crate::scan::Flag;
 
 pub struct ListedParty;
@@ -77,6 +84,70 @@ impl Rule for ListedParty {
             }
             let flag = Flag::new(self.id(), p, detail, vec![ctx.case.entity(p).id.clone(), entry.evidence()]);
             let later = ctx.policy.listed_after_trade_weight.min(ctx.policy.weight(self.id()));
+            out.push(if after { flag.weighted(later) } else { flag });
+        }
+        named(self.id(), ctx, route, out);
+    }
+}
+
+/// Flags a listed party that a record on the route names only as text.
+fn named(id: &'static str, ctx: &Ctx, route: &Route, out: &mut Vec<Flag>) {
+    let on_route = route.parties(ctx.case);
+    let mut seen: Vec<(EntityId, usize)> = Vec::new();
+    for &ri in &route.records {
+        let r = &ctx.case.records[ri as usize];
+        for (text, how) in named_parties(ctx.case, r) {
+            // A name that is an entity on the route is judged as that party above.
+            if ctx.case.entity_by_key(ctx.case.s(text)).is_some_and(|e| on_route.contains(&e)) {
+                continue;
+            }
+            let Some(hit) = ctx.named_hit_at(text, r.date) else { continue };
+            let subject = if how == Named::SenderActsFor { r.from } else { r.to };
+            // The subject's own match with the entry is flagged above.
+            let own = ctx.hits[subject as usize].iter().any(|h| h.entry == hit.entry);
+            if own || seen.contains(&(subject, hit.entry)) {
+                continue;
+            }
+            seen.push((subject, hit.entry));
+            let entry = ctx.entry(hit);
+            let written = ctx.case.s(text);
+            let said = match how {
+                Named::EndUser => format!("declares `{written}` as end user of units sold to {}", ctx.who(r.to)),
+                Named::ReceiverActsFor => format!("consigns the units to {} on behalf of `{written}`", ctx.who(r.to)),
+                Named::SenderActsFor => format!("has {} ship the units on behalf of `{written}`", ctx.who(r.from)),
+            };
+            let mut detail = format!(
+                "record {} {said}, which matches `{}` on {} ({} {}, score {:.2}, {}: `{}`)",
+                ctx.rid(ri),
+                entry.name,
+                entry.list_name,
+                entry.file.rsplit('/').next().unwrap_or(&entry.file),
+                entry.line,
+                hit.score,
+                hit.method,
+                hit.listed_name
+            );
+            let after = entry.since.is_some_and(|since| r.date < since);
+            if let Some(since) = entry.since {
+                if after {
+                    detail.push_str(&format!(
+                        "; listed {since}, {:.0} days after the record ({}): the trade predates the listing, so the flag counts as {} instead of {}",
+                        r.date.days_until(since),
+                        r.date,
+                        ctx.policy.listed_after_trade_weight,
+                        ctx.policy.weight(id)
+                    ));
+                } else {
+                    detail.push_str(&format!("; listed {since}"));
+                }
+            }
+            let flag = Flag::new(
+                id,
+                subject,
+                detail,
+                vec![ctx.rid(ri), ctx.case.entity(subject).id.clone(), entry.evidence()],
+            );
+            let later = ctx.policy.listed_after_trade_weight.min(ctx.policy.weight(id));
             out.push(if after { flag.weighted(later) } else { flag });
         }
     }

@@ -18,6 +18,7 @@ mod shell_indicators;
 mod supplied_by_front;
 mod transshipment_hub;
 mod undeployed_inventory;
+pub mod unverified_product;
 
 use crate::analysis::inventory::{Inventory, Shortfall};
 use crate::analysis::ownership::Ownership;
@@ -57,6 +58,7 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(supplied_by_front::SuppliedByFront),
         Box::new(remote_access::RemoteAccess),
         Box::new(rental_after_install::RentalAfterInstall),
+        Box::new(unverified_product::UnverifiedProduct),
     ]
 }
 
@@ -84,6 +86,19 @@ pub struct Ctx<'a> {
     pub ownership: Ownership,
     /// List matches per entity, strongest first.
     pub hits: Vec<Vec<ListHit>>,
+    /// List matches of the parties records name only as text (a declared
+    /// end user, the party a consignee receives for: see [`named_parties`])
+    /// where the text is no entity's id or name, strongest first, by the
+    /// text's symbol.
+    pub named_hits: HashMap<Sym, Vec<ListHit>>,
+    /// The sales (seller, buyer, product) of parties that shipped units to
+    /// a forwarder, keeping title: what a forwarder's delivery is checked
+    /// against (see [`documented_delivery`]).
+    pub forwarded_sales: HashSet<(EntityId, EntityId, Sym)>,
+    /// Records of units described as no known product under a computing HS
+    /// heading, whose sender holds controlled (or other such) units it is
+    /// not recorded passing on (see [`unverified_product`]).
+    pub unverified: HashMap<RecordId, unverified_product::Unverified>,
     /// Shortfalls (units sent beyond what was held) by record, of parties
     /// the case records receiving something (see [`Ctx::build`]).
     pub shortfalls: HashMap<RecordId, Shortfall>,
@@ -219,6 +234,9 @@ impl<'a> Ctx<'a> {
                 )
             },
         );
+        let mut screening = screening;
+        let named_hits = named_list_hits(case, policy, &mut screening);
+        let forwarded_sales = forwarded_sales(case);
         let Activity { activity, first_trade, nth_trade, placements, receives } = per_entity;
         // A party the case records only as a sender (no purchase, shipment
         // or lease in of any product) is where the records start, as a
@@ -237,6 +255,7 @@ impl<'a> Ctx<'a> {
         }
         let Addresses { by_address, address_group, address_groups } = addresses;
         let (controlled_products, control_windows) = products;
+        let unverified = unverified_product::unverified_records(case, policy, inv, &controlled_products);
         let mut undeployed_sites: HashMap<(EntityId, Sym), Vec<EntityId>> = HashMap::default();
         if !undeployed.is_empty() {
             for (e, recs) in placements.iter().enumerate() {
@@ -257,6 +276,9 @@ impl<'a> Ctx<'a> {
             inv,
             ownership,
             hits,
+            named_hits,
+            forwarded_sales,
+            unverified,
             shortfalls,
             short_senders,
             activity,
@@ -367,6 +389,24 @@ impl<'a> Ctx<'a> {
         self.hits[e as usize].iter().any(|h| h.score >= self.policy.fuzzy_threshold)
     }
 
+    /// The list match in force at `t` of a party a record names as text
+    /// (see [`named_parties`]), chosen as [`Ctx::hit_at`] chooses: the
+    /// entity's when the text is an entity's id or name.
+    pub fn named_hit_at(&self, text: Sym, t: Timestamp) -> Option<&ListHit> {
+        if let Some(e) = self.case.entity_by_key(self.case.s(text)) {
+            return self.hit_at(e, t);
+        }
+        let since = |h: &ListHit| self.entry(h).since;
+        let hits = self.named_hits.get(&text)?.iter().filter(|h| h.score >= self.policy.fuzzy_threshold);
+        let in_force = hits
+            .clone()
+            .filter(|h| since(h).is_none_or(|s| s <= t))
+            .min_by(|a, b| b.score.total_cmp(&a.score).then(since(a).cmp(&since(b))).then(a.entry.cmp(&b.entry)));
+        in_force.or_else(|| {
+            hits.min_by(|a, b| since(a).cmp(&since(b)).then(b.score.total_cmp(&a.score)).then(a.entry.cmp(&b.entry)))
+        })
+    }
+
     /// The strongest list match of an entity, if any.
     pub fn best_hit(&self, e: EntityId) -> Option<&ListHit> {
         self.hits[e as usize].iter().find(|h| h.score >= self.policy.fuzzy_threshold)
@@ -470,6 +510,91 @@ fn list_hits(case: &Case, policy: &Policy, parallel: bool) -> (Vec<Vec<ListHit>>
         h.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
     }
     (hits, screening)
+}
+
+/// How a record names a party it holds only as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// The declared end user (`declared_end_user`).
+    EndUser,
+    /// The party the receiver takes the units for (`X C/O Y`, `X ON BEHALF
+    /// OF Y`: the import's `to_on_behalf_of`).
+    ReceiverActsFor,
+    /// The party the sender ships for (`from_on_behalf_of`).
+    SenderActsFor,
+}
+
+/// The parties a record names only as text: its declared end user and the
+/// parties its sender and receiver act for, each once (the import declares
+/// the party a consignee receives for as end user too).
+pub fn named_parties(case: &Case, r: &crate::model::Record) -> Vec<(Sym, Named)> {
+    let mut out: Vec<(Sym, Named)> = Vec::new();
+    if let Some(attrs) = r.attrs.as_deref() {
+        for (key, role) in [("to_on_behalf_of", Named::ReceiverActsFor), ("from_on_behalf_of", Named::SenderActsFor)] {
+            let Some(k) = case.sym(key) else { continue };
+            for &(a, v) in attrs {
+                if a == k && !case.s(v).trim().is_empty() && !out.iter().any(|&(x, _)| x == v) {
+                    out.push((v, role));
+                }
+            }
+        }
+    }
+    // After the parties acted for, so a consignee's `C/O Y` is cited as
+    // written when the import also declared Y as end user.
+    if let Some(d) = r.declared_end_user.filter(|d| !out.iter().any(|&(x, _)| x == *d)) {
+        out.push((d, Named::EndUser));
+    }
+    out
+}
+
+/// List matches of the parties records name only as text, where the text is
+/// no entity's id or name (an entity's own matches are in `hits`): a listed
+/// firm behind a forwarder's `C/O` is found as the forwarder's own name is.
+///
+/// # Complexity
+/// O(R) to gather the distinct texts, plus screening them.
+fn named_list_hits(
+    case: &Case,
+    policy: &Policy,
+    screening: &mut crate::screen::ScreenStats,
+) -> HashMap<Sym, Vec<ListHit>> {
+    let mut out: HashMap<Sym, Vec<ListHit>> = HashMap::default();
+    if case.lists.is_empty() {
+        return out;
+    }
+    let mut seen: HashSet<Sym> = HashSet::default();
+    let mut texts: Vec<Sym> = Vec::new();
+    for r in &case.records {
+        if r.declared_end_user.is_none() && r.attrs.is_none() {
+            continue;
+        }
+        for (t, _) in named_parties(case, r) {
+            if seen.insert(t) && case.entity_by_key(case.s(t)).is_none() {
+                texts.push(t);
+            }
+        }
+    }
+    // Screened in the order of the texts, so the result is the same whatever the threads.
+    texts.sort_by(|a, b| case.s(*a).cmp(case.s(*b)));
+    let names: Vec<String> = texts.iter().map(|&t| case.s(t).to_string()).collect();
+    let refs: Vec<&String> = names.iter().collect();
+    for (t, matches) in texts.into_iter().zip(crate::screen::screen_free_names(case, policy, &refs, screening)) {
+        let mut h: Vec<ListHit> = matches
+            .into_iter()
+            .map(|m| ListHit {
+                entry: m.entry,
+                score: m.score,
+                matched_name: m.matched_name,
+                listed_name: m.listed_name,
+                method: m.method.to_string(),
+            })
+            .collect();
+        if !h.is_empty() {
+            h.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+            out.insert(t, h);
+        }
+    }
+    out
 }
 
 /// Per entity: records touching it, its first record date and the date of
@@ -612,6 +737,76 @@ pub fn established(ctx: &Ctx, e: EntityId, t: Timestamp) -> Option<(u32, Timesta
     }
     let nth = ctx.nth_trade[e as usize]?;
     (nth < t).then_some((ctx.policy.established_min_records, first))
+}
+
+/// The sales of parties that shipped units to a forwarder (title kept):
+/// (seller, buyer, product).
+///
+/// # Complexity
+/// O(R), two passes; memory for the sales of those shippers only.
+fn forwarded_sales(case: &Case) -> HashSet<(EntityId, EntityId, Sym)> {
+    let shippers: HashSet<EntityId> = case
+        .records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Shipment && case.entity(r.to).kind == EntityKind::Logistics)
+        .map(|r| r.from)
+        .collect();
+    if shippers.is_empty() {
+        return HashSet::default();
+    }
+    case.records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Sale && shippers.contains(&r.from))
+        .map(|r| (r.from, r.to, r.product))
+        .collect()
+}
+
+/// Whether a hand-off is a forwarder delivering units where the paperwork
+/// says they go: the holder is a forwarder (`logistics`), and the party it
+/// delivers to is the one the shipper sold the units to (the shipper kept
+/// title in its shipment to the forwarder and has a sale of the product to
+/// that party), or the end user, or the party the forwarder receives for,
+/// named on the record that brought the units in. A forwarder's turnaround
+/// is its trade; a delivery to anyone else (paperwork naming a Shenzhen
+/// firm, goods to a Hong Kong one) stays a hub passage and a pass-on.
+pub fn documented_delivery(ctx: &Ctx, h: &Handoff) -> bool {
+    let holder = h.inn.to;
+    if ctx.case.entity(holder).kind != EntityKind::Logistics {
+        return false;
+    }
+    if h.inn.kind == RecordKind::Shipment && ctx.forwarded_sales.contains(&(h.inn.from, h.out.to, h.inn.product)) {
+        return true;
+    }
+    let to = ctx.case.entity(h.out.to);
+    named_parties(ctx.case, h.inn).into_iter().any(|(text, how)| {
+        how != Named::SenderActsFor && {
+            let t = ctx.case.s(text);
+            ctx.case.entity_by_key(t) == Some(h.out.to)
+                || std::iter::once(&to.name).chain(&to.aliases).any(|n| {
+                    crate::screen::compare_names(t, n).is_some_and(|(score, _, _)| score >= ctx.policy.fuzzy_threshold)
+                })
+        }
+    })
+}
+
+/// Whether a quick hand-off is a back-to-back order in the maker's channel:
+/// the holder is a distributor that bought the units from their
+/// manufacturer, sits outside the countries of concern and the hub
+/// countries, and was incorporated at least `established_days` before. A
+/// reseller buying from the maker, or a hub distributor (hubs are where
+/// diverted chips are routed), with no history in the case is still judged
+/// by `rapid_resale` and `transshipment_hub`. A chip maker sells to distributors it has vetted (the reason
+/// behind `shell_age_days`), and they buy to fill orders they hold; a front
+/// is new, or buys from someone else. Judged where the case holds no year
+/// of the holder's own trade (see [`established`]).
+pub fn maker_channel(ctx: &Ctx, h: &Handoff) -> bool {
+    let holder = ctx.case.entity(h.inn.to);
+    ctx.case.entity(h.inn.from).kind == EntityKind::Manufacturer
+        && holder.kind == EntityKind::Distributor
+        && h.inn.kind == RecordKind::Sale
+        && !ctx.policy.is_country_of_concern(holder.country)
+        && !ctx.policy.is_hub(holder.country)
+        && holder.incorporated.is_some_and(|i| i.days_until(h.inn.date) >= ctx.policy.established_days)
 }
 
 /// A holder passing units on: the step in and the step out of the same

@@ -8,7 +8,7 @@
 //! their trade, and a front there has no such history. Nor is a holder's
 //! shipment of its own units into a data centre a passage: it deploys them.
 
-use super::{Ctx, Rule, established, handoffs};
+use super::{Ctx, Rule, documented_delivery, established, handoffs, maker_channel};
 use crate::analysis::routes::Route;
 use crate::model::{EntityKind, RecordKind};
 use crate::scan::Flag;
@@ -42,7 +42,11 @@ impl Rule for TransshipmentHub {
             };
             let Some(country) = hub else { continue };
             let seller = h.inn.to;
-            if ctx.same_group(seller, h.out.to, h.out.date) || established(ctx, seller, h.inn.date).is_some() {
+            if ctx.same_group(seller, h.out.to, h.out.date)
+                || established(ctx, seller, h.inn.date).is_some()
+                || maker_channel(ctx, &h)
+                || documented_delivery(ctx, &h)
+            {
                 continue;
             }
             out.push(Flag::new(

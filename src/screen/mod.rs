@@ -1062,10 +1062,25 @@ struct Scored {
 /// is the same (`tests::pruning_changes_no_match` holds the two runs equal).
 fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64, prune: bool) -> EntityScreening {
     let e = case.entity(entity);
+    let cells = std::iter::once(&e.name).chain(&e.aliases);
+    screen_party(case, idx, entity, cells, Some(e.country), threshold, prune)
+}
+
+/// Screens one party's names (`cells`, each as written), in `country` when
+/// known, as [`screen_entity`] screens an entity's: its best match with each
+/// entry, each match carrying `entity`.
+fn screen_party<'n>(
+    case: &Case,
+    idx: &Index,
+    entity: EntityId,
+    cells: impl Iterator<Item = &'n String>,
+    country: Option<crate::model::Country>,
+    threshold: f64,
+    prune: bool,
+) -> EntityScreening {
     let mut stats = ScreenStats::default();
     // Each name a cell holds (`X (formerly Y)` holds two), cited as written.
-    let names: Vec<(&String, String, Prepared)> = std::iter::once(&e.name)
-        .chain(&e.aliases)
+    let names: Vec<(&String, String, Prepared)> = cells
         .flat_map(|t| aka::names_in(t).into_iter().map(move |p| (t, normalise(&p), p)))
         .filter(|n| !n.1.tokens.is_empty())
         .map(|(t, n, p)| (t, p, Prepared::new(n)))
@@ -1080,7 +1095,8 @@ fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64, pru
             stats.comparisons += 1;
             let ln = &idx.names[id as usize];
             let entry = &case.lists[ln.entry];
-            let elsewhere = !entry.countries.is_empty() && !entry.countries.iter().any(|l| same_country(e.country, *l));
+            let elsewhere = country
+                .is_some_and(|c| !entry.countries.is_empty() && !entry.countries.iter().any(|l| same_country(c, *l)));
             if prune && norm.key != ln.prep.norm.key && norm.compact != ln.prep.norm.compact {
                 let factor = if elsewhere { OTHER_COUNTRY_FACTOR } else { 1.0 };
                 let bound = score_bound(prep, &ln.prep) * factor + BOUND_SLACK;
@@ -1097,7 +1113,7 @@ fn screen_entity(case: &Case, idx: &Index, entity: EntityId, threshold: f64, pru
                 let listed: Vec<&str> = entry.countries.iter().map(|c| c.as_str()).collect();
                 country_note = Some(format!(
                     "; the entity is in {} but the entry names {}: score lowered by {:.0}%",
-                    e.country,
+                    country.map(|c| c.to_string()).unwrap_or_default(),
                     listed.join(", "),
                     (1.0 - OTHER_COUNTRY_FACTOR) * 100.0
                 ));
@@ -1210,6 +1226,38 @@ pub fn screen_sequential_with_stats(case: &Case, policy: &Policy) -> (Vec<Match>
         .map(|e| screen_entity(case, &idx, e, policy.fuzzy_threshold, true))
         .collect();
     gather(&idx, per)
+}
+
+/// Screens names that the case holds as text, not as entities: a declared
+/// end user, the party a consignee receives for (`X C/O Y`). Each name's
+/// matches, as [`screen_with_stats`] finds an entity's, with `entity` the
+/// index of the name in `names`; a name's country is not known, so no match
+/// is lowered for naming another. The work is added to `stats`.
+///
+/// # Complexity
+/// As [`screen_with_stats`], for `names.len()` names.
+pub fn screen_free_names(case: &Case, policy: &Policy, names: &[&String], stats: &mut ScreenStats) -> Vec<Vec<Match>> {
+    if case.lists.is_empty() || names.is_empty() {
+        return vec![Vec::new(); names.len()];
+    }
+    let idx = Index::build(&case.lists);
+    let per: Vec<EntityScreening> = names
+        .par_iter()
+        .enumerate()
+        .map(|(i, &n)| screen_party(case, &idx, i as EntityId, std::iter::once(n), None, policy.fuzzy_threshold, true))
+        .collect();
+    let out = per
+        .into_iter()
+        .map(|p| {
+            let mut s = p.stats;
+            // Counted as comparisons and cuts; `entity_names` stays the entities'.
+            s.entity_names = 0;
+            add(stats, s);
+            p.matches
+        })
+        .collect();
+    stats.truncated |= !stats.common_words.is_empty() || stats.candidates_cut > 0 || stats.matches_not_kept > 0;
+    out
 }
 
 /// The matches of [`screen_with_stats`].

@@ -1,8 +1,11 @@
 //! Name normalisation for screening: what two spellings of one party have in
 //! common. Transliterates every script with `deunicode` (Cyrillic, Greek and
-//! Arabic letter by letter; a run of Chinese characters becomes one word of
-//! joined Pinyin syllables, with a leading province or city split off and a
-//! trailing legal form such as 有限公司 dropped), folds case and punctuation,
+//! Arabic letter by letter) and Chinese with the `pinyin` crate's Mandarin
+//! readings: a run of Chinese characters becomes its leading province or
+//! city, its trade name as one word of joined Pinyin syllables, and its
+//! trade in the English words lists write (深圳市华讯科技有限公司 ->
+//! `shenzhen huaxun technology`, as the CSL writes `SHENZHEN HUAXUN
+//! TECHNOLOGY CO LTD`; the legal form 有限公司 dropped), folds case and punctuation,
 //! spells out abbreviations (Tech -> technology, Intl -> international) and
 //! ordinals (`7TH` = `SEVENTH` = `7`), drops legal forms of the major trade
 //! languages wherever they stand ([`LEGAL_FORMS`], [`LEGAL_PHRASES`]) and
@@ -347,7 +350,7 @@ const CANONICAL: &[(&str, &str)] = &[
     // 科技 and 技术 technology, 贸易 trading, 电子 electronic, 信息
     // information, 国际 international, 投资 investment, 物流 logistics, 软件
     // software, 网络 network, 数据 data, 智能 intelligent, 实业 industry,
-    // 控股 holdings, 发展 development, 大学 university (see [`CJK_TRADE_WORDS`]).
+    // 控股 holdings, 发展 development, 大学 university (see [`CJK_SUFFIXES`]).
     ("keji", "technology"),
     ("jishu", "technology"),
     ("maoyi", "trading"),
@@ -563,10 +566,6 @@ const LEGAL_PHRASES: &[&[&str]] = &[
     &["federal", "state", "unitary", "enterprise"],
 ];
 
-/// Legal forms at the end of a run of Chinese characters, in joined Pinyin
-/// (股份有限公司, 有限责任公司, 有限公司, 公司), longest first.
-const CJK_LEGAL_SUFFIXES: &[&str] = &["gufenyouxiangongsi", "youxianzerengongsi", "youxiangongsi", "gongsi"];
-
 /// Words that carry no identity.
 const STOPWORDS: &[&str] =
     &["the", "and", "of", "for", "und", "et", "de", "del", "la", "le", "des", "du", "y", "ve", "i", "al", "el"];
@@ -609,6 +608,7 @@ const GENERIC: &[&str] = &[
     "microelectronic",
     "logistics",
     "supply",
+    "chain",
     "distribution",
     "commercial",
     "commerce",
@@ -915,12 +915,6 @@ static GENERIC_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| GENERIC.i
 static QUALIFIER_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| QUALIFIERS.iter().copied().collect());
 static PLACE_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| PLACES.iter().copied().collect());
 static LEGAL_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| LEGAL_FORMS.iter().copied().collect());
-/// Places sorted longest first, to split a place off the front of joined Pinyin.
-static PLACES_LONGEST_FIRST: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut p: Vec<&str> = PLACES.iter().copied().filter(|p| p.len() >= 4).collect();
-    p.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    p
-});
 
 /// The class of a normalised word. `abu` is a place only in `abu dhabi`; on
 /// its own it is part of a person's name and left distinctive by the caller.
@@ -945,37 +939,206 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
-/// A run of Chinese characters as words: its Pinyin joined into one word,
-/// trailing legal forms dropped, trailing trade words read as the English
-/// word ([`cjk_trade_suffixes`]), 省 and 市 after a leading place dropped
-/// ([`cjk_drop_place_admin`]) and leading places split off
-/// (`安徽科大讯飞有限公司` -> `anhui`, `kedaxunfei`; `深圳市星海云算科技有限公司`
-/// -> `shenzhen`, `xinghaiyunsuan`, `technology`).
+/// Legal forms and trade words at the end of a Chinese name, as characters
+/// (simplified and traditional), with the words lists write them in: a
+/// Chinese firm's name is a place, a trade name, its trade and its legal form
+/// (深圳市 华讯 科技 有限公司), and lists (the CSL, OpenSanctions) write it in
+/// Pinyin and English (`SHENZHEN HUAXUN TECHNOLOGY CO LTD`), so the trade is
+/// translated and the trade name read as one word of joined Pinyin. An empty
+/// translation drops a legal form. Longest first where one ends another.
+const CJK_SUFFIXES: &[(&str, &str)] = &[
+    ("股份有限公司", ""),
+    ("有限责任公司", ""),
+    ("有限責任公司", ""),
+    ("有限公司", ""),
+    ("股份公司", ""),
+    ("分公司", "branch"),
+    ("公司", ""),
+    ("国际货运代理", "international freight forwarding"),
+    ("國際貨運代理", "international freight forwarding"),
+    ("货运代理", "freight forwarding"),
+    ("貨運代理", "freight forwarding"),
+    ("供应链管理", "supply chain management"),
+    ("供應鏈管理", "supply chain management"),
+    ("供应链", "supply chain"),
+    ("供應鏈", "supply chain"),
+    ("进出口", "import export"),
+    ("進出口", "import export"),
+    ("半导体", "semiconductor"),
+    ("半導體", "semiconductor"),
+    ("微电子", "microelectronic"),
+    ("微電子", "microelectronic"),
+    ("计算机", "computer"),
+    ("計算機", "computer"),
+    ("研究院", "research institute"),
+    ("研究所", "research institute"),
+    ("研究中心", "research center"),
+    ("银行", "bank"),
+    ("銀行", "bank"),
+    ("科技", "technology"),
+    ("技术", "technology"),
+    ("技術", "technology"),
+    ("贸易", "trading"),
+    ("貿易", "trading"),
+    ("商贸", "trading"),
+    ("商貿", "trading"),
+    ("电子", "electronic"),
+    ("電子", "electronic"),
+    ("信息", "information"),
+    ("资讯", "information"),
+    ("資訊", "information"),
+    ("网络", "network"),
+    ("網絡", "network"),
+    ("網路", "network"),
+    ("智能", "intelligent"),
+    ("实业", "industry"),
+    ("實業", "industry"),
+    ("产业", "industry"),
+    ("產業", "industry"),
+    ("工业", "industry"),
+    ("工業", "industry"),
+    ("数据", "data"),
+    ("數據", "data"),
+    ("数码", "digital"),
+    ("數碼", "digital"),
+    ("数字", "digital"),
+    ("數字", "digital"),
+    ("国际", "international"),
+    ("國際", "international"),
+    ("发展", "development"),
+    ("發展", "development"),
+    ("投资", "investment"),
+    ("投資", "investment"),
+    ("控股", "holdings"),
+    ("集团", "group"),
+    ("集團", "group"),
+    ("通信", "communication"),
+    ("通讯", "communication"),
+    ("通訊", "communication"),
+    ("软件", "software"),
+    ("軟件", "software"),
+    ("軟體", "software"),
+    ("计算", "computing"),
+    ("計算", "computing"),
+    ("物流", "logistics"),
+    ("设备", "equipment"),
+    ("設備", "equipment"),
+    ("服务", "service"),
+    ("服務", "service"),
+    ("工程", "engineering"),
+    ("系统", "system"),
+    ("系統", "system"),
+    ("大学", "university"),
+    ("大學", "university"),
+    ("中心", "center"),
+    ("代理", "agency"),
+];
+
+/// Places whose characters have a reading other than the one a character
+/// dictionary gives first (重 is `zhong` but 重庆 is Chongqing), and places
+/// lists write in English, each with the words lists write.
+const CJK_PLACES: &[(&str, &str)] = &[
+    ("重庆", "chongqing"),
+    ("重慶", "chongqing"),
+    ("厦门", "xiamen"),
+    ("廈門", "xiamen"),
+    ("香港", "hong kong"),
+    ("澳门", "macau"),
+    ("澳門", "macau"),
+    ("中国", "china"),
+    ("中國", "china"),
+    ("台湾", "taiwan"),
+    ("台灣", "taiwan"),
+    ("臺灣", "taiwan"),
+    ("新加坡", "singapore"),
+    ("马来西亚", "malaysia"),
+    ("馬來西亞", "malaysia"),
+];
+
+/// What follows a place name in a Chinese address-style name (深圳市,
+/// 广东省, 南山区): province, city, district, county.
+const CJK_ADMIN: &[char] = &['省', '市', '区', '區', '县', '縣'];
+
+/// One character's Mandarin reading, lower case, from the pinyin-data
+/// tables (`pinyin` crate; deunicode's reading where it has none).
+fn reading(c: char) -> String {
+    use ::pinyin::ToPinyin;
+    // 长 reads `zhang` (to grow) first, but in firms' names it is `chang`
+    // (long: 长城 Changcheng, 长鑫 Changxin, 长江 Changjiang).
+    if matches!(c, '长' | '長') {
+        return "chang".to_string();
+    }
+    match c.to_pinyin() {
+        Some(p) => p.plain().to_string(),
+        None => deunicode::deunicode_char(c)
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+    }
+}
+
+/// The place a run of Chinese characters starts with, as the words lists
+/// write it, and how many characters it takes (with a following 省, 市, 区
+/// or 县): a place of [`CJK_PLACES`], or two to four characters whose
+/// joined reading is a place of [`PLACES`] (深圳 `shenzhen`, 广东 `guangdong`).
+fn cjk_place(chars: &[char]) -> Option<(String, usize)> {
+    let found = CJK_PLACES
+        .iter()
+        .find(|(p, _)| chars.iter().copied().take(p.chars().count()).eq(p.chars()))
+        .map(|(p, w)| (w.to_string(), p.chars().count()))
+        .or_else(|| {
+            (2..=4.min(chars.len())).rev().find_map(|n| {
+                let joined: String = chars[..n].iter().map(|&c| reading(c)).collect();
+                PLACE_SET.contains(joined.as_str()).then_some((joined, n))
+            })
+        });
+    found.map(|(w, n)| (w, n + usize::from(chars.get(n).is_some_and(|c| CJK_ADMIN.contains(c)))))
+}
+
+/// A run of Chinese characters as words: leading places (深圳市 `shenzhen`),
+/// the trade name as one word of joined Pinyin (华讯 `huaxun`), and the
+/// trade and legal form at its end in the words lists use (科技 `technology`,
+/// 有限公司 dropped): `深圳市华讯科技有限公司` -> `shenzhen huaxun technology`,
+/// `安徽科大讯飞有限公司` -> `anhui kedaxunfei`. A trade word is translated
+/// only where at least two characters of trade name stay before it, or none
+/// (`中国电子科技集团` is `china electronic technology group`).
 fn cjk_words(run: &str, out: &mut Vec<(String, bool)>, paren: bool) {
-    let run = cjk_drop_place_admin(run);
-    let (run, trade) = cjk_trade_suffixes(&run);
-    let mut joined: String =
-        deunicode::deunicode(run).chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
-    for suffix in CJK_LEGAL_SUFFIXES {
-        if joined.len() > suffix.len() && joined.ends_with(suffix) {
-            joined.truncate(joined.len() - suffix.len());
+    let chars: Vec<char> = run.chars().collect();
+    let (mut start, mut end) = (0, chars.len());
+    let mut front = Vec::new();
+    while let Some((w, n)) = cjk_place(&chars[start..end]) {
+        if end - start - n < 2 && end - start - n != 0 {
             break;
         }
+        front.push(w);
+        start += n;
     }
-    'places: loop {
-        for p in PLACES_LONGEST_FIRST.iter() {
-            if joined.len() >= p.len() + 4 && joined.starts_with(p) {
-                out.push((p.to_string(), paren));
-                joined.drain(..p.len());
-                continue 'places;
+    let mut back: Vec<&str> = Vec::new();
+    'suffix: loop {
+        for (s, w) in CJK_SUFFIXES {
+            let n = s.chars().count();
+            let len = end - start;
+            if len >= n && (len - n >= 2 || len == n) && chars[end - n..end].iter().copied().eq(s.chars()) {
+                if !w.is_empty() {
+                    back.push(w);
+                }
+                end -= n;
+                continue 'suffix;
             }
         }
         break;
     }
-    if !joined.is_empty() {
-        out.push((joined, paren));
+    for w in front {
+        out.extend(w.split(' ').map(|w| (w.to_string(), paren)));
     }
-    out.extend(trade.into_iter().map(|w| (w.to_string(), paren)));
+    if start < end {
+        out.push((chars[start..end].iter().map(|&c| reading(c)).collect(), paren));
+    }
+    for w in back.iter().rev() {
+        out.extend(w.split(' ').map(|w| (w.to_string(), paren)));
+    }
 }
 
 /// Lower-case ASCII words, each with whether it stood in parentheses:
@@ -1256,108 +1419,6 @@ fn drop_place_admin_words(spelled: Vec<(String, bool)>) -> Vec<(String, bool)> {
     out
 }
 
-/// Trade words at the end of a Chinese name, in characters (simplified and
-/// traditional), with the word they stand for: `星海云算科技` is `xinghaiyunsuan`
-/// `technology`, as its Latin spelling `XINGHAI YUNSUAN TECHNOLOGY` reads.
-const CJK_TRADE_WORDS: &[(&str, &str)] = &[
-    ("科技", "technology"),
-    ("技术", "technology"),
-    ("技術", "technology"),
-    ("贸易", "trading"),
-    ("貿易", "trading"),
-    ("电子", "electronic"),
-    ("電子", "electronic"),
-    ("信息", "information"),
-    ("资讯", "information"),
-    ("資訊", "information"),
-    ("国际", "international"),
-    ("國際", "international"),
-    ("投资", "investment"),
-    ("投資", "investment"),
-    ("物流", "logistics"),
-    ("软件", "software"),
-    ("軟件", "software"),
-    ("軟體", "software"),
-    ("网络", "network"),
-    ("網絡", "network"),
-    ("網路", "network"),
-    ("数据", "data"),
-    ("數據", "data"),
-    ("智能", "intelligent"),
-    ("实业", "industry"),
-    ("實業", "industry"),
-    ("控股", "holdings"),
-    ("集团", "group"),
-    ("集團", "group"),
-    ("发展", "development"),
-    ("發展", "development"),
-    ("大学", "university"),
-    ("大學", "university"),
-];
-
-/// Legal forms at the end of a Chinese name, in characters, longest first.
-const CJK_LEGAL_CHARS: &[&str] = &["股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "公司"];
-
-/// A run of Chinese characters split into its core and the trade words at
-/// its end (legal forms first dropped): `深圳市星海云算科技有限公司` ->
-/// (`深圳市星海云算`, [`technology`]). At least two characters stay in the
-/// core.
-fn cjk_trade_suffixes(run: &str) -> (&str, Vec<&'static str>) {
-    let mut core = run;
-    for legal in CJK_LEGAL_CHARS {
-        if let Some(rest) = core.strip_suffix(legal)
-            && rest.chars().count() >= 2
-        {
-            core = rest;
-            break;
-        }
-    }
-    let mut words = Vec::new();
-    'trade: loop {
-        for (chars, word) in CJK_TRADE_WORDS {
-            if let Some(rest) = core.strip_suffix(chars)
-                && rest.chars().count() >= 2
-            {
-                core = rest;
-                words.push(*word);
-                continue 'trade;
-            }
-        }
-        break;
-    }
-    words.reverse();
-    (core, words)
-}
-
-/// A run of Chinese characters with 省 (province) and 市 (city) dropped where
-/// they follow a place at its start: `黑龙江省冰城` -> `黑龙江冰城`, `浙江省杭州市X`
-/// -> `浙江杭州X`, as the Latin spelling leaves them out.
-fn cjk_drop_place_admin(run: &str) -> String {
-    let chars: Vec<char> = run.chars().collect();
-    let mut out = String::with_capacity(run.len());
-    let mut i = 0;
-    'places: while i < chars.len() {
-        for k in 2..=4 {
-            if i + k + 2 > chars.len() || !matches!(chars[i + k], '省' | '市') {
-                continue;
-            }
-            let place: String = chars[i..i + k].iter().collect();
-            let pinyin: String = deunicode::deunicode(&place)
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect();
-            if PLACE_SET.contains(pinyin.as_str()) {
-                out.push_str(&place);
-                i += k + 1;
-                continue 'places;
-            }
-        }
-        break;
-    }
-    out.extend(&chars[i..]);
-    out
-}
 
 /// Builds the comparable form of a name from its words.
 fn from_words(mut kept: Vec<(String, bool)>) -> Normalised {
@@ -1538,6 +1599,26 @@ mod tests {
         assert_eq!(key("北京智源智算"), "beijing zhiyuanzhisuan");
         assert_eq!(key("安徽科大讯飞有限公司"), "anhui kedaxunfei");
         assert_eq!(key("Gui’an New District"), "guian new district");
+    }
+
+    #[test]
+    fn chinese_names_read_as_lists_write_them() {
+        // Place, trade name, trade, legal form: the words of the Pinyin and
+        // English spelling lists give the same firm.
+        assert_eq!(key("深圳市华讯科技有限公司"), key("SHENZHEN HUAXUN TECHNOLOGY CO LTD"));
+        assert_eq!(key("深圳市华讯科技有限公司"), "shenzhen huaxun technology");
+        assert_eq!(key("深圳華訊科技有限公司"), "shenzhen huaxun technology", "traditional characters");
+        assert_eq!(key("深圳市前海华讯供应链有限公司"), "shenzhen qianhaihuaxun supply chain");
+        assert_eq!(key("中国电子科技集团公司"), key("China Electronics Technology Group Corporation"));
+        assert_eq!(key("广州云图计算有限公司"), "guangzhou yuntu computing", "广 is guang, not deunicode's yan");
+        assert_eq!(key("重庆市长安数据有限公司"), "chongqing changan data", "重庆 is Chongqing");
+        assert_eq!(key("香港华讯供应链有限公司"), key("HONG KONG HUAXUN SUPPLY CHAIN LIMITED"));
+        assert_eq!(key("华为技术有限公司深圳分公司"), "huaweijishuyouxiangongsishenzhen branch");
+        // A trade word is kept in the trade name when fewer than two
+        // characters of it would stay (华信息 is not `hua information`).
+        assert_eq!(key("华信息有限公司"), "huaxinxi");
+        // A different firm in the same city and trade keeps its own trade name.
+        assert_ne!(key("深圳市讯华科技有限公司"), key("SHENZHEN HUAXUN TECHNOLOGY CO LTD"));
     }
 
     #[test]
