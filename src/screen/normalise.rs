@@ -1419,7 +1419,6 @@ fn drop_place_admin_words(spelled: Vec<(String, bool)>) -> Vec<(String, bool)> {
     out
 }
 
-
 /// Builds the comparable form of a name from its words.
 fn from_words(mut kept: Vec<(String, bool)>) -> Normalised {
     let cut_words = kept.len().saturating_sub(MAX_WORDS);
