@@ -995,8 +995,6 @@ const CJK_SUFFIXES: &[(&str, &str)] = &[
     ("實業", "industry"),
     ("产业", "industry"),
     ("產業", "industry"),
-    ("工业", "industry"),
-    ("工業", "industry"),
     ("数据", "data"),
     ("數據", "data"),
     ("数码", "digital"),
@@ -1103,7 +1101,8 @@ fn cjk_place(chars: &[char]) -> Option<(String, usize)> {
 /// 有限公司 dropped): `深圳市华讯科技有限公司` -> `shenzhen huaxun technology`,
 /// `安徽科大讯飞有限公司` -> `anhui kedaxunfei`. A trade word is translated
 /// only where at least two characters of trade name stay before it, or none
-/// (`中国电子科技集团` is `china electronic technology group`).
+/// (`中国电子科技集团` is `china electronic technology group`); 工业 stays in
+/// the name (`哈尔滨工业大学`, an institution's name, not a trade).
 fn cjk_words(run: &str, out: &mut Vec<(String, bool)>, paren: bool) {
     let chars: Vec<char> = run.chars().collect();
     let (mut start, mut end) = (0, chars.len());
@@ -1120,7 +1119,10 @@ fn cjk_words(run: &str, out: &mut Vec<(String, bool)>, paren: bool) {
         for (s, w) in CJK_SUFFIXES {
             let n = s.chars().count();
             let len = end - start;
-            if len >= n && (len - n >= 2 || len == n) && chars[end - n..end].iter().copied().eq(s.chars()) {
+            // A trade word leaves two characters of trade name or none; a
+            // legal form leaves something (a name of legal forms only keeps them).
+            let leaves = if w.is_empty() { len > n } else { len == n || len >= n + 2 };
+            if len >= n && leaves && chars[end - n..end].iter().copied().eq(s.chars()) {
                 if !w.is_empty() {
                     back.push(w);
                 }
@@ -1133,8 +1135,9 @@ fn cjk_words(run: &str, out: &mut Vec<(String, bool)>, paren: bool) {
     for w in front {
         out.extend(w.split(' ').map(|w| (w.to_string(), paren)));
     }
-    if start < end {
-        out.push((chars[start..end].iter().map(|&c| reading(c)).collect(), paren));
+    let name: String = chars[start..end].iter().map(|&c| reading(c)).collect();
+    if !name.is_empty() {
+        out.push((name, paren));
     }
     for w in back.iter().rev() {
         out.extend(w.split(' ').map(|w| (w.to_string(), paren)));
