@@ -733,14 +733,14 @@ fn us_reseller_through_forwarders_to_hong_kong() {
     // recorded sending on, then 96 "SERVER PARTS" to Shenzhen: the product
     // is unverified, about the reseller, the forwarder and the Shenzhen
     // consignee (no finding at all before).
-    let szq = routes_to(&fs, "SHENZHEN-QIANHAI-HUAXUN-SUPPLY");
+    let szq = routes_to(&fs, "QIANHAI-HUAXUN-SUPPLY-CHAIN");
     assert_eq!(szq.len(), 1, "{fs:#?}");
     assert_eq!(szq[0]["severity"], "medium", "{:#}", szq[0]);
     let up = szq[0]["flags"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|x| x["rule"] == "unverified_product" && x["subject"] == "SHENZHEN-QIANHAI-HUAXUN-SUPPLY")
+        .find(|x| x["rule"] == "unverified_product" && x["subject"] == "QIANHAI-HUAXUN-SUPPLY-CHAIN")
         .unwrap_or_else(|| panic!("{:#}", szq[0]));
     assert!(evidence(up).contains(&"SGIMP-24-0319-5521"), "{up:#}");
     assert!(up["detail"].as_str().unwrap().contains("`SERVER PARTS` (HS 8473.30"), "{up:#}");

@@ -1,5 +1,7 @@
 //! `long_chain`: more intermediaries than the policy allows within its time
-//! window. Controlled products only.
+//! window. Controlled products only. An intermediary is a party that took
+//! the units as its own, counted once: a forwarder holding them under a
+//! shipment, or a round trip back to the same owner, adds none.
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
@@ -16,7 +18,23 @@ impl Rule for LongChain {
         if !ctx.controlled(route) {
             return;
         }
-        let mids = route.intermediaries(ctx.case);
+        // Each party once, and only parties that took the units as their
+        // own: a forwarder or warehouse that held them under a shipment
+        // (title kept) and gave them back or on is no trading intermediary
+        // (a distributor's bonded-warehouse round trip VCD -> GGL -> VCD
+        // is one intermediary, not three).
+        let took_title = |e| {
+            route.records.iter().any(|&ri| {
+                let r = &ctx.case.records[ri as usize];
+                r.to == e && r.kind != crate::model::RecordKind::Shipment
+            })
+        };
+        let mut mids: Vec<crate::model::EntityId> = Vec::new();
+        for e in route.intermediaries(ctx.case) {
+            if !mids.contains(&e) && took_title(e) {
+                mids.push(e);
+            }
+        }
         if mids.len() <= ctx.policy.long_chain_hops {
             return;
         }

@@ -245,7 +245,11 @@ impl<'a> Ctx<'a> {
         // of data, not because units appeared. A phantom is a party whose
         // receipts the case holds, sending more than they add up to.
         let mut shortfalls = shortfalls;
-        shortfalls.retain(|_, s| receives[s.entity as usize]);
+        // Nor is a maker's own distribution arm: its units are the maker's.
+        shortfalls.retain(|_, s| {
+            receives[s.entity as usize]
+                && !maker_arm_of(case, &ownership, s.entity, case.records[s.record as usize].date)
+        });
         let mut short_senders: HashMap<(EntityId, Sym), Vec<RecordId>> = HashMap::default();
         for s in shortfalls.values() {
             short_senders.entry((s.entity, s.product)).or_default().push(s.record);
@@ -763,7 +767,8 @@ fn forwarded_sales(case: &Case) -> HashSet<(EntityId, EntityId, Sym)> {
 
 /// Whether a hand-off is a forwarder delivering units where the paperwork
 /// says they go: the holder is a forwarder (`logistics`), and the party it
-/// delivers to is the one the shipper sold the units to (the shipper kept
+/// delivers to is the shipper itself (a round trip through a bonded
+/// warehouse), or the one the shipper sold the units to (the shipper kept
 /// title in its shipment to the forwarder and has a sale of the product to
 /// that party), or the end user, or the party the forwarder receives for,
 /// named on the record that brought the units in. A forwarder's turnaround
@@ -774,7 +779,11 @@ pub fn documented_delivery(ctx: &Ctx, h: &Handoff) -> bool {
     if ctx.case.entity(holder).kind != EntityKind::Logistics {
         return false;
     }
-    if h.inn.kind == RecordKind::Shipment && ctx.forwarded_sales.contains(&(h.inn.from, h.out.to, h.inn.product)) {
+    // Back to the owner that shipped them in (a customs clearance or a
+    // bonded-warehouse stay in the owner's own country), or on to its buyer.
+    if h.inn.kind == RecordKind::Shipment
+        && (h.out.to == h.inn.from || ctx.forwarded_sales.contains(&(h.inn.from, h.out.to, h.inn.product)))
+    {
         return true;
     }
     let to = ctx.case.entity(h.out.to);
@@ -869,15 +878,43 @@ pub fn domestic_lease(ctx: &Ctx, route: &Route) -> Option<Country> {
 /// Whether `f`, a flag about the lessee that ends `route`, makes the lease
 /// restricted: for a lease of units that sit in the lessee's own country
 /// (`domestic`), neither where the lessee sits (`country_of_concern`,
-/// weighted down there), nor a parent there (weighted down too), nor, in a
-/// country of concern, a director residing there (as every local director
-/// does): only a listing, or ties abroad.
-pub fn restricts_lessee(ctx: &Ctx, route: &Route, f: &Flag, domestic: Option<Country>) -> bool {
-    let Some(home) = domestic else { return true };
-    f.weight.is_none()
-        && f.rule != "country_of_concern"
-        && !(f.rule == "control_ties" && ctx.policy.is_country_of_concern(home))
-        && f.subject == route.terminal
+/// weighted down there), nor a parent there (weighted down too), nor a
+/// director's residence: only a listing, a tie to a listed party, or a
+/// parent abroad.
+///
+/// A director residing in a country of concern (at home or abroad) is a
+/// tie of where one person lives: the lease gives that person no access
+/// the directorship did not, so it stays `control_ties` (0.40) about the
+/// lessee and makes no virtual export (an Indian start-up renting GPUs in
+/// Pune with one Hong Kong director). A tie to a listed party (the
+/// `control_ties` flag cites a list entry) restricts, as does a parent
+/// abroad in a country of concern (the lessee is controlled from there).
+pub fn restricts_lessee(_ctx: &Ctx, route: &Route, f: &Flag, domestic: Option<Country>) -> bool {
+    if domestic.is_none() {
+        return true;
+    }
+    f.subject == route.terminal
+        && match f.rule {
+            "country_of_concern" => false,
+            "control_ties" => f.evidence.iter().any(|e| e.starts_with("list:")),
+            _ => f.weight.is_none(),
+        }
+}
+
+/// Whether `e` is a manufacturer or a company a manufacturer owns a
+/// majority of at `t` (NVIDIA Singapore): the maker's own distribution arm.
+/// Its units come from the maker's production, so its sends beyond its
+/// recorded receipts are not units with no source, and its quick hand-offs
+/// are the maker's own sales, not a front's.
+pub fn maker_arm(ctx: &Ctx, e: EntityId, t: Timestamp) -> bool {
+    maker_arm_of(ctx.case, &ctx.ownership, e, t)
+}
+
+fn maker_arm_of(case: &Case, ownership: &Ownership, e: EntityId, t: Timestamp) -> bool {
+    case.entity(e).kind == EntityKind::Manufacturer
+        || ownership
+            .owners_at(case, e, t)
+            .any(|r| case.entity(r.from).kind == EntityKind::Manufacturer && r.share.is_some_and(|s| s >= 50.0))
 }
 
 /// How a detail names `e`'s place on `route`: the terminal; the owner of the

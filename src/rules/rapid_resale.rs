@@ -5,7 +5,7 @@
 //! order by an established trader (see `rules::established`: a distributor
 //! with a year of recorded trade buys to fill an order it already holds).
 
-use super::{Ctx, Rule, documented_delivery, established, handoffs, maker_channel};
+use super::{Ctx, Rule, documented_delivery, established, handoffs, maker_arm, maker_channel};
 use crate::analysis::routes::Route;
 use crate::model::RecordKind;
 use crate::scan::Flag;
@@ -34,6 +34,7 @@ impl Rule for RapidResale {
             if ctx.same_group(holder, h.out.to, h.out.date)
                 || established(ctx, holder, h.inn.date).is_some()
                 || maker_channel(ctx, &h)
+                || maker_arm(ctx, h.inn.to, h.inn.date)
                 || documented_delivery(ctx, &h)
             {
                 continue;

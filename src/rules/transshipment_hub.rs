@@ -8,7 +8,7 @@
 //! their trade, and a front there has no such history. Nor is a holder's
 //! shipment of its own units into a data centre a passage: it deploys them.
 
-use super::{Ctx, Rule, documented_delivery, established, handoffs, maker_channel};
+use super::{Ctx, Rule, documented_delivery, established, handoffs, maker_arm, maker_channel};
 use crate::analysis::routes::Route;
 use crate::model::{EntityKind, RecordKind};
 use crate::scan::Flag;
@@ -45,6 +45,7 @@ impl Rule for TransshipmentHub {
             if ctx.same_group(seller, h.out.to, h.out.date)
                 || established(ctx, seller, h.inn.date).is_some()
                 || maker_channel(ctx, &h)
+                || maker_arm(ctx, h.inn.to, h.inn.date)
                 || documented_delivery(ctx, &h)
             {
                 continue;
