@@ -932,4 +932,81 @@ fn gaming_cards_and_inference_servers_to_a_listed_university() {
     for id in ["HAERBINSHANGYE-UNIVERSITY", "HEILONGJIANG-UNIVERSITY"] {
         assert!(!fs.iter().any(|f| who(f) == id), "{id}");
     }
+    // The trader declared the listed university, which got the units (the
+    // declaration matches the entry the university matches, in another
+    // script): no end_user_mismatch (sixth session; were two 0.35 flags).
+    assert!(!fs.iter().any(|f| flags(f).iter().any(|(r, _)| r == "end_user_mismatch")), "{fs:#?}");
+}
+
+/// The same case with the customs rows only (what an investigator usually
+/// has): the university appears nowhere but in the declarations' end-user
+/// column. The declared end user is screened as text, so every delivery
+/// declared for `HARBIN INSTITUTE OF TECHNOLOGY` or `HIT` is high about the
+/// trader that bought for it, citing the record and the list entry; the
+/// deliveries declared for unlisted universities are not (sixth session;
+/// before, no `listed_party` anywhere and 424 GPUs with no finding).
+#[test]
+fn a_listed_end_user_declared_on_customs_rows_is_found() {
+    let dir = crate::common::TempDir::new("declared-listed-end-user");
+    let src = std::path::Path::new("fixtures/investigator/gaming_cards_listed_university");
+    dir.write("entities.csv", std::fs::read(src.join("entities.csv")).unwrap());
+    let rows = std::fs::read_to_string(src.join("records.csv")).unwrap();
+    let customs: String = rows.lines().filter(|l| !l.starts_with("ZB-")).map(|l| format!("{l}\n")).collect();
+    dir.write("records.csv", customs);
+    for e in std::fs::read_dir(src.join("lists")).unwrap() {
+        let e = e.unwrap();
+        dir.write(&format!("lists/{}", e.file_name().to_str().unwrap()), std::fs::read(e.path()).unwrap());
+    }
+    let o = chiptrace(&["scan", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fs = v["findings"].as_array().unwrap().clone();
+    let trader = routes_to(&fs, "BINGCHENG-TECHNOLOGY-TRADING");
+    let listed: Vec<&&Value> = trader
+        .iter()
+        .filter(|f| has_flag(std::slice::from_ref(**f), "listed_party", "BINGCHENG-TECHNOLOGY-TRADING"))
+        .collect();
+    assert!(listed.len() >= 4, "{fs:#?}");
+    for f in &listed {
+        assert_eq!(f["severity"], "high", "{f:#}");
+        let lp = flag_of(f, "listed_party");
+        let d = lp["detail"].as_str().unwrap();
+        assert!(d.contains("as end user") && d.contains("Harbin Institute of Technology"), "{d}");
+        assert!(evidence(lp).iter().any(|e| e.starts_with("list:entity_list:")), "{lp:#}");
+        assert!(evidence(lp).iter().any(|e| e.starts_with("2210202")), "{lp:#}");
+    }
+}
+
+/// Sixth-session blind case: an Indian university buys 32 DGX H100 through
+/// NVIDIA's Singapore arm and an authorised Indian distributor (a bonded
+/// warehouse round trip through a Chennai forwarder) and leases GPUs that
+/// stay in Pune to two start-ups and a Singapore university; one start-up
+/// has a Hong Kong VC's director on its board. Everything is lawful.
+/// Before: the start-up high 0.84 (`remote_access` counted the director's
+/// residence as a virtual export), NVIDIA Singapore medium 0.59 ("no
+/// recorded source", hub passage, quick resale), the forwarder a low
+/// `transshipment_hub`, `long_chain` counting the distributor twice.
+#[test]
+fn indian_university_cluster_with_a_hong_kong_director_is_lawful() {
+    let fs = scan("in_university_lawful_cluster");
+    for f in &fs {
+        assert_eq!(f["severity"], "low", "{f:#}");
+    }
+    let nva = routes_to(&fs, "NVA");
+    assert_eq!(nva.len(), 1, "{fs:#?}");
+    let ra = flag_of(nva[0], "remote_access");
+    assert_eq!(ra["weight"], 0.0, "a lease inside India exports nothing: {ra:#}");
+    assert!(flags(nva[0]).contains(&("control_ties".into(), "NVA".into())), "{:#}", nva[0]);
+    // NVIDIA's own Singapore arm is the maker; the forwarder gave the
+    // servers back to the distributor that shipped them in.
+    assert!(!fs.iter().any(|f| who(f) == "NVSG"), "{fs:#?}");
+    for rule in ["quantity_mismatch", "transshipment_hub", "rapid_resale"] {
+        assert!(!fs.iter().any(|f| flags(f).iter().any(|(r, _)| r == rule)), "{rule}: {fs:#?}");
+    }
+    for f in &fs {
+        for x in f["flags"].as_array().unwrap() {
+            let d = x["detail"].as_str().unwrap();
+            assert!(!(x["rule"] == "long_chain" && d.matches("VCD").count() > 1), "{d}");
+        }
+    }
 }

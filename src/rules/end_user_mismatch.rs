@@ -53,6 +53,17 @@ fn spelled_as(ctx: &Ctx, declared: &str, users: &[EntityId]) -> bool {
     })
 }
 
+/// Whether the declared name `d` (screened as text, see `Ctx::named_hits`)
+/// matches a list entry that one of `users` matches too.
+fn same_listing(ctx: &Ctx, d: crate::model::Sym, users: &[EntityId]) -> bool {
+    let t = ctx.policy.fuzzy_threshold;
+    let Some(named) = ctx.named_hits.get(&d) else { return false };
+    named
+        .iter()
+        .filter(|h| h.score >= t)
+        .any(|h| users.iter().any(|&u| ctx.hits[u as usize].iter().any(|x| x.entry == h.entry && x.score >= t)))
+}
+
 /// Whether every word of `short` appears in `long`, in the same order.
 fn in_order(short: &[String], long: &[String]) -> bool {
     let mut rest = long.iter();
@@ -109,6 +120,12 @@ impl Rule for EndUserMismatch {
             let declared = ctx.case.s(d);
             let k = key(declared);
             if accepted.iter().any(|a| a.contains(&k)) || spelled_as(ctx, declared, &users) {
+                continue;
+            }
+            // A declaration that matches the list entry a user matches names
+            // that party: a list gives one party's names in several scripts
+            // (`HARBIN INSTITUTE OF TECHNOLOGY`, `HIT`, `哈尔滨工业大学`).
+            if same_listing(ctx, d, &users) {
                 continue;
             }
             // A group naming one of its own companies as end user, whose units

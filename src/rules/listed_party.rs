@@ -103,9 +103,13 @@ fn named(id: &'static str, ctx: &Ctx, route: &Route, out: &mut Vec<Flag>) {
             }
             let Some(hit) = ctx.named_hit_at(text, r.date) else { continue };
             let subject = if how == Named::SenderActsFor { r.from } else { r.to };
-            // The subject's own match with the entry is flagged above.
-            let own = ctx.hits[subject as usize].iter().any(|h| h.entry == hit.entry);
-            if own || seen.contains(&(subject, hit.entry)) {
+            // A party on the route that matches the entry itself (the listed
+            // university the trader declared, which got the units) is
+            // flagged above: the paperwork hid nobody.
+            let shown = on_route.iter().any(|&p| {
+                ctx.hits[p as usize].iter().any(|h| h.entry == hit.entry && h.score >= ctx.policy.fuzzy_threshold)
+            });
+            if shown || seen.contains(&(subject, hit.entry)) {
                 continue;
             }
             seen.push((subject, hit.entry));
