@@ -1010,3 +1010,25 @@ fn indian_university_cluster_with_a_hong_kong_director_is_lawful() {
         }
     }
 }
+
+/// Sixth-session blind case: a US cloud's H100 in Inzai sub-licensed through
+/// a Singapore broker and a new Malaysian "GPU cloud" to Zhipu AI, one lease
+/// before its 2025-01-16 listing and a renewal after. Zhipu is high; the
+/// look-alike and the lawful lessees have nothing above low. The
+/// `country_of_concern` detail of a lease says remote use was leased, not
+/// that the units "reached" Beijing, and that the licence is for exporting
+/// the units (sixth session; before: "128 H100 reached it ... when a
+/// licence was required" for GPUs that never left Japan).
+#[test]
+fn lease_chain_to_a_lab_listed_midway_says_what_a_lease_is() {
+    let fs = scan("lease_chain_listing_midway");
+    let zpu = assert_high_route(&fs, "ZPU", &["listed_party", "country_of_concern", "remote_access"]);
+    for x in zpu["flags"].as_array().unwrap().iter().filter(|x| x["rule"] == "country_of_concern") {
+        let d = x["detail"].as_str().unwrap();
+        assert!(d.contains("remote use of 128 H100 was leased to it in record KVG-SVC-"), "{d}");
+        assert!(d.contains("remote use is not itself an export of the units") && !d.contains("reached it"), "{d}");
+    }
+    for f in &fs {
+        assert!(!(rank(f) >= 1 && who(f) != "ZPU"), "{f:#}");
+    }
+}

@@ -24,19 +24,44 @@ impl Rule for CountryOfConcern {
         {
             let rid = ctx.rid(route.last());
             let domestic = domestic_lease(ctx, route);
+            // A lease moves no units: say what was leased, and that the
+            // licence is for exporting the units there, not for remote use
+            // (which the licence requirement does not itself cover).
+            let (what, licence) = if last.kind == crate::model::RecordKind::Lease {
+                (
+                    format!(
+                        "remote use of {} {} was leased to it in record {rid} on {}{} (a lease: the units stay where the lessor keeps them)",
+                        route.quantity,
+                        ctx.case.s(route.product),
+                        last.date,
+                        ctx.as_written(route.last())
+                    ),
+                    format!(
+                        "when exporting the units to {} needed a licence (since {}: {}; remote use is not itself an export of the units)",
+                        t.country,
+                        control.from,
+                        short(&control.reason)
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "{} {} reached it in record {rid} on {}{}",
+                        route.quantity,
+                        ctx.case.s(route.product),
+                        last.date,
+                        ctx.as_written(route.last())
+                    ),
+                    format!("when a licence was required (since {}: {})", control.from, short(&control.reason)),
+                )
+            };
             let flag = Flag::new(
                 self.id(),
                 route.terminal,
                 format!(
-                    "the terminal {} sits in {}, a country of concern; {} {} reached it in record {rid} on {}{}, when a licence was required (since {}: {}){}",
+                    "the terminal {} sits in {}, a country of concern; {what}, {licence}{}",
                     ctx.who(route.terminal),
                     t.country,
-                    route.quantity,
-                    ctx.case.s(route.product),
-                    last.date,
-                    ctx.as_written(route.last()),
-                    control.from,
-                    short(&control.reason),
                     domestic_note(ctx, domestic.is_some(), self.id()),
                 ),
                 vec![t.id.clone(), rid],
