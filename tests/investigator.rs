@@ -1032,3 +1032,23 @@ fn lease_chain_to_a_lab_listed_midway_says_what_a_lease_is() {
         assert!(!(rank(f) >= 1 && who(f) != "ZPU"), "{f:#}");
     }
 }
+
+/// The courier case's 14 parcels are sent by parties the case holds no
+/// purchase of: `validate` warns about each, and the scan's JSON says how
+/// many it did not judge as units with no source (sixth session; before,
+/// `warnings.count` was 0 beside validate's 14 warnings).
+#[test]
+fn scan_says_how_many_sends_it_did_not_judge_for_want_of_receipts() {
+    let o = chiptrace(&["scan", "fixtures/investigator/courier_parcels_shenzhen", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let notes: Vec<&str> = v["warnings"]["notes"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("14 records send more than their sender is recorded receiving")),
+        "{notes:?}"
+    );
+    assert!(v["warnings"]["count"].as_u64().unwrap() >= 1, "{}", v["warnings"]);
+    let val = chiptrace(&["validate", "fixtures/investigator/courier_parcels_shenzhen"]);
+    let said = format!("{}{}", stdout(&val), stderr(&val));
+    assert!(said.contains("14 warning(s)"), "{said}");
+}

@@ -106,6 +106,11 @@ pub struct Ctx<'a> {
     /// had on record, in record order: what a party is, judged on every
     /// route it is on (`supplied_by_front`), not only the one that shows it.
     pub short_senders: HashMap<(EntityId, Sym), Vec<RecordId>>,
+    /// Records that send more than their sender held on record but count
+    /// as no shortfall: the sender is where the data starts (no receipt in
+    /// the case) or the maker's own arm. `validate` warns about each; the
+    /// scan says how many (its `warnings.notes`).
+    pub unsourced_not_judged: usize,
     /// Records touching each entity.
     pub activity: Vec<u32>,
     /// Each entity's first record date.
@@ -245,11 +250,13 @@ impl<'a> Ctx<'a> {
         // of data, not because units appeared. A phantom is a party whose
         // receipts the case holds, sending more than they add up to.
         let mut shortfalls = shortfalls;
+        let all_short = shortfalls.len();
         // Nor is a maker's own distribution arm: its units are the maker's.
         shortfalls.retain(|_, s| {
             receives[s.entity as usize]
                 && !maker_arm_of(case, &ownership, s.entity, case.records[s.record as usize].date)
         });
+        let unsourced_not_judged = all_short - shortfalls.len();
         let mut short_senders: HashMap<(EntityId, Sym), Vec<RecordId>> = HashMap::default();
         for s in shortfalls.values() {
             short_senders.entry((s.entity, s.product)).or_default().push(s.record);
@@ -285,6 +292,7 @@ impl<'a> Ctx<'a> {
             unverified,
             shortfalls,
             short_senders,
+            unsourced_not_judged,
             activity,
             first_trade,
             nth_trade,

@@ -407,7 +407,7 @@ pub fn finish(prep: &Prepared, findings: Vec<Finding>, searched: Searched) -> Sc
             records_unknown_product: case.stats.records_unknown_product,
             screening,
         },
-        notes: notes(case, &ctx.screening),
+        notes: notes(case, &ctx.screening, ctx.unsourced_not_judged),
         diagnostics: 0,
         policy_sha256: policy_sha256(ctx.policy),
     }
@@ -457,7 +457,7 @@ fn cap_paths(findings: &mut [Finding], max: usize) -> Option<String> {
 }
 
 /// What a reader of this case's findings must know.
-fn notes(case: &Case, screening: &crate::screen::ScreenStats) -> Vec<String> {
+fn notes(case: &Case, screening: &crate::screen::ScreenStats, unsourced: usize) -> Vec<String> {
     let mut out = Vec::new();
     if case.lists.is_empty() {
         out.push("no screening lists: listed_party and listed_affiliate cannot fire".to_string());
@@ -472,6 +472,11 @@ fn notes(case: &Case, screening: &crate::screen::ScreenStats) -> Vec<String> {
     if unknown > 0 {
         out.push(format!(
             "{unknown} records of products that are not known were not checked against export controls (see `chiptrace validate`)"
+        ));
+    }
+    if unsourced > 0 {
+        out.push(format!(
+            "{unsourced} records send more than their sender is recorded receiving, from parties the case holds no receipt of (their purchases are outside the case) or a maker's own arm: not judged as units with no source (`chiptrace validate` lists each)"
         ));
     }
     out
