@@ -1028,6 +1028,16 @@ fn lease_chain_to_a_lab_listed_midway_says_what_a_lease_is() {
         assert!(d.contains("remote use of 128 H100 was leased to it in record KVG-SVC-"), "{d}");
         assert!(d.contains("remote use is not itself an export of the units") && !d.contains("reached it"), "{d}");
     }
+    // Each listing flag names the lease it judges.
+    let lp: Vec<&str> = zpu["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule"] == "listed_party")
+        .map(|x| x["detail"].as_str().unwrap())
+        .collect();
+    assert!(lp.iter().any(|d| d.contains("its records on the route: KVG-SVC-24-1001 on 2024-10-01")), "{lp:?}");
+    assert!(lp.iter().any(|d| d.contains("its records on the route: KVG-SVC-25-0301 on 2025-03-01")), "{lp:?}");
     for f in &fs {
         assert!(!(rank(f) >= 1 && who(f) != "ZPU"), "{f:#}");
     }

@@ -78,8 +78,10 @@ impl Rule for ListedParty {
                     ));
                 } else if first < since {
                     detail.push_str(&format!("; listed {since}, after its first record on the route ({first})"));
+                    detail.push_str(&format!(" (its records on the route: {})", records(ctx, route, p)));
                 } else {
-                    detail.push_str(&format!("; listed {since}"));
+                    detail
+                        .push_str(&format!("; listed {since} (its records on the route: {})", records(ctx, route, p)));
                 }
             }
             let flag = Flag::new(self.id(), p, detail, vec![ctx.case.entity(p).id.clone(), entry.evidence()]);
@@ -88,6 +90,20 @@ impl Rule for ListedParty {
         }
         named(self.id(), ctx, route, out);
     }
+}
+
+/// The records `p` took part in on the route, with their dates: which
+/// lease or sale a listing date is compared with (a lease before the
+/// listing and its renewal after it are one finding).
+fn records(ctx: &Ctx, route: &Route, p: EntityId) -> String {
+    route
+        .records
+        .iter()
+        .map(|&ri| (ri, &ctx.case.records[ri as usize]))
+        .filter(|(_, r)| r.from == p || r.to == p)
+        .map(|(ri, r)| format!("{} on {}", ctx.rid(ri), r.date))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Flags a listed party that a record on the route names only as text.
