@@ -480,10 +480,10 @@ mod tests {
             let id = c.strings.intern(&format!("R{}", i + 1));
             let product = c.strings.intern("H100");
             let lot = lot.map(|l| c.strings.intern(l));
-            c.records.push(Record {
-                lot,
-                ..Record::sale(id, Timestamp(0), 0, (i as u32 % 3) + 1, product, 8, i as u64 + 2)
-            });
+            c.records.push(
+                Record { lot, ..Record::sale(id, Timestamp(0), 0, (i as u32 % 3) + 1, product, 8, i as u64 + 2) },
+                crate::model::RecordExtras::default(),
+            );
         }
         c
     }

@@ -29,9 +29,9 @@ fn view(l: &Loaded) -> String {
         out.push_str(&format!("{d}\n"));
     }
     for (i, r) in c.records.iter().enumerate() {
-        out.push_str(&format!("{i} {}\n", c.record_line(r)));
+        out.push_str(&format!("{i} {}\n", c.record_line(i as u32)));
         // The symbols themselves too: their numbering orders maps downstream.
-        out.push_str(&format!("{r:?}\n"));
+        out.push_str(&format!("{r:?} {:?}\n", c.records.extras(i as u32)));
         // Each record is found again by its id, and its id symbol is that id's.
         assert_eq!(c.record_by_key(c.record_id(i as u32)), Some(i as u32), "record {i} found by its id");
     }

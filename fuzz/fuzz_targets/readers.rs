@@ -77,8 +77,8 @@ fuzz_target!(|data: &[u8]| {
 fn view(l: &Loaded) -> String {
     let c = &l.case;
     let mut out: String = l.diags.0.iter().map(|d| format!("{d}\n")).collect();
-    for r in &c.records {
-        out.push_str(&c.record_line(r));
+    for ri in 0..c.records.len() as u32 {
+        out.push_str(&c.record_line(ri));
         out.push('\n');
     }
     out

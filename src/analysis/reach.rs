@@ -396,7 +396,10 @@ mod tests {
         let product = case.strings.intern("H100");
         for (i, &(from, to, day)) in edges.iter().enumerate() {
             let id = case.strings.intern(&format!("R{i}"));
-            case.records.push(Record::sale(id, Timestamp(day * DAY), from, to, product, 1, i as u64 + 2));
+            case.records.push(
+                Record::sale(id, Timestamp(day * DAY), from, to, product, 1, i as u64 + 2),
+                RecordExtras::default(),
+            );
         }
         case
     }

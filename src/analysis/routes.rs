@@ -342,7 +342,7 @@ impl Walk {
                     }
                     let c = lr.records[i];
                     let cr = ix.rec(c);
-                    if supplies(cr, r) && cr.product == r.product && !records.contains(&c) {
+                    if supplies(ix.case, c, cr, r) && cr.product == r.product && !records.contains(&c) {
                         if best.is_none_or(|(b, _, _)| ix.rec(b).date < cr.date) {
                             best = Some((c, 1.0, false));
                         }
@@ -369,7 +369,7 @@ impl Walk {
                     continue;
                 }
                 let cr = ix.rec(c);
-                if !supplies(cr, r) {
+                if !supplies(ix.case, c, cr, r) {
                     continue;
                 }
                 let p = step_plausibility(cr, r);
@@ -412,11 +412,14 @@ impl Walk {
 
 /// Whether receipt `prev` can have supplied the units of step `next`: goods
 /// that came in by sale or shipment supply any step; units leased in supply
-/// only a lease out (a sub-lease), and only while the lease in ran.
-fn supplies(prev: &Record, next: &Record) -> bool {
+/// only a lease out (a sub-lease), and only while the lease in ran. `prev`
+/// is record `pi` of the case.
+fn supplies(case: &Case, pi: RecordId, prev: &Record, next: &Record) -> bool {
     match prev.kind {
         RecordKind::Sale | RecordKind::Shipment => true,
-        RecordKind::Lease => next.kind == RecordKind::Lease && prev.end_date.is_none_or(|end| next.date <= end),
+        RecordKind::Lease => {
+            next.kind == RecordKind::Lease && case.records.end_date(pi).is_none_or(|end| next.date <= end)
+        }
         RecordKind::Install => false,
     }
 }

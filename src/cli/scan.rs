@@ -404,7 +404,7 @@ fn write_steps(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
                 case.s(r.id).to_string(),
                 r.kind.to_string(),
                 r.date.to_string(),
-                r.end_date.map(|d| d.to_string()).unwrap_or_default(),
+                case.records.end_date(ri).map(|d| d.to_string()).unwrap_or_default(),
                 from.id.clone(),
                 from.name.clone(),
                 from.country.to_string(),
@@ -414,9 +414,9 @@ fn write_steps(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
                 case.s(r.product).to_string(),
                 r.quantity.to_string(),
                 opt(r.lot),
-                r.value_usd.map(|v| v.to_string()).unwrap_or_default(),
+                case.records.value_usd(ri).map(|v| v.to_string()).unwrap_or_default(),
                 r.payment.map(|p| p.to_string()).unwrap_or_default(),
-                opt(r.source),
+                opt(case.records.source(ri)),
             ];
             w.write_record(row.iter().map(|c| csv_safe(c)))?;
         }

@@ -384,7 +384,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
     let count = (part.case.records.len() as u64).to_le_bytes().to_vec();
     let shards = part::encode(&part, &marks, &layout, &mine);
     // The records travel as bytes now (this rank's own too): free them.
-    part.case.records = Vec::new();
+    part.case.records = crate::model::Records::default();
     part.case.strings = crate::model::Strings::default();
     // Shard by shard in shard order, each in parts of at most `READ_PART`
     // bytes a round from its reader to every rank, and put together as it

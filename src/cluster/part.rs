@@ -63,8 +63,8 @@ pub fn encode(part: &Loaded, marks: &Marks, layout: &Layout, mine: &[usize]) -> 
             e.u64(f.bytes);
         }
         e.u64((end - start as usize) as u64);
-        for r in &case.records[start as usize..end] {
-            record(&mut e, case, r);
+        for ri in start..end as RecordId {
+            record(&mut e, case, ri);
         }
         out.push((j, e.0));
     }
@@ -85,9 +85,12 @@ fn opt_i64(e: &mut Enc, t: Option<Timestamp>) {
 
 /// One record, its strings written out (symbols are numbered per process),
 /// in the order [`read_record`] reads them back; a field added to `Record`
-/// fails to compile there until it travels, and the round-trip test below
-/// fails until it is written here too.
-fn record(e: &mut Enc, case: &Case, r: &Record) {
+/// or `RecordExtras` fails to compile there until it travels, and the
+/// round-trip test below fails until it is written here too.
+fn record(e: &mut Enc, case: &Case, ri: RecordId) {
+    let r = &case.records[ri as usize];
+    let RecordExtras { end_date, value_usd, declared_end_user, ship_to_country, source, attrs } =
+        case.records.extras(ri);
     e.str(case.s(r.id));
     e.u64(r.date.0 as u64);
     e.0.push(RecordKind::ALL.iter().position(|k| *k == r.kind).unwrap_or(0) as u8);
@@ -97,14 +100,14 @@ fn record(e: &mut Enc, case: &Case, r: &Record) {
     e.u32(r.quantity);
     opt_str(e, case, r.lot);
     opt_str(e, case, r.parent_lot);
-    opt_i64(e, r.end_date);
-    e.bool(r.value_usd.is_some());
-    e.f64(r.value_usd.unwrap_or(0.0));
+    opt_i64(e, end_date);
+    e.bool(value_usd.is_some());
+    e.f64(value_usd.unwrap_or(0.0));
     e.0.push(r.payment.map_or(u8::MAX, |p| Payment::ALL.iter().position(|x| *x == p).unwrap_or(0) as u8));
-    opt_str(e, case, r.declared_end_user);
-    e.str(r.ship_to_country.as_ref().map_or("", |c| c.as_str()));
-    opt_str(e, case, r.source);
-    let attrs = r.attrs.as_deref().unwrap_or(&[]);
+    opt_str(e, case, declared_end_user);
+    e.str(ship_to_country.as_ref().map_or("", |c| c.as_str()));
+    opt_str(e, case, source);
+    let attrs = attrs.as_deref().unwrap_or(&[]);
     e.u64(attrs.len() as u64);
     for &(k, v) in attrs {
         e.str(case.s(k));
@@ -115,7 +118,7 @@ fn record(e: &mut Enc, case: &Case, r: &Record) {
 
 /// A record read back, its strings interned in `strings` in a fixed order
 /// (the same on every rank, so symbols mean the same everywhere).
-fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<Record> {
+fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<(Record, RecordExtras)> {
     let id = d.str_ref()?;
     let date = Timestamp(d.u64()? as i64);
     let kind = *RecordKind::ALL.get(d.u8()? as usize)?;
@@ -154,7 +157,7 @@ fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<Record> {
         attrs.push((k, strings.intern(d.str_ref()?)));
     }
     let line = d.u64()?;
-    Some(Record {
+    let record = Record {
         id: strings.intern(id),
         date,
         kind,
@@ -164,15 +167,11 @@ fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<Record> {
         quantity,
         lot,
         parent_lot,
-        end_date,
-        value_usd,
         payment,
-        declared_end_user,
-        ship_to_country,
-        source,
-        attrs: (!attrs.is_empty()).then(|| attrs.into_boxed_slice()),
         line,
-    })
+    };
+    let attrs = (!attrs.is_empty()).then(|| attrs.into_boxed_slice());
+    Some((record, RecordExtras { end_date, value_usd, declared_end_user, ship_to_country, source, attrs }))
 }
 
 /// The case one process would have read, put together shard by shard in
@@ -216,7 +215,7 @@ impl Assembler {
     /// Makes room for `records` records in all (each rank told the others
     /// how many it read), so that the case's records are one allocation.
     pub fn reserve(&mut self, records: usize) {
-        self.case.records.reserve_exact(records);
+        self.case.records.reserve(records);
     }
 
     /// Reads the next shard in shard order, as [`encode`] wrote it, sent by rank `from`.
@@ -252,7 +251,7 @@ impl Assembler {
         self.rejected += rows.saturating_sub(count);
         let mut repeats: Vec<Diagnostic> = Vec::new();
         for _ in 0..count {
-            let r = read_record(&mut d, &mut case.strings)
+            let (r, extras) = read_record(&mut d, &mut case.strings)
                 .ok_or_else(|| format!("the records of {file} arrived garbled"))?;
             let slot = string_interner::Symbol::to_usize(r.id);
             if self.first.len() <= slot {
@@ -274,7 +273,7 @@ impl Assembler {
                 continue;
             }
             self.first[slot] = (k as u32, r.line.max(1));
-            case.records.push(r);
+            case.records.push(r, extras);
         }
         // Each repeat after the shard's own diagnostics of its row and those before.
         let mut repeats = repeats.into_iter().peekable();
@@ -323,16 +322,14 @@ impl Assembler {
 /// # Complexity
 /// O(R).
 pub fn keep_owned(case: &mut Case, owns: impl Fn(EntityId) -> bool) -> Vec<RecordId> {
-    let mut global = Vec::new();
-    let mut i: RecordId = 0;
-    case.records.retain(|r| {
-        let keep = owns(r.from) || owns(r.to);
-        if keep {
-            global.push(i);
-        }
-        i += 1;
-        keep
-    });
+    let global: Vec<RecordId> = (0..case.records.len() as RecordId)
+        .filter(|&i| {
+            let r = &case.records[i as usize];
+            owns(r.from) || owns(r.to)
+        })
+        .collect();
+    let mut keep = global.iter().peekable();
+    case.records = std::mem::take(&mut case.records).retain_indices(|i| keep.next_if_eq(&&i).is_some());
     for f in &mut case.record_files {
         f.0 = global.partition_point(|&g| g < f.0) as RecordId;
     }
@@ -362,23 +359,27 @@ mod tests {
             quantity: 512,
             lot: Some(lot),
             parent_lot: Some(parent),
+            payment: Some(Payment::Crypto),
+            line: 42,
+        };
+        let extras = RecordExtras {
             end_date: Some(Timestamp(1_800_000_000)),
             value_usd: Some(1.5e7),
-            payment: Some(Payment::Crypto),
             declared_end_user: Some(user),
             ship_to_country: Country::parse("AE"),
             source: Some(source),
             attrs: Some(vec![(k, v)].into_boxed_slice()),
-            line: 42,
         };
+        case.records.push(r, extras);
         let mut e = Enc::default();
-        record(&mut e, &case, &r);
+        record(&mut e, &case, 0);
         let mut back = Case::default();
-        let got = read_record(&mut Dec::new(&e.0), &mut back.strings).expect("reads back");
+        let (got, got_extras) = read_record(&mut Dec::new(&e.0), &mut back.strings).expect("reads back");
+        back.records.push(got, got_extras);
         let mut again = Enc::default();
-        record(&mut again, &back, &got);
+        record(&mut again, &back, 0);
         assert_eq!(e.0, again.0);
-        assert_eq!(case.record_line(&r), back.record_line(&got));
+        assert_eq!(case.record_line(0), back.record_line(0));
     }
 
     /// What the inventory and the rules' context derive from an entity's
@@ -411,7 +412,7 @@ mod tests {
                     assert_eq!(global.len(), sub.records.len());
                     assert!(global.windows(2).all(|w| w[0] < w[1]));
                     for (l, &g) in global.iter().enumerate() {
-                        assert_eq!(sub.record_line(&sub.records[l]), case.record_line(&case.records[g as usize]));
+                        assert_eq!(sub.record_line(l as RecordId), case.record_line(g));
                         assert_eq!(sub.record_file(l as RecordId), case.record_file(g));
                     }
                     let g = |v: &[RecordId]| v.iter().map(|&r| global[r as usize]).collect::<Vec<_>>();

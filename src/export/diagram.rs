@@ -854,7 +854,7 @@ pub fn spells(case: &Case, d: &Diagram) -> BTreeMap<EntityId, Vec<(chrono::Naive
     for &r in &d.records {
         let rec = &case.records[r as usize];
         let start = rec.date.date();
-        let end = rec.end_date.map_or(start, |t| t.date()).max(start);
+        let end = case.records.end_date(r).map_or(start, |t| t.date()).max(start);
         for e in [rec.from, rec.to] {
             raw.entry(e).or_default().push((start, end));
         }

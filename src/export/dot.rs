@@ -135,7 +135,8 @@ fn relation_style(kind: RelationKind) -> Vec<Attribute> {
 
 /// What a record's edge says: kind (but for sales), record id and dates,
 /// product and units, lot, and a crypto payment.
-fn record_label(case: &Case, r: &Record) -> String {
+fn record_label(case: &Case, ri: RecordId) -> String {
+    let r = &case.records[ri as usize];
     let mut lines = Vec::new();
     match r.kind {
         RecordKind::Sale => {}
@@ -143,7 +144,7 @@ fn record_label(case: &Case, r: &Record) -> String {
         k => lines.push(k.to_string()),
     }
     let id = text::shorten(&text::display(case.s(r.id)), 32);
-    match (r.kind, r.end_date) {
+    match (r.kind, case.records.end_date(ri)) {
         (RecordKind::Lease, Some(end)) => lines.push(format!("{id} \u{b7} {} \u{2192} {end}", r.date)),
         _ => lines.push(format!("{id} \u{b7} {}", r.date)),
     }
@@ -171,7 +172,7 @@ fn records_label(case: &Case, kind: RecordKind, rs: &[RecordId]) -> String {
     }
     for &ri in rs.iter().take(MAX_LINES) {
         let r = &case.records[ri as usize];
-        let date = match r.end_date {
+        let date = match case.records.end_date(ri) {
             Some(end) if kind == RecordKind::Lease => format!("{} \u{2192} {end}", r.date),
             _ => r.date.to_string(),
         };
@@ -385,7 +386,7 @@ fn diagram_graph(case: &Case, d: &Diagram, part: Option<(usize, usize, bool)>) -
     }
     for ((from, to, kind, on_route), rs) in groups {
         let mut label = match rs.as_slice() {
-            [one] => record_label(case, &case.records[*one as usize]),
+            [one] => record_label(case, *one),
             many => records_label(case, kind, many),
         };
         let flags: BTreeSet<String> = rs.iter().filter_map(|r| d.record_flags.get(r)).flatten().cloned().collect();

@@ -182,7 +182,7 @@ pub fn entities(x: &Export) -> Vec<Value> {
         }
         let mut p = Props::default();
         p.add("recordId", rid).add("date", r.date.date().to_string()).add("publisher", publisher.as_str());
-        if let Some(s) = r.source {
+        if let Some(s) = case.records.source(ri) {
             p.add("summary", format!("source: {}", case.s(s)));
         }
         p.add("description", format!("chiptrace record {rid}: {goods}"));
@@ -193,7 +193,7 @@ pub fn entities(x: &Export) -> Vec<Value> {
         };
         p.add(from_key, eid(r.from)).add(to_key, eid(r.to)).add(what_key, goods.as_str());
         if r.kind == RecordKind::Sale {
-            if let Some(v) = r.value_usd.filter(|v| v.is_finite()) {
+            if let Some(v) = case.records.value_usd(ri).filter(|v| v.is_finite()) {
                 p.add("amountUsd", format!("{v}")).add("amount", format!("{v}")).add("currency", "USD");
             }
             if let Some(pay) = r.payment {
@@ -202,7 +202,7 @@ pub fn entities(x: &Export) -> Vec<Value> {
         }
         if r.kind == RecordKind::Lease {
             p.add("startDate", r.date.date().to_string());
-            if let Some(end) = r.end_date {
+            if let Some(end) = case.records.end_date(ri) {
                 p.add("endDate", end.date().to_string());
             }
         }

@@ -154,11 +154,8 @@ impl Table {
                 (name, node_columns.len() - 1)
             })
             .collect();
-        let record_extra: BTreeSet<&str> = d
-            .records
-            .iter()
-            .flat_map(|&r| case.records[r as usize].attrs.iter().flat_map(|a| a.iter().map(|(k, _)| case.s(*k))))
-            .collect();
+        let record_extra: BTreeSet<&str> =
+            d.records.iter().flat_map(|&r| case.records.attrs(r).iter().map(|(k, _)| case.s(*k))).collect();
         let record_extra: BTreeMap<&str, usize> = record_extra
             .into_iter()
             .enumerate()
@@ -239,15 +236,16 @@ impl Table {
                 (edge_col("quantity"), r.quantity.to_string()),
                 (edge_col("on_route"), d.route.contains(&ri).to_string()),
             ];
+            let x = case.records.extras(ri);
             let opt = [
-                ("end_date", r.end_date.map(|t| t.to_string())),
+                ("end_date", x.end_date.map(|t| t.to_string())),
                 ("lot", r.lot.map(|s| case.s(s).to_string())),
                 ("parent_lot", r.parent_lot.map(|s| case.s(s).to_string())),
-                ("value_usd", r.value_usd.filter(|x| x.is_finite()).map(|x| x.to_string())),
+                ("value_usd", x.value_usd.filter(|x| x.is_finite()).map(|x| x.to_string())),
                 ("payment", r.payment.map(|p| p.to_string())),
-                ("declared_end_user", r.declared_end_user.map(|s| case.s(s).to_string())),
-                ("ship_to_country", r.ship_to_country.map(|c| c.to_string())),
-                ("source", r.source.map(|s| case.s(s).to_string())),
+                ("declared_end_user", x.declared_end_user.map(|s| case.s(s).to_string())),
+                ("ship_to_country", x.ship_to_country.map(|c| c.to_string())),
+                ("source", x.source.map(|s| case.s(s).to_string())),
             ];
             for (name, val) in opt {
                 if let Some(val) = val {
@@ -260,7 +258,7 @@ impl Table {
             if let Some(f) = d.record_findings.get(&ri) {
                 v.push((edge_col("findings"), f.iter().cloned().collect::<Vec<_>>().join(";")));
             }
-            for (k, val) in r.attrs.iter().flat_map(|a| a.iter()) {
+            for (k, val) in case.records.attrs(ri) {
                 v.push((record_extra[case.s(*k)], case.s(*val).to_string()));
             }
             v.sort_by_key(|x| x.0);
@@ -271,7 +269,7 @@ impl Table {
                 label: rid,
                 values: v,
                 start: Some(r.date.date().to_string()),
-                end: r.end_date.map(|t| t.date().to_string()),
+                end: x.end_date.map(|t| t.date().to_string()),
                 spells: vec![],
             });
         }

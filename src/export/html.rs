@@ -468,7 +468,7 @@ fn route_rows(case: &Case, records: &[RecordId]) -> Markup {
                 tr {
                     td { (i + 1) }
                     td.nw { code { (t(case.s(r.id))) } }
-                    td.nw { (r.date) @if let Some(end) = r.end_date { br; "\u{2192} " (end) } }
+                    td.nw { (r.date) @if let Some(end) = case.records.end_date(ri) { br; "\u{2192} " (end) } }
                     td.nw { (r.kind) }
                     td { (entity_cell(case, r.from)) }
                     td { (entity_cell(case, r.to)) }
@@ -476,8 +476,8 @@ fn route_rows(case: &Case, records: &[RecordId]) -> Markup {
                     td.nw { (r.quantity) }
                     td.nw { (opt(r.lot)) }
                     td.nw { @if let Some(p) = r.payment { (p) } }
-                    td { (opt(r.declared_end_user)) }
-                    td { (opt(r.source)) }
+                    td { (opt(case.records.declared_end_user(ri))) }
+                    td { (opt(case.records.source(ri))) }
                     td.nw { (place(&case.record_file(ri).map_or_else(|| file.clone(), String::from), r.line)) }
                 }
             }

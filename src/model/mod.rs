@@ -4,16 +4,19 @@
 //!
 //! Records are stored compactly because trade datasets reach millions of rows:
 //! strings that repeat (lots, products, sources) are interned, record ids
-//! kept in one arena ([`Strings`]), entities are referred to by index.
+//! kept in one arena ([`Strings`]), entities are referred to by index, and
+//! the fields few records have sit in side columns ([`Records`]).
 
 mod country;
 mod country_names;
 pub mod product;
+mod records;
 mod strings;
 mod time;
 
 pub use country::Country;
 pub use product::{Normalised, ProductTable};
+pub use records::{Record, RecordExtras, Records};
 pub use strings::{IdArena, Strings, id_hash};
 pub use time::{DAY, Timestamp};
 
@@ -199,65 +202,6 @@ pub struct Entity {
     pub line: u64,
 }
 
-/// One sale, shipment, install or lease.
-#[derive(Clone, Debug)]
-pub struct Record {
-    pub id: Sym,
-    pub date: Timestamp,
-    pub kind: RecordKind,
-    pub from: EntityId,
-    pub to: EntityId,
-    pub product: Sym,
-    pub quantity: u32,
-    pub lot: Option<Sym>,
-    pub parent_lot: Option<Sym>,
-    pub end_date: Option<Timestamp>,
-    pub value_usd: Option<f64>,
-    pub payment: Option<Payment>,
-    /// The declared end user as written (an entity id or a free name).
-    pub declared_end_user: Option<Sym>,
-    pub ship_to_country: Option<Country>,
-    pub source: Option<Sym>,
-    pub attrs: Option<Box<[(Sym, Sym)]>>,
-    /// Line in records.csv or records.jsonl.
-    pub line: u64,
-}
-
-impl Record {
-    /// A sale of `quantity` units of `product` from `from` to `to` on `date`,
-    /// read at `line`, with none of the optional fields: what tests and
-    /// examples build cases from (set `lot` and the rest on the result).
-    pub fn sale(
-        id: Sym,
-        date: Timestamp,
-        from: EntityId,
-        to: EntityId,
-        product: Sym,
-        quantity: u32,
-        line: u64,
-    ) -> Record {
-        Record {
-            id,
-            date,
-            kind: RecordKind::Sale,
-            from,
-            to,
-            product,
-            quantity,
-            lot: None,
-            parent_lot: None,
-            end_date: None,
-            value_usd: None,
-            payment: None,
-            declared_end_user: None,
-            ship_to_country: None,
-            source: None,
-            attrs: None,
-            line,
-        }
-    }
-}
-
 /// Ownership or control between two entities.
 #[derive(Clone, Debug, Serialize)]
 pub struct Relation {
@@ -373,7 +317,7 @@ pub struct Case {
     pub root: PathBuf,
     pub entities: Vec<Entity>,
     pub entity_index: HashMap<String, EntityId>,
-    pub records: Vec<Record>,
+    pub records: Records,
     pub relations: Vec<Relation>,
     pub lists: Vec<ListEntry>,
     pub strings: Strings,
@@ -429,32 +373,17 @@ impl Case {
         self.record_files.get(i.checked_sub(1)?).map(|(_, f, _)| f.as_str())
     }
 
-    /// Every field of `r` on one line, each symbol as its text (symbols are
+    /// Every field of record `ri` on one line, each symbol as its text (symbols are
     /// numbered per process, so two cases are compared through this): the
     /// canonical form that the readers' twin tests, the readers' fuzz target
     /// and the cluster's round-trip test compare records by. The record is
-    /// taken apart field by field, so a field added to [`Record`] fails to
-    /// compile here until it is shown.
-    pub fn record_line(&self, r: &Record) -> String {
-        let Record {
-            id,
-            date,
-            kind,
-            from,
-            to,
-            product,
-            quantity,
-            lot,
-            parent_lot,
-            end_date,
-            value_usd,
-            payment,
-            declared_end_user,
-            ship_to_country,
-            source,
-            attrs,
-            line,
-        } = r;
+    /// taken apart field by field, so a field added to [`Record`] or
+    /// [`RecordExtras`] fails to compile here until it is shown.
+    pub fn record_line(&self, ri: RecordId) -> String {
+        let Record { id, date, kind, from, to, product, quantity, lot, parent_lot, payment, line } =
+            &self.records[ri as usize];
+        let RecordExtras { end_date, value_usd, declared_end_user, ship_to_country, source, attrs } =
+            self.records.extras(ri);
         let text = |s: &Option<Sym>| s.map(|s| self.s(s));
         let attrs: Vec<(&str, &str)> =
             attrs.iter().flat_map(|a| a.iter()).map(|&(k, v)| (self.s(k), self.s(v))).collect();
@@ -465,9 +394,9 @@ impl Case {
             self.s(*product),
             text(lot),
             text(parent_lot),
-            text(declared_end_user),
+            text(&declared_end_user),
             ship_to_country.as_ref().map(|c| c.as_str()),
-            text(source),
+            text(&source),
         )
     }
 
@@ -514,13 +443,5 @@ mod tests {
         assert_eq!(Payment::parse("USD"), None);
         assert_eq!(payment_by_words("USD 20"), None);
         assert_eq!(Payment::parse_spelling("USDT (TRC-20)"), None);
-    }
-
-    /// Trade datasets reach tens of millions of records: a record must stay compact.
-    #[test]
-    fn record_stays_compact() {
-        let size = std::mem::size_of::<super::Record>();
-        eprintln!("size_of::<Record>() = {size}");
-        assert!(size <= 112, "Record grew to {size} bytes");
     }
 }

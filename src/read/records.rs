@@ -65,7 +65,7 @@ impl Recognised {
 pub(super) struct Part {
     cols: Option<RecordColumns>,
     recognised: Recognised,
-    records: Vec<Record>,
+    records: crate::model::Records,
     known: Vec<bool>,
     strings: Strings,
     ids: String,
@@ -89,10 +89,9 @@ impl Part {
         self.ids.push_str(id);
         self.id_ends.push(self.ids.len());
         let index = match record {
-            Some((r, known)) => {
-                self.records.push(r);
+            Some((r, extras, known)) => {
                 self.known.push(known);
-                (self.records.len() - 1) as u32
+                self.records.push(r, extras)
             }
             None => {
                 self.rejected += 1;
@@ -106,7 +105,7 @@ impl Part {
 /// Every records file read so far, in file order.
 #[derive(Default)]
 pub(super) struct Records {
-    records: Vec<Record>,
+    records: crate::model::Records,
     known: Vec<bool>,
     strings: Strings,
     /// Ids of every row that had one, read or rejected, in order.
@@ -157,23 +156,10 @@ impl Records {
                 self.map.push(g);
             }
             let map = &self.map;
-            let m = |s: Sym| map[s.to_usize()];
-            self.records.extend(records.into_iter().map(|mut r| {
-                r.product = m(r.product);
-                r.lot = r.lot.map(m);
-                r.parent_lot = r.parent_lot.map(m);
-                r.declared_end_user = r.declared_end_user.map(m);
-                r.source = r.source.map(m);
-                if let Some(attrs) = r.attrs.as_mut() {
-                    for (k, v) in attrs.iter_mut() {
-                        (*k, *v) = (m(*k), m(*v));
-                    }
-                }
-                r
-            }));
+            self.records.append_mapped(records, |s: Sym| map[s.to_usize()]);
         } else {
             self.strings = strings;
-            self.records.extend(records);
+            self.records.append_mapped(records, |s| s);
         }
         self.known.extend(known);
         let first_id = self.id_rows.len();
@@ -215,7 +201,7 @@ impl Records {
         starts: &mut [RecordId],
         parallel: bool,
         diags: &mut Diagnostics,
-    ) -> (Vec<Record>, Vec<bool>, Strings, usize) {
+    ) -> (crate::model::Records, Vec<bool>, Strings, usize) {
         use rayon::prelude::*;
         let mut order: Vec<(u64, u32)> = self.id_rows.iter().enumerate().map(|(i, r)| (r.hash, i as u32)).collect();
         if parallel {
@@ -300,17 +286,16 @@ impl Records {
             strings.set_ids(ids);
             return (self.records, self.known, strings, self.rejected);
         }
-        let mut records = Vec::with_capacity(self.records.len());
         let mut known = Vec::with_capacity(self.records.len());
         let mut kept_before = Vec::with_capacity(self.records.len() + 1);
-        for (i, (r, k)) in self.records.into_iter().zip(self.known).enumerate() {
-            kept_before.push(records.len() as RecordId);
+        for (i, k) in self.known.into_iter().enumerate() {
+            kept_before.push(known.len() as RecordId);
             if !removed[i] {
-                records.push(r);
                 known.push(k);
             }
         }
-        kept_before.push(records.len() as RecordId);
+        kept_before.push(known.len() as RecordId);
+        let records = self.records.retain_indices(|i| !removed[i as usize]);
         for s in starts.iter_mut() {
             *s = kept_before[*s as usize];
         }
@@ -382,7 +367,7 @@ fn record_from_row(
     cols: &RecordColumns,
     row: &Row,
     diags: &mut Diagnostics,
-) -> Option<(Record, bool)> {
+) -> Option<(Record, RecordExtras, bool)> {
     let get = |c: usize| cols.get(row, c);
     let id = need(row, "id", get(C_ID), diags);
     let date = match get(C_DATE) {
@@ -583,16 +568,18 @@ fn record_from_row(
         quantity,
         lot,
         parent_lot: if lot == parent_lot { None } else { parent_lot },
+        payment,
+        line: row.line,
+    };
+    let extras = RecordExtras {
         end_date: if kind == RecordKind::Lease { end_date } else { None },
         value_usd,
-        payment,
         declared_end_user,
         ship_to_country: ship_to,
         source,
         attrs: (!attrs.is_empty()).then(|| attrs.into_boxed_slice()),
-        line: row.line,
     };
-    Some((record, known))
+    Some((record, extras, known))
 }
 
 /// How the records files are read: on how many threads, in stretches of how many bytes.
@@ -719,6 +706,7 @@ pub(super) fn read_records(
     case.stats.records_rejected = rejected + shape_rejected;
     case.stats.records_unknown_product = known.iter().filter(|k| !**k).count();
     case.records = records;
+    case.records.shrink_to_fit();
     case.record_files = record_files;
 }
 

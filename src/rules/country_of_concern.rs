@@ -73,7 +73,7 @@ impl Rule for CountryOfConcern {
         }
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
-            if let Some(c) = r.ship_to_country
+            if let Some(c) = ctx.case.records.ship_to_country(ri)
                 && ctx.policy.is_country_of_concern(c)
                 && c != t.country
                 && let Some(control) = ctx.control(route.product, c, r.date)

@@ -116,7 +116,7 @@ impl Rule for EndUserMismatch {
             if last.kind == RecordKind::Lease { route.terminal } else { *users.last().unwrap_or(&route.terminal) };
         for &ri in &route.records {
             let r = &ctx.case.records[ri as usize];
-            let Some(d) = r.declared_end_user else { continue };
+            let Some(d) = ctx.case.records.declared_end_user(ri) else { continue };
             let declared = ctx.case.s(d);
             let k = key(declared);
             if accepted.iter().any(|a| a.contains(&k)) || spelled_as(ctx, declared, &users) {

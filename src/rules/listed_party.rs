@@ -32,18 +32,18 @@ impl Rule for ListedParty {
             // records upstream of it (the maker's sale to a distributor) say
             // nothing about whether it was listed when it traded. A lease in
             // counts until its end date, since access went on.
-            let mine: Vec<&crate::model::Record> = route
+            let mine: Vec<(crate::model::RecordId, &crate::model::Record)> = route
                 .records
                 .iter()
-                .map(|&ri| &ctx.case.records[ri as usize])
-                .filter(|r| r.from == p || r.to == p)
+                .map(|&ri| (ri, &ctx.case.records[ri as usize]))
+                .filter(|(_, r)| r.from == p || r.to == p)
                 .collect();
-            let first = mine.first().map_or(ctx.case.records[route.records[0] as usize].date, |r| r.date);
+            let first = mine.first().map_or(ctx.case.records[route.records[0] as usize].date, |(_, r)| r.date);
             let last = mine
                 .iter()
-                .map(|r| {
+                .map(|&(ri, r)| {
                     if r.kind == crate::model::RecordKind::Lease && r.to == p {
-                        r.end_date.unwrap_or(r.date).max(r.date)
+                        ctx.case.records.end_date(ri).unwrap_or(r.date).max(r.date)
                     } else {
                         r.date
                     }
@@ -112,7 +112,7 @@ fn named(id: &'static str, ctx: &Ctx, route: &Route, out: &mut Vec<Flag>) {
     let mut seen: Vec<(EntityId, usize)> = Vec::new();
     for &ri in &route.records {
         let r = &ctx.case.records[ri as usize];
-        for (text, how) in named_parties(ctx.case, r) {
+        for (text, how) in named_parties(ctx.case, ri) {
             // A name that is an entity on the route is judged as that party above.
             if ctx.case.entity_by_key(ctx.case.s(text)).is_some_and(|e| on_route.contains(&e)) {
                 continue;

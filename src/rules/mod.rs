@@ -480,8 +480,7 @@ impl<'a> Ctx<'a> {
     /// A record's attribute (a column outside the format, or what the reader kept as written).
     pub fn attr(&self, r: RecordId, key: &str) -> Option<&str> {
         let k = self.case.sym(key)?;
-        let rec = &self.case.records[r as usize];
-        rec.attrs.as_deref()?.iter().find(|(a, _)| *a == k).map(|&(_, v)| self.case.s(v))
+        self.case.records.attrs(r).iter().find(|(a, _)| *a == k).map(|&(_, v)| self.case.s(v))
     }
 
     /// How a record's product and quantity were written when they were
@@ -539,9 +538,10 @@ pub enum Named {
 /// The parties a record names only as text: its declared end user and the
 /// parties its sender and receiver act for, each once (the import declares
 /// the party a consignee receives for as end user too).
-pub fn named_parties(case: &Case, r: &crate::model::Record) -> Vec<(Sym, Named)> {
+pub fn named_parties(case: &Case, ri: RecordId) -> Vec<(Sym, Named)> {
     let mut out: Vec<(Sym, Named)> = Vec::new();
-    if let Some(attrs) = r.attrs.as_deref() {
+    let attrs = case.records.attrs(ri);
+    if !attrs.is_empty() {
         for (key, role) in [("to_on_behalf_of", Named::ReceiverActsFor), ("from_on_behalf_of", Named::SenderActsFor)] {
             let Some(k) = case.sym(key) else { continue };
             for &(a, v) in attrs {
@@ -553,7 +553,7 @@ pub fn named_parties(case: &Case, r: &crate::model::Record) -> Vec<(Sym, Named)>
     }
     // After the parties acted for, so a consignee's `C/O Y` is cited as
     // written when the import also declared Y as end user.
-    if let Some(d) = r.declared_end_user.filter(|d| !out.iter().any(|&(x, _)| x == *d)) {
+    if let Some(d) = case.records.declared_end_user(ri).filter(|d| !out.iter().any(|&(x, _)| x == *d)) {
         out.push((d, Named::EndUser));
     }
     out
@@ -576,11 +576,17 @@ fn named_list_hits(
     }
     let mut seen: HashSet<Sym> = HashSet::default();
     let mut texts: Vec<Sym> = Vec::new();
-    for r in &case.records {
-        if r.declared_end_user.is_none() && r.attrs.is_none() {
-            continue;
-        }
-        for (t, _) in named_parties(case, r) {
+    // The records with either (each side column lists its records).
+    let mut named: Vec<RecordId> = case
+        .records
+        .with_declared_end_user()
+        .map(|(i, _)| i)
+        .chain(case.records.with_attrs().map(|(i, _)| i))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    for ri in named {
+        for (t, _) in named_parties(case, ri) {
             if seen.insert(t) && case.entity_by_key(case.s(t)).is_none() {
                 texts.push(t);
             }
@@ -795,7 +801,7 @@ pub fn documented_delivery(ctx: &Ctx, h: &Handoff) -> bool {
         return true;
     }
     let to = ctx.case.entity(h.out.to);
-    named_parties(ctx.case, h.inn).into_iter().any(|(text, how)| {
+    named_parties(ctx.case, h.ids.0).into_iter().any(|(text, how)| {
         how != Named::SenderActsFor && {
             let t = ctx.case.s(text);
             ctx.case.entity_by_key(t) == Some(h.out.to)
@@ -864,6 +870,7 @@ pub fn route_date(ctx: &Ctx, route: &Route) -> Timestamp {
 pub fn domestic_lease(ctx: &Ctx, route: &Route) -> Option<Country> {
     let recs = &route.records;
     let rec = |i: usize| &ctx.case.records[recs[i] as usize];
+    let ship_to = |i: usize| ctx.case.records.ship_to_country(recs[i]);
     let n = recs.len();
     if n == 0 || rec(n - 1).kind != RecordKind::Lease {
         return None;
@@ -873,12 +880,12 @@ pub fn domestic_lease(ctx: &Ctx, route: &Route) -> Option<Country> {
         first -= 1;
     }
     let lessor = rec(first).from;
-    let before = (0..first).rev().map(rec);
+    let before = (0..first).rev();
     let placed = before
         .clone()
-        .find(|r| r.from == lessor && matches!(r.kind, RecordKind::Install | RecordKind::Shipment))
-        .map(|r| r.ship_to_country.unwrap_or(ctx.case.entity(r.to).country));
-    let received = || before.clone().find(|r| r.to == lessor).and_then(|r| r.ship_to_country);
+        .find(|&i| rec(i).from == lessor && matches!(rec(i).kind, RecordKind::Install | RecordKind::Shipment))
+        .map(|i| ship_to(i).unwrap_or(ctx.case.entity(rec(i).to).country));
+    let received = || before.clone().find(|&i| rec(i).to == lessor).and_then(ship_to);
     let sits = placed.or_else(received).unwrap_or(ctx.case.entity(lessor).country);
     (sits == ctx.case.entity(route.terminal).country).then_some(sits)
 }

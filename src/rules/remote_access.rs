@@ -65,7 +65,7 @@ impl Rule for RemoteAccess {
         if reasons.is_empty() {
             return;
         }
-        let end = last.end_date.map(|e| format!(" until {e}")).unwrap_or_default();
+        let end = ctx.case.records.end_date(route.last()).map(|e| format!(" until {e}")).unwrap_or_default();
         let inside = match (domestic, counts) {
             (Some(c), true) => format!(
                 " (the units sit in {c}, the lessee's country: the lease exports nothing; the lessee is restricted by what it is)"

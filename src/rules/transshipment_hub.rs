@@ -38,7 +38,7 @@ impl Rule for TransshipmentHub {
             let hub = if ctx.policy.is_hub(holder.country) {
                 Some(holder.country)
             } else {
-                h.inn.ship_to_country.filter(|c| ctx.policy.is_hub(*c))
+                ctx.case.records.ship_to_country(h.ids.0).filter(|c| ctx.policy.is_hub(*c))
             };
             let Some(country) = hub else { continue };
             let seller = h.inn.to;

@@ -56,7 +56,7 @@ impl Rule for UnverifiedProduct {
             ));
             let terminal = ctx.case.entity(route.terminal);
             let concern = ctx.policy.is_country_of_concern(terminal.country)
-                || r.ship_to_country.is_some_and(|c| ctx.policy.is_country_of_concern(c));
+                || ctx.case.records.ship_to_country(ri).is_some_and(|c| ctx.policy.is_country_of_concern(c));
             if ri == route.last() && r.to == route.terminal && concern {
                 let mut ev = vec![terminal.id.clone()];
                 ev.extend(evidence);
@@ -112,8 +112,8 @@ pub fn unverified_records(
     let Some(hs_key) = case.sym("hs_code") else { return out };
     let mut known: HashMap<Sym, bool> = HashMap::default();
     let mut candidates: Vec<(RecordId, String)> = Vec::new();
-    for (i, r) in case.records.iter().enumerate() {
-        let Some(attrs) = r.attrs.as_deref() else { continue };
+    for (i, attrs) in case.records.with_attrs() {
+        let r = &case.records[i as usize];
         if !r.kind.moves_goods() {
             continue;
         }
