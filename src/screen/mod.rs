@@ -26,6 +26,16 @@
 //! compared on their first [`normalise::MAX_WORDS`] words, and each entity
 //! keeps its [`MAX_MATCHES_PER_ENTITY`] best matches. [`ScreenStats`] counts
 //! the work and every bound that cut.
+//!
+//! Candidates that share a word are many where a word is common (a Pinyin
+//! given name, a surname), and most cannot match. Before two names are
+//! aligned word by word, an upper bound on their score (`score_bound`: the
+//! weight of the words that could pair at all against the least cost of
+//! those that cannot, proved in its doc) rules out those that cannot reach
+//! the threshold or beat the match already found with their entry; the
+//! result is the same (property-tested), and [`ScreenStats::ruled_out`]
+//! counts them. Each name's acronyms, letter counts and least costs are
+//! worked out once, not per comparison.
 
 pub mod aka;
 pub mod names;
@@ -1205,11 +1215,14 @@ fn gather(idx: &Index, per: Vec<EntityScreening>) -> (Vec<Match>, ScreenStats) {
 /// [`screen_sequential_with_stats`].
 ///
 /// # Complexity
-/// O(L + N · C · W²) where L is the number of list names, N the number of
-/// entity names, C ≤ [`MAX_CANDIDATES`] the list names that share an
-/// identifying word (or a spelling one edit away) with a name through words
-/// of at most [`MAX_POSTING`] names, and W ≤ [`normalise::MAX_WORDS`] the
-/// words of a name.
+/// O(L + N · C · W² + A · W² log W) where L is the number of list names, N
+/// the number of entity names, C ≤ [`MAX_CANDIDATES`] the list names that
+/// share an identifying word (or a spelling one edit away) with a name
+/// through words of at most [`MAX_POSTING`] names, W ≤
+/// [`normalise::MAX_WORDS`] the words of a name, and A ≤ N · C the pairs
+/// whose score bound reaches the threshold (aligned with Jaro and sorted
+/// options); the other candidates cost only the bound's equality and
+/// letter-count checks.
 pub fn screen_with_stats(case: &Case, policy: &Policy) -> (Vec<Match>, ScreenStats) {
     let idx = Index::build(&case.lists);
     let per: Vec<EntityScreening> = (0..case.entities.len() as EntityId)
