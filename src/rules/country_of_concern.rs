@@ -3,9 +3,12 @@
 //! licence for that destination (the policy's dated product controls).
 //! About the lessee of units that already sit in its own country
 //! (`rules::domestic_lease`), the flag says so and counts as the policy's
-//! `domestic_lease_weight`: the lease exports nothing.
+//! `domestic_lease_weight`: the lease exports nothing. About a lessee of
+//! units abroad, it says what happened (remote use granted by the lessor of
+//! units sited where they were placed: the virtual export the tool models)
+//! and claims no physical export and no licence for the remote use itself.
 
-use super::{Ctx, Rule, domestic_lease};
+use super::{Ctx, Rule, domestic_lease, lease_site};
 use crate::analysis::routes::Route;
 use crate::scan::Flag;
 
@@ -24,47 +27,55 @@ impl Rule for CountryOfConcern {
         {
             let rid = ctx.rid(route.last());
             let domestic = domestic_lease(ctx, route);
-            // A lease moves no units: say what was leased, and that the
-            // licence is for exporting the units there, not for remote use
-            // (which the licence requirement does not itself cover).
-            let (what, licence) = if last.kind == crate::model::RecordKind::Lease {
-                (
-                    format!(
-                        "remote use of {} {} was leased to it in record {rid} on {}{} (a lease: the units stay where the lessor keeps them)",
+            let since = format!("{} ({})", control.from, short(&control.reason));
+            let site = lease_site(ctx, route);
+            // The install that sited the units is named in the detail, not
+            // cited as evidence: evidence records are drawn on the finding's
+            // diagram, and the route's own records stay what it draws.
+            let evidence = vec![t.id.clone(), rid.clone()];
+            let what = match site {
+                // A lease moves no goods: say what happened, remote use of
+                // units that sit where they were placed, and what the
+                // licence point is for that.
+                Some(site) => {
+                    let end =
+                        ctx.case.records.end_date(route.last()).map(|e| format!(" until {e}")).unwrap_or_default();
+                    let granted = format!(
+                        "{} granted it remote use of {} {} {} in record {rid} from {}{end}{}",
+                        ctx.who(last.from),
                         route.quantity,
                         ctx.case.s(route.product),
+                        site.describe(ctx),
                         last.date,
-                        ctx.as_written(route.last())
-                    ),
-                    format!(
-                        "when exporting the units to {} needed a licence (since {}: {}; remote use is not itself an export of the units)",
-                        t.country,
-                        control.from,
-                        short(&control.reason)
-                    ),
-                )
-            } else {
-                (
-                    format!(
-                        "{} {} reached it in record {rid} on {}{}",
-                        route.quantity,
-                        ctx.case.s(route.product),
-                        last.date,
-                        ctx.as_written(route.last())
-                    ),
-                    format!("when a licence was required (since {}: {})", control.from, short(&control.reason)),
-                )
+                        ctx.as_written(route.last()),
+                    );
+                    if domestic.is_some() {
+                        format!("{granted}; the product is controlled for {} since {since}", t.country)
+                    } else {
+                        format!(
+                            "{granted}: remote use from {} of units that stay in {}, the virtual export this tool models (no physical export is claimed; whether the remote use itself needed a licence depends on the rules in force on that date); the product is controlled for {} since {since}",
+                            t.country, site.country, t.country
+                        )
+                    }
+                }
+                None => format!(
+                    "{} {} reached it in record {rid} on {}{}, when a licence was required (since {since})",
+                    route.quantity,
+                    ctx.case.s(route.product),
+                    last.date,
+                    ctx.as_written(route.last()),
+                ),
             };
             let flag = Flag::new(
                 self.id(),
                 route.terminal,
                 format!(
-                    "the terminal {} sits in {}, a country of concern; {what}, {licence}{}",
+                    "the terminal {} sits in {}, a country of concern; {what}{}",
                     ctx.who(route.terminal),
                     t.country,
                     domestic_note(ctx, domestic.is_some(), self.id()),
                 ),
-                vec![t.id.clone(), rid],
+                evidence,
             );
             out.push(match domestic {
                 Some(_) => flag.weighted(ctx.policy.domestic_lease_weight.min(ctx.policy.weight(self.id()))),

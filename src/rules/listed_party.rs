@@ -8,7 +8,7 @@
 
 use super::{Ctx, Named, Rule, named_parties};
 use crate::analysis::routes::Route;
-use crate::model::EntityId;
+use crate::model::{EntityId, Record, RecordId, RecordKind};
 use crate::scan::Flag;
 
 pub struct ListedParty;
@@ -32,7 +32,7 @@ impl Rule for ListedParty {
             // records upstream of it (the maker's sale to a distributor) say
             // nothing about whether it was listed when it traded. A lease in
             // counts until its end date, since access went on.
-            let mine: Vec<(crate::model::RecordId, &crate::model::Record)> = route
+            let mine: Vec<(RecordId, &Record)> = route
                 .records
                 .iter()
                 .map(|&ri| (ri, &ctx.case.records[ri as usize]))
@@ -42,7 +42,7 @@ impl Rule for ListedParty {
             let last = mine
                 .iter()
                 .map(|&(ri, r)| {
-                    if r.kind == crate::model::RecordKind::Lease && r.to == p {
+                    if r.kind == RecordKind::Lease && r.to == p {
                         ctx.case.records.end_date(ri).unwrap_or(r.date).max(r.date)
                     } else {
                         r.date
@@ -78,11 +78,12 @@ impl Rule for ListedParty {
                     ));
                 } else if first < since {
                     detail.push_str(&format!("; listed {since}, after its first record on the route ({first})"));
-                    detail.push_str(&format!(" (its records on the route: {})", records(ctx, route, p)));
                 } else {
-                    detail
-                        .push_str(&format!("; listed {since} (its records on the route: {})", records(ctx, route, p)));
+                    detail.push_str(&format!("; listed {since}, on or before its first record on the route ({first})"));
                 }
+                // A dated flag names the records it dates: a lease and its
+                // renewal after the listing are two flags a reader tells apart.
+                detail.push_str(&format!("; its record(s) on the route: {}", records_named(ctx, &mine, p)));
             }
             let flag = Flag::new(self.id(), p, detail, vec![ctx.case.entity(p).id.clone(), entry.evidence()]);
             let later = ctx.policy.listed_after_trade_weight.min(ctx.policy.weight(self.id()));
@@ -90,20 +91,6 @@ impl Rule for ListedParty {
         }
         named(self.id(), ctx, route, out);
     }
-}
-
-/// The records `p` took part in on the route, with their dates: which
-/// lease or sale a listing date is compared with (a lease before the
-/// listing and its renewal after it are one finding).
-fn records(ctx: &Ctx, route: &Route, p: EntityId) -> String {
-    route
-        .records
-        .iter()
-        .map(|&ri| (ri, &ctx.case.records[ri as usize]))
-        .filter(|(_, r)| r.from == p || r.to == p)
-        .map(|(ri, r)| format!("{} on {}", ctx.rid(ri), r.date))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Flags a listed party that a record on the route names only as text.
@@ -171,4 +158,21 @@ fn named(id: &'static str, ctx: &Ctx, route: &Route, out: &mut Vec<Flag>) {
             out.push(if after { flag.weighted(later) } else { flag });
         }
     }
+}
+
+/// `KVG-SVC-25-0301 (lease from KVG, 2025-03-01 until 2025-12-31)`: the
+/// records `p` took part in on a route, each with its kind, its other party
+/// and its dates.
+fn records_named(ctx: &Ctx, mine: &[(RecordId, &Record)], p: EntityId) -> String {
+    mine.iter()
+        .map(|&(ri, r)| {
+            let (dir, other) = if r.to == p { ("from", r.from) } else { ("to", r.to) };
+            let end = match (r.kind, ctx.case.records.end_date(ri)) {
+                (RecordKind::Lease, Some(e)) => format!(" until {e}"),
+                _ => String::new(),
+            };
+            format!("{} ({} {dir} {}, {}{end})", ctx.rid(ri), r.kind, ctx.case.entity(other).id, r.date)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -868,9 +868,23 @@ pub fn route_date(ctx: &Ctx, route: &Route) -> Timestamp {
 /// bought through a front), so the lessee's location alone does not make
 /// the lease restricted.
 pub fn domestic_lease(ctx: &Ctx, route: &Route) -> Option<Country> {
+    let site = lease_site(ctx, route)?;
+    (site.country == ctx.case.entity(route.terminal).country).then_some(site.country)
+}
+
+/// Where the units of a route that ends with a lease sit (see
+/// [`domestic_lease`] for how the country is read), with the record that
+/// placed them there: the first lessor's install or shipment on the route,
+/// else its install or shipment of the product into that country on or
+/// before its lease (a route that reaches the lessor by its purchase does
+/// not pass through its own install; the site is still what an
+/// investigator asks first). None when the route does not end with a lease.
+///
+/// # Complexity
+/// O(route length + the first lessor's installs and shipments).
+pub fn lease_site(ctx: &Ctx, route: &Route) -> Option<LeaseSite> {
     let recs = &route.records;
     let rec = |i: usize| &ctx.case.records[recs[i] as usize];
-    let ship_to = |i: usize| ctx.case.records.ship_to_country(recs[i]);
     let n = recs.len();
     if n == 0 || rec(n - 1).kind != RecordKind::Lease {
         return None;
@@ -880,14 +894,64 @@ pub fn domestic_lease(ctx: &Ctx, route: &Route) -> Option<Country> {
         first -= 1;
     }
     let lessor = rec(first).from;
-    let before = (0..first).rev();
-    let placed = before
-        .clone()
-        .find(|&i| rec(i).from == lessor && matches!(rec(i).kind, RecordKind::Install | RecordKind::Shipment))
-        .map(|i| ship_to(i).unwrap_or(ctx.case.entity(rec(i).to).country));
-    let received = || before.clone().find(|&i| rec(i).to == lessor).and_then(ship_to);
-    let sits = placed.or_else(received).unwrap_or(ctx.case.entity(lessor).country);
-    (sits == ctx.case.entity(route.terminal).country).then_some(sits)
+    let dest = |ri: RecordId| {
+        ctx.case.records.ship_to_country(ri).unwrap_or(ctx.case.entity(ctx.case.records[ri as usize].to).country)
+    };
+    let on_route = (0..first)
+        .rev()
+        .find(|&i| rec(i).from == lessor && matches!(rec(i).kind, RecordKind::Install | RecordKind::Shipment));
+    if let Some(i) = on_route {
+        return Some(LeaseSite { country: dest(recs[i]), placed_by: Some(recs[i]), lessor });
+    }
+    let received =
+        (0..first).rev().find(|&i| rec(i).to == lessor).and_then(|i| ctx.case.records.ship_to_country(recs[i]));
+    let country = received.unwrap_or(ctx.case.entity(lessor).country);
+    let leased = rec(first).date;
+    // The latest placement of the product into that country by the lessor
+    // up to its lease (the first of equals, in record order).
+    let placed_by = ctx.placements[lessor as usize]
+        .iter()
+        .copied()
+        .filter(|&ri| {
+            let r = &ctx.case.records[ri as usize];
+            r.product == route.product && r.date <= leased && dest(ri) == country
+        })
+        .fold(None, |best: Option<RecordId>, ri| match best {
+            Some(b) if ctx.case.records[b as usize].date >= ctx.case.records[ri as usize].date => Some(b),
+            _ => Some(ri),
+        });
+    Some(LeaseSite { country, placed_by, lessor })
+}
+
+/// Where leased units sit: see [`lease_site`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeaseSite {
+    /// The country the units sit in.
+    pub country: Country,
+    /// The install or shipment that put them there, when the case records one.
+    pub placed_by: Option<RecordId>,
+    /// The first lessor of the trailing leases (the owner that placed them).
+    pub lessor: EntityId,
+}
+
+impl LeaseSite {
+    /// `sited in JP (installed at TKY, record AHC-DEP-24-0815)`: how a detail names the site.
+    pub fn describe(&self, ctx: &Ctx) -> String {
+        match self.placed_by {
+            Some(ri) => {
+                let r = &ctx.case.records[ri as usize];
+                let how = if r.kind == RecordKind::Install { "installed" } else { "shipped" };
+                format!(
+                    "sited in {} ({how} at {} by {}, record {})",
+                    self.country,
+                    ctx.case.entity(r.to).id,
+                    ctx.case.entity(r.from).id,
+                    ctx.rid(ri)
+                )
+            }
+            None => format!("sited in {}", self.country),
+        }
+    }
 }
 
 /// Whether `f`, a flag about the lessee that ends `route`, makes the lease

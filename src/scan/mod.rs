@@ -587,7 +587,7 @@ fn judge_part(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
     // The path: every record of the grouped routes, in time order.
     let mut path: Vec<RecordId> = group.iter().flat_map(|r| r.records.iter().copied()).collect();
     sort_records(case, &mut path);
-    let quantity = group.iter().map(|r| r.quantity as u64).sum::<u64>().min(u32::MAX as u64) as u32;
+    let quantity = units(case, group);
     let inferred = group.iter().any(|r| r.inferred);
     let plausibility = group.iter().map(|r| r.plausibility).fold(0.0, f64::max);
     let score = score(policy, &flags, first.terminal);
@@ -608,6 +608,43 @@ fn judge_part(ctx: &Ctx, rules: &[Box<dyn Rule>], group: &[Route]) -> Judged {
         flags,
     };
     Judged { route: vec![route], others }
+}
+
+/// How many units a group of routes to one terminal brought it: the units
+/// of its deliveries (sales, shipments, installs) add up, but leases count
+/// the most units leased at one time, so a lease and its renewal of the
+/// same 128 GPUs are 128, not 256. A lease is in force from its date to its
+/// end date (open-ended without one, so it overlaps every later lease).
+///
+/// # Complexity
+/// O(g log g) for a group of g routes.
+fn units(case: &Case, group: &[Route]) -> u32 {
+    let mut delivered = 0u64;
+    // (date, whether a start, quantity), ends first on a tie: a renewal
+    // starting the day the lease before it ends does not overlap it.
+    let mut events: Vec<(Timestamp, bool, u64)> = Vec::new();
+    for r in group {
+        let last = &case.records[r.last() as usize];
+        if last.kind == RecordKind::Lease {
+            events.push((last.date, true, r.quantity as u64));
+            if let Some(end) = case.records.end_date(r.last()).filter(|&e| e >= last.date) {
+                events.push((end, false, r.quantity as u64));
+            }
+        } else {
+            delivered += r.quantity as u64;
+        }
+    }
+    events.sort_unstable_by_key(|&(day, start, q)| (day, start, q));
+    let (mut now, mut peak) = (0u64, 0u64);
+    for (_, start, q) in events {
+        if start {
+            now += q;
+            peak = peak.max(now);
+        } else {
+            now -= q;
+        }
+    }
+    (delivered + peak).min(u32::MAX as u64) as u32
 }
 
 /// Which flags a list holds, found by a hash of their fields: a group of
