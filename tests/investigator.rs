@@ -1058,6 +1058,21 @@ fn lease_chain_to_a_lab_listed_midway_says_what_a_lease_is() {
         listed.iter().any(|d| d.contains("listed 2025-01-16, after its first record on the route (2024-10-01); its record(s) on the route: KVG-SVC-24-1001 (lease from KVG, 2024-10-01 until 2025-01-31)")),
         "{listed:#?}"
     );
+    // The remote-access flag says where the units sit, and the report says
+    // what the inferred route's plausibility rests on, link by link.
+    for d in details("remote_access") {
+        assert!(d.contains("(the units sit in JP, installed at TKY by AHC in record AHC-DEP-24-0815)"), "{d}");
+    }
+    let text = chiptrace(&["scan", "fixtures/investigator/lease_chain_listing_midway"]);
+    let text = stdout(&text);
+    assert!(
+        text.contains("  inferred: no lot ties AHC-ORD-24-0901 (512) taken from OEM-INV-24-7781 (512 received) 43 days before: 0.85; LCX-SUB-24-0915 (256) taken from AHC-ORD-24-0901 (512 received) 14 days before: 0.85; KVG-SVC-24-1001 (128) taken from LCX-SUB-24-0915 (256 received) 16 days before: 0.84;"),
+        "{text}"
+    );
+    assert!(text.contains("the finding shows its best route's, 0.61"), "{text}");
+    // A route tied by lots is not inferred and says nothing of the kind.
+    let lotted = stdout(&chiptrace(&["scan", "fixtures/rules/country_of_concern/fires_domestic_lease"]));
+    assert!(lotted.contains("  route: ") && !lotted.contains("inferred"), "{lotted}");
     // The look-alike and the lawful lessees stay clean.
     for id in ["ZES", "KRK"] {
         assert!(!fs.iter().any(|f| who(f) == id), "{id}");

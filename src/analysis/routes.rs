@@ -424,9 +424,56 @@ fn supplies(case: &Case, pi: RecordId, prev: &Record, next: &Record) -> bool {
     }
 }
 
+/// One step of a path taken from an earlier receipt without a lot to tie
+/// them: what [`step_plausibility`] weighed, for a reader of an inferred route.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InferredLink {
+    /// The receipt taken as the source.
+    pub prev: RecordId,
+    /// The step it is taken to have supplied.
+    pub next: RecordId,
+    /// Days between them.
+    pub days: f64,
+    /// [`step_plausibility`] of the pair.
+    pub plausibility: f64,
+}
+
+/// The links of a finding's path (records in time order) that no lot ties:
+/// for each record, the latest earlier record of the path that delivered the
+/// same product to its sender, where either lacks a lot. What an inferred
+/// route's plausibility rests on (it is the product of its links'; a
+/// finding shows the highest of its routes').
+///
+/// # Complexity
+/// O(p²) for a path of p records (paths are bounded by the route depth).
+pub fn inferred_links(case: &Case, path: &[RecordId]) -> Vec<InferredLink> {
+    let mut out = Vec::new();
+    for (j, &n) in path.iter().enumerate() {
+        let next = &case.records[n as usize];
+        let prev = path[..j].iter().rev().copied().find(|&p| {
+            let r = &case.records[p as usize];
+            r.to == next.from && r.product == next.product && r.date <= next.date && r.kind != RecordKind::Install
+        });
+        if let Some(p) = prev {
+            let r = &case.records[p as usize];
+            if r.lot.is_none() || next.lot.is_none() {
+                out.push(InferredLink {
+                    prev: p,
+                    next: n,
+                    days: r.date.days_until(next.date).max(0.0),
+                    plausibility: step_plausibility(r, next),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// How plausible it is that receipt `prev` supplied the units of `next`:
 /// enough units (a receipt smaller than what is passed on explains only part
-/// of it) and a short wait (stock turns over in weeks, not years).
+/// of it) and a short wait (stock turns over in weeks, not years). The scan
+/// report quotes this formula beside an inferred route (`cli::scan`); keep
+/// the two together.
 pub fn step_plausibility(prev: &Record, next: &Record) -> f64 {
     let qty = (prev.quantity as f64 / next.quantity as f64).min(1.0);
     let days = prev.date.days_until(next.date).max(0.0);

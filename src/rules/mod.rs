@@ -952,6 +952,15 @@ impl LeaseSite {
             None => format!("sited in {}", self.country),
         }
     }
+
+    /// `, installed at TKY by AHC in record AHC-DEP-24-0815`, or nothing
+    /// when the case records no install or shipment that sited them.
+    pub fn placed(&self, ctx: &Ctx) -> String {
+        let Some(ri) = self.placed_by else { return String::new() };
+        let r = &ctx.case.records[ri as usize];
+        let how = if r.kind == RecordKind::Install { "installed" } else { "shipped" };
+        format!(", {how} at {} by {} in record {}", ctx.case.entity(r.to).id, ctx.case.entity(r.from).id, ctx.rid(ri))
+    }
 }
 
 /// Whether `f`, a flag about the lessee that ends `route`, makes the lease

@@ -14,7 +14,7 @@
 //! country is judged on the route that brought them (its buyer's own
 //! finding, with `supplied_by_front` when a front did).
 
-use super::{Ctx, Rule, domestic_lease, restricts_lessee};
+use super::{Ctx, Rule, domestic_lease, lease_site, restricts_lessee};
 use crate::analysis::routes::Route;
 use crate::model::RecordKind;
 use crate::scan::Flag;
@@ -66,14 +66,18 @@ impl Rule for RemoteAccess {
             return;
         }
         let end = ctx.case.records.end_date(route.last()).map(|e| format!(" until {e}")).unwrap_or_default();
+        // Where the units sit, and the record that put them there: the site
+        // an investigator visits or subpoenas.
+        let site = lease_site(ctx, route);
+        let placed = site.map(|s| s.placed(ctx)).unwrap_or_default();
         let inside = match (domestic, counts) {
             (Some(c), true) => format!(
-                " (the units sit in {c}, the lessee's country: the lease exports nothing; the lessee is restricted by what it is)"
+                " (the units sit in {c}, the lessee's country{placed}: the lease exports nothing; the lessee is restricted by what it is)"
             ),
             (Some(c), false) => format!(
-                " (the units sit in {c}, the lessee's country: the lease exports nothing and nothing but where the lessee sits restricts it, so this counts for nothing; the import that brought the units is judged on its own route)"
+                " (the units sit in {c}, the lessee's country{placed}: the lease exports nothing and nothing but where the lessee sits restricts it, so this counts for nothing; the import that brought the units is judged on its own route)"
             ),
-            (None, _) => String::new(),
+            (None, _) => site.map(|s| format!(" (the units sit in {}{placed})", s.country)).unwrap_or_default(),
         };
         let flag = Flag::new(
             self.id(),
