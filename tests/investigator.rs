@@ -1102,3 +1102,31 @@ fn scan_says_how_many_sends_it_did_not_judge_for_want_of_receipts() {
     let said = format!("{}{}", stdout(&val), stderr(&val));
     assert!(said.contains("14 warning(s)"), "{said}");
 }
+
+/// A UAE cloud owned 60% by a Chinese fund rents 256 H100 to a Sharjah
+/// front an Entity-Listed lab controls; its lawful tenants and a cloud that
+/// divested its Chinese stake before buying stay clean (sixth session,
+/// blind; written before the tool was run).
+#[test]
+fn uae_cloud_renting_to_a_listed_labs_front() {
+    let fs = scan("uae_dc_cn_fund_front");
+    let front = routes_to(&fs, "ANA");
+    assert_eq!(front.len(), 1, "{fs:#?}");
+    assert_eq!(front[0]["severity"], "high", "{:#}", front[0]);
+    let fl = flags(front[0]);
+    for rule in ["control_ties", "remote_access"] {
+        assert!(fl.contains(&(rule.to_string(), "ANA".to_string())), "{rule}: {fl:?}");
+    }
+    // The flag says where the rented units sit and which record put them there.
+    let remote = front[0]["flags"].as_array().unwrap().iter().find(|x| x["rule"] == "remote_access").unwrap();
+    assert!(remote["detail"].as_str().unwrap().contains("GDH-DEP-0412"), "{remote:#}");
+    // The Chinese-owned cloud: medium, for its parent.
+    let gdh: Vec<&Value> = fs.iter().filter(|f| who(f) == "GDH").collect();
+    assert_eq!(gdh.len(), 1, "{fs:#?}");
+    assert_eq!(gdh[0]["severity"], "medium", "{:#}", gdh[0]);
+    assert!(flags(gdh[0]).contains(&("parent_in_country_of_concern".to_string(), "GDH".to_string())));
+    // Lawful tenants, the divested cloud (stake ended 2023-12-31) and its tenant: nothing.
+    for id in ["DOH", "KHU", "DFC", "EEA", "PRS", "KZD"] {
+        assert!(!fs.iter().any(|f| who(f) == id), "{id}: {fs:#?}");
+    }
+}
