@@ -55,17 +55,7 @@ impl Rule for ListedParty {
             let Some(hit) = ctx.hit_at(p, last) else { continue };
             let entry = ctx.entry(hit);
             let role = if p == route.terminal { "the terminal" } else { "a party on the route" };
-            let mut detail = format!(
-                "{role} {} matches `{}` on {} ({} {}, score {:.2}, {}: `{}`)",
-                ctx.who(p),
-                entry.name,
-                entry.list_name,
-                entry.file.rsplit('/').next().unwrap_or(&entry.file),
-                entry.line,
-                hit.score,
-                hit.method,
-                hit.matched_name
-            );
+            let mut detail = format!("{role} {} {}", ctx.who(p), matches_entry(entry, hit, &hit.matched_name));
             let mut after = false;
             if let Some(since) = entry.since {
                 if last < since {
@@ -123,17 +113,8 @@ fn named(id: &'static str, ctx: &Ctx, route: &Route, out: &mut Vec<Flag>) {
                 Named::ReceiverActsFor => format!("consigns the units to {} on behalf of `{written}`", ctx.who(r.to)),
                 Named::SenderActsFor => format!("has {} ship the units on behalf of `{written}`", ctx.who(r.from)),
             };
-            let mut detail = format!(
-                "record {} {said}, which matches `{}` on {} ({} {}, score {:.2}, {}: `{}`)",
-                ctx.rid(ri),
-                entry.name,
-                entry.list_name,
-                entry.file.rsplit('/').next().unwrap_or(&entry.file),
-                entry.line,
-                hit.score,
-                hit.method,
-                hit.listed_name
-            );
+            let mut detail =
+                format!("record {} {said}, which {}", ctx.rid(ri), matches_entry(entry, hit, &hit.listed_name));
             let after = entry.since.is_some_and(|since| r.date < since);
             if let Some(since) = entry.since {
                 if after {
@@ -175,4 +156,19 @@ fn records_named(ctx: &Ctx, mine: &[(RecordId, &Record)], p: EntityId) -> String
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// "matches `ENTRY` on LIST (FILE LINE, score S, METHOD: `NAME`)": the list
+/// entry a listing flag cites, with the name that matched.
+fn matches_entry(entry: &crate::model::ListEntry, hit: &super::ListHit, name: &str) -> String {
+    format!(
+        "matches `{}` on {} ({} {}, score {:.2}, {}: `{}`)",
+        entry.name,
+        entry.list_name,
+        entry.file.rsplit('/').next().unwrap_or(&entry.file),
+        entry.line,
+        hit.score,
+        hit.method,
+        name
+    )
 }

@@ -408,15 +408,7 @@ impl<'a> Ctx<'a> {
         if let Some(e) = self.case.entity_by_key(self.case.s(text)) {
             return self.hit_at(e, t);
         }
-        let since = |h: &ListHit| self.entry(h).since;
-        let hits = self.named_hits.get(&text)?.iter().filter(|h| h.score >= self.policy.fuzzy_threshold);
-        let in_force = hits
-            .clone()
-            .filter(|h| since(h).is_none_or(|s| s <= t))
-            .min_by(|a, b| b.score.total_cmp(&a.score).then(since(a).cmp(&since(b))).then(a.entry.cmp(&b.entry)));
-        in_force.or_else(|| {
-            hits.min_by(|a, b| since(a).cmp(&since(b)).then(b.score.total_cmp(&a.score)).then(a.entry.cmp(&b.entry)))
-        })
+        self.in_force_at(self.named_hits.get(&text)?, t)
     }
 
     /// The strongest list match of an entity, if any.
@@ -432,8 +424,15 @@ impl<'a> Ctx<'a> {
     /// different dates (a re-listing, an added alias); the trade is judged
     /// by the entry that was in force when it happened, never by a later one.
     pub fn hit_at(&self, e: EntityId, t: Timestamp) -> Option<&ListHit> {
+        self.in_force_at(&self.hits[e as usize], t)
+    }
+
+    /// The choice of [`Ctx::hit_at`] among `hits`: the strongest entry in
+    /// force at `t` at or above the threshold, else the earliest listed
+    /// after `t`.
+    fn in_force_at<'h>(&self, hits: &'h [ListHit], t: Timestamp) -> Option<&'h ListHit> {
         let since = |h: &ListHit| self.entry(h).since;
-        let hits = self.hits[e as usize].iter().filter(|h| h.score >= self.policy.fuzzy_threshold);
+        let hits = hits.iter().filter(|h| h.score >= self.policy.fuzzy_threshold);
         let in_force = hits
             .clone()
             .filter(|h| since(h).is_none_or(|s| s <= t))
