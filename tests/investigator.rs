@@ -1060,7 +1060,7 @@ fn lease_chain_to_a_lab_listed_midway_says_what_a_lease_is() {
     );
     // The remote-access flag says where the units sit, and the report says
     // what the inferred route's plausibility rests on, link by link.
-    for d in details("remote_access") {
+    for d in details("remote_access").iter().filter(|d| !d.starts_with("the lessor")) {
         assert!(d.contains("(the units sit in JP, installed at TKY by AHC in record AHC-DEP-24-0815)"), "{d}");
     }
     let text = chiptrace(&["scan", "fixtures/investigator/lease_chain_listing_midway"]);
@@ -1078,8 +1078,23 @@ fn lease_chain_to_a_lab_listed_midway_says_what_a_lease_is() {
         assert!(!fs.iter().any(|f| who(f) == id), "{id}");
     }
     assert_not_high(&fs, &["SDP", "KVG", "LCX", "AHC", "TKY"]);
+    // The Malaysian front renewed for the lab six weeks after its listing and
+    // took USDT: its own finding says so (medium), citing the renewal and the
+    // entry; the first lease, made before the listing, is no such flag.
+    let kvg = entity(&fs, "KVG");
+    assert_eq!(kvg["severity"], "medium", "{kvg:#}");
+    let lessor = flag_of(kvg, "remote_access");
+    let d = lessor["detail"].as_str().unwrap();
+    assert!(
+        d.contains("the lessor KVG (KLANG VALLEY GPU CLOUD SDN. BHD., MY) leased remote use of 128 H100 to ZPU"),
+        "{d}"
+    );
+    assert!(d.contains("in record KVG-SVC-25-0301 from 2025-03-01 until 2025-12-31, after the listing, paid in crypto (written `USDT`)"), "{d}");
+    assert!(evidence(lessor).contains(&"KVG-SVC-25-0301"), "{lessor:#}");
+    assert!(!kvg["flags"].as_array().unwrap().iter().any(|x| evidence(x).contains(&"KVG-SVC-24-1001")), "{kvg:#}");
+    // Nobody else is medium or above.
     for f in &fs {
-        assert!(!(rank(f) >= 1 && who(f) != "ZPU"), "{f:#}");
+        assert!(!(rank(f) >= 1 && !["ZPU", "KVG"].contains(&who(f))), "{f:#}");
     }
 }
 

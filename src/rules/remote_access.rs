@@ -13,10 +13,13 @@
 //! nothing and counts for nothing (weight 0). How the units got into the
 //! country is judged on the route that brought them (its buyer's own
 //! finding, with `supplied_by_front` when a front did).
+//!
+//! A lease made to a party already listed when it began also flags the
+//! lessor: it dealt with a listed party (and the flag says how it was paid).
 
 use super::{Ctx, Rule, domestic_lease, lease_site, restricts_lessee};
 use crate::analysis::routes::Route;
-use crate::model::RecordKind;
+use crate::model::{Payment, RecordKind};
 use crate::scan::Flag;
 
 pub struct RemoteAccess;
@@ -95,5 +98,44 @@ impl Rule for RemoteAccess {
             vec![t.clone(), ctx.rid(route.last())],
         );
         out.push(if counts { flag } else { flag.weighted(0.0) });
+        // The lessor that granted the use to a party already listed when the
+        // lease began dealt with a listed party, the act a case against the
+        // lessor rests on: a flag about it (its own entity finding shows it,
+        // and it aggravates the route), citing the lease and the entry, with
+        // how the lease was paid.
+        if let Some(hit) = ctx.hit_at(route.terminal, last.date)
+            && last.from != route.terminal
+        {
+            let entry = ctx.entry(hit);
+            if entry.since.is_none_or(|s| s <= last.date) {
+                let since = entry.since.map(|s| format!(" since {s}")).unwrap_or_default();
+                let paid = match last.payment {
+                    Some(Payment::Crypto) => format!(
+                        ", paid in crypto{}",
+                        ctx.attr(route.last(), crate::read::PAYMENT_AS_WRITTEN)
+                            .map(|w| format!(" (written `{w}`)"))
+                            .unwrap_or_default()
+                    ),
+                    _ => String::new(),
+                };
+                out.push(Flag::new(
+                    self.id(),
+                    last.from,
+                    format!(
+                        "the lessor {} leased remote use of {} {} to {}, on {}{since} as `{}`, in record {} from {}{end}, {}{paid}",
+                        ctx.who(last.from),
+                        last.quantity,
+                        ctx.case.s(last.product),
+                        ctx.who(route.terminal),
+                        entry.list_name,
+                        entry.name,
+                        ctx.rid(route.last()),
+                        last.date,
+                        if entry.since.is_some() { "after the listing" } else { "while listed" },
+                    ),
+                    vec![ctx.case.entity(last.from).id.clone(), ctx.rid(route.last()), entry.evidence()],
+                ));
+            }
+        }
     }
 }
