@@ -271,7 +271,10 @@ fn column_of(path: &Path, column: &str) -> BTreeSet<String> {
 
 #[test]
 fn min_severity_and_top_filter_the_ranked_findings() {
-    let demo = fixture("demo");
+    // A case with findings of all three severities. (The demo had one low
+    // finding, HCS's hub passage, until a lessor that leases to a listed
+    // party was flagged: HCS leased to the listed ZYC, so it is medium now.)
+    let demo = fixture("investigator/mekong_shells_sublease");
     let all = scan_json(&demo, &[]);
     let sev = severities(&all);
     for s in ["high", "medium", "low"] {
@@ -291,6 +294,36 @@ fn min_severity_and_top_filter_the_ranked_findings() {
     assert_eq!(ids(&scan_json(&demo, &["--top", "0"])).len(), 0);
     // The total before filtering is still reported.
     assert_eq!(top["stats"]["findings_total"], findings(&all).len());
+}
+
+#[test]
+fn the_demo_lessor_of_a_listed_lab_is_flagged_itself() {
+    // HCS leased 300 H100 to ZYC, on the Entity List since 2023-10-17, in
+    // March and June 2024: its own finding says so, citing each lease and
+    // the entry. SCA leased to LXT in May 2024, before LXT's listing of
+    // 2024-09-01: no such flag about SCA (the near miss).
+    let all = scan_json(&fixture("demo"), &[]);
+    let about = |id: &str| -> Vec<&Value> {
+        findings(&all)
+            .iter()
+            .flat_map(|f| f["flags"].as_array().unwrap())
+            .filter(|x| x["rule"] == "remote_access" && x["subject"] == id)
+            .collect()
+    };
+    let hcs = findings(&all).iter().find(|f| f["kind"] == "entity" && f["subject"]["id"] == "HCS").unwrap();
+    assert_eq!(hcs["severity"], "medium", "{hcs:#}");
+    let leases: BTreeSet<&str> = about("HCS")
+        .iter()
+        .inspect(|x| {
+            let d = x["detail"].as_str().unwrap();
+            assert!(d.starts_with("the lessor HCS") && d.contains("on entity_list since 2023-10-17"), "{d}");
+            assert!(strs(&x["evidence"]).contains(&"list:entity_list:2"), "{x:#}");
+        })
+        .flat_map(|x| strs(&x["evidence"]))
+        .filter(|e| e.starts_with('R'))
+        .collect();
+    assert_eq!(leases, BTreeSet::from(["R08", "R28"]));
+    assert!(about("SCA").is_empty(), "{:#?}", about("SCA"));
 }
 
 #[test]

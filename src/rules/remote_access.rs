@@ -14,7 +14,8 @@
 //! country is judged on the route that brought them (its buyer's own
 //! finding, with `supplied_by_front` when a front did).
 //!
-//! A lease made to a party already listed when it began also flags the
+//! A lease made to a party already listed when it began, or to a listed
+//! party's front (owned 50% or more by listed parties then), also flags the
 //! lessor: it dealt with a listed party (and the flag says how it was paid).
 
 use super::{Ctx, Rule, domestic_lease, lease_site, restricts_lessee};
@@ -99,43 +100,67 @@ impl Rule for RemoteAccess {
         );
         out.push(if counts { flag } else { flag.weighted(0.0) });
         // The lessor that granted the use to a party already listed when the
-        // lease began dealt with a listed party, the act a case against the
-        // lessor rests on: a flag about it (its own entity finding shows it,
-        // and it aggravates the route), citing the lease and the entry, with
-        // how the lease was paid.
-        if let Some(hit) = ctx.hit_at(route.terminal, last.date)
-            && last.from != route.terminal
-        {
-            let entry = ctx.entry(hit);
-            if entry.since.is_none_or(|s| s <= last.date) {
-                let since = entry.since.map(|s| format!(" since {s}")).unwrap_or_default();
-                let paid = match last.payment {
-                    Some(Payment::Crypto) => format!(
-                        ", paid in crypto{}",
-                        ctx.attr(route.last(), crate::read::PAYMENT_AS_WRITTEN)
-                            .map(|w| format!(" (written `{w}`)"))
-                            .unwrap_or_default()
-                    ),
-                    _ => String::new(),
-                };
-                out.push(Flag::new(
-                    self.id(),
-                    last.from,
-                    format!(
-                        "the lessor {} leased remote use of {} {} to {}, on {}{since} as `{}`, in record {} from {}{end}, {}{paid}",
-                        ctx.who(last.from),
-                        last.quantity,
-                        ctx.case.s(last.product),
-                        ctx.who(route.terminal),
-                        entry.list_name,
-                        entry.name,
-                        ctx.rid(route.last()),
-                        last.date,
-                        if entry.since.is_some() { "after the listing" } else { "while listed" },
-                    ),
-                    vec![ctx.case.entity(last.from).id.clone(), ctx.rid(route.last()), entry.evidence()],
-                ));
-            }
+        // lease began, or to a listed party's front (a company listed parties
+        // own 50% or more, flagged by `listed_affiliate` for that date), dealt
+        // with a listed party: the act a case against the lessor rests on. A
+        // flag about it (its own entity finding shows it, and it aggravates
+        // the route), citing the lease and the entry, with how it was paid.
+        if last.from == route.terminal {
+            return;
         }
+        let listed = ctx
+            .hit_at(route.terminal, last.date)
+            .map(|h| ctx.entry(h))
+            .filter(|e| e.since.is_none_or(|s| s <= last.date));
+        let (whom, list_evidence) = if let Some(entry) = listed {
+            let since = entry.since.map(|s| format!(" since {s}")).unwrap_or_default();
+            (
+                format!(
+                    "on {}{since} as `{}`, in record {} from {}{end}, {}",
+                    entry.list_name,
+                    entry.name,
+                    ctx.rid(route.last()),
+                    last.date,
+                    if entry.since.is_some() { "after the listing" } else { "while listed" }
+                ),
+                vec![entry.evidence()],
+            )
+        } else if let Some(a) =
+            earlier.iter().find(|f| f.subject == route.terminal && f.rule == "listed_affiliate" && f.weight.is_none())
+        {
+            (
+                format!(
+                    "a listed party's front (owned 50% or more by listed parties when the lease began: see its listed_affiliate flag), in record {} from {}{end}",
+                    ctx.rid(route.last()),
+                    last.date
+                ),
+                a.evidence.iter().filter(|e| e.starts_with("list:")).cloned().collect(),
+            )
+        } else {
+            return;
+        };
+        let paid = match last.payment {
+            Some(Payment::Crypto) => format!(
+                ", paid in crypto{}",
+                ctx.attr(route.last(), crate::read::PAYMENT_AS_WRITTEN)
+                    .map(|w| format!(" (written `{w}`)"))
+                    .unwrap_or_default()
+            ),
+            _ => String::new(),
+        };
+        let mut evidence = vec![ctx.case.entity(last.from).id.clone(), ctx.rid(route.last())];
+        evidence.extend(list_evidence);
+        out.push(Flag::new(
+            self.id(),
+            last.from,
+            format!(
+                "the lessor {} leased remote use of {} {} to {}, {whom}{paid}",
+                ctx.who(last.from),
+                last.quantity,
+                ctx.case.s(last.product),
+                ctx.who(route.terminal),
+            ),
+            evidence,
+        ));
     }
 }
