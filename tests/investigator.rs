@@ -1070,6 +1070,56 @@ fn lease_chain_to_a_lab_listed_midway_says_what_a_lease_is() {
         "{text}"
     );
     assert!(text.contains("the finding shows its best route's, 0.61"), "{text}");
+    // The JSON says the same (extension keys of an inferred route): the
+    // reason the text prints, and each link with its figures; the HTML
+    // page and the diagram of the finding say it too.
+    let zpu = fs
+        .iter()
+        .find(|f| {
+            f["kind"] == "route"
+                && who(f) == "ZPU"
+                && f["plausibility"].as_f64().is_some_and(|p| (p - 0.61).abs() < 0.005)
+        })
+        .unwrap_or_else(|| panic!("{fs:#?}"));
+    let reason = zpu["inferred_reason"].as_str().unwrap();
+    assert!(text.contains(&format!("  inferred: {reason}\n")), "{reason}\n{text}");
+    let links = zpu["inferred_links"].as_array().unwrap();
+    assert!(
+        links.iter().any(|l| l["record"] == "KVG-SVC-24-1001"
+            && l["quantity"] == 128
+            && l["from_record"] == "LCX-SUB-24-0915"
+            && l["received"] == 256
+            && l["days"] == 16.0
+            && l["plausibility"].as_f64().is_some_and(|p| (p - 0.84).abs() < 0.005)),
+        "{links:#?}"
+    );
+    let dir = crate::common::TempDir::new("inferred-html");
+    for format in ["html", "dot"] {
+        let out = dir.path().join(format);
+        let o = crate::common::chiptrace_os(&[
+            "scan".as_ref(),
+            "fixtures/investigator/lease_chain_listing_midway".as_ref(),
+            "--export-dir".as_ref(),
+            out.as_os_str(),
+            "--export-format".as_ref(),
+            format.as_ref(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let id = zpu["id"].as_str().unwrap();
+        let page = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().contains(id))
+            .unwrap_or_else(|| panic!("no {format} file for {id}"));
+        // The diagram's title wraps long lines at spaces (a `\n` in the DOT text).
+        let page = std::fs::read_to_string(page).unwrap().replace("\\n", " ");
+        let want = if format == "html" {
+            "KVG-SVC-24-1001 (128) taken from LCX-SUB-24-0915 (256 received) 16 days before: 0.84"
+        } else {
+            "inferred 0.61 (AHC-ORD-24-0901 from OEM-INV-24-7781 0.85; LCX-SUB-24-0915 from AHC-ORD-24-0901 0.85; KVG-SVC-24-1001 from LCX-SUB-24-0915 0.84; KVG-SVC-25-0301 from LCX-SUB-24-0915 0.56)"
+        };
+        assert!(page.contains(want), "{format}: {page}");
+    }
     // A route tied by lots is not inferred and says nothing of the kind.
     let lotted = stdout(&chiptrace(&["scan", "fixtures/rules/country_of_concern/fires_domestic_lease"]));
     assert!(lotted.contains("  route: ") && !lotted.contains("inferred"), "{lotted}");

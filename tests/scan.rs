@@ -156,9 +156,13 @@ fn json_has_the_shape_of_spec_sections_3_and_5_1() {
                         "id", "kind", "score", "severity", "terminal", "product", "quantity", "lot", "inferred",
                         "path", "flags",
                     ],
-                    &["plausibility"],
+                    &["plausibility", "inferred_reason", "inferred_links"],
                     "a route finding",
                 );
+                // An inferred route says why (an extension), a route followed by lot does not.
+                let inferred = f["inferred"] == true;
+                assert_eq!(f["inferred_reason"].is_string(), inferred, "{f:#}");
+                assert_eq!(f["inferred_links"].is_array(), inferred, "{f:#}");
                 assert!(f["lot"].is_string() || f["lot"].is_null());
                 assert!(f["inferred"].is_boolean());
                 let path = f["path"].as_array().unwrap();

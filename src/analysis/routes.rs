@@ -469,11 +469,41 @@ pub fn inferred_links(case: &Case, path: &[RecordId]) -> Vec<InferredLink> {
     out
 }
 
+/// Why a route is inferred and what its plausibility rests on, in one
+/// sentence: each link no lot ties ([`inferred_links`]) with the units
+/// passed on and received and the days between, and how
+/// [`step_plausibility`] weighs them. The text report, the JSON
+/// (`inferred_reason`) and the HTML report print it.
+///
+/// # Complexity
+/// O(p²) for a path of p records, as [`inferred_links`].
+pub fn inferred_reason(case: &Case, path: &[RecordId], plausibility: f64) -> String {
+    let each: Vec<String> = inferred_links(case, path)
+        .iter()
+        .map(|l| {
+            let (p, n) = (&case.records[l.prev as usize], &case.records[l.next as usize]);
+            format!(
+                "{} ({}) taken from {} ({} received) {:.0} days before: {:.2}",
+                case.record_id(l.next),
+                n.quantity,
+                case.record_id(l.prev),
+                p.quantity,
+                l.days,
+                l.plausibility
+            )
+        })
+        .collect();
+    format!(
+        "no lot ties {}; a link is min(1, received / passed on) x (0.5 + 0.5 e^(-days/120)) x (0.9 unless the quantities are equal), a route's plausibility the product of its links', and the finding shows its best route's, {plausibility:.2}",
+        if each.is_empty() { "its steps".to_string() } else { each.join("; ") },
+    )
+}
+
 /// How plausible it is that receipt `prev` supplied the units of `next`:
 /// enough units (a receipt smaller than what is passed on explains only part
 /// of it) and a short wait (stock turns over in weeks, not years). The scan
-/// report quotes this formula beside an inferred route (`cli::scan`); keep
-/// the two together.
+/// report quotes this formula beside an inferred route ([`inferred_reason`]);
+/// keep the two together.
 pub fn step_plausibility(prev: &Record, next: &Record) -> f64 {
     let qty = (prev.quantity as f64 / next.quantity as f64).min(1.0);
     let days = prev.date.days_until(next.date).max(0.0);

@@ -279,7 +279,11 @@ fn write_table(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
             FindingKind::Route => {
                 writeln!(out, "  route: {}", route_line(case, f))?;
                 if f.inferred {
-                    writeln!(out, "  inferred: {}", clean(&inferred_line(case, f)))?;
+                    writeln!(
+                        out,
+                        "  inferred: {}",
+                        clean(&crate::analysis::routes::inferred_reason(case, &f.path, f.plausibility))
+                    )?;
                 }
             }
             FindingKind::Entity => {
@@ -299,33 +303,6 @@ fn write_table(out: &mut Out, case: &Case, report: &ScanReport) -> anyhow::Resul
         }
     }
     Ok(())
-}
-
-/// Why a route is inferred and what its plausibility rests on: each link
-/// no lot ties, with the units passed on and received and the days between,
-/// and how `analysis::routes::step_plausibility` weighs them.
-fn inferred_line(case: &Case, f: &Finding) -> String {
-    let links = crate::analysis::routes::inferred_links(case, &f.path);
-    let each: Vec<String> = links
-        .iter()
-        .map(|l| {
-            let (p, n) = (&case.records[l.prev as usize], &case.records[l.next as usize]);
-            format!(
-                "{} ({}) taken from {} ({} received) {:.0} days before: {:.2}",
-                case.record_id(l.next),
-                n.quantity,
-                case.record_id(l.prev),
-                p.quantity,
-                l.days,
-                l.plausibility
-            )
-        })
-        .collect();
-    format!(
-        "no lot ties {}; a link is min(1, received / passed on) x (0.5 + 0.5 e^(-days/120)) x (0.9 unless the quantities are equal), a route's plausibility the product of its links', and the finding shows its best route's, {:.2}",
-        if each.is_empty() { "its steps".to_string() } else { each.join("; ") },
-        f.plausibility
-    )
 }
 
 /// The rules of a finding's flags, each once, in the flags' order.

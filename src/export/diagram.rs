@@ -154,8 +154,19 @@ pub fn of_finding(case: &Case, policy: &Policy, f: &Finding, index: &RecordIndex
     let t = case.entity(f.terminal);
     let mut rules: Vec<&str> = f.flags.iter().map(|x| x.rule).collect();
     rules.dedup();
+    // An inferred route says so, and which receipt each untied link was
+    // taken from with its plausibility (the full reason is in the reports).
+    let inferred = if f.inferred {
+        let links: Vec<String> = crate::analysis::routes::inferred_links(case, &f.path)
+            .iter()
+            .map(|l| format!("{} from {} {:.2}", case.record_id(l.next), case.record_id(l.prev), l.plausibility))
+            .collect();
+        format!(" \u{b7} inferred {:.2} ({})", f.plausibility, links.join("; "))
+    } else {
+        String::new()
+    };
     d.headline = Some(format!(
-        "{} {:.2} \u{b7} {} {} ({}) \u{b7} {} \u{d7} {} \u{b7} flags: {}",
+        "{} {:.2} \u{b7} {} {} ({}) \u{b7} {} \u{d7} {}{inferred} \u{b7} flags: {}",
         f.severity,
         f.score,
         f.kind.as_str(),

@@ -513,6 +513,7 @@ fn finding(x: &Export, i: usize, f: &Finding, d: &Diagram) -> Markup {
                 }
                 @if f.inferred {
                     dt { "inferred" } dd { "yes, plausibility " (format!("{:.3}", f.plausibility)) }
+                    dt { "why inferred" } dd { (t(&crate::analysis::routes::inferred_reason(case, &f.path, f.plausibility))) }
                 }
             }
             h3 { "Diagram" }

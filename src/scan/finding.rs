@@ -2,6 +2,7 @@
 //! risk that belongs to one party (docs/spec.md §5.1); their flags and evidence,
 //! score and severity, and their JSON form (docs/spec.md §3, §5.1).
 
+use crate::analysis::routes;
 use crate::model::*;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -186,20 +187,43 @@ impl Finding {
         let who = json!({"id": t.id, "name": t.name, "country": t.country, "kind": t.kind});
         let flags: Vec<Value> = self.flags.iter().map(|f| f.to_json(case)).collect();
         match self.kind {
-            FindingKind::Route => json!({
-                "id": self.id,
-                "kind": self.kind,
-                "score": round3(self.score),
-                "severity": self.severity,
-                "terminal": who,
-                "product": case.s(self.product),
-                "quantity": self.quantity,
-                "lot": self.lot.map(|l| case.s(l)),
-                "inferred": self.inferred,
-                "plausibility": round3(self.plausibility),
-                "path": self.path.iter().map(|&ri| case.record_json(ri, false)).collect::<Vec<_>>(),
-                "flags": flags,
-            }),
+            FindingKind::Route => {
+                let mut v = json!({
+                    "id": self.id,
+                    "kind": self.kind,
+                    "score": round3(self.score),
+                    "severity": self.severity,
+                    "terminal": who,
+                    "product": case.s(self.product),
+                    "quantity": self.quantity,
+                    "lot": self.lot.map(|l| case.s(l)),
+                    "inferred": self.inferred,
+                    "plausibility": round3(self.plausibility),
+                    "path": self.path.iter().map(|&ri| case.record_json(ri, false)).collect::<Vec<_>>(),
+                    "flags": flags,
+                });
+                // An inferred route says why (an extension of the contract's
+                // keys, present only where `inferred` is true): each link no
+                // lot ties and what its plausibility rests on.
+                if self.inferred {
+                    let links: Vec<Value> = routes::inferred_links(case, &self.path)
+                        .iter()
+                        .map(|l| {
+                            json!({
+                                "record": case.record_id(l.next),
+                                "quantity": case.records[l.next as usize].quantity,
+                                "from_record": case.record_id(l.prev),
+                                "received": case.records[l.prev as usize].quantity,
+                                "days": round3(l.days),
+                                "plausibility": round3(l.plausibility),
+                            })
+                        })
+                        .collect();
+                    v["inferred_links"] = Value::Array(links);
+                    v["inferred_reason"] = Value::String(routes::inferred_reason(case, &self.path, self.plausibility));
+                }
+                v
+            }
             FindingKind::Entity => json!({
                 "id": self.id,
                 "kind": self.kind,
