@@ -87,7 +87,7 @@ fn opt_i64(e: &mut Enc, t: Option<Timestamp>) {
 /// in the order [`read_record`] reads them back; a field added to `Record`
 /// or `RecordExtras` fails to compile there until it travels, and the
 /// round-trip test below fails until it is written here too.
-fn record(e: &mut Enc, case: &Case, ri: RecordId) {
+pub(super) fn record(e: &mut Enc, case: &Case, ri: RecordId) {
     let r = &case.records[ri as usize];
     let RecordExtras { end_date, value_usd, declared_end_user, ship_to_country, source, attrs } =
         case.records.extras(ri);
@@ -118,7 +118,7 @@ fn record(e: &mut Enc, case: &Case, ri: RecordId) {
 
 /// A record read back, its strings interned in `strings` in a fixed order
 /// (the same on every rank, so symbols mean the same everywhere).
-fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<(Record, RecordExtras)> {
+pub(super) fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<(Record, RecordExtras)> {
     let id = d.str_ref()?;
     let date = Timestamp(d.u64()? as i64);
     let kind = *RecordKind::ALL.get(d.u8()? as usize)?;
@@ -330,6 +330,7 @@ pub fn keep_owned(case: &mut Case, owns: impl Fn(EntityId) -> bool) -> Vec<Recor
         .collect();
     let mut keep = global.iter().peekable();
     case.records = std::mem::take(&mut case.records).retain_indices(|i| keep.next_if_eq(&&i).is_some());
+    case.records.shrink_to_fit();
     for f in &mut case.record_files {
         f.0 = global.partition_point(|&g| g < f.0) as RecordId;
     }

@@ -73,7 +73,14 @@ impl<'a> Prepared<'a> {
     }
 
     pub fn index(&self) -> RouteIndex<'_> {
-        RouteIndex { case: self.ctx.case, adj: &self.adj, lots: &self.lots, inv: self.ctx.inv, owns: None }
+        RouteIndex {
+            case: self.ctx.case,
+            adj: &self.adj,
+            lots: &self.lots,
+            inv: self.ctx.inv,
+            owns: None,
+            global: None,
+        }
     }
 
     /// The terminal steps the scan searches from.
