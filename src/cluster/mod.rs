@@ -317,6 +317,9 @@ fn owner(route: &Route, ranks: usize) -> usize {
     (h.finish() % ranks as u64) as usize
 }
 
+/// A record received for judging, with its number in the whole case.
+type Fetched = (RecordId, Record, RecordExtras);
+
 /// One request round of the records judging needs: each rank asks the
 /// owner of each entity of `ask` for that entity's records, and answers
 /// the entities asked of it with every record it holds with an end among
@@ -333,7 +336,7 @@ fn fetch_records(
     global: Option<&[RecordId]>,
     ranks: usize,
     ask: &[EntityId],
-) -> Result<(Vec<(RecordId, Record, RecordExtras)>, exchange::Traffic), String> {
+) -> Result<(Vec<Fetched>, exchange::Traffic), String> {
     let mut reqs: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
     for &e in ask {
         reqs[entity_owner(e, ranks)].u32(e);
@@ -709,7 +712,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         let n = loaded.case.entities.len();
         let mut want = vec![false; n];
         let mut site = vec![false; n];
-        let mut fetched: Vec<(RecordId, Record, RecordExtras)> = Vec::new();
+        let mut fetched: Vec<Fetched> = Vec::new();
         let mut ask: Vec<EntityId> = if me != 0 { parties } else { Vec::new() };
         for level in 0..3 {
             for &e in &ask {
