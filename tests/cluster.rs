@@ -148,6 +148,40 @@ fn problems_spread_over_shards_are_reported_as_one_process_reports_them() {
     }
 }
 
+/// The route search is partitioned: each rank indexes only the records
+/// with an end it owns (rank 0's `--timings` figures say how many), so
+/// with 3 processes every rank indexes fewer than all, and together they
+/// index each record once or twice (once per owner of its two ends).
+#[test]
+fn each_rank_indexes_only_the_records_with_an_end_it_owns() {
+    let t = TempDir::new("cluster-share");
+    let world = t.path().display().to_string();
+    let o = chiptrace(&["generate", "--out", &world, "--records", "3000", "--seed", "7", "--shards", "2"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = scan(t.path(), &["--local-cluster", "3", "--timings"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("rank 0 prints JSON");
+    let records = v["stats"]["records"].as_u64().expect("stats.records");
+    let err = stderr(&o);
+    let indexed: Vec<u64> = err
+        .lines()
+        .filter(|l| l.starts_with("cluster rank "))
+        .filter_map(|l| l.split("; ").find_map(indexed_count))
+        .collect();
+    assert_eq!(indexed.len(), 3, "one figures line per rank:\n{err}");
+    for (rank, &n) in indexed.iter().enumerate() {
+        assert!(n > 0 && n < records, "rank {rank} indexed {n} of {records} records");
+    }
+    let sum: u64 = indexed.iter().sum();
+    assert!(sum >= records && sum <= 2 * records, "{sum} indexed in all, {records} records");
+}
+
+/// The count in a figures line's part "N records indexed, ...".
+fn indexed_count(part: &str) -> Option<u64> {
+    let (n, rest) = part.split_once(' ')?;
+    if rest.starts_with("records indexed") { n.parse().ok() } else { None }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4, .. ProptestConfig::default() })]
 

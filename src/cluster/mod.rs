@@ -19,42 +19,67 @@
 //!    the same diagnostics in the same order, without ever holding every
 //!    rank's share at once. Entities, relations, lists and the policy are
 //!    small and read by every rank from its copy.
-//! 3. **search**, by rounds: an owner rank per entity (a hash of its
-//!    index); each rank indexes the receipts and shipments of the entities
-//!    it owns (the records with an owned end) and the lot index with each
-//!    lotted record's date and receiver beside it (`Lots::with_columns`).
-//!    The owner of a receiver finds its terminal steps among the records
-//!    it owns (`routes::terminal_steps_among`) and sends a [`Walk`] (which
+//! 3. **keep**: from the whole case, while every rank holds it, each rank
+//!    takes the lot index with each lotted record's date and receiver
+//!    (`Lots::with_columns`), the date of the last record and where each
+//!    records file starts; then a rank but 0 keeps only the records with
+//!    an end it owns ([`part::keep_owned`]: local numbers ascending with
+//!    the whole case's, which `global` maps back) and drops the rest. An
+//!    owner of an entity (a hash of its index) holds all its records.
+//! 4. **search**, by rounds: each rank indexes its records (the receipts
+//!    and shipments of the entities it owns) in the whole case's numbers,
+//!    with its own inventory (a holder's holdings come from its own
+//!    records). The owner of a receiver finds its terminal steps among
+//!    them (`routes::terminal_steps_among`) and sends a [`Walk`] (which
 //!    carries the terminal step's receiver, product, units and lot) to the
 //!    owner of the step's sender; each round, every rank takes one step
 //!    back on each walk it holds (`Walk::step`, the one-process search's
 //!    own step) and sends the walk on to the owner of the next holder,
-//!    until no walk is left (at most `max_depth` rounds). The search reads
-//!    no record without an end the rank owns: every read goes through
-//!    `RouteIndex::rec`, which asserts it in debug builds. The search's
-//!    indexes are dropped before the rules' context is built for judging.
-//! 4. **routes**: each finished route goes to the rank that owns its group
-//!    (a hash of `routes::group_key`: terminal and lot, or terminal, product
-//!    and previous step), so a group is judged whole, in the one-process
-//!    order of its routes (by terminal step).
-//! 5. **findings**: each rank judges its groups with `scan::judge`, a block
+//!    until no walk is left (at most `max_depth` rounds). A walk also
+//!    carries the two ends of each record it found (read where it was
+//!    found): the route's parties. The search reads no record without an
+//!    end the rank owns: every read goes through `RouteIndex::rec`, which
+//!    finds it among the rank's records (`RouteIndex::global`) and asserts
+//!    ownership in debug builds.
+//! 5. **routes**: each finished route goes, with its parties, to the rank
+//!    that owns its group (a hash of `routes::group_key`: terminal and lot,
+//!    or terminal, product and previous step), so a group is judged whole,
+//!    in the one-process order of its routes (by terminal step).
+//! 6. **judging records**: a rank but 0 asks the owners, in three request
+//!    rounds (`fetch_records`), for every record of the entities whose
+//!    records the rules read for its groups: the parties, the data centres
+//!    and clouds they installed or shipped units at (idle stock), and the
+//!    shippers into those sites (whether a shipper bought the product
+//!    decides whose account a shipment lands on). On those records the
+//!    inventory and `Ctx::build_at` (idle stock judged at the whole case's
+//!    last date) derive for each of these entities what they derive on the
+//!    whole case. Rank 0 judges on the whole case.
+//! 7. **findings**: each rank judges its groups with `scan::judge`, a block
 //!    of `JUDGE_BLOCK` groups at a time (an entity finding judged in two
 //!    blocks travels as two parts, merged by `finish` like parts judged on
-//!    two ranks), and sends its findings and search counts to rank 0, which runs `scan::finish`
+//!    two ranks), its findings' paths renumbered to the whole case's, and
+//!    sends them and its search counts to rank 0, which runs `scan::finish`
 //!    on them all. The search step, `judge` and `finish` are the
 //!    one-process scan's own, so any change to them reaches both paths.
 //!
-//! What is partitioned: reading and checking the records files, the
-//! search's adjacency and every record the search reads (those with an
-//! end the rank owns), the route search (by holder), the judging. What is
-//! replicated: the assembled case (every rank still holds all records and
-//! the string table, as one process would), the inventory, the lot index
-//! (with its columns, during the search) and the rules' context, because
-//! `Ctx::build` and the rules read any party's records (ARCHITECTURE.md
-//! lists what each stage reads, and the plan for the rest of the
-//! partition); until then memory per process falls with more processes
-//! only by the search's and judging's shares, over a floor of the whole
-//! case.
+//! What is partitioned: reading and checking the records files; past the
+//! read round, at every rank but 0, the records held (those with an end
+//! the rank owns), its inventory, the search's adjacency and every record
+//! the search reads; the route search (by holder); the judging (by group).
+//! What is still replicated: the read round's assembly (every rank
+//! assembles the whole case, with the cross-file checks, before it keeps
+//! its part), the string table (kept whole, so that symbols mean the same
+//! on every rank and records travel as text into it), entities, relations,
+//! lists and screening, the lot index with its columns during the search;
+//! at rank 0 the whole case, its inventory and the rules' context (which
+//! `finish` and the output read). And the records judging fetches are in
+//! practice most of the case: the parties of 1/P of the groups, their
+//! sites and those sites' shippers are nearly every entity with records
+//! (on a generated 20,000-record world at 3 processes, 19,970 records a
+//! rank), because `Ctx::build` derives its per-entity rows from all of an
+//! entity's records; BENCHMARKS.md ("Cluster scan", seventh session) has
+//! the figures, and ARCHITECTURE.md the plan for the rest (rows computed
+//! at the owners and sent, not records).
 
 pub mod exchange;
 pub mod net;

@@ -306,8 +306,8 @@ impl Assembler {
     }
 }
 
-/// Keeps in `case` only the records with an end `owns` (step 2 of the
-/// partition plan in ARCHITECTURE.md, not yet run by the cluster scan):
+/// Keeps in `case` only the records with an end `owns` (what a cluster
+/// rank but 0 holds past the read round, `cluster::run`'s step 3):
 /// they keep the case's order, so local record numbers ascend with the
 /// global ones, which the returned map gives (local to global, ascending);
 /// each records file keeps its records. Everything else in the case
