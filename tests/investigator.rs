@@ -789,6 +789,46 @@ fn a_listed_firm_behind_a_forwarders_care_of_is_found() {
     assert!(!has_flag(&fs, "listed_party", "MERIDIAN-HEALTH-ANALYTICS"), "{fs:#?}");
 }
 
+/// The same rows with the Shenzhen consignee's firm listed under its full
+/// name: the export filing's declared end user `SHENZHEN QIANHAI HUAXUN` is
+/// that name without its trade words (a short field), so the Malaysian
+/// broker that took the units declared for it is high with `listed_party`
+/// citing the filing and the entry (seventh session; was 0.86, under the
+/// 0.88 cut-off, and the broker medium 0.66). The Hong Kong `HK HUAXUN
+/// SUPPLY CHAIN LIMITED`, which lacks the listed name's `QIANHAI`, is not
+/// matched itself.
+#[test]
+fn a_shortened_filing_of_a_listed_consignee_is_found() {
+    let dir = crate::common::TempDir::new("shortened-filing-listed");
+    let src = std::path::Path::new("fixtures/investigator/us_forwarder_relabelled_gpus");
+    for file in ["entities.csv", "records.csv"] {
+        dir.write(file, std::fs::read(src.join(file)).unwrap());
+    }
+    dir.write(
+        "lists/added.csv",
+        "name,aliases,country,list,program,since\n\"Shenzhen Qianhai Huaxun Supply Chain Co., Ltd.\",,CN,entity_list,EAR744.11,2023-10-17\n",
+    );
+    let o = chiptrace(&["scan", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fs = v["findings"].as_array().unwrap().clone();
+    let atlas = entity(&fs, "ATLAS-CARGO");
+    assert_eq!(atlas["severity"], "high", "{atlas:#}");
+    let lp = flag_of(atlas, "listed_party");
+    let detail = lp["detail"].as_str().unwrap();
+    assert!(detail.contains("record AES-X20240409-051203 declares `SHENZHEN QIANHAI HUAXUN` as end user"), "{detail}");
+    assert!(detail.contains("matches `Shenzhen Qianhai Huaxun Supply Chain Co., Ltd.` on entity_list"), "{detail}");
+    let ev = evidence(lp);
+    assert!(ev.contains(&"AES-X20240409-051203") && ev.contains(&"list:entity_list:2"), "{ev:?}");
+    // The Hong Kong firm of a like name is not matched itself.
+    assert!(!has_flag(&fs, "listed_party", "HUAXUN-SUPPLY-CHAIN"), "{fs:#?}");
+    let screen = chiptrace(&["screen", dir.path().to_str().unwrap(), "--format", "json"]);
+    let screen: Value = serde_json::from_str(&stdout(&screen)).unwrap();
+    let matched: Vec<&str> =
+        screen["matches"].as_array().unwrap().iter().map(|m| m["entity"].as_str().unwrap()).collect();
+    assert_eq!(matched, ["QIANHAI-HUAXUN-SUPPLY-CHAIN"], "{screen:#}");
+}
+
 /// Sixth session (blind case): HK and Taiwan sellers send H100, A100 and
 /// RTX 4090 cards by express courier to one Shenzhen buyer whose name the
 /// manifests write six ways (`CO.LTD`, `TECH CO.,LTD`, `XING HAI YUN SUAN

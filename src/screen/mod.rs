@@ -9,7 +9,10 @@
 //! one), then scores the words both names carry against the words only one
 //! carries. An extra place, qualifier or parent-group word costs little
 //! (`ANHUI IFLYTEK` is `iFLYTEK`); an extra distinctive word costs as much
-//! as it weighs; a different number in a numbered unit is a strong negative
+//! as it weighs; a trade word of the listed name that a filing left out
+//! (`SHENZHEN QIANHAI HUAXUN` for `Shenzhen Qianhai Huaxun Supply Chain
+//! Co., Ltd.`) costs little where every word the filing kept pairs;
+//! a different number in a numbered unit is a strong negative
 //! (CETC's 14th institute is not the 13th); names that only share generic
 //! words (`technology`, `trading`) never match unless all their words agree.
 //! An entity outside the countries an entry names scores 10% lower (China,
@@ -800,6 +803,45 @@ fn fuller_person_name(
     }
 }
 
+/// What a trade word of the listed name costs when the entity's name is the
+/// listed name without some of its trade words ([`shortened_filing`]): as
+/// little as an extra qualifier. A customs or export filing writes a name
+/// into a short field and drops the trade words first (`SHENZHEN QIANHAI
+/// HUAXUN` for `Shenzhen Qianhai Huaxun Supply Chain Co., Ltd.`); the words
+/// that name the firm are the ones it keeps.
+const SHORTENED_TRADE_COST: f64 = 0.15;
+
+/// Whether the entity's name `a` is the listed name `b` without some of its
+/// trade words: every word of `a` paired with a word of `b`, in order and
+/// spelled alike (equal, or equal once spellings are folded), at least one
+/// of them distinctive, and the words only `b` has trade words
+/// ([`Class::Generic`]), with perhaps a place or a qualifier (which cost
+/// little anyway). An entity's name with a word the
+/// listing lacks, a different distinctive word (`HUAXIN` for `Huaxun`) or
+/// only short and generic words (`A C INTERNATIONAL` for `A & C
+/// International Trade`) is not this; nor is an entity's name with more
+/// trade words than the listing (`Huaxin Cloud` is not `Huaxin`): a firm
+/// adds trade words to a group's name for a new business.
+fn shortened_filing(
+    a: &Normalised,
+    b: &Normalised,
+    pairs: &Pairs,
+    only_a: &[usize],
+    only_b: &[usize],
+    order_kept: bool,
+) -> bool {
+    only_a.is_empty()
+        && !only_b.is_empty()
+        && order_kept
+        && only_b.iter().all(|&j| matches!(b.classes[j], Class::Generic | Class::Place | Class::Qualifier))
+        && only_b.iter().any(|&j| b.classes[j] == Class::Generic)
+        && pairs.iter().all(|p| p.2 >= FOLDED_SIMILARITY)
+        && pairs.iter().any(|(xs, ys, _)| {
+            xs.iter().all(|&i| a.classes[i] == Class::Distinctive)
+                && ys.iter().all(|&j| b.classes[j] == Class::Distinctive)
+        })
+}
+
 /// Identifying words that must agree before an extra distinctive word costs half.
 const WELL_PAIRED: usize = 3;
 
@@ -857,12 +899,23 @@ fn compare(pa: &Prepared, pb: &Prepared) -> Option<Comparison> {
         Class::Distinctive | Class::Short if fuller => PERSON_EXTRA_COST,
         _ => extra_cost(n, i, well),
     };
+    let order_kept = pairs.windows(2).all(|w| w[0].1[0] < w[1].1[0]) || pairs.len() < 2;
+    let shortened = shortened_filing(a, b, &pairs, &only_a, &only_b, order_kept);
     total += only_a.iter().map(|&i| cost(a, i, fuller == Some(true))).sum::<f64>();
-    total += only_b.iter().map(|&j| cost(b, j, fuller == Some(false))).sum::<f64>();
+    total += only_b
+        .iter()
+        .map(|&j| {
+            let c = cost(b, j, fuller == Some(false));
+            if shortened { c.min(SHORTENED_TRADE_COST) } else { c }
+        })
+        .sum::<f64>();
     let mut score = if total > 0.0 { got / total } else { 0.0 };
     let mut notes = Vec::new();
     if fuller.is_some() {
         notes.push("a person's name with further given names");
+    }
+    if shortened {
+        notes.push("the listed name without some of its trade words (a shortened filing)");
     }
     let has = |n: &Normalised, ix: &[usize], c: Class| ix.iter().any(|&i| n.classes[i] == c && !n.paren[i]);
     let number = |n: &Normalised, ix: &[usize]| ix.iter().any(|&i| n.classes[i] == Class::Number);
@@ -874,7 +927,6 @@ fn compare(pa: &Prepared, pb: &Prepared) -> Option<Comparison> {
         score *= SUBSTITUTION_FACTOR;
         notes.push("each name has a distinctive word the other lacks");
     }
-    let order_kept = pairs.windows(2).all(|w| w[0].1[0] < w[1].1[0]) || pairs.len() < 2;
     if only_a.is_empty() && only_b.is_empty() && pairs.iter().all(|p| p.2 == 1.0) && !order_kept {
         notes.push("the same words in another order");
     }
@@ -981,8 +1033,10 @@ const BOUND_SLACK: f64 = 1e-9;
 /// `1 - 3 (1 - s)` of a Jaro `s ≤ 1`), and `total = P + U`, with `P = Σ w`
 /// over the pairs and `U` the cost of the unpaired words. So the score is
 /// at most `P / (P + U)`. Every paired word is pairable, so `P ≤ W`; every
-/// word that is not pairable is unpaired and costs at least its least cost,
-/// and other unpaired words cost 0 or more, so `U ≥ C`. `x / (x + c)` grows
+/// word that is not pairable is unpaired and costs at least its least cost
+/// (for a trade word of the listed name, the least of that and
+/// [`SHORTENED_TRADE_COST`], what a shortened filing charges it), and other
+/// unpaired words cost 0 or more, so `U ≥ C`. `x / (x + c)` grows
 /// with `x ≥ 0` and falls as `c ≥ 0` grows, so `P / (P + U) ≤ W / (W + C)`.
 /// The factors after it (differing numbers, a substitution) are at most 1,
 /// the cap is 0.99, and a name with no pair is no match (`compare` gives
@@ -993,10 +1047,13 @@ const BOUND_SLACK: f64 = 1e-9;
 fn score_bound(pa: &Prepared, pb: &Prepared) -> f64 {
     let (in_a, in_b) = pairable(pa, pb);
     let (mut w, mut c) = (0.0, 0.0);
-    for (p, bits) in [(pa, in_a), (pb, in_b)] {
+    for (p, bits, listed) in [(pa, in_a, false), (pb, in_b, true)] {
         for i in 0..p.norm.tokens.len() {
             if bits & (1 << i) != 0 {
                 w += p.norm.classes[i].weight();
+            } else if listed && p.norm.classes[i] == Class::Generic {
+                // A trade word of a shortened filing's listing costs less.
+                c += p.least_cost[i].min(SHORTENED_TRADE_COST);
             } else {
                 c += p.least_cost[i];
             }
@@ -1619,6 +1676,37 @@ mod tests {
             if !normalise(&a).tokens.is_empty() {
                 proptest::prop_assert_eq!(compare_names(&a, &a).map(|c| (c.0, c.1)), Some((1.0, "exact")));
             }
+        }
+    }
+
+    /// A filing that writes the listed name without some of its trade words
+    /// (a short field) is the listed party; a different distinctive word, a
+    /// word the listing lacks, or only short words kept are not.
+    #[test]
+    fn a_shortened_filing_matches_the_listed_name_it_shortens() {
+        let listed = "Shenzhen Qianhai Huaxun Supply Chain Co., Ltd.";
+        for filed in ["SHENZHEN QIANHAI HUAXUN", "SHENZHEN QIANHAI HUAXUN SUPPLY"] {
+            let c = compare_names(filed, listed);
+            assert!(score(filed, listed) >= T, "{filed}: {c:?}");
+            assert!(c.unwrap().2.contains("a shortened filing"), "{filed}");
+        }
+        assert!(score("SHENZHEN QIANHAI HUAXUN", "SHENZHEN QIANHAI HUAXUN TECHNOLOGY CO LTD") >= T);
+        assert!(score("HUAWEI", "Huawei Technologies Co., Ltd.") >= T);
+        // Near misses: another distinctive word, a word the listing lacks,
+        // a distinctive word of the listing left out, only short words kept.
+        for (filed, listed) in [
+            ("SHENZHEN QIANHAI HUAXIN", listed),
+            ("SHENZHEN QIANHAI HUAXUN LOGISTICS", listed),
+            ("SHENZHEN QIANHAI HUAXUN ROBOTICS", "SHENZHEN QIANHAI HUAXUN TECHNOLOGY CO LTD"),
+            ("SHENZHEN HUAXUN", "Shenzhen Qianhai Huaxun Supply Chain Co., Ltd."),
+            ("A C INTERNATIONAL", "A & C International Trade, Inc."),
+            ("Shenzhen Electronics Co. Ltd.", "Shenzhen Bright Electronics Retail Co. Ltd."),
+        ] {
+            let c = compare_names(filed, listed);
+            assert!(
+                c.as_ref().is_none_or(|c| c.0 < T && !c.2.contains("a shortened filing")),
+                "{filed} / {listed}: {c:?}"
+            );
         }
     }
 
