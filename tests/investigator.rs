@@ -1235,3 +1235,81 @@ fn uae_cloud_renting_to_a_listed_labs_front() {
         assert!(!fs.iter().any(|f| who(f) == id), "{id}: {fs:#?}");
     }
 }
+
+/// Seventh session (blind case): a ten-week-old Singapore trader with a
+/// Hong Kong-resident owner-director resells 32 H100 PCIe within 7-15 days
+/// to Sydney (paid USDC), Pune and Tokyo customers who rack them at allied
+/// sites, and L40S to HKUST before the L40S control date. Every sign of a
+/// front, and no restricted destination: the trader is medium, not high
+/// (signs of concealment alone keep an entity finding under high); the
+/// customers and HKUST have no route finding.
+#[test]
+fn a_new_trader_whose_units_all_went_to_allied_installs_is_not_high() {
+    let fs = scan("sg_newco_trader_lawful");
+    let k = entity(&fs, "KESTREL-COMPUTE");
+    assert_eq!(k["severity"], "medium", "{k:#}");
+    assert!(k["score"].as_f64().unwrap() < 0.75, "{k:#}");
+    let rules: Vec<String> = flags(k).into_iter().map(|(r, _)| r).collect();
+    for r in ["control_ties", "shell_indicators", "rapid_resale"] {
+        assert!(rules.contains(&r.to_string()), "{r}: {rules:?}");
+    }
+    assert!(!rules.contains(&"supplied_by_front".to_string()), "{rules:?}");
+    assert!(!fs.iter().any(|f| f["kind"] == "route"), "{fs:#?}");
+    for f in &fs {
+        assert!(rank(f) < 2, "{f:#}");
+    }
+}
+
+/// Seventh session (blind case): a Singapore distributor splits lot
+/// L-90331 among four buyers; a new Jakarta trader passes half of its part
+/// through a new Hong Kong firm to a Shanghai company listed under its
+/// former name, which the case writes `Shanghai Xinyao Computing Technology
+/// Co., Ltd. (name until 2025-02-11)` and `上海芯耀算力科技有限公司 (曾用名)`.
+/// The listing is found through the dated former name (was: country of
+/// concern only), the Chinese former name matches too (算力 read as
+/// `Computing`), and the lawful parts of the lot stay low.
+#[test]
+fn a_listed_firm_renamed_after_its_listing_is_found_by_its_dated_former_name() {
+    let fs = scan("sg_lot_split_renamed_listed");
+    let syd = assert_high_route(&fs, "SYD", &["listed_party", "country_of_concern"]);
+    assert_eq!(syd["quantity"], 64);
+    let lp = flag_of(&syd, "listed_party");
+    let d = lp["detail"].as_str().unwrap();
+    assert!(d.contains("matches `Shanghai Xinyao Computing Technology Co., Ltd.`"), "{d}");
+    assert!(d.contains("(name until 2025-02-11)"), "{d}");
+    assert!(evidence(lp).iter().any(|e| e.starts_with("list:entity_list:")), "{lp:#}");
+    for id in ["SBK", "MYC", "THU", "IDC", "SGD"] {
+        assert!(fs.iter().filter(|f| who(f) == id).all(|f| rank(f) == 0), "{id}: {fs:#?}");
+    }
+    // The Chinese former name alone, and a look-alike one syllable apart.
+    let dir = crate::common::TempDir::new("renamed-listed-chinese");
+    let src = std::path::Path::new("fixtures/investigator/sg_lot_split_renamed_listed");
+    dir.write("lists/csl.csv", std::fs::read(src.join("lists/csl_2023_with_el.csv")).unwrap());
+    dir.write(
+        "entities.csv",
+        "id,name,kind,country\nX1,上海芯耀算力科技有限公司 (曾用名),end_user,CN\nX2,上海芯跃算力科技有限公司,end_user,CN\n",
+    );
+    dir.write("records.csv", "id,date,kind,from,to,product,quantity\n");
+    let o = chiptrace(&["screen", dir.path().to_str().unwrap(), "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let matched: Vec<&str> = v["matches"].as_array().unwrap().iter().map(|m| m["entity"].as_str().unwrap()).collect();
+    assert_eq!(matched, ["X1"], "{v:#}");
+}
+
+/// Seventh session (blind case): a listed Chinese server group's 60%-owned
+/// Frankfurt GmbH buys 8 H100 servers on an end-use statement naming
+/// itself as `Huaqi Technology Europe GmbH, Frankfurt am Main
+/// (Endverbleibserklärung)` and ships 6 on to the group through its Hong
+/// Kong holding. The declaration names the buyer (its city and the
+/// document's name after it): no `end_user_mismatch` about the GmbH (was
+/// one saying the units "went to HTE"); the group, the HK holding and the
+/// GmbH stay high through the listing and listed ownership.
+#[test]
+fn an_end_use_statement_naming_the_buyer_with_its_city_is_no_mismatch() {
+    let fs = scan("de_subsidiary_of_listed_group");
+    assert!(!has_flag(&fs, "end_user_mismatch", "HTE"), "{fs:#?}");
+    assert_high_route(&fs, "HQG", &["listed_party"]);
+    assert_eq!(entity(&fs, "HQHK")["severity"], "high");
+    assert_eq!(entity(&fs, "HTE")["severity"], "high");
+    assert_not_high(&fs, &["HJK", "UTK"]);
+}

@@ -8,7 +8,7 @@
 use crate::common::{TempDir, chiptrace, chiptrace_os, code, fixture, generate, stderr, stdout};
 use chiptrace::model::{Country, ListEntry};
 use chiptrace::policy::Policy;
-use chiptrace::scan::{Flag, ScanConfig, scan, score};
+use chiptrace::scan::{Flag, ScanConfig, entity_score, scan, score};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -704,6 +704,54 @@ proptest! {
             prop_assert!(after > before, "{before} -> {after} adding {rule}");
         }
     }
+}
+
+proptest! {
+    /// Signs of concealment alone never make an entity finding high (a new
+    /// trader whose units all went to allied installs shows every sign and
+    /// fed no restricted destination), and one more flag never lowers an
+    /// entity's score.
+    #[test]
+    fn signs_alone_keep_an_entity_below_high(
+        picks in prop::collection::vec((0usize..15, prop::option::of(0.0f64..=1.0)), 0..14),
+        extra in (0usize..15, prop::option::of(0.0f64..=1.0)),
+    ) {
+        let rules = chiptrace::rules::rule_ids();
+        let policy = Policy::default();
+        let flag = |(i, w): (usize, Option<f64>)| {
+            let f = Flag::new(rules[i % rules.len()], 0, String::new(), vec![]);
+            match w { Some(w) => f.weighted(w), None => f }
+        };
+        let mut flags: Vec<Flag> = picks.iter().map(|&p| flag(p)).collect();
+        let before = entity_score(&policy, &flags);
+        flags.push(flag(extra));
+        let after = entity_score(&policy, &flags);
+        prop_assert!(after >= before, "{before} -> {after}");
+        let signs: Vec<Flag> = flags.iter().filter(|f| chiptrace::scan::is_sign(f)).cloned().collect();
+        prop_assert!(entity_score(&policy, &signs) < policy.severity_high, "{signs:?}");
+    }
+}
+
+#[test]
+fn a_party_is_high_for_what_it_is_not_for_signs_alone() {
+    let policy = Policy::default();
+    let about = |rule| Flag::new(rule, 0, String::new(), vec![]);
+    // sg_newco_trader_lawful's trader: a director in Hong Kong, paperwork
+    // naming itself, ten weeks old, 7-day resales through Singapore.
+    let signs = [about("control_ties"), about("end_user_mismatch"), about("shell_indicators"), about("rapid_resale")];
+    let s = entity_score(&policy, &signs);
+    assert!((policy.severity_medium..policy.severity_high).contains(&s), "{s}");
+    assert_eq!(format!("{s:.2}"), "0.74", "the printed score shows the band");
+    // The same signs with units fed to a restricted destination, or a
+    // director who is listed, are high.
+    let mut fed = signs.to_vec();
+    fed.push(about("supplied_by_front"));
+    assert!(entity_score(&policy, &fed) >= policy.severity_high);
+    let listed_tie = Flag::new("control_ties", 0, String::new(), vec!["list:entity_list:2".to_string()])
+        .weighted(policy.listed_tie_weight);
+    let mut tied = signs[1..].to_vec();
+    tied.push(listed_tie);
+    assert!(entity_score(&policy, &tied) >= policy.severity_high, "{}", entity_score(&policy, &tied));
 }
 
 #[test]

@@ -40,6 +40,42 @@ fn names<'c>(ctx: &'c Ctx, e: EntityId) -> &'c [String] {
 /// words is a word of the name, in order; words as screening normalises
 /// them (`Univ.` is `university`, legal forms and `of` left out).
 fn spelled_as(ctx: &Ctx, declared: &str, users: &[EntityId]) -> bool {
+    declared_forms(declared).iter().any(|d| spelled_as_one(ctx, d, users))
+}
+
+/// The ways a declared end user may name its party: as written; without
+/// what stands in parentheses (`(Endverbleibserklärung)`, the document's
+/// name); and its name before a comma that starts an address or a place
+/// (`Huaqi Technology Europe GmbH, Frankfurt am Main`), where that part
+/// has two words or more and what follows names no firm (no legal form or
+/// trade word: `ACME GMBH, FOR BEIJING XINGHAI TECHNOLOGY CO` is not read
+/// as ACME alone).
+fn declared_forms(declared: &str) -> Vec<String> {
+    let mut forms = vec![declared.to_string()];
+    let mut bare = String::new();
+    let mut depth = 0usize;
+    for c in declared.chars() {
+        match c {
+            '(' | '（' | '[' => depth += 1,
+            ')' | '）' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => bare.push(c),
+            _ => {}
+        }
+    }
+    let bare = bare.trim().to_string();
+    if let Some((head, tail)) = bare.split_once([',', ';'])
+        && normalise(head).tokens.len() >= 2
+        && !crate::screen::normalise::names_a_firm(tail)
+    {
+        forms.push(head.trim().to_string());
+    }
+    if !bare.is_empty() && bare != declared {
+        forms.push(bare);
+    }
+    forms
+}
+
+fn spelled_as_one(ctx: &Ctx, declared: &str, users: &[EntityId]) -> bool {
     let short = normalise(declared).tokens;
     users.iter().any(|&u| {
         let e = ctx.case.entity(u);

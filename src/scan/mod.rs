@@ -869,9 +869,39 @@ pub fn score(policy: &Policy, flags: &[Flag], terminal: EntityId) -> f64 {
 }
 
 /// The score of an entity finding: the strength of its flags, the hand-off
-/// family counted once.
+/// family counted once. Signs of concealment alone ([`is_sign`]: a new
+/// company, quick hand-offs, a hub passage, a long chain, paperwork naming
+/// another end user, a crypto payment, a director residing in a country of
+/// concern) make an entity finding medium at most: its score stays under
+/// the policy's `severity_high` (0.01 under it, so that the printed score
+/// shows the band). A party is high for what it is or what its units
+/// reached: a listing or listed owners, units fed to a restricted
+/// destination through it (`supplied_by_front`), units with no source, a
+/// tie to a listed party, stock in boxes. A new trader whose every unit
+/// was installed by allied customers shows every sign of a front and fed
+/// none; as the contract caps what flags about others add to a route, this
+/// caps what signs add up to about a party.
 pub fn entity_score(policy: &Policy, flags: &[Flag]) -> f64 {
-    round6(strength(policy, flags))
+    let s = round6(strength(policy, flags));
+    if flags.iter().all(is_sign) { s.min(round6(policy.severity_high - 0.01)).max(0.0) } else { s }
+}
+
+/// Rules whose flags are signs of concealment rather than a restriction or
+/// a fact against the party (see [`entity_score`]); `control_ties` is one
+/// unless the tie is to a listed party (its evidence cites a list entry).
+pub const SIGN_RULES: &[&str] = &[
+    "shell_indicators",
+    "rapid_resale",
+    "transshipment_hub",
+    "long_chain",
+    "end_user_mismatch",
+    "crypto_payment",
+    "control_ties",
+];
+
+/// Whether `f` is a sign of concealment alone (see [`SIGN_RULES`]).
+pub fn is_sign(f: &Flag) -> bool {
+    SIGN_RULES.contains(&f.rule) && !(f.rule == "control_ties" && f.evidence.iter().any(|e| e.starts_with("list:")))
 }
 
 /// Severity from the policy's cut-offs.

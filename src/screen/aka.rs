@@ -13,7 +13,8 @@
 //! always markers. The bare letters `AKA`, `FKA`, `DBA` and `NKA` can be a
 //! name's own word (`DBA TECHNOLOGIES`): the cell is then kept whole as
 //! well. A parenthesis that only says the name is old (`(former name)`,
-//! `(formerly)`, `(old name)`) is dropped.
+//! `(formerly)`, `(old name)`) or dates it (`(name until 2025-02-11)`,
+//! `(until 2025)`, `(renamed 11 Feb 2025)`) is dropped.
 
 /// Marker word sequences, longest first, compared upper case with full
 /// stops and a trailing `:` or `,` removed. The flag says whether the
@@ -47,6 +48,93 @@ const MARKERS: &[(&[&str], bool)] = &[
 const OLD_NAME_NOTES: &[&str] =
     &["FORMERNAME", "FORMERNAMES", "FORMERLY", "FORMER", "OLDNAME", "PREVIOUSNAME", "PREVIOUSLY", "原名", "曾用名"];
 
+/// Words a parenthesis may hold when it dates the name beside it (`(name
+/// until 2025-02-11)`, `(renamed 11 Feb 2025)`, `(used until 2025)`),
+/// beside numbers and month names; [`DATING_WORDS`] says it does.
+const NOTE_WORDS: &[&str] = &[
+    "NAME",
+    "NAMES",
+    "NAMED",
+    "RENAMED",
+    "FORMER",
+    "FORMERLY",
+    "PREVIOUS",
+    "PREVIOUSLY",
+    "OLD",
+    "USED",
+    "UNTIL",
+    "TILL",
+    "BEFORE",
+    "SINCE",
+    "FROM",
+    "TO",
+    "IN",
+    "ON",
+    "AS",
+    "OF",
+    "CHANGED",
+    "曾用名",
+    "原名",
+];
+
+/// The words of [`NOTE_WORDS`] that say the name is dated, one of which a
+/// note must hold: `(2019)` or `(as of)` alone is no note.
+const DATING_WORDS: &[&str] = &[
+    "RENAMED",
+    "FORMER",
+    "FORMERLY",
+    "PREVIOUS",
+    "PREVIOUSLY",
+    "OLD",
+    "UNTIL",
+    "TILL",
+    "BEFORE",
+    "SINCE",
+    "CHANGED",
+    "曾用名",
+    "原名",
+];
+
+const MONTHS: &[&str] = &[
+    "JAN",
+    "JANUARY",
+    "FEB",
+    "FEBRUARY",
+    "MAR",
+    "MARCH",
+    "APR",
+    "APRIL",
+    "MAY",
+    "JUN",
+    "JUNE",
+    "JUL",
+    "JULY",
+    "AUG",
+    "AUGUST",
+    "SEP",
+    "SEPT",
+    "SEPTEMBER",
+    "OCT",
+    "OCTOBER",
+    "NOV",
+    "NOVEMBER",
+    "DEC",
+    "DECEMBER",
+];
+
+/// Whether a parenthesis's text only dates the name beside it: every word
+/// a note word ([`NOTE_WORDS`]), a number or a month, one of them saying
+/// the name is dated. `(Former Zhangjiang Branch)` names a branch and is
+/// kept.
+fn dates_the_name(inner: &str) -> bool {
+    let words: Vec<String> =
+        inner.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_uppercase).collect();
+    let fits = |w: &String| {
+        NOTE_WORDS.contains(&w.as_str()) || MONTHS.contains(&w.as_str()) || w.chars().all(|c| c.is_ascii_digit())
+    };
+    !words.is_empty() && words.iter().all(fits) && words.iter().any(|w| DATING_WORDS.contains(&w.as_str()))
+}
+
 /// Whether a cell could hold a marker at all: a cheap test that lets the
 /// common name through without splitting it into words.
 fn may_hold_marker(text: &str) -> bool {
@@ -67,6 +155,12 @@ fn may_hold_marker(text: &str) -> bool {
         "BUSINESS AS",
         "原名",
         "曾用名",
+        "UNTIL",
+        "TILL",
+        "BEFORE",
+        "SINCE",
+        "RENAMED",
+        "CHANGED",
     ]
     .iter()
     .any(|n| up.contains(n))
@@ -141,7 +235,8 @@ fn tidy(s: &str) -> String {
     }
 }
 
-/// Drops parentheses that only say the name is old: `Y (former name)` -> `Y`.
+/// Drops parentheses that only say the name is old or until when it was
+/// used: `Y (former name)`, `Y (name until 2025-02-11)` -> `Y`.
 fn drop_old_name_notes(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::new();
     let mut rest = text;
@@ -153,7 +248,7 @@ fn drop_old_name_notes(text: &str) -> std::borrow::Cow<'_, str> {
         let inner = &after[after.chars().next().map_or(1, char::len_utf8)..close];
         let key: String = inner.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase();
         let end = open + close + after[close..].chars().next().map_or(1, char::len_utf8);
-        if OLD_NAME_NOTES.contains(&key.as_str()) {
+        if OLD_NAME_NOTES.contains(&key.as_str()) || dates_the_name(inner) {
             out.push_str(&rest[..open]);
             out.push(' ');
             changed = true;
@@ -244,6 +339,10 @@ mod tests {
             "a/k/a: SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD",
             "D/B/A SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD",
             "原名：SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD",
+            "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (name until 2025-02-11)",
+            "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (until 2025)",
+            "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (renamed 11 Feb 2025)",
+            "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (former name, used until 2024)",
         ] {
             let got = names_in(cell);
             assert_eq!(got.len(), 1, "{cell}: {got:?}");
@@ -276,6 +375,8 @@ mod tests {
             "DBATECH LIMITED",
             "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD",
             "Shanghai Borui (Former Zhangjiang Branch) Co Ltd",
+            "Shanghai Borui (2019) Co Ltd",
+            "Borui (Until Dawn) Studios",
             "A/S NORDIC DATA",
             "ALSO HOLDING AG",
             "KNOWN AS ONE LTD",

@@ -916,6 +916,14 @@ static QUALIFIER_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| QUALIFI
 static PLACE_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| PLACES.iter().copied().collect());
 static LEGAL_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| LEGAL_FORMS.iter().copied().collect());
 
+/// Whether `text` holds a legal form or a trade word: what a company's name
+/// has and an address or a place does not (`Frankfurt am Main`, `Mainzer
+/// Landstraße 46`, `Pune`). Legal forms are read from the words as written.
+pub fn names_a_firm(text: &str) -> bool {
+    normalise(text).classes.contains(&Class::Generic)
+        || text.split(|c: char| !c.is_alphanumeric()).any(|w| LEGAL_SET.contains(w.to_lowercase().as_str()))
+}
+
 /// The class of a normalised word. `abu` is a place only in `abu dhabi`; on
 /// its own it is part of a person's name and left distinctive by the caller.
 pub fn class(token: &str) -> Class {
@@ -1018,6 +1026,10 @@ const CJK_SUFFIXES: &[(&str, &str)] = &[
     ("軟體", "software"),
     ("计算", "computing"),
     ("計算", "computing"),
+    // 算力 ("computing power") and 智算 ("intelligent computing") are how
+    // Chinese compute firms name their trade; lists write `Computing`.
+    ("算力", "computing"),
+    ("智算", "intelligent computing"),
     ("物流", "logistics"),
     ("设备", "equipment"),
     ("設備", "equipment"),
@@ -1598,7 +1610,8 @@ mod tests {
         assert_eq!(key("LLC “Inter Tobacco”"), "inter tobacco");
         assert_eq!(key("Sviatlana Pavlavna PACHODAVOVÁ"), "sviatlana pavlavna pachodavova");
         assert_eq!(key("Виктор Владимирович СОЙКО"), "viktor vladimirovich soiko");
-        assert_eq!(key("北京智源智算"), "beijing zhiyuanzhisuan");
+        // 智算 is the trade (intelligent computing), as the demo's Entity List row writes the firm.
+        assert_eq!(key("北京智源智算"), key("Beijing Zhiyuan Intelligent Computing"));
         assert_eq!(key("安徽科大讯飞有限公司"), "anhui kedaxunfei");
         assert_eq!(key("Gui’an New District"), "guian new district");
     }
@@ -1611,6 +1624,9 @@ mod tests {
         assert_eq!(key("深圳市华讯科技有限公司"), "shenzhen huaxun technology");
         assert_eq!(key("深圳華訊科技有限公司"), "shenzhen huaxun technology", "traditional characters");
         assert_eq!(key("深圳市前海华讯供应链有限公司"), "shenzhen qianhaihuaxun supply chain");
+        // 算力 ("computing power") is the trade lists write `Computing`.
+        assert_eq!(key("上海芯耀算力科技有限公司"), key("Shanghai Xinyao Computing Technology Co., Ltd."));
+        assert_ne!(key("上海芯跃算力科技有限公司"), key("Shanghai Xinyao Computing Technology Co., Ltd."));
         assert_eq!(key("中国电子科技集团公司"), key("China Electronics Technology Group Corporation"));
         assert_eq!(key("广州云图计算有限公司"), "guangzhou yuntu computing", "广 is guang, not deunicode's yan");
         assert_eq!(key("重庆市长安数据有限公司"), "chongqing changan data", "重庆 is Chongqing");
