@@ -72,9 +72,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     .with_context(|| format!("{}: cannot write the case", a.out.display()))?;
     let merged = x.entities.iter().filter(|e| !e.aliases.is_empty()).count();
     super::note!(
-        "{shown}: {} rows: {} records imported, {} rows reported; {} entities ({merged} merged from several spellings); {} products not recognised; wrote {}",
+        "{shown}: {} rows: {} records imported, {}{} rows reported; {} entities ({merged} merged from several spellings); {} products not recognised; wrote {}",
         x.rows,
         x.records.len(),
+        if x.mirrors > 0 {
+            format!("{} joined as mirror declarations of a shipment another row declares, ", x.mirrors)
+        } else {
+            String::new()
+        },
         x.rejected,
         x.entities.len(),
         x.unrecognised_products,

@@ -111,4 +111,12 @@ pub struct Records {
     pub ship_to_country: Option<Spec>,
     /// Cited with the source file and line in each record's `source`.
     pub source: Option<Spec>,
+    /// The side of the border each row was declared on (`export` /
+    /// `import`, or a constant): where absent, the `source` cell's words or
+    /// the id's say it (see [`super::mirror`]).
+    pub declaration: Option<Spec>,
+    /// Days apart within which an export and an import declaration of the
+    /// same goods between the same parties are one shipment's mirror rows,
+    /// joined into one record (default 30; `0` keeps every row a record).
+    pub mirror_days: Option<u32>,
 }

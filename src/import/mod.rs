@@ -13,6 +13,7 @@
 //! what [`import`] returns with [`write_case`].
 
 pub mod mapping;
+pub mod mirror;
 pub mod party;
 pub mod product;
 
@@ -74,6 +75,9 @@ pub struct ImportedRecord {
     pub ship_to_country: Option<Country>,
     pub source: String,
     pub line: u64,
+    /// The id of the mirror declaration of the same shipment (the other
+    /// side's declaration) joined into this record, see [`mirror`].
+    pub mirror: Option<String>,
 }
 
 /// A merged party.
@@ -105,6 +109,10 @@ pub struct Imported {
     /// Records whose sender or receiver cell carried a `C/O`, `ON BEHALF OF`
     /// or `ATTN` tail (the party is the name before it; the tail is kept).
     pub party_tails: usize,
+    /// Rows joined, as mirror declarations, into the record of the same
+    /// shipment declared on the other side ([`mirror`]): rows = records +
+    /// joined + rejected.
+    pub mirrors: usize,
 }
 
 /// Reads a mapping file's text.
@@ -183,6 +191,7 @@ fn columns(m: &Mapping) -> Vec<(&'static str, String)> {
         ("declared_end_user", col(&r.declared_end_user)),
         ("ship_to_country", col(&r.ship_to_country)),
         ("source", col(&r.source)),
+        ("declaration", col(&r.declaration)),
     ] {
         if let Some(s) = s {
             add(f, s);
@@ -278,6 +287,7 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
     let mut records = Vec::new();
     let mut unrecognised = 0usize;
     let mut tails = 0usize;
+    let mut sides: Vec<Option<mirror::Side>> = Vec::new();
     let delimiter = delimiter(m).unwrap_or(b',');
     let shape_rejected = read_delimited(input, delimiter, file, &required, &mut out.diags, |row, diags| {
         rows += 1;
@@ -462,6 +472,7 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
         let declared_end_user = opt(&r.declared_end_user);
         let source_note = opt(&r.source);
         let id_given = opt(&r.id);
+        let declared_side = opt(&r.declaration);
         let (Some(date), Some(kind), Some(from), Some(to), Some(description), Some(declared), false) =
             (date, kind, from, to, description, declared, bad)
         else {
@@ -549,6 +560,12 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
             None => format!("{}-{}", file_stem(&src_name), row.line),
         };
         let place = format!("{src_name}:{}", row.line);
+        // The side of the border the row was declared on: the mapped
+        // column, else the source cell's words, else the id's.
+        sides.push(match &declared_side {
+            Some(d) => mirror::side(d),
+            None => source_note.as_deref().and_then(mirror::side).or_else(|| mirror::side(&id)),
+        });
         records.push(ImportedRecord {
             id,
             date,
@@ -573,6 +590,7 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
                 None => place,
             },
             line: row.line,
+            mirror: None,
         });
     });
     if let Some((line, v)) = ambiguous {
@@ -587,6 +605,15 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
     }
     // Spellings that agree but for one trade word or a city's initials.
     let parties = merge_near_spellings(parties, &mut records, file, &mut out.diags);
+    // One shipment declared on both sides of a border is one record.
+    let (records, mirrors) = mirror::join(
+        records,
+        &sides,
+        r.mirror_days.unwrap_or(mirror::DEFAULT_MIRROR_DAYS),
+        file,
+        &|i| parties[i].0.first().map(|p| p.name.clone()).unwrap_or_default(),
+        &mut out.diags,
+    );
     // Kinds the mapping names, by normalised name (any country).
     let named: HashMap<String, EntityKind> = m
         .parties
@@ -625,6 +652,7 @@ pub fn import<R: Read>(input: R, file: &str, m: &Mapping) -> Imported {
     out.rejected = rejected + shape_rejected;
     out.unrecognised_products = unrecognised;
     out.party_tails = tails;
+    out.mirrors = mirrors;
     out
 }
 
@@ -790,17 +818,21 @@ fn file_stem(name: &str) -> String {
     if s.is_empty() { "row".to_string() } else { s }
 }
 
-/// The words of a name an id is made of: from its first identifying word
-/// on, so a province, city or trade word in front is left out
-/// (`HEILONGJIANG BINGCHENG TECHNOLOGY TRADING` -> `BINGCHENG TECHNOLOGY
-/// TRADING`, `SHENZHEN XINGHAI YUNSUAN TECHNOLOGY` -> `XINGHAI YUNSUAN
-/// TECHNOLOGY`) while a place after it stays (`ACME (HK)` -> `ACME HONG
-/// KONG`); a name with no identifying word keeps all its words
-/// (`HEILONGJIANG UNIVERSITY`).
+/// The words of a name an id is made of: from its first distinctive word
+/// on when only places stand before it, so a province or city in front is
+/// left out (`HEILONGJIANG BINGCHENG TECHNOLOGY TRADING` -> `BINGCHENG
+/// TECHNOLOGY TRADING`, `SHENZHEN XINGHAI YUNSUAN TECHNOLOGY` -> `XINGHAI
+/// YUNSUAN TECHNOLOGY`) while a place after it stays (`ACME (HK)` -> `ACME
+/// HONG KONG`). A name whose first distinctive word follows a trade or
+/// kind word (`HANOI CLOUD INFRASTRUCTURE`, `SEOUL NATIONAL UNIVERSITY
+/// R&DB FOUNDATION`), or that has none (`HEILONGJIANG UNIVERSITY`), keeps
+/// all its words: its distinctive word alone (`INFRASTRUCTURE`) would say
+/// nothing to a reader.
 fn id_words(n: &crate::screen::normalise::Normalised) -> Vec<String> {
-    match (0..n.tokens.len()).find(|&i| n.classes[i].identifies()) {
-        Some(first) => n.tokens[first..].to_vec(),
-        None => n.tokens.clone(),
+    use crate::screen::normalise::Class;
+    match (0..n.tokens.len()).find(|&i| n.classes[i] == Class::Distinctive) {
+        Some(first) if n.classes[..first].iter().all(|&c| c == Class::Place) => n.tokens[first..].to_vec(),
+        _ => n.tokens.clone(),
     }
 }
 
@@ -864,6 +896,7 @@ pub fn write_case(x: &Imported, entities: impl Write, records: impl Write) -> st
     let from_tail = x.records.iter().any(|r| r.from_written.is_some());
     let to_tail = x.records.iter().any(|r| r.to_written.is_some());
     let eu_written = x.records.iter().any(|r| r.declared_end_user_as_written.is_some());
+    let mirrored = x.records.iter().any(|r| r.mirror.is_some());
     let mut extra_header: Vec<&str> = Vec::new();
     if from_tail {
         extra_header.extend(["from_as_written", "from_on_behalf_of", "from_attention"]);
@@ -873,6 +906,9 @@ pub fn write_case(x: &Imported, entities: impl Write, records: impl Write) -> st
     }
     if eu_written {
         extra_header.push("declared_end_user_as_written");
+    }
+    if mirrored {
+        extra_header.push("mirror_declaration");
     }
     let tail = |t: &Option<(String, party::Written)>| -> [String; 3] {
         match t {
@@ -915,6 +951,9 @@ pub fn write_case(x: &Imported, entities: impl Write, records: impl Write) -> st
         }
         if eu_written {
             extra.push(r.declared_end_user_as_written.clone().unwrap_or_default());
+        }
+        if mirrored {
+            extra.push(r.mirror.clone().unwrap_or_default());
         }
         w.write_record(
             [
@@ -1064,5 +1103,151 @@ mod tests {
         let ids: Vec<String> = x.entities.iter().map(|e| e.id.clone()).collect();
         assert_eq!(ids, ["BINGCHENG-TECHNOLOGY-TRADING", "HAERBINGONGYE-UNIVERSITY", "HEILONGJIANG-UNIVERSITY"]);
         assert_eq!(x.entities[0].aliases, ["HEILONGJIANG BINGCHENG TECH TRADING CO LTD"]);
+        // A distinctive word after a trade word is not the name's head.
+        let x = import_rows(
+            "2024-06-03,HANBIT SYSTEMS CO.LTD,KR,SEOUL NATIONAL UNIVERSITY R&DB FOUNDATION,KR,H100,16\n\
+             2024-06-11,HANBIT SYSTEMS CO.LTD,KR,HANOI CLOUD INFRASTRUCTURE JOINT STOCK COMPANY,VN,H100,32\n\
+             2024-06-12,HANBIT SYSTEMS CO.LTD,KR,HANOI LOTUS INFRASTRUCTURE JSC,VN,H100,32\n",
+        );
+        let ids: Vec<String> = x.entities.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(
+            ids,
+            ["HANBIT-SYSTEM", "SEOUL-NATIONAL-UNIVERSITY-R-DB", "HANOI-CLOUD-INFRASTRUCTURE", "LOTUS-INFRASTRUCTURE"]
+        );
+    }
+
+    fn import_mapped(mapping_extra: &str, header: &str, rows: &str) -> Imported {
+        let m = parse_mapping(
+            &format!(
+                "[records]\nid = \"id\"\ndate = \"date\"\nfrom = \"from\"\nfrom_country = \"fc\"\nto = \"to\"\nto_country = \"tc\"\nproduct = \"product\"\nquantity = \"qty\"\nvalue_usd = \"value\"\nsource = \"src\"\n{mapping_extra}"
+            ),
+            "mapping.toml",
+        )
+        .unwrap();
+        let text = format!("{header}\n{rows}");
+        import(text.as_bytes(), "rows.csv", &m)
+    }
+
+    const HEAD: &str = "id,date,from,fc,to,tc,product,qty,value,src";
+
+    #[test]
+    fn mirror_declarations_of_one_shipment_are_one_record_citing_both_rows() {
+        let x = import_mapped(
+            "",
+            HEAD,
+            "KR-EXP-1,2024-05-29,\"HANBIT SYSTEMS CO., LTD\",KOREA REPUBLIC OF,SAO VIET AI TECHNOLOGY COMPANY LIMITED,VIET NAM,DGX H100 SERVER (8 GPU/UNIT),8 UNIT,\"$3,120,000\",Korea Customs export declaration\n\
+             KR-EXP-2,2024-06-03,HANBIT SYSTEMS CO.LTD,KR,SEOUL NATIONAL UNIVERSITY,KR,H100,16,,domestic tax invoice\n\
+             VN-IMP-1,2024-06-01,\"HANBIT SYSTEMS CO.,LTD\",KOREA (REPUBLIC),\"SAO VIET A.I TECHNOLOGY CO.,LTD\",VIET NAM,MAY CHU DGX H100 (8 GPU),8 UNIT,\"$3,120,000\",Viet Nam customs import declaration\n",
+        );
+        assert_eq!(x.rows, 3);
+        assert_eq!((x.records.len(), x.mirrors, x.rejected), (2, 1, 0), "rows = records + joined + reported");
+        let r = x.records.iter().find(|r| r.id == "KR-EXP-1").unwrap();
+        assert_eq!((r.quantity, r.date.to_string().as_str()), (64, "2024-05-29"));
+        assert_eq!(r.mirror.as_deref(), Some("VN-IMP-1"));
+        assert!(
+            r.source.contains("rows.csv:2") && r.source.contains("VN-IMP-1") && r.source.contains("rows.csv:4"),
+            "{}",
+            r.source
+        );
+        let w: Vec<String> = x.diags.0.iter().map(|d| d.to_string()).collect();
+        assert!(
+            w.iter().any(|d| d.contains("rows.csv:4")
+                && d.contains("`VN-IMP-1`")
+                && d.contains("`KR-EXP-1` (line 2")
+                && d.contains("3 day(s) apart")),
+            "{w:?}"
+        );
+        let mut out = Vec::new();
+        write_case(&x, std::io::sink(), &mut out).unwrap();
+        let csv = String::from_utf8(out).unwrap();
+        assert!(csv.lines().next().unwrap().ends_with(",mirror_declaration"), "{csv}");
+        // Turned off, both rows stay records.
+        let x = import_mapped(
+            "mirror_days = 0",
+            HEAD,
+            "KR-EXP-1,2024-05-29,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,,export declaration\n\
+             VN-IMP-1,2024-06-01,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,,import declaration\n",
+        );
+        assert_eq!((x.records.len(), x.mirrors), (2, 0));
+    }
+
+    #[test]
+    fn a_second_shipment_of_the_same_goods_is_not_a_mirror() {
+        let pair = |a: &str, b: &str| {
+            let x = import_mapped("", HEAD, &format!("{a}\n{b}\n"));
+            assert_eq!(x.rows, 2);
+            (x.records.len(), x.mirrors)
+        };
+        let exp = "E1,2024-05-29,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,3120000,Korea Customs export declaration";
+        // The match itself.
+        assert_eq!(
+            pair(
+                exp,
+                "I1,2024-06-01,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,3120000,Viet Nam customs import declaration"
+            ),
+            (1, 1)
+        );
+        // Declared on the same side: two exports.
+        assert_eq!(
+            pair(
+                exp,
+                "E2,2024-06-01,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,3120000,Korea Customs export declaration"
+            ),
+            (2, 0)
+        );
+        // Another quantity.
+        assert_eq!(
+            pair(
+                exp,
+                "I1,2024-06-01,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,56,3120000,Viet Nam customs import declaration"
+            ),
+            (2, 0)
+        );
+        // Far apart in time.
+        assert_eq!(
+            pair(
+                exp,
+                "I1,2024-07-15,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,3120000,Viet Nam customs import declaration"
+            ),
+            (2, 0)
+        );
+        // Another buyer, another model, or a value of another shipment.
+        assert_eq!(
+            pair(
+                exp,
+                "I1,2024-06-01,HANBIT SYSTEMS,KR,HANOI CLOUD,VN,H100,64,3120000,Viet Nam customs import declaration"
+            ),
+            (2, 0)
+        );
+        assert_eq!(
+            pair(
+                exp,
+                "I1,2024-06-01,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H200,64,3120000,Viet Nam customs import declaration"
+            ),
+            (2, 0)
+        );
+        assert_eq!(
+            pair(
+                exp,
+                "I1,2024-06-01,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,6240000,Viet Nam customs import declaration"
+            ),
+            (2, 0)
+        );
+        // A side nobody declared (a ledger line) is never joined.
+        assert_eq!(pair(exp, "L1,2024-06-01,HANBIT SYSTEMS,KR,SAO VIET AI,VN,H100,64,3120000,seized ledger"), (2, 0));
+    }
+
+    #[test]
+    fn the_declaring_side_is_read_from_the_source_then_the_id() {
+        use mirror::{Side, side};
+        assert_eq!(side("US EEI (vendor extract)"), Some(Side::Export));
+        assert_eq!(side("Korea Customs export declaration"), Some(Side::Export));
+        assert_eq!(side("Viet Nam customs import declaration"), Some(Side::Import));
+        assert_eq!(side("tờ khai nhập khẩu"), Some(Side::Import));
+        assert_eq!(side("海关出口报关单"), Some(Side::Export));
+        assert_eq!(side("VN-IMP-104583920-A11"), Some(Side::Import));
+        assert_eq!(side("import/export data"), None);
+        assert_eq!(side("domestic tax invoice"), None);
+        assert_eq!(side("IMPERIAL EXPRESS"), None);
     }
 }

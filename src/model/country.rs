@@ -167,6 +167,61 @@ fn native(s: &str) -> Option<Country> {
     }
 }
 
+/// Inverted country names, keyed as letters and digits in lower case (so
+/// with or without the comma, `KOREA, REPUBLIC OF` and `KOREA REPUBLIC OF`
+/// are one key): every ISO 3166-1 short name with a comma (from the Debian
+/// iso-codes `iso_3166-1.json`), and the World Bank's inverted names
+/// (`Korea, Rep.`, `Congo, Dem. Rep.`, `Egypt, Arab Rep.`).
+const INVERTED: &[(&str, &str)] = &[
+    // ISO 3166-1
+    ("bonairesinteustatiusandsaba", "BQ"),
+    ("boliviaplurinationalstateof", "BO"),
+    ("congothedemocraticrepublicofthe", "CD"),
+    ("congothedemocraticrepublicof", "CD"),
+    ("congodemocraticrepublicof", "CD"),
+    ("congodemocraticrepublicofthe", "CD"),
+    ("congorepublicofthe", "CG"),
+    ("congorepublicof", "CG"),
+    ("micronesiafederatedstatesof", "FM"),
+    ("iranislamicrepublicof", "IR"),
+    ("korearepublicof", "KR"),
+    ("koreademocraticpeoplesrepublicof", "KP"),
+    ("moldovarepublicof", "MD"),
+    ("palestinestateof", "PS"),
+    ("sainthelenaascensionandtristandacunha", "SH"),
+    ("taiwanprovinceofchina", "TW"),
+    ("tanzaniaunitedrepublicof", "TZ"),
+    ("venezuelabolivarianrepublicof", "VE"),
+    ("virginislandsbritish", "VG"),
+    ("virginislandsus", "VI"),
+    ("macedoniatheformeryugoslavrepublicof", "MK"),
+    ("holyseevaticancitystate", "VA"),
+    ("laopeoplesdemocraticrepublicthe", "LA"),
+    // World Bank
+    ("korearep", "KR"),
+    ("korearepof", "KR"),
+    ("koreademrep", "KP"),
+    ("koreademocraticpeoplesrep", "KP"),
+    ("koreadempeoplesrep", "KP"),
+    ("congodemrep", "CD"),
+    ("congorep", "CG"),
+    ("egyptarabrep", "EG"),
+    ("iranislamicrep", "IR"),
+    ("yemenrep", "YE"),
+    ("venezuelarb", "VE"),
+    ("gambiathe", "GM"),
+    ("bahamasthe", "BS"),
+    ("micronesiafedsts", "FM"),
+    ("moldovarep", "MD"),
+    ("tanzaniaunitedrep", "TZ"),
+    ("taiwanchina", "TW"),
+    ("netherlandsthe", "NL"),
+    ("philippinesthe", "PH"),
+    ("unitedstatesofamericathe", "US"),
+    ("unitedarabemiratesthe", "AE"),
+    ("russianfederationthe", "RU"),
+];
+
 /// A folded name looked up in the ISO translations ([`super::country_names::NAMES`]).
 fn translated(key: &str) -> Option<Country> {
     let names = super::country_names::NAMES;
@@ -192,6 +247,13 @@ impl Country {
         }
         let written = s;
         let s = deunicode::deunicode(s);
+        // ISO 3166 short names that are inverted (`Korea, Republic of`),
+        // and the World Bank's and UN's inverted forms, as vendor extracts
+        // write them with or without the comma (`KOREA REPUBLIC OF`).
+        let whole: String = s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        if let Some((_, code)) = INVERTED.iter().find(|(k, _)| *k == whole) {
+            return Some(Country::from_code(&[code.as_bytes()[0], code.as_bytes()[1]]));
+        }
         // ISO 3166 and UN lists write `Korea, Republic of`; the name reads `Republic of Korea`.
         let s = match s.split_once(',') {
             Some((name, form)) if form.trim().to_ascii_lowercase().ends_with(" of") => {
@@ -294,6 +356,50 @@ impl<'de> serde::Deserialize<'de> for Country {
 #[cfg(test)]
 mod tests {
     use super::Country;
+
+    #[test]
+    fn inverted_names_read_with_or_without_the_comma() {
+        // Every ISO 3166-1 short name with a comma (Debian iso-codes
+        // iso_3166-1.json), with the comma as ISO writes it and without it
+        // as vendor extracts do, and upper case.
+        let iso = [
+            ("Bonaire, Sint Eustatius and Saba", "BQ"),
+            ("Bolivia, Plurinational State of", "BO"),
+            ("Congo, The Democratic Republic of the", "CD"),
+            ("Micronesia, Federated States of", "FM"),
+            ("Iran, Islamic Republic of", "IR"),
+            ("Korea, Republic of", "KR"),
+            ("Moldova, Republic of", "MD"),
+            ("Korea, Democratic People's Republic of", "KP"),
+            ("Palestine, State of", "PS"),
+            ("Saint Helena, Ascension and Tristan da Cunha", "SH"),
+            ("Taiwan, Province of China", "TW"),
+            ("Tanzania, United Republic of", "TZ"),
+            ("Venezuela, Bolivarian Republic of", "VE"),
+            ("Virgin Islands, British", "VG"),
+            ("Virgin Islands, U.S.", "VI"),
+            // World Bank
+            ("Korea, Rep.", "KR"),
+            ("Korea, Dem. People's Rep.", "KP"),
+            ("Congo, Dem. Rep.", "CD"),
+            ("Congo, Rep.", "CG"),
+            ("Egypt, Arab Rep.", "EG"),
+            ("Yemen, Rep.", "YE"),
+            ("Gambia, The", "GM"),
+            ("Bahamas, The", "BS"),
+        ];
+        for (name, code) in iso {
+            for text in [name.to_string(), name.replace(',', ""), name.replace(',', "").to_uppercase()] {
+                assert_eq!(Country::parse(&text).map(|c| c.as_str().to_string()), Some(code.to_string()), "{text}");
+            }
+        }
+        // Near misses: the other Korea and the other Congo stay apart.
+        assert_eq!(Country::parse("KOREA DEMOCRATIC PEOPLES REPUBLIC OF").unwrap().as_str(), "KP");
+        assert_eq!(Country::parse("KOREA REPUBLIC OF").unwrap().as_str(), "KR");
+        assert_eq!(Country::parse("CONGO REPUBLIC OF").unwrap().as_str(), "CG");
+        assert_eq!(Country::parse("CONGO DEMOCRATIC REPUBLIC OF THE").unwrap().as_str(), "CD");
+        assert_eq!(Country::parse("KOREA REPUBLIC OFF"), None);
+    }
 
     #[test]
     fn names_and_codes_normalise() {

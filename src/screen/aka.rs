@@ -275,6 +275,14 @@ pub fn names_in(text: &str) -> Vec<String> {
     if !may_hold_marker(text) {
         return vec![text.to_string()];
     }
+    // `曾用名:` with an ASCII colon, as registry extracts are retyped.
+    let colon;
+    let text = if text.contains("名:") {
+        colon = text.replace("原名:", "原名：").replace("曾用名:", "曾用名：");
+        colon.as_str()
+    } else {
+        text
+    };
     let cleaned = drop_old_name_notes(text);
     let t = cleaned.as_ref();
     let w = words(t);
@@ -343,6 +351,7 @@ mod tests {
             "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (until 2025)",
             "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (renamed 11 Feb 2025)",
             "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (former name, used until 2024)",
+            "SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD (name before 11.02.2025)",
         ] {
             let got = names_in(cell);
             assert_eq!(got.len(), 1, "{cell}: {got:?}");
@@ -357,6 +366,15 @@ mod tests {
             "Shanghai Ruixin Data Technology Co. Ltd. a.k.a. SHANGHAI BORUI COMPUTING TECHNOLOGY CO LTD",
         ] {
             assert_eq!(names_in(cell), [ruixin, borui], "{cell}");
+        }
+        // The Chinese label, in parentheses or before the name, with either colon.
+        for cell in [
+            "上海芯耀算力科技有限公司 (曾用名)",
+            "上海芯耀算力科技有限公司（曾用名）",
+            "曾用名:上海芯耀算力科技有限公司",
+            "曾用名：上海芯耀算力科技有限公司",
+        ] {
+            assert_eq!(names_in(cell), ["上海芯耀算力科技有限公司"], "{cell}");
         }
         // The Federal Register's way of listing aliases.
         assert_eq!(
@@ -377,6 +395,9 @@ mod tests {
             "Shanghai Borui (Former Zhangjiang Branch) Co Ltd",
             "Shanghai Borui (2019) Co Ltd",
             "Borui (Until Dawn) Studios",
+            "ACME (2025) LTD",
+            "UNTIL 2025 TECHNOLOGY LTD",
+            "BEFORE 1990 (HK) LTD",
             "A/S NORDIC DATA",
             "ALSO HOLDING AG",
             "KNOWN AS ONE LTD",

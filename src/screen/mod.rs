@@ -1841,6 +1841,30 @@ mod tests {
     }
 
     #[test]
+    fn a_former_name_dated_or_in_chinese_matches_its_listing() {
+        let listed = "Shanghai Xinyao Computing Technology Co., Ltd.";
+        for alias in [
+            "Shanghai Xinyao Computing Technology Co., Ltd. (name until 2025-02-11)",
+            "Shanghai Xinyao Computing Technology Co Ltd (until 2025)",
+            "上海芯耀算力科技有限公司",
+            "上海芯耀算力科技有限公司 (曾用名)",
+            "曾用名:上海芯耀算力科技有限公司",
+        ] {
+            assert!(score(alias, listed) >= T, "{alias}: {:?}", compare_names(alias, listed));
+            assert!(score(listed, alias) >= T, "listed as {alias}");
+        }
+        // Near misses: another trade name, or a date note on another firm.
+        for alias in [
+            "上海天枢算力科技有限公司",
+            "上海天枢算力科技有限公司 (曾用名)",
+            "Shanghai Tianshu Computing Technology Co Ltd (name until 2025-02-11)",
+            "Shanghai Xinyao Logistics Co Ltd (until 2025)",
+        ] {
+            assert!(score(alias, listed) < T, "{alias}: {:?}", compare_names(alias, listed));
+        }
+    }
+
+    #[test]
     fn a_marker_does_not_make_another_firm_match() {
         let listed = "Shanghai Borui Computing Technology Co., Ltd.";
         for alias in [
