@@ -302,3 +302,42 @@ fn real_list_extracts_open_without_a_crash() {
     let summary = stdout(&out);
     assert!(summary.lines().last().is_some_and(|l| l.contains("23 entities, 28 records")), "{summary}");
 }
+
+/// A case folder holding the export and the import declaration of one
+/// shipment (as the seventh session's Korean-Vietnamese extract did before
+/// `import` joined them) gets a warning naming both records; a second
+/// shipment declared on the same side, of another quantity, or two months
+/// later does not.
+#[test]
+fn mirror_declarations_in_a_case_folder_are_warned_of_near_misses_are_not() {
+    let entities =
+        "id,name,kind,country\nORN,Orion,manufacturer,US\nHBT,Hanbit,integrator,KR\nSVT,Sao Viet,unknown,VN\n";
+    let run = |tag: &str, rows: &str| -> String {
+        let dir = TempDir::new(tag);
+        dir.write("entities.csv", entities);
+        dir.write(
+            "records.csv",
+            format!(
+                "id,date,kind,from,to,product,quantity,value_usd,source\n\
+                 AES-1,2024-05-10,sale,ORN,HBT,H100,64,2960000,US EEI\n\
+                 KR-EXP-1,2024-05-29,sale,HBT,SVT,H100,64,3120000,Korea Customs export declaration\n{rows}"
+            ),
+        );
+        let o = chiptrace(&["validate", dir.path().to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stdout(&o));
+        stdout(&o)
+    };
+    let out =
+        run("mirror-pair", "VN-IMP-1,2024-06-01,sale,HBT,SVT,H100,64,3120000,Viet Nam customs import declaration\n");
+    let line = out.lines().find(|l| l.contains("look like one shipment")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("records.csv:4: warning: records `KR-EXP-1` (line 3, 2024-05-29, export side) and `VN-IMP-1` (2024-06-01, import side)"), "{line}");
+    assert!(line.contains("HBT to SVT, 64 H100, 3 day(s) apart"), "{line}");
+    for (tag, row) in [
+        ("mirror-same-side", "KR-EXP-2,2024-06-01,sale,HBT,SVT,H100,64,3120000,Korea Customs export declaration\n"),
+        ("mirror-other-qty", "VN-IMP-1,2024-06-01,sale,HBT,SVT,H100,56,3120000,Viet Nam customs import declaration\n"),
+        ("mirror-far-apart", "VN-IMP-1,2024-08-01,sale,HBT,SVT,H100,64,3120000,Viet Nam customs import declaration\n"),
+    ] {
+        let out = run(tag, row);
+        assert!(!out.contains("look like one shipment"), "{tag}: {out}");
+    }
+}

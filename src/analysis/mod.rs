@@ -2,6 +2,7 @@
 //! ownership and the route search. They compute; they never print.
 
 pub mod inventory;
+pub mod mirrors;
 pub mod ownership;
 pub mod reach;
 pub mod routes;

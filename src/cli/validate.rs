@@ -42,6 +42,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     for w in inv.shortfalls(&loaded.case) {
         loaded.diags.warning(&w.file, w.line, w.message);
     }
+    // One shipment declared on both sides of a border, counted twice.
+    for w in crate::analysis::mirrors::likely_mirrors(&loaded.case) {
+        loaded.diags.warning(&w.file, w.line, w.message);
+    }
     let mut out = Out::new();
     let s = &loaded.case.stats;
     let errors = loaded.diags.errors();

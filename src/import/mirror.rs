@@ -35,44 +35,7 @@ use super::ImportedRecord;
 use crate::diag::Diagnostics;
 use std::collections::{BTreeMap, HashMap};
 
-/// Days between an export declaration and the import declaration of the
-/// same shipment that are still read as one shipment: sea freight across
-/// the Pacific takes two to four weeks, air freight days.
-pub const DEFAULT_MIRROR_DAYS: u32 = 30;
-
-/// The side of the border a declaration was made on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Side {
-    Export,
-    Import,
-}
-
-/// Words that say a declaration is an export's, compared upper case,
-/// whole words (a word starting with `EXPORT` counts: `EXPORTS`,
-/// `EXPORTACION`).
-const EXPORT_WORDS: &[&str] = &["EXP", "EEI", "AES", "SED", "OUTWARD", "OUTBOUND", "XUAT", "ЭКСПОРТ"];
-const IMPORT_WORDS: &[&str] = &["IMP", "INWARD", "INBOUND", "NHAP", "ИМПОРТ"];
-/// The same in scripts written without spaces, matched anywhere.
-const EXPORT_CJK: &[&str] = &["出口", "輸出", "输出", "수출"];
-const IMPORT_CJK: &[&str] = &["进口", "進口", "輸入", "输入", "수입"];
-
-/// The side `text` names: export, import, or `None` when it names neither
-/// or both (`import/export data`).
-pub fn side(text: &str) -> Option<Side> {
-    let mut exp = EXPORT_CJK.iter().any(|w| text.contains(w));
-    let mut imp = IMPORT_CJK.iter().any(|w| text.contains(w));
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        let w = deunicode::deunicode(word).to_uppercase();
-        let raw = word.to_uppercase();
-        exp |= w.starts_with("EXPORT") || EXPORT_WORDS.contains(&w.as_str()) || raw.starts_with("ЭКСПОРТ");
-        imp |= w.starts_with("IMPORT") || IMPORT_WORDS.contains(&w.as_str()) || raw.starts_with("ИМПОРТ");
-    }
-    match (exp, imp) {
-        (true, false) => Some(Side::Export),
-        (false, true) => Some(Side::Import),
-        _ => None,
-    }
-}
+pub use crate::model::declaration::{DEFAULT_MIRROR_DAYS, Side, side, values_agree};
 
 /// What makes two declarations the same goods between the same parties.
 type Key<'a> = (usize, usize, &'static str, &'a str, u64);
@@ -81,19 +44,8 @@ fn key(r: &ImportedRecord) -> Key<'_> {
     (r.from, r.to, r.kind.as_str(), r.product.as_str(), r.quantity)
 }
 
-/// A value cell as a number (`3120000.00`), where it reads as one.
-fn amount(v: &Option<String>) -> Option<f64> {
-    v.as_deref().and_then(|s| s.parse::<f64>().ok())
-}
-
-fn values_agree(a: &Option<String>, b: &Option<String>) -> bool {
-    match (amount(a), amount(b)) {
-        (Some(x), Some(y)) => {
-            let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-            hi <= lo * 1.2 + 0.005
-        }
-        _ => true,
-    }
+fn values_agree_text(a: &Option<String>, b: &Option<String>) -> bool {
+    values_agree(a.as_deref().and_then(|s| s.parse().ok()), b.as_deref().and_then(|s| s.parse().ok()))
 }
 
 /// Joins mirror declarations in `records` (whose sides are `sides`, by
@@ -131,7 +83,7 @@ pub fn join(
         let r = &records[m];
         let Some(open) = exports.get_mut(&key(r)) else { continue };
         let t = r.date.0;
-        let agree = |e: usize| values_agree(&records[e].value_usd, &r.value_usd);
+        let agree = |e: usize| values_agree_text(&records[e].value_usd, &r.value_usd);
         let before = open.range(..(t, usize::MAX)).rev().map(|(k, _)| *k).find(|&(d, e)| t - d <= window && agree(e));
         let after = open.range((t, usize::MAX)..).map(|(k, _)| *k).find(|&(d, e)| d - t <= window && agree(e));
         // `find` stops at the first agreeing row; rows further than the

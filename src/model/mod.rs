@@ -9,6 +9,7 @@
 
 mod country;
 mod country_names;
+pub mod declaration;
 pub mod product;
 mod records;
 mod strings;
