@@ -216,34 +216,6 @@ fn shortfall(case: &Case, ri: RecordId, lot: Option<Sym>, excess: u64, message: 
     Shortfall { entity: r.from, record: ri, excess, lot, product: r.product, file, line: r.line, message }
 }
 
-/// The records' numbers sorted by date, ties in file order: the order every
-/// analysis walks them in ([`Inventory::order`]), sorted in parallel when
-/// `parallel`.
-///
-/// # Complexity
-/// O(R log R) for R records.
-pub fn time_order(case: &Case, parallel: bool) -> Vec<RecordId> {
-    use rayon::prelude::*;
-    // Ties on the date keep file order: deterministic, and cheaper than
-    // comparing ids. Sorting (date, index) keys in place reads no record
-    // during the sort (an indirect key would fetch a random record per
-    // comparison); the keys are unique, so an unstable sort gives the
-    // order a stable sort by date would, in parallel or not.
-    let key = |(i, r): (usize, &Record)| (r.date.0, i as RecordId);
-    let mut keyed: Vec<(i64, RecordId)> = if parallel {
-        case.records.par_iter().enumerate().map(key).collect()
-    } else {
-        case.records.iter().enumerate().map(key).collect()
-    };
-    if parallel {
-        keyed.par_sort_unstable();
-        keyed.into_par_iter().map(|(_, i)| i).collect()
-    } else {
-        keyed.sort_unstable();
-        keyed.into_iter().map(|(_, i)| i).collect()
-    }
-}
-
 /// Per-entity holdings by product, with a time-ordered check of balances.
 pub struct Inventory {
     /// (entity, product) -> units.
@@ -268,7 +240,27 @@ impl Inventory {
     /// # Complexity
     /// O(R log R) for R records.
     pub fn build_with(case: &Case, parallel: bool) -> Inventory {
-        let order = || time_order(case, parallel);
+        use rayon::prelude::*;
+        let order = || {
+            // Ties on the date keep file order: deterministic, and cheaper than
+            // comparing ids. Sorting (date, index) keys in place reads no record
+            // during the sort (an indirect key would fetch a random record per
+            // comparison); the keys are unique, so an unstable sort gives the
+            // order a stable sort by date would, in parallel or not.
+            let key = |(i, r): (usize, &Record)| (r.date.0, i as RecordId);
+            let mut keyed: Vec<(i64, RecordId)> = if parallel {
+                case.records.par_iter().enumerate().map(key).collect()
+            } else {
+                case.records.iter().enumerate().map(key).collect()
+            };
+            if parallel {
+                keyed.par_sort_unstable();
+                keyed.into_par_iter().map(|(_, i)| i).collect()
+            } else {
+                keyed.sort_unstable();
+                keyed.into_iter().map(|(_, i)| i).collect()
+            }
+        };
         let holdings = || {
             let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::default();
             for r in &case.records {

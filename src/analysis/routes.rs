@@ -120,33 +120,12 @@ pub struct RouteIndex<'a> {
     /// through [`RouteIndex::rec`], which checks this in debug builds (what
     /// the tests run). None in one process.
     pub owns: Option<&'a (dyn Fn(EntityId) -> bool + Sync)>,
-    /// On a cluster rank whose `case` holds only the records with an end it
-    /// owns (in the whole case's order): the whole case's number of each.
-    /// The search works in the whole case's numbers (the adjacency, the lot
-    /// index, walks and routes hold them); [`RouteIndex::rec`] finds the
-    /// record here. None where `case` holds every record.
-    pub global: Option<&'a [RecordId]>,
 }
 
 impl<'a> RouteIndex<'a> {
-    /// Where record `r` (a number of the whole case) is in `case`.
-    ///
-    /// # Panics
-    /// On a rank that does not hold `r`: the search read a record with no
-    /// end the rank owns, which the partition rules out.
-    pub fn at(&self, r: RecordId) -> RecordId {
-        match self.global {
-            None => r,
-            Some(g) => match g.binary_search(&r) {
-                Ok(l) => l as RecordId,
-                Err(_) => panic!("the route search read record {r}, which this rank does not hold"),
-            },
-        }
-    }
-
     /// Record `r`, as the search reads it (see [`RouteIndex::owns`]).
     pub fn rec(&self, r: RecordId) -> &'a Record {
-        let x = &self.case.records[self.at(r) as usize];
+        let x = &self.case.records[r as usize];
         debug_assert!(
             self.owns.is_none_or(|owns| owns(x.from) || owns(x.to)),
             "the route search read record {r}, which has no end this rank owns"
@@ -363,7 +342,7 @@ impl Walk {
                     }
                     let c = lr.records[i];
                     let cr = ix.rec(c);
-                    if supplies(ix.case, ix.at(c), cr, r) && cr.product == r.product && !records.contains(&c) {
+                    if supplies(ix.case, c, cr, r) && cr.product == r.product && !records.contains(&c) {
                         if best.is_none_or(|(b, _, _)| ix.rec(b).date < cr.date) {
                             best = Some((c, 1.0, false));
                         }
@@ -390,7 +369,7 @@ impl Walk {
                     continue;
                 }
                 let cr = ix.rec(c);
-                if !supplies(ix.case, ix.at(c), cr, r) {
+                if !supplies(ix.case, c, cr, r) {
                     continue;
                 }
                 let p = step_plausibility(cr, r);

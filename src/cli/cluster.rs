@@ -75,11 +75,10 @@ fn print_figures(figures: &[Figures]) {
             .map(|r| format!("{} {:.3} s sent {} B recv {} B", r.name, r.secs, r.sent, r.received))
             .collect();
         say!(
-            "cluster rank {}: {}; {} records indexed, {} kept to judge, {} steps, {} groups, {} findings; peak {:.0} MiB",
+            "cluster rank {}: {}; {} records indexed, {} steps, {} groups, {} findings; peak {:.0} MiB",
             f.rank,
             rounds.join("; "),
             f.indexed,
-            f.kept,
             f.steps,
             f.groups,
             f.findings,

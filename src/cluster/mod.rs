@@ -19,67 +19,49 @@
 //!    the same diagnostics in the same order, without ever holding every
 //!    rank's share at once. Entities, relations, lists and the policy are
 //!    small and read by every rank from its copy.
-//! 3. **keep**: from the whole case, while every rank holds it, each rank
-//!    takes the lot index with each lotted record's date and receiver
-//!    (`Lots::with_columns`), the date of the last record and where each
-//!    records file starts; then a rank but 0 keeps only the records with
-//!    an end it owns ([`part::keep_owned`]: local numbers ascending with
-//!    the whole case's, which `global` maps back) and drops the rest. An
-//!    owner of an entity (a hash of its index) holds all its records.
-//! 4. **search**, by rounds: each rank indexes its records (the receipts
-//!    and shipments of the entities it owns) in the whole case's numbers,
-//!    with its own inventory (a holder's holdings come from its own
-//!    records). The owner of a receiver finds its terminal steps among
-//!    them (`routes::terminal_steps_among`) and sends a [`Walk`] (which
+//! 3. **search**, by rounds: an owner rank per entity (a hash of its
+//!    index); each rank indexes the receipts and shipments of the entities
+//!    it owns (the records with an owned end) and the lot index with each
+//!    lotted record's date and receiver beside it (`Lots::with_columns`).
+//!    The owner of a receiver finds its terminal steps among the records
+//!    it owns (`routes::terminal_steps_among`) and sends a [`Walk`] (which
 //!    carries the terminal step's receiver, product, units and lot) to the
 //!    owner of the step's sender; each round, every rank takes one step
 //!    back on each walk it holds (`Walk::step`, the one-process search's
 //!    own step) and sends the walk on to the owner of the next holder,
-//!    until no walk is left (at most `max_depth` rounds). A walk also
-//!    carries the two ends of each record it found (read where it was
-//!    found): the route's parties. The search reads no record without an
-//!    end the rank owns: every read goes through `RouteIndex::rec`, which
-//!    finds it among the rank's records (`RouteIndex::global`) and asserts
-//!    ownership in debug builds.
-//! 5. **routes**: each finished route goes, with its parties, to the rank
-//!    that owns its group (a hash of `routes::group_key`: terminal and lot,
-//!    or terminal, product and previous step), so a group is judged whole,
-//!    in the one-process order of its routes (by terminal step).
-//! 6. **judging records**: a rank but 0 asks the owners, in three request
-//!    rounds (`fetch_records`), for every record of the entities whose
-//!    records the rules read for its groups: the parties, the data centres
-//!    and clouds they installed or shipped units at (idle stock), and the
-//!    shippers into those sites (whether a shipper bought the product
-//!    decides whose account a shipment lands on). On those records the
-//!    inventory and `Ctx::build_at` (idle stock judged at the whole case's
-//!    last date) derive for each of these entities what they derive on the
-//!    whole case. Rank 0 judges on the whole case.
-//! 7. **findings**: each rank judges its groups with `scan::judge`, a block
+//!    until no walk is left (at most `max_depth` rounds). The search reads
+//!    no record without an end the rank owns: every read goes through
+//!    `RouteIndex::rec`, which asserts it in debug builds. The search's
+//!    indexes are dropped before the rules' context is built for judging.
+//! 4. **routes**: each finished route goes to the rank that owns its group
+//!    (a hash of `routes::group_key`: terminal and lot, or terminal, product
+//!    and previous step), so a group is judged whole, in the one-process
+//!    order of its routes (by terminal step).
+//! 5. **findings**: each rank judges its groups with `scan::judge`, a block
 //!    of `JUDGE_BLOCK` groups at a time (an entity finding judged in two
 //!    blocks travels as two parts, merged by `finish` like parts judged on
-//!    two ranks), its findings' paths renumbered to the whole case's, and
-//!    sends them and its search counts to rank 0, which runs `scan::finish`
+//!    two ranks), and sends its findings and search counts to rank 0, which runs `scan::finish`
 //!    on them all. The search step, `judge` and `finish` are the
 //!    one-process scan's own, so any change to them reaches both paths.
 //!
-//! What is partitioned: reading and checking the records files; past the
-//! read round, at every rank but 0, the records held (those with an end
-//! the rank owns), its inventory, the search's adjacency and every record
-//! the search reads; the route search (by holder); the judging (by group).
-//! What is still replicated: the read round's assembly (every rank
-//! assembles the whole case, with the cross-file checks, before it keeps
-//! its part), the string table (kept whole, so that symbols mean the same
-//! on every rank and records travel as text into it), entities, relations,
-//! lists and screening, the lot index with its columns during the search;
-//! at rank 0 the whole case, its inventory and the rules' context (which
-//! `finish` and the output read). And the records judging fetches are in
-//! practice most of the case: the parties of 1/P of the groups, their
-//! sites and those sites' shippers are nearly every entity with records
-//! (on a generated 20,000-record world at 3 processes, 19,970 records a
-//! rank), because `Ctx::build` derives its per-entity rows from all of an
-//! entity's records; BENCHMARKS.md ("Cluster scan", seventh session) has
-//! the figures, and ARCHITECTURE.md the plan for the rest (rows computed
-//! at the owners and sent, not records).
+//! What is partitioned: reading and checking the records files, the
+//! search's adjacency and every record the search reads (those with an
+//! end the rank owns), the route search (by holder), the judging. What is
+//! replicated: the assembled case (every rank still holds all records and
+//! the string table, as one process would), the inventory, the lot index
+//! (with its columns, during the search) and the rules' context, because
+//! `Ctx::build` and the rules read any party's records (ARCHITECTURE.md
+//! lists what each stage reads, and the plan for the rest of the
+//! partition); until then memory per process falls with more processes
+//! only by the search's and judging's shares, over a floor of the whole
+//! case. (A seventh-session build, 3809b38, reverted: past the read round
+//! each rank kept only the records with an end it owns, searched on them,
+//! and fetched from the owners every record of the entities its groups'
+//! judging reads, the parties, their sites and the sites' shippers. Those
+//! were 99.8% of the records at every rank on 1M records at 4 processes,
+//! and the fetch's buffers came on top of them: peaks of 801-843 MiB
+//! against 274-292. What judging needs must travel as the owners' rows of
+//! the rules' context, not as records: ARCHITECTURE.md, the plan.)
 
 pub mod exchange;
 pub mod net;
@@ -89,7 +71,7 @@ pub mod wire;
 use crate::analysis::inventory::Inventory;
 use crate::analysis::routes::Walk;
 use crate::analysis::routes::{self, Route};
-use crate::model::{EntityId, Record, RecordExtras, RecordId, RecordKind};
+use crate::model::{EntityId, RecordId};
 use crate::read::{Loaded, ReadOptions};
 use crate::scan::{Prepared, ScanReport};
 pub use net::ClusterError;
@@ -160,8 +142,6 @@ pub struct Figures {
     pub steps: u64,
     /// Records with an end this rank owns: what its search indexes.
     pub indexed: u64,
-    /// Records this rank fetched to judge its routes (0 at rank 0, which judges on the whole case).
-    pub kept: u64,
     /// Each round of the route search: walks this rank stepped, bytes it sent to other ranks.
     pub search: Vec<(u64, u64)>,
     pub groups: u64,
@@ -342,74 +322,6 @@ fn owner(route: &Route, ranks: usize) -> usize {
     (h.finish() % ranks as u64) as usize
 }
 
-/// A record received for judging, with its number in the whole case.
-type Fetched = (RecordId, Record, RecordExtras);
-
-/// One request round of the records judging needs: each rank asks the
-/// owner of each entity of `ask` for that entity's records, and answers
-/// the entities asked of it with every record it holds with an end among
-/// them (an owner holds all of an entity's records), each with its number
-/// in the whole case (`global` maps this rank's local numbers to those).
-/// Returns the records received, their symbols interned in `case`'s
-/// strings (the same table on every rank, so the same symbols).
-///
-/// # Complexity
-/// O(P x R_local) to answer P ranks from R_local records, plus the records sent.
-fn fetch_records(
-    worker: &mut timely::worker::Worker,
-    case: &mut crate::model::Case,
-    global: Option<&[RecordId]>,
-    ranks: usize,
-    ask: &[EntityId],
-) -> Result<(Vec<Fetched>, exchange::Traffic), String> {
-    let mut reqs: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
-    for &e in ask {
-        reqs[entity_owner(e, ranks)].u32(e);
-    }
-    let (got, mut traffic) = exchange::exchange(worker, reqs.into_iter().map(|e| e.0).enumerate().collect());
-    let n = case.entities.len();
-    let mut asked = vec![false; n];
-    let mut answers = Vec::with_capacity(got.len());
-    for (from, bytes) in &got {
-        let bad = || format!("garbled record requests from rank {from}");
-        let mut d = wire::Dec::new(bytes);
-        let mut list = Vec::new();
-        while !d.done() {
-            let e = d.u32().filter(|&e| (e as usize) < n).ok_or_else(bad)?;
-            asked[e as usize] = true;
-            list.push(e);
-        }
-        let mut enc = wire::Enc::default();
-        if !list.is_empty() {
-            for (l, x) in case.records.iter().enumerate() {
-                if asked[x.from as usize] || asked[x.to as usize] {
-                    enc.u32(global.map_or(l as RecordId, |g| g[l]));
-                    part::record(&mut enc, case, l as RecordId);
-                }
-            }
-        }
-        for e in list {
-            asked[e as usize] = false;
-        }
-        answers.push((*from, enc.0));
-    }
-    drop(got);
-    let (got, tr) = exchange::exchange(worker, answers);
-    traffic.sent += tr.sent;
-    traffic.received += tr.received;
-    let mut out = Vec::new();
-    for (from, bytes) in &got {
-        let bad = || format!("garbled records from rank {from}");
-        let mut d = wire::Dec::new(bytes);
-        while !d.done() {
-            let g = d.u32().ok_or_else(bad)?;
-            let (x, extras) = part::read_record(&mut d, &mut case.strings).ok_or_else(bad)?;
-            out.push((g, x, extras));
-        }
-    }
-    Ok((out, traffic))
-}
-
 /// A line of /proc/self/status in MiB (0 where /proc is missing).
 fn status_mib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -536,27 +448,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
 
     let pool = rayon::ThreadPoolBuilder::new().num_threads(job.workers).build().map_err(|e| e.to_string())?;
     let parallel = job.workers != 1;
-    let owns = |e: EntityId| entity_owner(e, ranks) == me;
-    // From the whole case, while every rank holds it: the lot index with
-    // each lotted record's date and receiver (the lineage step of the
-    // search walks a lot's records at every holder), the date of the last
-    // record (what idle stock is judged at) and where each records file
-    // starts. Then a rank but 0 keeps only the records with an end it owns
-    // (`part::keep_owned`), in local numbers that `global` maps to the
-    // whole case's; rank 0 keeps the whole case, which `finish` and the
-    // output read.
-    let mut loaded = loaded;
-    let (lots, last_date, file_starts) = {
-        let case = &loaded.case;
-        let order = crate::analysis::inventory::time_order(case, parallel);
-        let last_date = order.last().map_or(crate::model::Timestamp(0), |&r| case.records[r as usize].date);
-        let lots = crate::graph::Lots::build(case, &order).with_columns(case);
-        let starts: Vec<RecordId> = case.record_files.iter().map(|f| f.0).collect();
-        (lots, last_date, starts)
-    };
-    let global: Option<Vec<RecordId>> = (me != 0).then(|| part::keep_owned(&mut loaded.case, owns));
-    mem.stage("records kept");
-    let (groups, searched) = {
+    let (report, figures) = {
         let case = &loaded.case;
         let inv = Inventory::build(case);
         mem.stage("inventory");
@@ -567,6 +459,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         // only the holder's own receipt); `RouteIndex::rec` checks this in
         // debug builds.
         let t = Instant::now();
+        let owns = |e: EntityId| entity_owner(e, ranks) == me;
         let mine: Vec<RecordId> = inv
             .order
             .iter()
@@ -576,24 +469,12 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                 owns(x.from) || owns(x.to)
             })
             .collect();
-        let mut adj = crate::graph::Adjacency::build(case, &mine);
-        if let Some(g) = &global {
-            adj.renumber(g);
-        }
+        let adj = crate::graph::Adjacency::build(case, &mine);
         fig.indexed = mine.len() as u64;
-        let mut mine: Vec<RecordId> = match &global {
-            Some(g) => mine.iter().map(|&l| g[l as usize]).collect(),
-            None => mine,
-        };
+        let mut mine = mine;
         mine.sort_unstable();
-        let ix = routes::RouteIndex {
-            case,
-            adj: &adj,
-            lots: &lots,
-            inv: &inv,
-            owns: Some(&owns),
-            global: global.as_deref(),
-        };
+        let lots = crate::graph::Lots::build(case, &inv.order).with_columns(case);
+        let ix = routes::RouteIndex { case, adj: &adj, lots: &lots, inv: &inv, owns: Some(&owns) };
         mem.stage("search index");
 
         // Round 3: the route search by rounds. Each terminal step is taken
@@ -601,9 +482,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         // the records it holds) and walked back one step a round on the
         // owner of the holder whose receipts the step reads, until every
         // walk has ended. A walk travels with its terminal step's record
-        // number, which orders the routes as the one-process search does,
-        // and with the ends of each record it found (read where it was
-        // found): the parties whose records judging the route needs.
+        // number, which orders the routes as the one-process search does.
         let bounds = crate::scan::bounds(&loaded.policy);
         // The holder a walk's next step reads: the sender of its head, a
         // record received by an entity the rank owns.
@@ -614,16 +493,13 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
         let mut sent = 0u64;
         for &s in &steps {
             let e = &mut out[holder(s)];
-            let x = ix.rec(s);
             e.u64(s as u64);
             e.walk(&Walk::start(&ix, s));
-            e.ids(&[x.from, x.to]);
             sent += 1;
         }
         drop(steps);
-        // Walks that ended, as routes (made here, where the walk's records
-        // are known), with their parties.
-        let mut found: Vec<(u64, Route, Vec<EntityId>)> = Vec::new();
+        // Walks that ended, as routes (made here, where the walk's records are known).
+        let mut found: Vec<(u64, Route)> = Vec::new();
         let mut traffic = exchange::Traffic::default();
         loop {
             let msgs = std::mem::replace(&mut out, (0..ranks).map(|_| wire::Enc::default()).collect());
@@ -640,15 +516,14 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             traffic.sent += tr.sent;
             traffic.received += tr.received;
             let mut in_flight = 0u64;
-            let mut walks: Vec<(u64, Walk, Vec<EntityId>)> = Vec::new();
+            let mut walks: Vec<(u64, Walk)> = Vec::new();
             for (from, bytes) in &got {
                 let bad = || format!("garbled walks from rank {from}");
                 let mut d = wire::Dec::new(bytes);
                 in_flight += d.u64().ok_or_else(bad)?;
                 while !d.done() {
                     let k = d.u64().ok_or_else(bad)?;
-                    let w = d.walk().ok_or_else(bad)?;
-                    walks.push((k, w, d.ids().ok_or_else(bad)?));
+                    walks.push((k, d.walk().ok_or_else(bad)?));
                 }
             }
             drop(got);
@@ -659,158 +534,55 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             fig.steps += walks.len() as u64;
             let more: Vec<bool> = if parallel {
                 use rayon::prelude::*;
-                pool.install(|| walks.par_iter_mut().map(|(_, w, _)| w.step(&ix, &bounds)).collect())
+                pool.install(|| walks.par_iter_mut().map(|(_, w)| w.step(&ix, &bounds)).collect())
             } else {
-                walks.iter_mut().map(|(_, w, _)| w.step(&ix, &bounds)).collect()
+                walks.iter_mut().map(|(_, w)| w.step(&ix, &bounds)).collect()
             };
             sent = 0;
-            for ((k, w, mut ends), more) in walks.into_iter().zip(more) {
+            for ((k, w), more) in walks.into_iter().zip(more) {
                 if more {
-                    // The record this step found has an end this rank owns.
-                    let x = ix.rec(w.head());
-                    ends.extend([x.from, x.to]);
                     let e = &mut out[holder(w.head())];
                     e.u64(k);
                     e.walk(&w);
-                    e.ids(&ends);
                     sent += 1;
                 } else {
-                    found.push((k, w.route(), ends));
+                    found.push((k, w.route()));
                 }
             }
         }
-        drop((adj, inv));
+        drop((adj, lots));
         let searched = crate::scan::search_stats(found.iter().map(|f| &f.1));
         round(&mut fig, "search", t, traffic);
         mem.stage("search rounds");
 
-        // Round 4: routes, with their parties, to the owner of their group.
+        // Round 4: routes to the owner of their group.
         let t = Instant::now();
         let mut encs: Vec<wire::Enc> = (0..ranks).map(|_| wire::Enc::default()).collect();
-        for (k, route, ends) in &mut found {
-            ends.push(route.terminal);
-            ends.sort_unstable();
-            ends.dedup();
+        for (k, route) in &found {
             let e = &mut encs[owner(route, ranks)];
             e.u64(*k);
             e.route(route);
-            e.ids(ends);
         }
         drop(found);
         let (got, tr) = exchange::exchange(worker, encs.into_iter().map(|e| e.0).enumerate().collect());
         let mut routes: Vec<(u64, Route)> = Vec::new();
-        let mut parties: Vec<EntityId> = Vec::new();
         for (from, bytes) in &got {
-            let bad = || format!("garbled routes from rank {from}");
             let mut d = wire::Dec::new(bytes);
             while !d.done() {
-                let k = d.u64().ok_or_else(bad)?;
-                routes.push((k, d.route().ok_or_else(bad)?));
-                parties.extend(d.ids().ok_or_else(bad)?);
+                let k = d.u64().ok_or_else(|| format!("garbled routes from rank {from}"))?;
+                routes.push((k, d.route().ok_or_else(|| format!("garbled routes from rank {from}"))?));
             }
         }
         drop(got);
         routes.sort_by_key(|r| r.0);
-        let groups = routes::group(routes.into_iter().map(|r| r.1).collect());
+        let mut groups = routes::group(routes.into_iter().map(|r| r.1).collect());
         round(&mut fig, "routes", t, tr);
         mem.stage("routes round");
-        parties.sort_unstable();
-        parties.dedup();
-        ((groups, parties), searched)
-    };
-    drop(lots);
-    let (mut groups, parties) = groups;
 
-    // Round 5: the records judging needs. A rank but 0 judges its groups
-    // on all the records of the entities whose records the rules read for
-    // them, asked of their owners in three request rounds: the parties of
-    // its routes; the data centres and clouds a party installed or shipped
-    // units at (their idle stock); the shippers into those sites (whether
-    // a shipper bought the product decides whose account a shipment lands
-    // on). On those records the rules' context derives for each of these
-    // entities what it derives on the whole case (judged at the whole
-    // case's last date, `Ctx::build_at`). They are held in local numbers
-    // that `global` maps back; rank 0 judges on the whole case.
-    let t = Instant::now();
-    let mut traffic = exchange::Traffic::default();
-    let global = {
-        let n = loaded.case.entities.len();
-        let mut want = vec![false; n];
-        let mut site = vec![false; n];
-        let mut fetched: Vec<Fetched> = Vec::new();
-        let mut ask: Vec<EntityId> = if me != 0 { parties } else { Vec::new() };
-        for level in 0..3 {
-            for &e in &ask {
-                want[e as usize] = true;
-            }
-            let (got, tr) = fetch_records(worker, &mut loaded.case, global.as_deref(), ranks, &ask)?;
-            traffic.sent += tr.sent;
-            traffic.received += tr.received;
-            fetched.extend(got);
-            let case = &loaded.case;
-            let holds = |e: EntityId| {
-                matches!(case.entity(e).kind, crate::model::EntityKind::DataCentre | crate::model::EntityKind::Cloud)
-            };
-            ask = match level {
-                // The sites the parties installed or shipped units at.
-                0 => {
-                    for (_, x, _) in &fetched {
-                        if want[x.from as usize]
-                            && matches!(x.kind, RecordKind::Install | RecordKind::Shipment)
-                            && holds(x.to)
-                        {
-                            site[x.to as usize] = true;
-                        }
-                    }
-                    (0..n as EntityId).filter(|&e| site[e as usize]).collect()
-                }
-                // The shippers into those sites (every site's records are here now).
-                1 => fetched
-                    .iter()
-                    .filter(|(_, x, _)| x.kind == RecordKind::Shipment && site[x.to as usize])
-                    .map(|(_, x, _)| x.from)
-                    .collect(),
-                _ => Vec::new(),
-            };
-            ask.sort_unstable();
-            ask.dedup();
-            ask.retain(|&e| !want[e as usize]);
-        }
-        if me != 0 {
-            fetched.sort_unstable_by_key(|f| f.0);
-            fetched.dedup_by_key(|f| f.0);
-            let case = &mut loaded.case;
-            let global: Vec<RecordId> = fetched.iter().map(|f| f.0).collect();
-            case.records = crate::model::Records::with_capacity(fetched.len());
-            for (_, x, extras) in fetched {
-                case.records.push(x, extras);
-            }
-            for (f, &start) in case.record_files.iter_mut().zip(&file_starts) {
-                f.0 = global.partition_point(|&g| g < start) as RecordId;
-            }
-            let local = |r: &mut RecordId| match global.binary_search(r) {
-                Ok(l) => {
-                    *r = l as RecordId;
-                    Ok(())
-                }
-                Err(_) => Err(format!("route record {r} is not among the records fetched for judging")),
-            };
-            for route in groups.iter_mut().flatten() {
-                route.records.iter_mut().try_for_each(local)?;
-            }
-            fig.kept = global.len() as u64;
-            Some(global)
-        } else {
-            None
-        }
-    };
-    round(&mut fig, "judging records", t, traffic);
-    mem.stage("judging records");
-    let t = Instant::now();
-    let (report, figures) = {
-        let case = &loaded.case;
-        let inv = Inventory::build(case);
-        let ctx = pool.install(|| crate::rules::Ctx::build_at(case, &loaded.policy, &inv, None, parallel, last_date));
+        // Round 5: judge the groups owned here; findings and counts to rank 0.
+        // Judging reads the rules' context only: the search's indexes are gone.
+        let t = Instant::now();
+        let ctx = pool.install(|| crate::rules::Ctx::build(case, &loaded.policy, &inv, None, parallel));
         let prep = Prepared { ctx, adj: crate::graph::Adjacency::build(case, &[]), lots: Default::default() };
         mem.stage("rules' context");
         // Judged a block of groups at a time, each block's findings written
@@ -828,13 +600,8 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             let findings = pool.install(|| crate::scan::judge(&prep, &block, parallel));
             drop(block);
             fig.findings += findings.len() as u64;
-            for mut f in findings {
-                if let Some(g) = &global {
-                    for r in &mut f.path {
-                        *r = g[*r as usize];
-                    }
-                }
-                sent.finding(&f);
+            for f in &findings {
+                sent.finding(f);
             }
         }
         drop(groups);
@@ -856,7 +623,7 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
             e.str(&c.subject);
             e.str(&c.note);
         }
-        for x in [fig.steps, fig.indexed, fig.kept, fig.groups, fig.findings, fig.peak_mib.to_bits()] {
+        for x in [fig.steps, fig.indexed, fig.groups, fig.findings, fig.peak_mib.to_bits()] {
             e.u64(x);
         }
         for r in &fig.rounds {
@@ -900,11 +667,10 @@ fn rank_main(worker: &mut timely::worker::Worker, job: &Job) -> Result<Outcome, 
                 let mut f = Figures { rank: *from, ..Figures::default() };
                 f.steps = d.u64().ok_or_else(bad)?;
                 f.indexed = d.u64().ok_or_else(bad)?;
-                f.kept = d.u64().ok_or_else(bad)?;
                 f.groups = d.u64().ok_or_else(bad)?;
                 f.findings = d.u64().ok_or_else(bad)?;
                 f.peak_mib = f64::from_bits(d.u64().ok_or_else(bad)?);
-                for name in ["layout", "read", "search", "routes", "judging records"] {
+                for name in ["layout", "read", "search", "routes"] {
                     let secs = f64::from_bits(d.u64().ok_or_else(bad)?);
                     let (sent, received) = (d.u64().ok_or_else(bad)?, d.u64().ok_or_else(bad)?);
                     f.rounds.push(Round { name, secs, sent, received });

@@ -87,7 +87,7 @@ fn opt_i64(e: &mut Enc, t: Option<Timestamp>) {
 /// in the order [`read_record`] reads them back; a field added to `Record`
 /// or `RecordExtras` fails to compile there until it travels, and the
 /// round-trip test below fails until it is written here too.
-pub(super) fn record(e: &mut Enc, case: &Case, ri: RecordId) {
+fn record(e: &mut Enc, case: &Case, ri: RecordId) {
     let r = &case.records[ri as usize];
     let RecordExtras { end_date, value_usd, declared_end_user, ship_to_country, source, attrs } =
         case.records.extras(ri);
@@ -118,7 +118,7 @@ pub(super) fn record(e: &mut Enc, case: &Case, ri: RecordId) {
 
 /// A record read back, its strings interned in `strings` in a fixed order
 /// (the same on every rank, so symbols mean the same everywhere).
-pub(super) fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<(Record, RecordExtras)> {
+fn read_record(d: &mut Dec, strings: &mut Strings) -> Option<(Record, RecordExtras)> {
     let id = d.str_ref()?;
     let date = Timestamp(d.u64()? as i64);
     let kind = *RecordKind::ALL.get(d.u8()? as usize)?;
@@ -306,8 +306,8 @@ impl Assembler {
     }
 }
 
-/// Keeps in `case` only the records with an end `owns` (what a cluster
-/// rank but 0 holds past the read round, `cluster::run`'s step 3):
+/// Keeps in `case` only the records with an end `owns` (step 2 of the
+/// partition plan in ARCHITECTURE.md, not yet run by the cluster scan):
 /// they keep the case's order, so local record numbers ascend with the
 /// global ones, which the returned map gives (local to global, ascending);
 /// each records file keeps its records. Everything else in the case
@@ -330,7 +330,6 @@ pub fn keep_owned(case: &mut Case, owns: impl Fn(EntityId) -> bool) -> Vec<Recor
         .collect();
     let mut keep = global.iter().peekable();
     case.records = std::mem::take(&mut case.records).retain_indices(|i| keep.next_if_eq(&&i).is_some());
-    case.records.shrink_to_fit();
     for f in &mut case.record_files {
         f.0 = global.partition_point(|&g| g < f.0) as RecordId;
     }

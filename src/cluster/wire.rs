@@ -36,7 +36,7 @@ impl Enc {
     fn opt_sym(&mut self, s: Option<Sym>) {
         self.u32(s.map_or(u32::MAX, |s| s.to_usize() as u32));
     }
-    pub fn ids(&mut self, v: &[u32]) {
+    fn ids(&mut self, v: &[u32]) {
         self.u64(v.len() as u64);
         for &x in v {
             self.u32(x);
@@ -177,7 +177,7 @@ impl<'a> Dec<'a> {
             x => Some(Some(Sym::try_from_usize(x as usize)?)),
         }
     }
-    pub fn ids(&mut self) -> Option<Vec<u32>> {
+    fn ids(&mut self) -> Option<Vec<u32>> {
         let n = usize::try_from(self.u64()?).ok()?;
         if n > self.bytes.len() / 4 {
             return None;

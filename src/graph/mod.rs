@@ -97,18 +97,6 @@ impl Adjacency {
         Adjacency { out_start, out, in_start, inn, in_date, in_goods }
     }
 
-    /// Renumbers the records: built on part of a case (a cluster rank's
-    /// records) whose whole-case numbers `global` gives, ascending, so that
-    /// the lists then hold the whole case's numbers, in the same order.
-    ///
-    /// # Complexity
-    /// O(R) for the R records listed.
-    pub fn renumber(&mut self, global: &[RecordId]) {
-        for r in self.out.iter_mut().chain(self.inn.iter_mut()) {
-            *r = global[*r as usize];
-        }
-    }
-
     /// Records out of `e`, in time order.
     pub fn out(&self, e: EntityId) -> &[RecordId] {
         &self.out[self.out_start[e as usize] as usize..self.out_start[e as usize + 1] as usize]

@@ -202,26 +202,9 @@ impl<'a> Ctx<'a> {
         adj: Option<&crate::graph::Adjacency>,
         parallel: bool,
     ) -> Ctx<'a> {
-        let last_date = inv.order.last().map_or(Timestamp(0), |&ri| case.records[ri as usize].date);
-        Ctx::build_at(case, policy, inv, adj, parallel, last_date)
-    }
-
-    /// [`Ctx::build`] judging stock still held at `last_date`: on a cluster
-    /// rank, whose case holds part of the records, the date of the whole
-    /// case's last record.
-    ///
-    /// # Complexity
-    /// As [`Ctx::build`].
-    pub fn build_at(
-        case: &'a Case,
-        policy: &'a Policy,
-        inv: &'a Inventory,
-        adj: Option<&crate::graph::Adjacency>,
-        parallel: bool,
-        last_date: Timestamp,
-    ) -> Ctx<'a> {
         use crate::par::join;
         let n = case.entities.len();
+        let last_date = inv.order.last().map_or(Timestamp(0), |&ri| case.records[ri as usize].date);
         let (((hits, screening), shortfalls), ((per_entity, addresses), ((undeployed, products), ownership))) = join(
             parallel,
             || {

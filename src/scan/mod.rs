@@ -73,14 +73,7 @@ impl<'a> Prepared<'a> {
     }
 
     pub fn index(&self) -> RouteIndex<'_> {
-        RouteIndex {
-            case: self.ctx.case,
-            adj: &self.adj,
-            lots: &self.lots,
-            inv: self.ctx.inv,
-            owns: None,
-            global: None,
-        }
+        RouteIndex { case: self.ctx.case, adj: &self.adj, lots: &self.lots, inv: self.ctx.inv, owns: None }
     }
 
     /// The terminal steps the scan searches from.
