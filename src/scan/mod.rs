@@ -687,7 +687,8 @@ fn sort_records(case: &Case, records: &mut Vec<RecordId>) {
 }
 
 /// Flags about the terminal first (they drive the score), then by weight,
-/// rule id and detail, so the order never depends on the order routes were met.
+/// rule id, detail and evidence, so the order never depends on the order
+/// routes were met (nor on how a cluster shared out their groups).
 fn sort_flags(policy: &Policy, flags: &mut [Flag], terminal: Option<EntityId>) {
     let w = |f: &Flag| f.weight.unwrap_or_else(|| policy.weight(f.rule));
     flags.sort_by(|a, b| {
@@ -696,6 +697,7 @@ fn sort_flags(policy: &Policy, flags: &mut [Flag], terminal: Option<EntityId>) {
             .then_with(|| w(b).total_cmp(&w(a)))
             .then_with(|| a.rule.cmp(b.rule))
             .then_with(|| a.detail.cmp(&b.detail))
+            .then_with(|| a.evidence.cmp(&b.evidence))
     });
 }
 
