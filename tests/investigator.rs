@@ -1445,3 +1445,29 @@ fn a_renamed_listed_buyer_is_found_under_each_spelling_of_its_former_name_alone(
         assert!(!has_flag(&fs, "listed_party", "SYD"), "{aliases}: {fs:#?}");
     }
 }
+
+/// Seventh session (blind case): a US cloud moves 2,048 H200 through its
+/// own Dutch, Singapore and Malaysian subsidiaries in 3-7-day hops into a
+/// Johor site and rents to a bank, a government office, a Chinese group's
+/// Singapore subsidiary (NXS), and a marketplace that sub-rents to a new
+/// Hong Kong firm paying USDT. The group's own companies are one
+/// intermediary (no `long_chain`, so no low findings for the lawful
+/// lessees and the site), and every lease's `remote_access` carries the
+/// caveat `country_of_concern` carries: remote use is no export of the
+/// units, and whether it needed a licence depends on the rules then.
+#[test]
+fn a_clouds_own_subsidiaries_are_no_chain_and_a_lease_says_what_it_is() {
+    let fs = scan("hyperscaler_intragroup_credits");
+    assert!(!fs.iter().any(|f| flags(f).iter().any(|(r, _)| r == "long_chain")), "{fs:#?}");
+    for id in ["UTM", "CDO", "GPB", "JSD", "KSL", "MCB", "MCI", "MCNL", "MCSG", "MCMY"] {
+        assert!(!fs.iter().any(|f| who(f) == id), "{id}: {fs:#?}");
+    }
+    for id in ["DWA", "NXS"] {
+        let r = assert_high_route(&fs, id, &["remote_access"]);
+        let d = flag_of(&r, "remote_access")["detail"].as_str().unwrap().to_string();
+        assert!(
+            d.contains("remote use is not itself an export of the units (no physical export is claimed), and whether it needed a licence depends on the rules in force on"),
+            "{d}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! `long_chain`: more intermediaries than the policy allows within its time
 //! window. Controlled products only. An intermediary is a party that took
 //! the units as its own, counted once: a forwarder holding them under a
-//! shipment, or a round trip back to the same owner, adds none.
+//! shipment, or a round trip back to the same owner, adds none, and the
+//! companies of one group count as one.
 
 use super::{Ctx, Rule};
 use crate::analysis::routes::Route;
@@ -29,9 +30,13 @@ impl Rule for LongChain {
                 r.to == e && r.kind != crate::model::RecordKind::Shipment
             })
         };
+        // A group's own companies count once: units moving between a
+        // cloud's national subsidiaries change no hands (a hyperscaler's US,
+        // Dutch, Singapore and Malaysian arms are one intermediary).
+        let t = ctx.case.records[route.last() as usize].date;
         let mut mids: Vec<crate::model::EntityId> = Vec::new();
         for e in route.intermediaries(ctx.case) {
-            if !mids.contains(&e) && took_title(e) {
+            if !mids.contains(&e) && took_title(e) && !mids.iter().any(|&m| ctx.same_group(m, e, t)) {
                 mids.push(e);
             }
         }

@@ -81,7 +81,13 @@ impl Rule for RemoteAccess {
             (Some(c), false) => format!(
                 " (the units sit in {c}, the lessee's country{placed}: the lease exports nothing and nothing but where the lessee sits restricts it, so this counts for nothing; the import that brought the units is judged on its own route)"
             ),
-            (None, _) => site.map(|s| format!(" (the units sit in {}{placed})", s.country)).unwrap_or_default(),
+            // The caveat `country_of_concern` carries, here too: a lessee
+            // restricted only by its parent has no such flag to carry it.
+            (None, _) => format!(
+                "{}; remote use is not itself an export of the units (no physical export is claimed), and whether it needed a licence depends on the rules in force on {}",
+                site.map(|s| format!(" (the units sit in {}{placed})", s.country)).unwrap_or_default(),
+                last.date
+            ),
         };
         let flag = Flag::new(
             self.id(),
