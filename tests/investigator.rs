@@ -1471,3 +1471,42 @@ fn a_clouds_own_subsidiaries_are_no_chain_and_a_lease_says_what_it_is() {
         );
     }
 }
+
+/// Seventh session (blind case): a US cloud's Malaysian region leases 128
+/// H100 to a Singapore start-up (LS-ORC-1, 2024-03-01), which a Beijing lab
+/// buys through a BVI holding in July 2024; renewals in September 2024 and
+/// March 2025, after the lab's listing. The finding's diagram draws the
+/// first lease, which no flag cites, apart from the renewals that carry
+/// `remote_access` (was one edge `remote access (lease) ×3` with the
+/// badge); the cloud is not flagged as a lessor, since the affiliates rule
+/// was not in force when it renewed for its bought customer.
+#[test]
+fn a_lease_made_before_the_lessee_was_bought_is_drawn_apart() {
+    let fs = scan("my_cloud_lessee_acquired_midlease");
+    let orc = assert_high_route(&fs, "ORC", &["listed_affiliate", "remote_access"]);
+    assert!(!fs.iter().any(|f| who(f) == "CCM"), "{fs:#?}");
+    assert!(!has_flag(&fs, "remote_access", "CCM"), "{fs:#?}");
+    let dir = crate::common::TempDir::new("lease-apart");
+    let out = dir.path().join("dot");
+    let o = crate::common::chiptrace_os(&[
+        "scan".as_ref(),
+        "fixtures/investigator/my_cloud_lessee_acquired_midlease".as_ref(),
+        "--export-dir".as_ref(),
+        out.as_os_str(),
+        "--export-format".as_ref(),
+        "dot".as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let id = orc["id"].as_str().unwrap();
+    let dot = std::fs::read_to_string(out.join(format!("{id}.dot"))).unwrap();
+    let edge = |rec: &str| -> String {
+        dot.lines()
+            .find(|l| l.contains(" -> ") && l.contains(rec))
+            .unwrap_or_else(|| panic!("{rec}: {dot}"))
+            .to_string()
+    };
+    let first = edge("LS-ORC-1");
+    assert!(!first.contains("LS-ORC-2") && !first.contains("remote_access"), "{first}");
+    let renewals = edge("LS-ORC-2");
+    assert!(renewals.contains("LS-ORC-3") && renewals.contains("remote_access"), "{renewals}");
+}

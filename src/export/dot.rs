@@ -369,13 +369,16 @@ fn diagram_graph(case: &Case, d: &Diagram, part: Option<(usize, usize, bool)>) -
 
     // Records of one kind between the same two entities share one edge (one
     // label line each): Graphviz stacks the labels of parallel edges on top of
-    // each other. Route records are never merged with others.
-    type Key = (EntityId, EntityId, RecordKind, bool);
+    // each other. Route records are never merged with others, nor records
+    // that different flags cite: a lease no flag cites (made before the
+    // lessee was bought by a Chinese group) is drawn apart from the renewals
+    // that carry `remote_access`, without their badge.
+    type Key<'f> = (EntityId, EntityId, RecordKind, bool, Option<&'f BTreeSet<String>>);
     let mut groups: Vec<(Key, Vec<RecordId>)> = Vec::new();
     let mut index: BTreeMap<Key, usize> = BTreeMap::new();
     for &ri in &d.records {
         let r = &case.records[ri as usize];
-        let key = (r.from, r.to, r.kind, d.route.contains(&ri));
+        let key = (r.from, r.to, r.kind, d.route.contains(&ri), d.record_flags.get(&ri).filter(|f| !f.is_empty()));
         match index.get(&key) {
             Some(&i) => groups[i].1.push(ri),
             None => {
@@ -384,7 +387,7 @@ fn diagram_graph(case: &Case, d: &Diagram, part: Option<(usize, usize, bool)>) -
             }
         }
     }
-    for ((from, to, kind, on_route), rs) in groups {
+    for ((from, to, kind, on_route, _), rs) in groups {
         let mut label = match rs.as_slice() {
             [one] => record_label(case, *one),
             many => records_label(case, kind, many),

@@ -15,8 +15,9 @@
 //! finding, with `supplied_by_front` when a front did).
 //!
 //! A lease made to a party already listed when it began, or to a listed
-//! party's front (owned 50% or more by listed parties then), also flags the
-//! lessor: it dealt with a listed party (and the flag says how it was paid).
+//! party's front (owned 50% or more by listed parties then, while the
+//! affiliates rule was in force), also flags the lessor: it dealt with a
+//! listed party (and the flag says how it was paid).
 
 use super::{Ctx, Rule, domestic_lease, lease_site, restricts_lessee};
 use crate::analysis::routes::Route;
@@ -107,8 +108,11 @@ impl Rule for RemoteAccess {
         out.push(if counts { flag } else { flag.weighted(0.0) });
         // The lessor that granted the use to a party already listed when the
         // lease began, or to a listed party's front (a company listed parties
-        // own 50% or more, flagged by `listed_affiliate` for that date), dealt
-        // with a listed party: the act a case against the lessor rests on. A
+        // own 50% or more, flagged by `listed_affiliate` for that date, while
+        // the affiliates rule was in force: outside it the ownership restricted
+        // nothing, and a cloud whose customer was bought mid-lease through an
+        // offshore holding did no wrong), dealt with a listed party: the act a
+        // case against the lessor rests on. A
         // flag about it (its own entity finding shows it, and it aggravates
         // the route), citing the lease and the entry, with how it was paid.
         if last.from == route.terminal {
@@ -131,8 +135,10 @@ impl Rule for RemoteAccess {
                 ),
                 vec![entry.evidence()],
             )
-        } else if let Some(a) =
-            earlier.iter().find(|f| f.subject == route.terminal && f.rule == "listed_affiliate" && f.weight.is_none())
+        } else if let Some(a) = earlier
+            .iter()
+            .find(|f| f.subject == route.terminal && f.rule == "listed_affiliate" && f.weight.is_none())
+            .filter(|_| ctx.policy.affiliates_rule_in_force(last.date))
         {
             (
                 format!(
