@@ -170,8 +170,9 @@ fn native(s: &str) -> Option<Country> {
 /// Inverted country names, keyed as letters and digits in lower case (so
 /// with or without the comma, `KOREA, REPUBLIC OF` and `KOREA REPUBLIC OF`
 /// are one key): every ISO 3166-1 short name with a comma (from the Debian
-/// iso-codes `iso_3166-1.json`), and the World Bank's inverted names
-/// (`Korea, Rep.`, `Congo, Dem. Rep.`, `Egypt, Arab Rep.`).
+/// iso-codes `iso_3166-1.json`), the World Bank's inverted names (`Korea,
+/// Rep.`, `Congo, Dem. Rep.`, `Egypt, Arab Rep.`), and the UN M49 names no
+/// other reading covers (`Netherlands (Kingdom of the)`).
 const INVERTED: &[(&str, &str)] = &[
     // ISO 3166-1
     ("bonairesinteustatiusandsaba", "BQ"),
@@ -220,6 +221,12 @@ const INVERTED: &[(&str, &str)] = &[
     ("unitedstatesofamericathe", "US"),
     ("unitedarabemiratesthe", "AE"),
     ("russianfederationthe", "RU"),
+    // UN M49 names the other readings lack
+    ("unitedstatesvirginislands", "VI"),
+    ("usvirginislands", "VI"),
+    ("netherlandskingdomofthe", "NL"),
+    ("chinahongkongspecialadministrativeregion", "HK"),
+    ("chinamacaospecialadministrativeregion", "MO"),
 ];
 
 /// A folded name looked up in the ISO translations ([`super::country_names::NAMES`]).
@@ -390,6 +397,37 @@ mod tests {
         ];
         for (name, code) in iso {
             for text in [name.to_string(), name.replace(',', ""), name.replace(',', "").to_uppercase()] {
+                assert_eq!(Country::parse(&text).map(|c| c.as_str().to_string()), Some(code.to_string()), "{text}");
+            }
+        }
+        // The UN M49 names of the same countries (parenthesised forms, and
+        // the names the UN writes in reading order).
+        let un = [
+            ("Bolivia (Plurinational State of)", "BO"),
+            ("Democratic Republic of the Congo", "CD"),
+            ("Congo", "CG"),
+            ("Micronesia (Federated States of)", "FM"),
+            ("Iran (Islamic Republic of)", "IR"),
+            ("Republic of Korea", "KR"),
+            ("Democratic People's Republic of Korea", "KP"),
+            ("Republic of Moldova", "MD"),
+            ("State of Palestine", "PS"),
+            ("United Republic of Tanzania", "TZ"),
+            ("Venezuela (Bolivarian Republic of)", "VE"),
+            ("British Virgin Islands", "VG"),
+            ("United States Virgin Islands", "VI"),
+            ("China, Hong Kong Special Administrative Region", "HK"),
+            ("China, Macao Special Administrative Region", "MO"),
+            ("Lao People's Democratic Republic", "LA"),
+            ("Netherlands (Kingdom of the)", "NL"),
+            ("United Kingdom of Great Britain and Northern Ireland", "GB"),
+            ("Russian Federation", "RU"),
+            ("Syrian Arab Republic", "SY"),
+            ("Viet Nam", "VN"),
+            ("Türkiye", "TR"),
+        ];
+        for (name, code) in un {
+            for text in [name.to_string(), name.to_uppercase()] {
                 assert_eq!(Country::parse(&text).map(|c| c.as_str().to_string()), Some(code.to_string()), "{text}");
             }
         }
