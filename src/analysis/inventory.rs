@@ -5,6 +5,7 @@ use crate::model::*;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use string_interner::Symbol;
 
 /// Units one entity handled of one lot or product.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -41,8 +42,13 @@ impl Holding {
     }
 
     pub fn add(&mut self, r: &Record, as_sender: bool) {
-        let q = r.quantity as u64;
-        match (r.kind, as_sender) {
+        self.add_units(r.kind, as_sender, r.quantity)
+    }
+
+    /// [`Holding::add`] of a record's kind, side and units.
+    pub fn add_units(&mut self, kind: RecordKind, as_sender: bool, quantity: u32) {
+        let q = quantity as u64;
+        match (kind, as_sender) {
             (RecordKind::Sale, true) => self.sent += q,
             (RecordKind::Shipment, true) => self.shipped += q,
             (RecordKind::Sale, false) => {
@@ -216,10 +222,204 @@ fn shortfall(case: &Case, ri: RecordId, lot: Option<Sym>, excess: u64, message: 
     Shortfall { entity: r.from, record: ri, excess, lot, product: r.product, file, line: r.line, message }
 }
 
+/// Units per (holder, product) as sorted arrays: each entity's products in
+/// ascending symbol order beside their holdings, the entities one after
+/// the other (entity `e`'s from `starts[e]` to `starts[e + 1]`).
+#[derive(Clone, Debug, Default)]
+pub struct Holdings {
+    starts: Vec<u32>,
+    products: Vec<Sym>,
+    holdings: Vec<Holding>,
+}
+
+/// Entities a block of [`Holdings::build`] folds at a time on the pool
+/// (a few in unit tests, so that their cases span several blocks); at most
+/// 2^16, the width of [`End::entity`].
+const HOLDINGS_BLOCK: usize = if cfg!(test) { 3 } else { 4096 };
+
+/// Products an entity's ends are summed over by a linear search before
+/// [`Holdings::build`] sorts them instead.
+const FEW_PRODUCTS: usize = 16;
+
+/// One end of one record as [`Holdings::build`] buckets it: what the fold
+/// needs, so that it never reads the record again (12 bytes).
+#[derive(Clone, Copy)]
+struct End {
+    product: Sym,
+    quantity: u32,
+    /// The entity's place in its block.
+    entity: u16,
+    kind: RecordKind,
+    as_sender: bool,
+}
+
+/// Sums `ends` by product into `few` (sorted by product) when they are of
+/// at most [`FEW_PRODUCTS`] products; false (`few` then holds a part) when
+/// they are of more.
+fn fold_few(ends: &[End], few: &mut Vec<(Sym, Holding)>) -> bool {
+    few.clear();
+    for x in ends {
+        let k = match few.iter().position(|(p, _)| *p == x.product) {
+            Some(k) => k,
+            None if few.len() < FEW_PRODUCTS => {
+                few.push((x.product, Holding::default()));
+                few.len() - 1
+            }
+            None => return false,
+        };
+        few[k].1.add_units(x.kind, x.as_sender, x.quantity);
+    }
+    few.sort_unstable_by_key(|(p, _)| p.to_usize());
+    true
+}
+
+/// One block's entities' holdings: how many products each entity of the
+/// block has, then those products and holdings in entity order.
+type BlockHoldings = (Vec<u32>, Vec<Sym>, Vec<Holding>);
+
+/// Folds the ends of one block of `len` entities (in any order): a
+/// counting sort by entity within the block (its counters fit in cache),
+/// then each entity's ends summed by product.
+fn fold_block(ends: Vec<End>, len: usize) -> BlockHoldings {
+    let mut at = vec![0u32; len + 1];
+    for x in &ends {
+        at[x.entity as usize + 1] += 1;
+    }
+    for e in 1..=len {
+        at[e] += at[e - 1];
+    }
+    let mut by_entity = ends.clone();
+    let mut next = at.clone();
+    for x in ends {
+        let i = &mut next[x.entity as usize];
+        by_entity[*i as usize] = x;
+        *i += 1;
+    }
+    let (mut counts, mut products, mut holdings) = (Vec::with_capacity(len), Vec::new(), Vec::new());
+    let mut few: Vec<(Sym, Holding)> = Vec::with_capacity(FEW_PRODUCTS);
+    for e in 0..len {
+        let mine = &mut by_entity[at[e] as usize..at[e + 1] as usize];
+        let before = products.len();
+        if fold_few(mine, &mut few) {
+            products.extend(few.iter().map(|(p, _)| *p));
+            holdings.extend(few.iter().map(|(_, h)| *h));
+        } else {
+            // Many products: sorted by product, each run summed.
+            mine.sort_unstable_by_key(|x| x.product.to_usize());
+            for x in mine.iter() {
+                if products.len() == before || products.last() != Some(&x.product) {
+                    products.push(x.product);
+                    holdings.push(Holding::default());
+                }
+                if let Some(h) = holdings.last_mut() {
+                    h.add_units(x.kind, x.as_sender, x.quantity);
+                }
+            }
+        }
+        counts.push((products.len() - before) as u32);
+    }
+    (counts, products, holdings)
+}
+
+impl Holdings {
+    /// Every record counted at its sender and its receiver. One pass over
+    /// the records in file order puts each end (its product, units, kind
+    /// and side: 12 bytes) in the bucket of its entity's block of
+    /// [`HOLDINGS_BLOCK`] entities; then each block, on the pool when
+    /// `parallel`, is sorted by entity and summed by product, and the
+    /// blocks' tables are joined. No record is read twice: reading each
+    /// record's two ends again at random (bucketing record numbers by
+    /// entity) cost more than the hash map keyed by (entity, product) this
+    /// replaced, which held twice the bytes (BENCHMARKS.md, issue 10,
+    /// seventh session).
+    ///
+    /// # Complexity
+    /// O(R + E) for R records and E entities, plus O(d log d) for each
+    /// entity's d ends where they are of more than [`FEW_PRODUCTS`] products.
+    pub fn build(case: &Case, parallel: bool) -> Holdings {
+        use rayon::prelude::*;
+        let blocks = case.entities.len().div_ceil(HOLDINGS_BLOCK);
+        let guess = 2 * case.records.len() / blocks.max(1) + 16;
+        let mut parts: Vec<Vec<End>> = (0..blocks).map(|_| Vec::with_capacity(guess)).collect();
+        for r in case.records.iter() {
+            for (e, as_sender) in [(r.from, true), (r.to, false)] {
+                let (b, entity) = (e as usize / HOLDINGS_BLOCK, (e as usize % HOLDINGS_BLOCK) as u16);
+                if b >= parts.len() {
+                    parts.resize_with(b + 1, Vec::new);
+                }
+                parts[b].push(End { product: r.product, quantity: r.quantity, entity, kind: r.kind, as_sender });
+            }
+        }
+        // Every entity of the case, and any a record names past them.
+        let n = parts.len().checked_sub(1).map_or(0, |last| {
+            let past = parts[last].iter().map(|x| last * HOLDINGS_BLOCK + x.entity as usize + 1).max();
+            past.unwrap_or(0).max(case.entities.len())
+        });
+        let jobs: Vec<(Vec<End>, usize)> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(b, ends)| (ends, n.min((b + 1) * HOLDINGS_BLOCK) - b * HOLDINGS_BLOCK))
+            .collect();
+        let folded: Vec<BlockHoldings> = if parallel {
+            jobs.into_par_iter().map(|(ends, len)| fold_block(ends, len)).collect()
+        } else {
+            jobs.into_iter().map(|(ends, len)| fold_block(ends, len)).collect()
+        };
+        let total = folded.iter().map(|p| p.1.len()).sum();
+        let mut out = Holdings {
+            starts: Vec::with_capacity(n + 1),
+            products: Vec::with_capacity(total),
+            holdings: Vec::with_capacity(total),
+        };
+        out.starts.push(0);
+        for (counts, products, holdings) in folded {
+            for c in counts {
+                out.starts.push(out.starts.last().copied().unwrap_or(0) + c);
+            }
+            out.products.extend(products);
+            out.holdings.extend(holdings);
+        }
+        out
+    }
+
+    /// What entity `e` handled of `product`, if anything.
+    ///
+    /// # Complexity
+    /// O(log p) for the p products the entity handled.
+    pub fn get(&self, e: EntityId, product: Sym) -> Option<&Holding> {
+        let (a, b) = (*self.starts.get(e as usize)? as usize, *self.starts.get(e as usize + 1)? as usize);
+        let k = self.products[a..b].binary_search_by_key(&product.to_usize(), |p| p.to_usize()).ok()?;
+        Some(&self.holdings[a + k])
+    }
+
+    /// Every (entity, product) handled, by entity, then product symbol.
+    pub fn iter(&self) -> impl Iterator<Item = ((EntityId, Sym), &Holding)> {
+        self.starts.windows(2).enumerate().flat_map(move |(e, w)| {
+            (w[0] as usize..w[1] as usize).map(move |k| ((e as EntityId, self.products[k]), &self.holdings[k]))
+        })
+    }
+
+    /// How many (entity, product) pairs were handled.
+    pub fn len(&self) -> usize {
+        self.products.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
+    }
+
+    /// Bytes the table holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.starts.capacity() * size_of::<u32>()
+            + self.products.capacity() * size_of::<Sym>()
+            + self.holdings.capacity() * size_of::<Holding>()
+    }
+}
+
 /// Per-entity holdings by product, with a time-ordered check of balances.
 pub struct Inventory {
     /// (entity, product) -> units.
-    pub by_product: HashMap<(EntityId, Sym), Holding>,
+    pub by_product: Holdings,
     /// Record indices sorted by date (ties in file order), the order every analysis walks them in.
     pub order: Vec<RecordId>,
 }
@@ -261,20 +461,13 @@ impl Inventory {
                 keyed.into_iter().map(|(_, i)| i).collect()
             }
         };
-        let holdings = || {
-            let mut by_product: HashMap<(EntityId, Sym), Holding> = HashMap::default();
-            for r in &case.records {
-                by_product.entry((r.from, r.product)).or_default().add(r, true);
-                by_product.entry((r.to, r.product)).or_default().add(r, false);
-            }
-            by_product
-        };
+        let holdings = || Holdings::build(case, parallel);
         let (order, by_product) = crate::par::join(parallel, order, holdings);
         Inventory { by_product, order }
     }
 
     pub fn holding(&self, e: EntityId, product: Sym) -> Holding {
-        self.by_product.get(&(e, product)).copied().unwrap_or_default()
+        self.by_product.get(e, product).copied().unwrap_or_default()
     }
 
     /// Every record that sends on, installs or leases more units than its
@@ -376,8 +569,8 @@ impl Inventory {
     /// Totals per entity over all products, sorted by entity id.
     pub fn per_entity(&self) -> BTreeMap<EntityId, Holding> {
         let mut out: BTreeMap<EntityId, Holding> = BTreeMap::new();
-        for ((e, _), h) in &self.by_product {
-            let t = out.entry(*e).or_default();
+        for ((e, _), h) in self.by_product.iter() {
+            let t = out.entry(e).or_default();
             t.received += h.received;
             t.bought += h.bought;
             t.sent += h.sent;
@@ -397,4 +590,42 @@ pub fn records_file(case: &Case) -> String {
     let jsonl_read =
         case.files.iter().any(|f| f.path == "records.jsonl") && !case.files.iter().any(|f| f.path == "records.csv");
     case.root.join(if jsonl_read { "records.jsonl" } else { "records.csv" }).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The sorted holdings hold what a hash map keyed by (entity,
+        /// product) sums, whatever the kinds, self-loops and product mix,
+        /// built in parallel or not.
+        #[test]
+        fn holdings_are_the_sums_per_entity_and_product(
+            recs in prop::collection::vec((0u32..7, 0u32..7, 0usize..3, 0usize..4, 1u32..50), 0..80),
+        ) {
+            let mut case = Case::default();
+            let products: Vec<Sym> = ["H100", "H20", "A100"].iter().map(|p| case.strings.intern(p)).collect();
+            for (i, &(from, to, p, k, q)) in recs.iter().enumerate() {
+                let id = case.strings.intern(&format!("R{i}"));
+                let r = Record { kind: RecordKind::ALL[k], ..Record::sale(id, Timestamp(0), from, to, products[p], q, 2) };
+                case.records.push(r, RecordExtras::default());
+            }
+            let mut want: HashMap<(EntityId, Sym), Holding> = HashMap::default();
+            for r in &case.records {
+                want.entry((r.from, r.product)).or_default().add(r, true);
+                want.entry((r.to, r.product)).or_default().add(r, false);
+            }
+            for parallel in [false, true] {
+                let got = Holdings::build(&case, parallel);
+                prop_assert_eq!(got.len(), want.len());
+                for ((e, p), h) in got.iter() {
+                    prop_assert_eq!(Some(h), want.get(&(e, p)));
+                    prop_assert_eq!(got.get(e, p), Some(h));
+                }
+                prop_assert_eq!(got.get(99, products[0]), None);
+            }
+        }
+    }
 }

@@ -112,12 +112,17 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     opts.threads = a.threads;
     let Some(loaded) = super::load_case_with(&a.case, opts)? else { return Ok(EXIT_BAD_INPUT) };
     let read_time = started.elapsed();
+    if a.timings {
+        say_memory("read");
+    }
     super::lists_notice(&a.case, &loaded);
     let case = &loaded.case;
     let bar = progress_bar(case.records.len() as u64);
     let tick = |p: Progress| match p {
         Progress::Start(n) => bar.set_length(n),
         Progress::Step => bar.inc(1),
+        Progress::Stage(name) if a.timings => say_memory(name),
+        Progress::Stage(_) => {}
     };
     let config = ScanConfig { threads: a.threads, progress: Some(&tick) };
     let mut report = scan(case, &loaded.policy, &config);
@@ -164,6 +169,9 @@ pub(crate) fn output(
         super::note!("wrote {} {} diagram(s) to {}", written.len(), a.export_format, dir.display());
     }
     if a.timings {
+        if a.local_cluster.is_none() && a.cluster.is_none() {
+            say_memory("output");
+        }
         say!("timing read {:>10.3} s", read_time.as_secs_f64());
         for (stage, d) in &report.timings {
             say!("timing {stage:<6} {:>8.3} s", d.as_secs_f64());
@@ -172,6 +180,14 @@ pub(crate) fn output(
     }
     let fail = a.fail_on.is_some_and(|s| report.findings.iter().any(|f| f.severity >= s));
     Ok(if fail { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// One line on stderr under `--timings` as each stage of the one-process
+/// scan ends: the memory it holds now and its peak so far (the cluster's
+/// ranks print theirs the same way).
+fn say_memory(stage: &'static str) {
+    let s = crate::cluster::Stage::now(stage);
+    say!("memory after {}: {:.0} MiB resident, peak so far {:.0} MiB", s.name, s.rss_mib, s.peak_mib);
 }
 
 /// Keeps findings at or above `min`, then the `top` highest.

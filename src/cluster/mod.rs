@@ -338,6 +338,13 @@ fn peak_mib() -> f64 {
     status_mib("VmHWM:")
 }
 
+impl Stage {
+    /// This process's memory now, as stage `name` ends.
+    pub fn now(name: &'static str) -> Stage {
+        Stage { name, rss_mib: status_mib("VmRSS:"), peak_mib: peak_mib() }
+    }
+}
+
 /// Where the memory of a rank goes, stage by stage (when asked).
 struct MemTrace {
     me: usize,
@@ -347,7 +354,7 @@ struct MemTrace {
 impl MemTrace {
     fn stage(&self, name: &'static str) {
         if let Some(f) = self.on_stage {
-            f(self.me, &Stage { name, rss_mib: status_mib("VmRSS:"), peak_mib: peak_mib() });
+            f(self.me, &Stage::now(name));
         }
     }
 }

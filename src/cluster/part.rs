@@ -419,7 +419,7 @@ mod tests {
                     let sinv = Inventory::build_with(sub, false);
                     let sctx = Ctx::build(sub, policy, &sinv, None, false);
                     let mut checked = 0;
-                    for (&(e, p), h) in &inv.by_product {
+                    for ((e, p), h) in inv.by_product.iter() {
                         if owns(e) {
                             assert_eq!(sinv.holding(e, p), *h, "holding of entity {e}");
                             checked += 1;

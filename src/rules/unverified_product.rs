@@ -169,7 +169,7 @@ pub fn unverified_records(
             if held.iter().any(|&(q, _)| q == p) {
                 continue;
             }
-            let Some(h) = inv.by_product.get(&(c.from, p)) else { continue };
+            let Some(h) = inv.by_product.get(c.from, p) else { continue };
             // Held on the record's date and never recorded leaving after it.
             let never_left = h.received.saturating_sub(h.sent + h.shipped + h.installed + h.leased);
             let came: u64 = mine

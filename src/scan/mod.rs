@@ -34,6 +34,8 @@ pub enum Progress {
     Start(u64),
     /// One terminal step done.
     Step,
+    /// A stage of the scan ended (`--timings` prints the memory after each).
+    Stage(&'static str),
 }
 
 impl std::fmt::Debug for ScanConfig<'_> {
@@ -62,13 +64,27 @@ impl<'a> Prepared<'a> {
     /// # Complexity
     /// O(E + R + L) plus the screening.
     pub fn build(case: &'a Case, policy: &'a Policy, inv: &'a Inventory, parallel: bool) -> Prepared<'a> {
+        Prepared::build_staged(case, policy, inv, parallel, &|_| {})
+    }
+
+    /// [`Prepared::build`], telling `stage` as the search's indexes and
+    /// then the rules' context are built.
+    pub fn build_staged(
+        case: &'a Case,
+        policy: &'a Policy,
+        inv: &'a Inventory,
+        parallel: bool,
+        stage: &dyn Fn(Progress),
+    ) -> Prepared<'a> {
         // The balance check in the context walks the adjacency, so it comes first.
         let (adj, lots) = crate::par::join(
             parallel,
             || Adjacency::build_with(case, &inv.order, parallel),
             || Lots::build(case, &inv.order),
         );
+        stage(Progress::Stage("adjacency and lots"));
         let ctx = Ctx::build(case, policy, inv, Some(&adj), parallel);
+        stage(Progress::Stage("rules' context"));
         Prepared { ctx, adj, lots }
     }
 
@@ -92,8 +108,11 @@ pub fn scan(case: &Case, policy: &Policy, config: &ScanConfig) -> ScanReport {
     in_pool(config.threads, || {
         let t0 = Instant::now();
         let parallel = config.threads != 1;
+        let noop = |_| {};
+        let stage: &(dyn Fn(Progress) + Sync) = config.progress.unwrap_or(&noop);
         let inv = Inventory::build_with(case, parallel);
-        let prep = Prepared::build(case, policy, &inv, parallel);
+        stage(Progress::Stage("inventory"));
+        let prep = Prepared::build_staged(case, policy, &inv, parallel, stage);
         let index = t0.elapsed();
         let mut report = scan_inner(&prep, config);
         report.timings.insert(0, ("index", index));
@@ -124,8 +143,11 @@ fn scan_inner(prep: &Prepared, config: &ScanConfig) -> ScanReport {
     let steps = prep.terminal_steps();
     let (findings, searched) = search_and_judge(prep, &steps, config);
     let t_routes = t0.elapsed();
+    let stage = |name| config.progress.inspect(|f| f(Progress::Stage(name)));
+    stage("routes+rules");
     let t1 = Instant::now();
     let mut report = finish(prep, findings, searched);
+    stage("finish");
     // Routes are searched and judged block by block (see `search_and_judge`),
     // so the two stages share one timing; `finish` ranks and caps.
     report.timings = vec![("routes+rules", t_routes), ("finish", t1.elapsed())];
