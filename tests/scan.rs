@@ -624,7 +624,7 @@ proptest! {
             vec![
                 format!("{:?}", inv.order),
                 format!("{:?}", sorted(inv.by_product.iter().map(|x| format!("{x:?}")).collect())),
-                format!("{:?}", (0..e).map(|i| (prep.adj.inn(i).to_vec(), prep.adj.out(i).to_vec(), prep.adj.inn_columns(i).1.to_vec(), prep.adj.inn_columns(i).2.to_vec())).collect::<Vec<_>>()),
+                format!("{:?}", (0..e).map(|i| (prep.adj.inn(i).to_vec(), prep.adj.out(i).to_vec(), prep.adj.inn_columns(i).dates.to_vec(), prep.adj.inn_columns(i).goods.to_vec(), prep.adj.inn_columns(i).quantity.to_vec())).collect::<Vec<_>>()),
                 format!("{:?}", c.hits.iter().map(|h| h.iter().map(|x| (x.entry, x.score, &x.matched_name, &x.listed_name, &x.method)).collect::<Vec<_>>()).collect::<Vec<_>>()),
                 format!("{:?}", sorted(c.shortfalls.iter().map(|x| format!("{x:?}")).collect())),
                 format!("{:?} {:?} {:?} {:?}", c.activity, c.first_trade, c.nth_trade, c.placements),

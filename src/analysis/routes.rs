@@ -10,7 +10,7 @@
 //! that must give the same routes.
 
 use crate::analysis::inventory::Inventory;
-use crate::graph::{Adjacency, Lots, goods_key};
+use crate::graph::{Adjacency, LEASE_GOODS, Lots, NO_GOODS, goods_key};
 use crate::model::*;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -256,7 +256,7 @@ impl Walk {
         let records = &mut self.records;
         let cur = *records.last().expect("a walk has at least one record");
         let r = ix.rec(cur);
-        if case.entity(r.from).kind == EntityKind::Manufacturer {
+        if ix.adj.is_maker(r.from) {
             return false; // the units were made here
         }
         if records.len() >= bounds.max_depth {
@@ -272,8 +272,8 @@ impl Walk {
         // Receipts up to the step's date (receipts on the same day count: dates
         // often lack times), found and filtered on the narrow date and goods
         // columns; only a receipt of the same product reads its record.
-        let (incoming, dates, goods) = ix.adj.inn_columns(r.from);
-        let upto = dates.partition_point(|&d| d <= r.date.0);
+        let inn = ix.adj.inn_columns(r.from);
+        let upto = inn.dates.partition_point(|&d| d <= r.date.0);
         let want = goods_key(r.product);
         let mut best: Option<(RecordId, f64, bool)> = None;
         // A lease of units the lessor shipped to a site (its own data centre
@@ -362,17 +362,23 @@ impl Walk {
                     break;
                 }
                 *examined += 1;
-                let c = incoming[i];
+                let c = inn.records[i];
                 // A receipt of another product, or an install (NO_GOODS), is
-                // skipped on the narrow column without reading its record.
-                if goods[i] != want || records.contains(&c) {
+                // skipped on the narrow column without reading its record,
+                // and a receipt of the product is weighed on the columns
+                // too: what `supplies` and `step_plausibility` read of it
+                // (its kind, units and date) is there, and only a lease's
+                // end date is read beside it.
+                let g = inn.goods[i];
+                if g == NO_GOODS || g & !LEASE_GOODS != want || records.contains(&c) {
                     continue;
                 }
-                let cr = ix.rec(c);
-                if !supplies(ix.case, c, cr, r) {
+                if g & LEASE_GOODS != 0
+                    && !(r.kind == RecordKind::Lease && case.records.end_date(c).is_none_or(|end| r.date <= end))
+                {
                     continue;
                 }
-                let p = step_plausibility(cr, r);
+                let p = plausibility(inn.quantity[i], Timestamp(inn.dates[i]), r);
                 if best.is_none_or(|(_, bp, _)| p > bp) {
                     best = Some((c, p, true));
                 }
@@ -505,11 +511,17 @@ pub fn inferred_reason(case: &Case, path: &[RecordId], plausibility: f64) -> Str
 /// report quotes this formula beside an inferred route ([`inferred_reason`]);
 /// keep the two together.
 pub fn step_plausibility(prev: &Record, next: &Record) -> f64 {
-    let qty = (prev.quantity as f64 / next.quantity as f64).min(1.0);
-    let days = prev.date.days_until(next.date).max(0.0);
+    plausibility(prev.quantity, prev.date, next)
+}
+
+/// [`step_plausibility`] of a receipt of `quantity` units dated `date`
+/// (what the route search reads of it on the adjacency's columns).
+fn plausibility(quantity: u32, date: Timestamp, next: &Record) -> f64 {
+    let qty = (quantity as f64 / next.quantity as f64).min(1.0);
+    let days = date.days_until(next.date).max(0.0);
     let time = 0.5 + 0.5 * (-days / 120.0).exp();
     // Exact quantity matches are typical of pass-through trade.
-    let exact = if prev.quantity == next.quantity { 1.0 } else { 0.9 };
+    let exact = if quantity == next.quantity { 1.0 } else { 0.9 };
     (qty * time * exact).clamp(0.0, 1.0)
 }
 

@@ -49,13 +49,23 @@ pub struct Adjacency {
     /// binary search or a scan of a holder's receipts reads a few bytes per
     /// receipt instead of a whole record: the date (UTC seconds), and the
     /// product's symbol for a receipt that can supply units (a sale, a
-    /// shipment, a lease for a sub-lease; [`NO_GOODS`] for an install).
+    /// shipment, a lease for a sub-lease; [`NO_GOODS`] for an install),
+    /// with [`LEASE_GOODS`] set for a lease, and the units: what an
+    /// inferred step weighs, so that only the receipt chosen is read whole.
     in_date: Vec<i64>,
     in_goods: Vec<u32>,
+    in_qty: Vec<u32>,
+    /// Whether each entity is a manufacturer (where a route search stops:
+    /// the units were made there), a byte an entity instead of its record.
+    maker: Vec<bool>,
 }
 
 /// `Adjacency::inn_columns`'s product key of a receipt that supplies nothing (an install).
 pub const NO_GOODS: u32 = u32::MAX;
+
+/// Set in `Adjacency::inn_columns`'s product key of a lease (units that
+/// supply only a sub-lease, while the lease runs).
+pub const LEASE_GOODS: u32 = 1 << 31;
 
 /// The key `Adjacency::inn_columns` gives a product.
 pub fn goods_key(product: Sym) -> u32 {
@@ -78,7 +88,7 @@ impl Adjacency {
     /// O(E + R).
     pub fn build_with(case: &Case, order: &[RecordId], parallel: bool) -> Adjacency {
         let n = case.entities.len();
-        let ((out_start, out), (in_start, inn, in_date, in_goods)) = crate::par::join(
+        let ((out_start, out), (in_start, inn, in_date, in_goods, in_qty)) = crate::par::join(
             parallel,
             || csr(n, order, |r| case.records[r as usize].from),
             || {
@@ -88,13 +98,19 @@ impl Adjacency {
                     .iter()
                     .map(|&r| {
                         let rec = &case.records[r as usize];
-                        if rec.kind == RecordKind::Install { NO_GOODS } else { goods_key(rec.product) }
+                        match rec.kind {
+                            RecordKind::Install => NO_GOODS,
+                            RecordKind::Lease => goods_key(rec.product) | LEASE_GOODS,
+                            RecordKind::Sale | RecordKind::Shipment => goods_key(rec.product),
+                        }
                     })
                     .collect();
-                (in_start, inn, in_date, in_goods)
+                let in_qty = inn.iter().map(|&r| case.records[r as usize].quantity).collect();
+                (in_start, inn, in_date, in_goods, in_qty)
             },
         );
-        Adjacency { out_start, out, in_start, inn, in_date, in_goods }
+        let maker = case.entities.iter().map(|e| e.kind == EntityKind::Manufacturer).collect();
+        Adjacency { out_start, out, in_start, inn, in_date, in_goods, in_qty, maker }
     }
 
     /// Records out of `e`, in time order.
@@ -107,12 +123,32 @@ impl Adjacency {
         &self.inn[self.in_start[e as usize] as usize..self.in_start[e as usize + 1] as usize]
     }
 
-    /// Records into `e` in time order, with their dates and [`goods_key`]s
-    /// (three slices of the same length).
-    pub fn inn_columns(&self, e: EntityId) -> (&[RecordId], &[i64], &[u32]) {
+    /// Records into `e` in time order, with their dates, [`goods_key`]s
+    /// ([`NO_GOODS`] for an install, [`LEASE_GOODS`] set for a lease) and
+    /// units (four slices of the same length).
+    pub fn inn_columns(&self, e: EntityId) -> InColumns<'_> {
         let range = self.in_start[e as usize] as usize..self.in_start[e as usize + 1] as usize;
-        (&self.inn[range.clone()], &self.in_date[range.clone()], &self.in_goods[range])
+        InColumns {
+            records: &self.inn[range.clone()],
+            dates: &self.in_date[range.clone()],
+            goods: &self.in_goods[range.clone()],
+            quantity: &self.in_qty[range],
+        }
     }
+
+    /// Whether entity `e` is a manufacturer.
+    pub fn is_maker(&self, e: EntityId) -> bool {
+        self.maker[e as usize]
+    }
+}
+
+/// An entity's records in, in time order, with the narrow columns beside
+/// them ([`Adjacency::inn_columns`]).
+pub struct InColumns<'a> {
+    pub records: &'a [RecordId],
+    pub dates: &'a [i64],
+    pub goods: &'a [u32],
+    pub quantity: &'a [u32],
 }
 
 fn csr(n: usize, order: &[RecordId], key: impl Fn(RecordId) -> EntityId) -> (Vec<u32>, Vec<RecordId>) {
@@ -328,14 +364,75 @@ impl Lots {
     /// [`Lots::ancestors`] lazily: the route search stops walking up when its
     /// budget is spent, without building the whole line first.
     pub fn ancestors_iter(&self, lot: Sym) -> impl Iterator<Item = Sym> + '_ {
-        let mut seen = rustc_hash::FxHashSet::default();
+        // The lots seen so far: the first few in place (a lineage is
+        // usually short, and the route search walks one from every step),
+        // the rest in a set, so a short walk allocates nothing.
+        const FEW: usize = 8;
+        let mut few = [lot; FEW];
+        let mut in_few = 0;
+        let mut more = rustc_hash::FxHashSet::default();
         let mut next = Some(lot);
         std::iter::from_fn(move || {
             let cur = next?;
             // A cycle in the paperwork ends the line rather than looping.
-            seen.insert(cur);
-            next = self.get(cur).and_then(|l| l.parent).filter(|p| !seen.contains(p));
+            if in_few < FEW {
+                few[in_few] = cur;
+                in_few += 1;
+            } else {
+                more.insert(cur);
+            }
+            next = self.get(cur).and_then(|l| l.parent).filter(|p| !few[..in_few].contains(p) && !more.contains(p));
             Some(cur)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A case of two entities and `n` lots, lot `i` split from lot `i - 1`
+    /// and lot 0 from lot `n - 1` (a cycle in the paperwork).
+    fn lot_cycle(n: usize) -> (Case, Vec<Sym>) {
+        let mut case = Case::default();
+        for i in 0..2 {
+            case.entities.push(Entity {
+                id: format!("E{i}"),
+                name: format!("E{i}"),
+                kind: EntityKind::Unknown,
+                country: Country::parse("US").unwrap(),
+                aliases: vec![],
+                incorporated: None,
+                address: None,
+                capacity_gpus: None,
+                attrs: Default::default(),
+                line: 0,
+            });
+        }
+        let product = case.strings.intern("H100");
+        let lots: Vec<Sym> = (0..n).map(|i| case.strings.intern(&format!("L{i}"))).collect();
+        for i in 0..n {
+            let id = case.strings.intern(&format!("R{i}"));
+            let mut r = Record::sale(id, Timestamp(i as i64 * DAY), 0, 1, product, 1, i as u64 + 2);
+            r.lot = Some(lots[i]);
+            r.parent_lot = Some(lots[(i + n - 1) % n]);
+            case.records.push(r, RecordExtras::default());
+        }
+        (case, lots)
+    }
+
+    /// The lineage up a cycle names every lot once and stops, whether it
+    /// is shorter or longer than the lots the walk keeps in place.
+    #[test]
+    fn ancestors_name_each_lot_of_a_cycle_once() {
+        for n in [1, 2, 7, 8, 9, 30] {
+            let (case, lots) = lot_cycle(n);
+            let order: Vec<RecordId> = (0..n as RecordId).collect();
+            let built = Lots::build(&case, &order);
+            for start in [0, n / 2, n - 1] {
+                let want: Vec<Sym> = (0..n).map(|k| lots[(start + n - k) % n]).collect();
+                assert_eq!(built.ancestors(lots[start]), want, "{n} lots, from L{start}");
+            }
+        }
     }
 }
