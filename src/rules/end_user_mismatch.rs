@@ -169,7 +169,7 @@ impl Rule for EndUserMismatch {
             // mislead anyone about who uses them. The company named is found
             // by its id or name, or among the route's parties as a clerk
             // spells it (`ZHONGSUAN TECHNOLOGY (HK) LTD` for the buyer itself).
-            let named = ctx.case.entity_by_key(declared).into_iter().chain(
+            let named = ctx.text_entity(d).into_iter().chain(
                 route.parties(ctx.case).into_iter().filter(|&p| spelled_as(ctx, declared, std::slice::from_ref(&p))),
             );
             if named.into_iter().any(|e| users.iter().any(|&u| ctx.same_group(e, u, r.date))) {

@@ -6,7 +6,7 @@
 //! that took the units for it (the receiver; the sender for a party it ships
 //! for) and cites the record and the entry.
 
-use super::{Ctx, Named, Rule, named_parties};
+use super::{Ctx, Named, Rule};
 use crate::analysis::routes::Route;
 use crate::model::{EntityId, Record, RecordId, RecordKind};
 use crate::scan::Flag;
@@ -89,9 +89,9 @@ fn named(id: &'static str, ctx: &Ctx, route: &Route, out: &mut Vec<Flag>) {
     let mut seen: Vec<(EntityId, usize)> = Vec::new();
     for &ri in &route.records {
         let r = &ctx.case.records[ri as usize];
-        for (text, how) in named_parties(ctx.case, ri) {
+        for (text, how) in ctx.named_parties(ri) {
             // A name that is an entity on the route is judged as that party above.
-            if ctx.case.entity_by_key(ctx.case.s(text)).is_some_and(|e| on_route.contains(&e)) {
+            if ctx.text_entity(text).is_some_and(|e| on_route.contains(&e)) {
                 continue;
             }
             let Some(hit) = ctx.named_hit_at(text, r.date) else { continue };

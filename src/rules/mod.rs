@@ -91,6 +91,14 @@ pub struct Ctx<'a> {
     /// where the text is no entity's id or name, strongest first, by the
     /// text's symbol.
     pub named_hits: HashMap<Sym, Vec<ListHit>>,
+    /// The symbols of the attribute keys [`named_parties`] reads, looked
+    /// up once: `to_on_behalf_of` and `from_on_behalf_of`.
+    named_keys: NamedKeys,
+    /// For every text a record names a party by (see [`named_parties`]),
+    /// the entity whose id it is, if any: judging asks this of every
+    /// record on every route, and a look-up by symbol costs a fraction of
+    /// one by the text.
+    text_entity: HashMap<Sym, Option<EntityId>>,
     /// The sales (seller, buyer, product) of parties that shipped units to
     /// a forwarder, keeping title: what a forwarder's delivery is checked
     /// against (see [`documented_delivery`]).
@@ -241,6 +249,8 @@ impl<'a> Ctx<'a> {
         );
         let mut screening = screening;
         let named_hits = named_list_hits(case, policy, &mut screening);
+        let named_keys = NamedKeys::of(case);
+        let text_entity = text_entities(case, named_keys);
         let forwarded_sales = forwarded_sales(case);
         let Activity { activity, first_trade, nth_trade, placements, receives } = per_entity;
         // A party the case records only as a sender (no purchase, shipment
@@ -288,6 +298,8 @@ impl<'a> Ctx<'a> {
             ownership,
             hits,
             named_hits,
+            named_keys,
+            text_entity,
             forwarded_sales,
             unverified,
             shortfalls,
@@ -405,10 +417,25 @@ impl<'a> Ctx<'a> {
     /// (see [`named_parties`]), chosen as [`Ctx::hit_at`] chooses: the
     /// entity's when the text is an entity's id or name.
     pub fn named_hit_at(&self, text: Sym, t: Timestamp) -> Option<&ListHit> {
-        if let Some(e) = self.case.entity_by_key(self.case.s(text)) {
+        if let Some(e) = self.text_entity(text) {
             return self.hit_at(e, t);
         }
         self.in_force_at(self.named_hits.get(&text)?, t)
+    }
+
+    /// The entity whose id `text` is, if any (`Case::entity_by_key` of the
+    /// text), answered from the context's table for the texts records name
+    /// parties by.
+    pub fn text_entity(&self, text: Sym) -> Option<EntityId> {
+        match self.text_entity.get(&text) {
+            Some(&e) => e,
+            None => self.case.entity_by_key(self.case.s(text)),
+        }
+    }
+
+    /// [`named_parties`] of record `ri`, with the attribute keys looked up once.
+    pub fn named_parties(&self, ri: RecordId) -> Vec<(Sym, Named)> {
+        named_parties_with(self.case, self.named_keys, ri)
     }
 
     /// The strongest list match of an entity, if any.
@@ -538,11 +565,32 @@ pub enum Named {
 /// parties its sender and receiver act for, each once (the import declares
 /// the party a consignee receives for as end user too).
 pub fn named_parties(case: &Case, ri: RecordId) -> Vec<(Sym, Named)> {
+    named_parties_with(case, NamedKeys::of(case), ri)
+}
+
+/// The symbols of the attribute keys that name the parties a sender or a
+/// receiver acts for, where the case has them.
+#[derive(Clone, Copy, Debug)]
+struct NamedKeys {
+    to_on_behalf_of: Option<Sym>,
+    from_on_behalf_of: Option<Sym>,
+}
+
+impl NamedKeys {
+    fn of(case: &Case) -> NamedKeys {
+        NamedKeys { to_on_behalf_of: case.sym("to_on_behalf_of"), from_on_behalf_of: case.sym("from_on_behalf_of") }
+    }
+}
+
+/// [`named_parties`] with the keys' symbols given.
+fn named_parties_with(case: &Case, keys: NamedKeys, ri: RecordId) -> Vec<(Sym, Named)> {
     let mut out: Vec<(Sym, Named)> = Vec::new();
     let attrs = case.records.attrs(ri);
     if !attrs.is_empty() {
-        for (key, role) in [("to_on_behalf_of", Named::ReceiverActsFor), ("from_on_behalf_of", Named::SenderActsFor)] {
-            let Some(k) = case.sym(key) else { continue };
+        for (key, role) in
+            [(keys.to_on_behalf_of, Named::ReceiverActsFor), (keys.from_on_behalf_of, Named::SenderActsFor)]
+        {
+            let Some(k) = key else { continue };
             for &(a, v) in attrs {
                 if a == k && !case.s(v).trim().is_empty() && !out.iter().any(|&(x, _)| x == v) {
                     out.push((v, role));
@@ -554,6 +602,22 @@ pub fn named_parties(case: &Case, ri: RecordId) -> Vec<(Sym, Named)> {
     // written when the import also declared Y as end user.
     if let Some(d) = case.records.declared_end_user(ri).filter(|d| !out.iter().any(|&(x, _)| x == *d)) {
         out.push((d, Named::EndUser));
+    }
+    out
+}
+
+/// For every text a record names a party by ([`named_parties`]), the
+/// entity whose id it is, if any.
+///
+/// # Complexity
+/// O(R') hash look-ups for the R' records that name a party.
+fn text_entities(case: &Case, keys: NamedKeys) -> HashMap<Sym, Option<EntityId>> {
+    let mut out: HashMap<Sym, Option<EntityId>> = HashMap::default();
+    let named = case.records.with_declared_end_user().map(|(i, _)| i).chain(case.records.with_attrs().map(|(i, _)| i));
+    for ri in named {
+        for (t, _) in named_parties_with(case, keys, ri) {
+            out.entry(t).or_insert_with(|| case.entity_by_key(case.s(t)));
+        }
     }
     out
 }
@@ -800,10 +864,10 @@ pub fn documented_delivery(ctx: &Ctx, h: &Handoff) -> bool {
         return true;
     }
     let to = ctx.case.entity(h.out.to);
-    named_parties(ctx.case, h.ids.0).into_iter().any(|(text, how)| {
+    ctx.named_parties(h.ids.0).into_iter().any(|(text, how)| {
         how != Named::SenderActsFor && {
             let t = ctx.case.s(text);
-            ctx.case.entity_by_key(t) == Some(h.out.to)
+            ctx.text_entity(text) == Some(h.out.to)
                 || std::iter::once(&to.name).chain(&to.aliases).any(|n| {
                     crate::screen::compare_names(t, n).is_some_and(|(score, _, _)| score >= ctx.policy.fuzzy_threshold)
                 })
