@@ -150,7 +150,7 @@ pub(crate) fn output(
         }
         Format::Jsonl => {
             for f in &report.findings {
-                serde_json::to_writer(&mut out, &f.to_json(case))?;
+                serde_json::to_writer(&mut out, &f.json(case))?;
                 writeln!(out)?;
             }
         }

@@ -72,16 +72,28 @@ impl Flag {
     /// The flag as JSON: `rule`, `subject` (an entity id), `detail`, `evidence`,
     /// and `weight` only where it differs from the rule's.
     pub fn to_json(&self, case: &Case) -> Value {
-        let mut v = json!({
-            "rule": self.rule,
-            "subject": case.entity(self.subject).id,
-            "detail": &*self.detail,
-            "evidence": &*self.evidence,
-        });
-        if let Some(w) = self.weight {
-            v["weight"] = json!(round3(w));
+        serde_json::to_value(FlagJson(case, self)).unwrap_or(Value::Null)
+    }
+}
+
+/// A flag serialised straight to a writer, keys in the order a
+/// `serde_json::Value` object prints them (sorted), so the bytes are those
+/// of [`Flag::to_json`].
+struct FlagJson<'a>(&'a Case, &'a Flag);
+
+impl Serialize for FlagJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (case, f) = (self.0, self.1);
+        let mut m = s.serialize_map(Some(4 + f.weight.is_some() as usize))?;
+        m.serialize_entry("detail", &*f.detail)?;
+        m.serialize_entry("evidence", &*f.evidence)?;
+        m.serialize_entry("rule", f.rule)?;
+        m.serialize_entry("subject", &case.entity(f.subject).id)?;
+        if let Some(w) = f.weight {
+            m.serialize_entry("weight", &round3(w))?;
         }
-        v
+        m.end()
     }
 }
 
@@ -183,58 +195,141 @@ impl Finding {
     /// `inferred`, `plausibility` and `path`; an entity finding has `subject`
     /// and `records` instead.
     pub fn to_json(&self, case: &Case) -> Value {
-        let t = case.entity(self.terminal);
-        let who = json!({"id": t.id, "name": t.name, "country": t.country, "kind": t.kind});
-        let flags: Vec<Value> = self.flags.iter().map(|f| f.to_json(case)).collect();
-        match self.kind {
+        serde_json::to_value(self.json(case)).unwrap_or(Value::Null)
+    }
+
+    /// The finding of [`Finding::to_json`] as a view that serialises
+    /// straight to a writer, rendering each value as it is written (no
+    /// `Value` tree is built): the same bytes.
+    pub fn json<'a>(&'a self, case: &'a Case) -> FindingJson<'a> {
+        FindingJson { case, finding: self }
+    }
+}
+
+/// A serialisable view of a finding (see [`Finding::json`]). Keys go out in
+/// the order a `serde_json::Value` object prints them (sorted).
+pub struct FindingJson<'a> {
+    case: &'a Case,
+    finding: &'a Finding,
+}
+
+/// An entity as a finding names it: id, name, country, kind.
+struct WhoJson<'a>(&'a Entity);
+
+impl Serialize for WhoJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let t = self.0;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("country", &t.country)?;
+        m.serialize_entry("id", &t.id)?;
+        m.serialize_entry("kind", &t.kind)?;
+        m.serialize_entry("name", &t.name)?;
+        m.end()
+    }
+}
+
+/// A path record as [`Case::record_json`] prints it without the product.
+struct StepJson<'a>(&'a Case, RecordId);
+
+impl Serialize for StepJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let case = self.0;
+        let r = &case.records[self.1 as usize];
+        let mut m = s.serialize_map(Some(7))?;
+        m.serialize_entry("date", &r.date)?;
+        m.serialize_entry("from", &case.entity(r.from).id)?;
+        m.serialize_entry("kind", &r.kind)?;
+        m.serialize_entry("lot", &r.lot.map(|l| case.s(l)))?;
+        m.serialize_entry("quantity", &r.quantity)?;
+        m.serialize_entry("record", case.s(r.id))?;
+        m.serialize_entry("to", &case.entity(r.to).id)?;
+        m.end()
+    }
+}
+
+/// A link of an inferred route that no lot ties.
+struct LinkJson<'a>(&'a Case, &'a routes::InferredLink);
+
+impl Serialize for LinkJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (case, l) = (self.0, self.1);
+        let mut m = s.serialize_map(Some(6))?;
+        m.serialize_entry("days", &round3(l.days))?;
+        m.serialize_entry("from_record", case.record_id(l.prev))?;
+        m.serialize_entry("plausibility", &round3(l.plausibility))?;
+        m.serialize_entry("quantity", &case.records[l.next as usize].quantity)?;
+        m.serialize_entry("received", &case.records[l.prev as usize].quantity)?;
+        m.serialize_entry("record", case.record_id(l.next))?;
+        m.end()
+    }
+}
+
+/// A sequence serialised element by element from an iterator.
+struct SeqJson<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for SeqJson<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let items = self.0.take().ok_or_else(|| serde::ser::Error::custom("a sequence serialised twice"))?;
+        let mut seq = s.serialize_seq(None)?;
+        for x in items {
+            seq.serialize_element(&x)?;
+        }
+        seq.end()
+    }
+}
+
+fn seq<I: Iterator>(items: I) -> SeqJson<I> {
+    SeqJson(std::cell::Cell::new(Some(items)))
+}
+
+impl Serialize for FindingJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (case, f) = (self.case, self.finding);
+        let who = WhoJson(case.entity(f.terminal));
+        let flags = seq(f.flags.iter().map(|fl| FlagJson(case, fl)));
+        match f.kind {
             FindingKind::Route => {
-                let mut v = json!({
-                    "id": self.id,
-                    "kind": self.kind,
-                    "score": round3(self.score),
-                    "severity": self.severity,
-                    "terminal": who,
-                    "product": case.s(self.product),
-                    "quantity": self.quantity,
-                    "lot": self.lot.map(|l| case.s(l)),
-                    "inferred": self.inferred,
-                    "plausibility": round3(self.plausibility),
-                    "path": self.path.iter().map(|&ri| case.record_json(ri, false)).collect::<Vec<_>>(),
-                    "flags": flags,
-                });
+                let mut m = s.serialize_map(Some(if f.inferred { 14 } else { 12 }))?;
+                m.serialize_entry("flags", &flags)?;
+                m.serialize_entry("id", &f.id)?;
+                m.serialize_entry("inferred", &f.inferred)?;
                 // An inferred route says why (an extension of the contract's
                 // keys, present only where `inferred` is true): each link no
                 // lot ties and what its plausibility rests on.
-                if self.inferred {
-                    let links: Vec<Value> = routes::inferred_links(case, &self.path)
-                        .iter()
-                        .map(|l| {
-                            json!({
-                                "record": case.record_id(l.next),
-                                "quantity": case.records[l.next as usize].quantity,
-                                "from_record": case.record_id(l.prev),
-                                "received": case.records[l.prev as usize].quantity,
-                                "days": round3(l.days),
-                                "plausibility": round3(l.plausibility),
-                            })
-                        })
-                        .collect();
-                    v["inferred_links"] = Value::Array(links);
-                    v["inferred_reason"] = Value::String(routes::inferred_reason(case, &self.path, self.plausibility));
+                if f.inferred {
+                    let links = routes::inferred_links(case, &f.path);
+                    m.serialize_entry("inferred_links", &seq(links.iter().map(|l| LinkJson(case, l))))?;
+                    m.serialize_entry("inferred_reason", &routes::inferred_reason(case, &f.path, f.plausibility))?;
                 }
-                v
+                m.serialize_entry("kind", &f.kind)?;
+                m.serialize_entry("lot", &f.lot.map(|l| case.s(l)))?;
+                m.serialize_entry("path", &seq(f.path.iter().map(|&ri| StepJson(case, ri))))?;
+                m.serialize_entry("plausibility", &round3(f.plausibility))?;
+                m.serialize_entry("product", case.s(f.product))?;
+                m.serialize_entry("quantity", &f.quantity)?;
+                m.serialize_entry("score", &round3(f.score))?;
+                m.serialize_entry("severity", &f.severity)?;
+                m.serialize_entry("terminal", &who)?;
+                m.end()
             }
-            FindingKind::Entity => json!({
-                "id": self.id,
-                "kind": self.kind,
-                "score": round3(self.score),
-                "severity": self.severity,
-                "subject": who,
-                "product": case.s(self.product),
-                "quantity": self.quantity,
-                "records": self.path.iter().map(|&ri| case.record_id(ri)).collect::<Vec<_>>(),
-                "flags": flags,
-            }),
+            FindingKind::Entity => {
+                let mut m = s.serialize_map(Some(9))?;
+                m.serialize_entry("flags", &flags)?;
+                m.serialize_entry("id", &f.id)?;
+                m.serialize_entry("kind", &f.kind)?;
+                m.serialize_entry("product", case.s(f.product))?;
+                m.serialize_entry("quantity", &f.quantity)?;
+                m.serialize_entry("records", &seq(f.path.iter().map(|&ri| case.record_id(ri))))?;
+                m.serialize_entry("score", &round3(f.score))?;
+                m.serialize_entry("severity", &f.severity)?;
+                m.serialize_entry("subject", &who)?;
+                m.end()
+            }
         }
     }
 }
@@ -271,7 +366,7 @@ impl Serialize for FindingsJson<'_> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.1.len()))?;
         for f in self.1 {
-            seq.serialize_element(&f.to_json(self.0))?;
+            seq.serialize_element(&f.json(self.0))?;
         }
         seq.end()
     }
