@@ -198,65 +198,66 @@ pub fn search_and_judge(prep: &Prepared, steps: &[RecordId], config: &ScanConfig
     } else {
         keyed.sort_unstable();
     }
-    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    // Only the positions and the blocks' bounds are kept while judging (8
+    // bytes a step and 8 a block, not 16 and 16): the keys are dropped.
+    let mut blocks: Vec<(u32, u32)> = Vec::new();
     let mut start = 0;
     for i in 1..=keyed.len() {
         if i == keyed.len() || (keyed[i].0, keyed[i].1) != (keyed[start].0, keyed[start].1) {
-            blocks.push(start..i);
+            blocks.push((start as u32, i as u32));
             start = i;
         }
     }
+    let order: Vec<u32> = keyed.iter().map(|k| k.2).collect();
+    drop(keyed);
     // Blocks are visited in the order of their first step, not of their
     // key: most blocks are one step, so the search walks the steps in the
     // order given (record order: neighbouring steps read neighbouring
     // records and receipts), where key order made route_to's cache misses
     // double (cachegrind, 100k records).
-    blocks.sort_unstable_by_key(|b| keyed[b.start].2);
-    let one = |b: &std::ops::Range<usize>| {
-        let block = &keyed[b.clone()];
+    blocks.sort_unstable_by_key(|&(b, _)| order[b as usize]);
+    // Each block is judged into an accumulator as it ends and its routes
+    // dropped: route findings tagged with their group's position, flags
+    // about other parties merged per party and product (`AboutOthers`),
+    // the search's stats summed. Each thread folds its own; they merge once.
+    let one = |mut acc: Judging, &(from, to): &(u32, u32)| {
+        let block = &order[from as usize..to as usize];
         let found: Vec<Route> = block
             .iter()
-            .map(|&(_, _, i)| {
+            .map(|&i| {
                 let r = routes::route_to(&ix, steps[i as usize], &bounds);
                 report(Progress::Step);
                 r
             })
             .collect();
-        let searched = search_stats(&found);
+        acc.searched.add(search_stats(&found));
         // Positions ascend within a block and `routes::group` keeps the
         // first-seen order, so each group is tagged with its first position.
         let mut first = Vec::new();
         let mut seen = rustc_hash::FxHashSet::default();
-        for (r, &(_, _, i)) in found.iter().zip(block) {
+        for (r, &i) in found.iter().zip(block) {
             if seen.insert(routes::group_key(r)) {
                 first.push(i);
             }
         }
-        let judged: Vec<(u32, Judged)> = routes::group(found)
-            .iter()
-            .zip(first)
-            .map(|(g, i)| (i, judge_group(&prep.ctx, &rules, g)))
-            .filter(|(_, j)| !j.route.is_empty() || !j.others.is_empty())
-            .collect();
-        (judged, searched)
+        for (g, i) in routes::group(found).iter().zip(first) {
+            let j = judge_group(&prep.ctx, &rules, g);
+            acc.route.extend(j.route.into_iter().map(|f| (i, f)));
+            acc.others.add(i, j.others);
+        }
+        acc
     };
-    let parts: Vec<(Vec<(u32, Judged)>, Searched)> =
-        if parallel { blocks.par_iter().map(one).collect() } else { blocks.iter().map(one).collect() };
-    let mut searched = Searched::default();
-    let mut judged: Vec<(u32, Judged)> = Vec::new();
-    for (j, s) in parts {
-        judged.extend(j);
-        searched.add(s);
-    }
-    // The order `judge` gives: groups by the position of their first step.
-    judged.sort_unstable_by_key(|(i, _)| *i);
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut about_others: Vec<EntityFlag> = Vec::new();
-    for (_, j) in judged {
-        findings.extend(j.route);
-        about_others.extend(j.others);
-    }
-    findings.extend(entity_findings(&prep.ctx, about_others));
+    let all = if parallel {
+        blocks.par_iter().fold(Judging::default, one).reduce(Judging::default, Judging::merge)
+    } else {
+        blocks.iter().fold(Judging::default(), one)
+    };
+    let Judging { mut route, others, searched } = all;
+    // The order `judge` gives: groups by the position of their first step
+    // (a stable sort: a group's two findings keep their order).
+    route.sort_by_key(|(i, _)| *i);
+    let mut findings: Vec<Finding> = route.into_iter().map(|(_, f)| f).collect();
+    findings.extend(others.into_findings(&prep.ctx));
     (findings, searched)
 }
 
@@ -383,12 +384,12 @@ pub fn judge(prep: &Prepared, groups: &[Vec<Route>], parallel: bool) -> Vec<Find
     let judged: Vec<Judged> =
         if parallel { groups.par_iter().map(judge).collect() } else { groups.iter().map(judge).collect() };
     let mut findings: Vec<Finding> = Vec::new();
-    let mut about_others: Vec<EntityFlag> = Vec::new();
-    for j in judged {
+    let mut about_others = AboutOthers::default();
+    for (pos, j) in judged.into_iter().enumerate() {
         findings.extend(j.route);
-        about_others.extend(j.others);
+        about_others.add(pos as u32, j.others);
     }
-    findings.extend(entity_findings(&prep.ctx, about_others));
+    findings.extend(about_others.into_findings(&prep.ctx));
     findings
 }
 
@@ -518,6 +519,25 @@ struct EntityFlag {
     product: Sym,
     flag: Flag,
     records: Vec<RecordId>,
+}
+
+/// What the streamed scan has judged so far (one per thread, merged at the
+/// end): route findings with their group's position, flags about others
+/// gathered per party, and the search's stats.
+#[derive(Default)]
+struct Judging {
+    route: Vec<(u32, Finding)>,
+    others: AboutOthers,
+    searched: Searched,
+}
+
+impl Judging {
+    fn merge(mut self, other: Judging) -> Judging {
+        self.route.extend(other.route);
+        self.others = self.others.merge(other.others);
+        self.searched.add(other.searched);
+        self
+    }
 }
 
 /// What judging one group of routes gives: the route finding, if any flag
@@ -723,40 +743,108 @@ fn sort_flags(policy: &Policy, flags: &mut [Flag], terminal: Option<EntityId>) {
     });
 }
 
-/// One entity finding per (subject, product): the flags about that party
-/// gathered from every route they were found on, the records they rest on
-/// (those their evidence cites and the routes' records that touch the party).
-fn entity_findings(ctx: &Ctx, flags: Vec<EntityFlag>) -> Vec<Finding> {
-    let case = ctx.case;
-    let mut by_subject: std::collections::BTreeMap<(EntityId, Sym), (Vec<Flag>, Vec<RecordId>)> =
-        std::collections::BTreeMap::new();
-    for ef in flags {
-        let slot = by_subject.entry((ef.flag.subject, ef.product)).or_default();
-        slot.1.extend(ef.records);
-        if !slot.0.contains(&ef.flag) {
-            slot.0.push(ef.flag);
+/// The flags about parties other than a route's terminal, gathered per
+/// (subject, product) as groups are judged: the streamed scan adds each
+/// block's as the block ends and merges the threads' at the end, so what is
+/// held grows with the distinct flags and records, not with the routes that
+/// met them. A flag met again is kept once, with the place of its first
+/// meeting in the staged order (its group's position, then its place in
+/// that group's list), so each party's flags come out in the order one pass
+/// over the groups in order gives, however blocks and threads met them; the
+/// route records that touch the party are kept without repeats.
+#[derive(Default)]
+struct AboutOthers {
+    slots: rustc_hash::FxHashMap<(EntityId, Sym), Slot>,
+}
+
+/// One party's and product's flags and records in [`AboutOthers`].
+#[derive(Default)]
+struct Slot {
+    /// Each distinct flag with where it was first met: (group position, place in the group's list).
+    flags: Vec<((u32, u32), Flag)>,
+    records: Vec<RecordId>,
+    /// How many of `records` were sorted and unique when last tidied.
+    tidy: usize,
+}
+
+impl Slot {
+    fn add_flag(&mut self, at: (u32, u32), flag: Flag) {
+        match self.flags.iter_mut().find(|(_, f)| *f == flag) {
+            Some(kept) => kept.0 = kept.0.min(at),
+            None => self.flags.push((at, flag)),
         }
     }
-    // Record ids cited as evidence, resolved in one pass over the records.
-    let cited: rustc_hash::FxHashSet<Sym> = by_subject
-        .values()
-        .flat_map(|(fl, _)| fl.iter().flat_map(|f| f.evidence.iter()))
-        .filter_map(|e| case.sym(e))
-        .collect();
-    let mut record_of: rustc_hash::FxHashMap<Sym, RecordId> = rustc_hash::FxHashMap::default();
-    if !cited.is_empty() {
-        for (i, r) in case.records.iter().enumerate() {
-            if cited.contains(&r.id) {
-                record_of.entry(r.id).or_insert(i as RecordId);
+
+    fn add_records(&mut self, records: impl IntoIterator<Item = RecordId>) {
+        self.records.extend(records);
+        // Repeats removed whenever the list doubles: linear in what is added.
+        if self.records.len() > 2 * self.tidy.max(16) {
+            self.records.sort_unstable();
+            self.records.dedup();
+            self.tidy = self.records.len();
+        }
+    }
+}
+
+impl AboutOthers {
+    /// The flags about others of the group at `pos` in the staged order.
+    fn add(&mut self, pos: u32, others: Vec<EntityFlag>) {
+        for (i, ef) in others.into_iter().enumerate() {
+            let slot = self.slots.entry((ef.flag.subject, ef.product)).or_default();
+            slot.add_records(ef.records);
+            slot.add_flag((pos, i as u32), ef.flag);
+        }
+    }
+
+    /// Both gatherings in one (the order of the two does not matter).
+    fn merge(mut self, mut other: AboutOthers) -> AboutOthers {
+        if other.slots.len() > self.slots.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        for (key, theirs) in other.slots {
+            let slot = self.slots.entry(key).or_default();
+            slot.add_records(theirs.records);
+            for (at, flag) in theirs.flags {
+                slot.add_flag(at, flag);
             }
         }
+        self
     }
-    let mut out = Vec::with_capacity(by_subject.len());
-    for ((subject, product), (fl, mut records)) in by_subject {
-        records.extend(fl.iter().flat_map(|f| f.evidence.iter()).filter_map(|e| record_of.get(&case.sym(e)?)));
-        out.push(entity_finding(ctx, subject, product, fl, records));
+
+    /// One entity finding per (subject, product): the flags about that
+    /// party gathered from every route they were found on, the records they
+    /// rest on (those their evidence cites and the routes' records that
+    /// touch the party).
+    fn into_findings(self, ctx: &Ctx) -> Vec<Finding> {
+        let case = ctx.case;
+        let mut by_subject: Vec<((EntityId, Sym), Slot)> = self.slots.into_iter().collect();
+        by_subject.sort_unstable_by_key(|(key, _)| *key);
+        for (_, slot) in &mut by_subject {
+            slot.flags.sort_unstable_by_key(|(at, _)| *at);
+        }
+        // Record ids cited as evidence, resolved in one pass over the records.
+        let cited: rustc_hash::FxHashSet<Sym> = by_subject
+            .iter()
+            .flat_map(|(_, slot)| slot.flags.iter().flat_map(|(_, f)| f.evidence.iter()))
+            .filter_map(|e| case.sym(e))
+            .collect();
+        let mut record_of: rustc_hash::FxHashMap<Sym, RecordId> = rustc_hash::FxHashMap::default();
+        if !cited.is_empty() {
+            for (i, r) in case.records.iter().enumerate() {
+                if cited.contains(&r.id) {
+                    record_of.entry(r.id).or_insert(i as RecordId);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(by_subject.len());
+        for ((subject, product), slot) in by_subject {
+            let fl: Vec<Flag> = slot.flags.into_iter().map(|(_, f)| f).collect();
+            let mut records = slot.records;
+            records.extend(fl.iter().flat_map(|f| f.evidence.iter()).filter_map(|e| record_of.get(&case.sym(e)?)));
+            out.push(entity_finding(ctx, subject, product, fl, records));
+        }
+        out
     }
-    out
 }
 
 /// The entity finding about `subject` and `product` with these flags and records.
