@@ -1009,8 +1009,11 @@ pub fn is_sign(f: &Flag) -> bool {
     SIGN_RULES.contains(&f.rule) && !(f.rule == "control_ties" && f.evidence.iter().any(|e| e.starts_with("list:")))
 }
 
-/// Severity from the policy's cut-offs.
+/// Severity from the policy's cut-offs, decided on the score as it prints
+/// (three decimals, [`finding::round3`]): a reader who sees `0.75` beside a 0.75
+/// cut-off sees `high`, never a band that disagrees with the printed score.
 pub fn severity(policy: &Policy, score: f64) -> Severity {
+    let score = finding::round3(score);
     if score >= policy.severity_high {
         Severity::High
     } else if score >= policy.severity_medium {
@@ -1040,4 +1043,22 @@ fn finding_id(case: &Case, kind: FindingKind, terminal: EntityId, key: Sym, path
     }
     let d = h.finalize();
     format!("F-{}", d.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+#[cfg(test)]
+mod severity_tests {
+    use super::*;
+
+    /// The band agrees with the printed score: 0.7496 prints `0.75` and is
+    /// high under a 0.75 cut-off; 0.7494 prints `0.749` and is medium.
+    #[test]
+    fn the_band_is_that_of_the_printed_score() {
+        let p = Policy::default();
+        assert_eq!(finding::round3(0.7496), 0.75);
+        assert_eq!(severity(&p, 0.7496), Severity::High);
+        assert_eq!(severity(&p, 0.7494), Severity::Medium);
+        assert_eq!(severity(&p, 0.4496), Severity::Medium);
+        assert_eq!(severity(&p, 0.4494), Severity::Low);
+        assert_eq!(severity(&p, 0.0), Severity::Low);
+    }
 }
