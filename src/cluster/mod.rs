@@ -322,26 +322,33 @@ fn owner(route: &Route, ranks: usize) -> usize {
     (h.finish() % ranks as u64) as usize
 }
 
-/// A line of /proc/self/status in MiB (0 where /proc is missing).
-fn status_mib(key: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with(key))?.to_string();
-            line.split_whitespace().nth(1)?.parse::<f64>().ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
+/// Resident and peak resident memory of this process in MiB, from one
+/// reading of /proc/self/status (0 where /proc is missing). The kernel
+/// updates the peak lazily, so the peak is taken as at least the resident
+/// figure of the same reading: a stage line never shows resident above peak.
+fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
+    };
+    let rss = field("VmRSS:");
+    (rss, field("VmHWM:").max(rss))
 }
 
 /// Peak resident memory of this process, MiB (0 where /proc is missing).
 fn peak_mib() -> f64 {
-    status_mib("VmHWM:")
+    memory_mib().1
 }
 
 impl Stage {
     /// This process's memory now, as stage `name` ends.
     pub fn now(name: &'static str) -> Stage {
-        Stage { name, rss_mib: status_mib("VmRSS:"), peak_mib: peak_mib() }
+        let (rss_mib, peak_mib) = memory_mib();
+        Stage { name, rss_mib, peak_mib }
     }
 }
 
