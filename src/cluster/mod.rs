@@ -324,19 +324,23 @@ fn owner(route: &Route, ranks: usize) -> usize {
 
 /// Resident and peak resident memory of this process in MiB, from one
 /// reading of /proc/self/status (0 where /proc is missing). The kernel
-/// updates the peak lazily, so the peak is taken as at least the resident
-/// figure of the same reading: a stage line never shows resident above peak.
+/// updates its peak mark lazily, so the peak is taken as the largest of that
+/// mark and every resident figure read so far: a stage line never shows a
+/// peak below a resident figure printed before it.
 fn memory_mib() -> (f64, f64) {
+    static SEEN_KIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |key: &str| {
         status
             .lines()
             .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
     };
     let rss = field("VmRSS:");
-    (rss, field("VmHWM:").max(rss))
+    let seen = SEEN_KIB.fetch_max(rss, std::sync::atomic::Ordering::Relaxed).max(rss);
+    let peak = field("VmHWM:").max(seen);
+    (rss as f64 / 1024.0, peak as f64 / 1024.0)
 }
 
 /// Peak resident memory of this process, MiB (0 where /proc is missing).
