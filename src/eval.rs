@@ -463,18 +463,12 @@ mod tests {
         let mut c = Case::default();
         for id in ["E1", "E2", "E3", "E4"] {
             c.entity_index.insert(id.into(), c.entities.len() as EntityId);
-            c.entities.push(crate::model::Entity {
-                id: id.into(),
-                name: id.into(),
-                kind: EntityKind::EndUser,
-                country: crate::model::Country::from_code(b"CN"),
-                aliases: vec![],
-                incorporated: None,
-                address: None,
-                capacity_gpus: None,
-                attrs: Default::default(),
-                line: 0,
-            });
+            c.entities.push(crate::model::Entity::new(
+                id,
+                id,
+                EntityKind::EndUser,
+                crate::model::Country::from_code(b"CN"),
+            ));
         }
         for (i, lot) in [Some("L1"), Some("L1"), None, None].into_iter().enumerate() {
             let id = c.strings.intern(&format!("R{}", i + 1));

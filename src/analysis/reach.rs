@@ -384,18 +384,12 @@ mod tests {
     fn case_of(n: usize, edges: &[(u32, u32, i64)]) -> Case {
         let mut case = Case::default();
         for i in 0..n {
-            case.entities.push(Entity {
-                id: format!("E{i}"),
-                name: format!("E{i}"),
-                kind: EntityKind::Unknown,
-                country: Country::parse("US").unwrap(),
-                aliases: vec![],
-                incorporated: None,
-                address: None,
-                capacity_gpus: None,
-                attrs: Default::default(),
-                line: 0,
-            });
+            case.entities.push(Entity::new(
+                format!("E{i}"),
+                format!("E{i}"),
+                EntityKind::Unknown,
+                Country::parse("US").unwrap(),
+            ));
         }
         let product = case.strings.intern("H100");
         for (i, &(from, to, day)) in edges.iter().enumerate() {

@@ -396,18 +396,12 @@ mod tests {
     fn lot_cycle(n: usize) -> (Case, Vec<Sym>) {
         let mut case = Case::default();
         for i in 0..2 {
-            case.entities.push(Entity {
-                id: format!("E{i}"),
-                name: format!("E{i}"),
-                kind: EntityKind::Unknown,
-                country: Country::parse("US").unwrap(),
-                aliases: vec![],
-                incorporated: None,
-                address: None,
-                capacity_gpus: None,
-                attrs: Default::default(),
-                line: 0,
-            });
+            case.entities.push(Entity::new(
+                format!("E{i}"),
+                format!("E{i}"),
+                EntityKind::Unknown,
+                Country::parse("US").unwrap(),
+            ));
         }
         let product = case.strings.intern("H100");
         let lots: Vec<Sym> = (0..n).map(|i| case.strings.intern(&format!("L{i}"))).collect();

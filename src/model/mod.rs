@@ -203,6 +203,25 @@ pub struct Entity {
     pub line: u64,
 }
 
+impl Entity {
+    /// An entity made by code rather than read from entities.csv (line 0):
+    /// no aliases, incorporation date, address, capacity or attributes.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, kind: EntityKind, country: Country) -> Entity {
+        Entity {
+            id: id.into(),
+            name: name.into(),
+            kind,
+            country,
+            aliases: vec![],
+            incorporated: None,
+            address: None,
+            capacity_gpus: None,
+            attrs: Default::default(),
+            line: 0,
+        }
+    }
+}
+
 /// Ownership or control between two entities.
 #[derive(Clone, Debug, Serialize)]
 pub struct Relation {

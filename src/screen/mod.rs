@@ -1512,18 +1512,8 @@ mod tests {
         for (i, (name, country)) in entities.iter().enumerate() {
             let id = format!("E{i}");
             case.entity_index.insert(id.clone(), i as EntityId);
-            case.entities.push(crate::model::Entity {
-                id,
-                name: name.clone(),
-                kind: crate::model::EntityKind::EndUser,
-                country: Country::from_code(country.as_bytes().try_into().unwrap()),
-                aliases: vec![],
-                incorporated: None,
-                address: None,
-                capacity_gpus: None,
-                attrs: Default::default(),
-                line: 0,
-            });
+            let country = Country::from_code(country.as_bytes().try_into().unwrap());
+            case.entities.push(crate::model::Entity::new(id, name.clone(), crate::model::EntityKind::EndUser, country));
         }
         for (i, (name, country)) in entries.iter().enumerate() {
             case.lists.push(ListEntry {
